@@ -1,0 +1,86 @@
+"""Database engine and transactions for SQLite (embedded default) and PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, event
+from sqlmodel import Session, SQLModel, create_engine
+
+from models import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+
+
+def default_data_dir() -> Path:
+    return Path(os.environ.get("GRANTFLOW_DATA_DIR", "./var")).resolve()
+
+
+def default_database_url() -> str:
+    configured = os.environ.get("GRANTFLOW_DATABASE_URL")
+    if configured:
+        return configured
+    return f"sqlite:///{default_data_dir() / 'grantflow.db'}"
+
+
+def _make_sqlite_transactions_immediate(engine: Engine) -> None:
+    """Every transaction takes SQLite's write lock when it begins (BEGIN IMMEDIATE).
+
+    pysqlite's default deferred BEGIN lets two transactions read the same balance and both
+    write, the second failing late or, with check-then-write code, double-counting. Taking the
+    lock up front serialises writers; ``busy_timeout`` makes the second one wait, not fail.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
+        read_only = connection.get_execution_options().get("grantflow_read_only", False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+class Database:
+    def __init__(self, url: str | None = None) -> None:
+        self.url = url or default_database_url()
+        if self.url.startswith("sqlite:///"):
+            Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+            self.engine = create_engine(self.url, connect_args={"timeout": 30})
+            _make_sqlite_transactions_immediate(self.engine)
+        else:
+            self.engine = create_engine(self.url, pool_pre_ping=True)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    def create_schema(self) -> None:
+        SQLModel.metadata.create_all(self.engine)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: commits when the block ends, rolls back on any exception."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read-only session: on SQLite it does not take the write lock."""
+        bind = self.engine.execution_options(grantflow_read_only=True)
+        with Session(bind, expire_on_commit=False) as session:
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,323 @@
+"""What each action does to the rows, beyond moving the state.
+
+Effects run inside the engine's transaction after every guard passed. They may add rows and
+fill ``ctx.details``: the facts the action's documents and audit event record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from sqlmodel import Session
+
+from models import budget as budget_rules
+from models.clock import add_business_days
+from models.context import ActionContext
+from models.governed import engine_window
+from models.schedule import plan_instalments, plan_reports
+from models.tables import Instalment, OutcomeReport, ReviewAssignment, ReviewScore
+
+Effect = Callable[[Session, ActionContext], None]
+EFFECTS: dict[str, Effect] = {}
+
+
+def effect(key: str) -> Callable[[Effect], Effect]:
+    def register(function: Effect) -> Effect:
+        EFFECTS[key] = function
+        return function
+
+    return register
+
+
+@effect("submit")
+def _submit(session: Session, ctx: ActionContext) -> None:
+    ctx.grant.submitted_at = ctx.now
+    ctx.details["acknowledge_by"] = add_business_days(ctx.now.date(), 2).isoformat()
+
+
+@effect("request_info")
+def _request_info(session: Session, ctx: ActionContext) -> None:
+    ctx.details["items"] = list(ctx.payload.items)  # type: ignore[attr-defined]
+    cure_by = ctx.now.date() + timedelta(days=ctx.fund.cure_period_days)
+    ctx.details["cure_by"] = cure_by.isoformat()
+
+
+@effect("screen_in")
+def _screen_in(session: Session, ctx: ActionContext) -> None:
+    ctx.grant.screened_by_id = ctx.actor.user_id
+    ctx.grant.screened_at = ctx.now
+    ctx.grant.coordinator_id = ctx.payload.coordinator_id or ctx.actor.user_id  # type: ignore[attr-defined]
+    for member in ctx.panel:
+        session.add(ReviewAssignment(grant_id=ctx.grant.id, reviewer_id=member.id))
+    ctx.details["panel_size"] = len(ctx.panel)
+
+
+@effect("declare_conflict")
+def _declare_conflict(session: Session, ctx: ActionContext) -> None:
+    assignment = ctx.assignment_of(ctx.actor.user_id)
+    assert assignment is not None  # guaranteed by reviewer_assigned
+    assignment.conflict = ctx.payload.kind  # type: ignore[attr-defined]
+    assignment.conflict_note = ctx.payload.note  # type: ignore[attr-defined]
+    assignment.declared_at = ctx.now
+    session.add(assignment)
+
+
+@effect("score")
+def _score(session: Session, ctx: ActionContext) -> None:
+    for criterion, value in ctx.payload.scores.items():  # type: ignore[attr-defined]
+        session.add(
+            ReviewScore(
+                grant_id=ctx.grant.id,
+                reviewer_id=ctx.actor.user_id,
+                criterion=criterion,
+                score=value,
+            )
+        )
+
+
+def _record_review(ctx: ActionContext) -> None:
+    ctx.grant.consensus_rating = ctx.payload.consensus_rating  # type: ignore[attr-defined]
+    ctx.grant.review_rationale = ctx.payload.rationale  # type: ignore[attr-defined]
+    ctx.grant.sealed_deliberation_notes = ctx.payload.deliberation_notes  # type: ignore[attr-defined]
+
+
+@effect("recommend")
+def _recommend(session: Session, ctx: ActionContext) -> None:
+    _record_review(ctx)
+    ctx.grant.recommended_cents = ctx.payload.recommended_cents  # type: ignore[attr-defined]
+
+
+@effect("not_recommend")
+def _not_recommend(session: Session, ctx: ActionContext) -> None:
+    _record_review(ctx)
+
+
+@effect("approve")
+def _approve(session: Session, ctx: ActionContext) -> None:
+    grant, fund, payload = ctx.grant, ctx.fund, ctx.payload
+    approved = payload.approved_cents  # type: ignore[attr-defined]
+    grant.approved_cents = approved
+    grant.risk_rating = payload.risk_rating  # type: ignore[attr-defined]
+    grant.conditions = list(payload.conditions)  # type: ignore[attr-defined]
+    grant.approved_by_id = ctx.actor.user_id
+    grant.decided_at = ctx.now
+    grant.offer_expires_on = ctx.now.date() + timedelta(days=fund.offer_days)
+    lines = budget_rules.approved_lines(approved, ctx.budget)
+    for line in ctx.budget:
+        line.approved_cents = lines[line.fiscal_year]
+        session.add(line)
+        allocation = ctx.allocations[line.fiscal_year]
+        allocation.committed_cents += lines[line.fiscal_year]
+        session.add(allocation)
+    plan = plan_instalments(
+        approved,
+        lines,
+        grant.start_date,
+        grant.end_date,
+        grant.risk_rating,
+        fund.initial_payment_bps,
+        fund.holdback_bps,
+    )
+    for planned in plan:
+        session.add(
+            Instalment(
+                grant_id=grant.id,
+                sequence=planned.sequence,
+                kind=planned.kind,
+                due_date=planned.due_date,
+                amount_cents=planned.amount_cents,
+            )
+        )
+    for report in plan_reports(grant.start_date, grant.end_date):
+        session.add(
+            OutcomeReport(
+                grant_id=grant.id,
+                sequence=report.sequence,
+                kind=report.kind,
+                period_start=report.period_start,
+                period_end=report.period_end,
+                due_date=report.due_date,
+            )
+        )
+    ctx.details["offer_expires_on"] = grant.offer_expires_on.isoformat()
+
+
+@effect("decline")
+def _decline(session: Session, ctx: ActionContext) -> None:
+    ctx.grant.decline_reason = ctx.payload.reason  # type: ignore[attr-defined]
+    ctx.grant.decided_at = ctx.now
+    screening = ctx.grant.state in ("submitted", "needs_info")
+    ctx.details["stage"] = "screening" if screening else "approval"
+    ctx.details["reason"] = ctx.payload.reason  # type: ignore[attr-defined]
+
+
+def _release_commitment(session: Session, ctx: ActionContext, unpaid_cents: int) -> None:
+    """Give back to the fund's allocations what will never be paid, latest years first."""
+    remaining = unpaid_cents
+    for line in sorted(ctx.budget, key=lambda b: b.fiscal_year, reverse=True):
+        if remaining <= 0:
+            break
+        allocation = ctx.allocations.get(line.fiscal_year)
+        if allocation is None:
+            continue
+        give_back = min(remaining, line.approved_cents or 0, allocation.committed_cents)
+        allocation.committed_cents -= give_back
+        remaining -= give_back
+        session.add(allocation)
+    ctx.details["released_commitment_cents"] = unpaid_cents - remaining
+
+
+@effect("lapse")
+def _lapse(session: Session, ctx: ActionContext) -> None:
+    _release_commitment(session, ctx, ctx.grant.approved_cents or 0)
+
+
+@effect("sign")
+def _sign(session: Session, ctx: ActionContext) -> None:
+    ctx.grant.signer_name = ctx.payload.signer_name  # type: ignore[attr-defined]
+    ctx.grant.signed_at = ctx.now
+    ctx.details["signer_title"] = ctx.payload.signer_title  # type: ignore[attr-defined]
+
+
+@effect("countersign")
+def _countersign(session: Session, ctx: ActionContext) -> None:
+    ctx.grant.countersigned_by_id = ctx.actor.user_id
+    ctx.grant.countersigned_at = ctx.now
+
+
+@effect("record_insurance")
+def _record_insurance(session: Session, ctx: ActionContext) -> None:
+    ctx.grant.insurance_certificate_ref = ctx.payload.certificate_ref  # type: ignore[attr-defined]
+
+
+def paid_cents(instalments: list[Instalment]) -> int:
+    return sum(i.amount_cents for i in instalments if i.state == "released")
+
+
+@effect("initiate_payment")
+def _initiate_payment(session: Session, ctx: ActionContext) -> None:
+    instalment = ctx.subject
+    assert isinstance(instalment, Instalment)
+    instalment.initiated_by_id = ctx.actor.user_id
+    instalment.initiated_at = ctx.now
+    ctx.details.update(instalment_sequence=instalment.sequence, initiated_by=ctx.actor.name)
+
+
+@effect("release_payment")
+def _release_payment(session: Session, ctx: ActionContext) -> None:
+    instalment = ctx.subject
+    assert isinstance(instalment, Instalment)
+    instalment.released_by_id = ctx.actor.user_id
+    instalment.released_at = ctx.now
+    paid = paid_cents(ctx.instalments) + instalment.amount_cents
+    initiator = ctx.users.get(instalment.initiated_by_id or 0)
+    ctx.details.update(
+        instalment_sequence=instalment.sequence,
+        initiated_by=initiator.name if initiator else "",
+        released_by=ctx.actor.name,
+        released_on=ctx.now.date().isoformat(),
+        paid_to_date_cents=paid,
+        remaining_cents=(ctx.grant.approved_cents or 0) - paid,
+    )
+
+
+@effect("hold_payment")
+def _hold_payment(session: Session, ctx: ActionContext) -> None:
+    assert isinstance(ctx.subject, Instalment)
+    ctx.subject.hold_reason = ctx.payload.reason  # type: ignore[attr-defined]
+    ctx.subject.initiated_by_id = None
+    ctx.subject.initiated_at = None
+
+
+@effect("resume_payment")
+def _resume_payment(session: Session, ctx: ActionContext) -> None:
+    assert isinstance(ctx.subject, Instalment)
+    ctx.subject.hold_reason = ""
+
+
+@effect("submit_report")
+def _submit_report(session: Session, ctx: ActionContext) -> None:
+    report = ctx.subject
+    assert isinstance(report, OutcomeReport)
+    report.expenditure_cents = ctx.payload.expenditure_cents  # type: ignore[attr-defined]
+    report.aggregates = ctx.payload.aggregates()  # type: ignore[attr-defined]
+    report.submitted_at = ctx.now
+    report.return_reason = ""
+    ctx.details.update(report_sequence=report.sequence, received_at=ctx.now.isoformat())
+
+
+def _review_report(ctx: ActionContext) -> OutcomeReport:
+    report = ctx.subject
+    assert isinstance(report, OutcomeReport)
+    report.reviewed_by_id = ctx.actor.user_id
+    report.reviewed_at = ctx.now
+    ctx.details["report_sequence"] = report.sequence
+    return report
+
+
+@effect("accept_report")
+def _accept_report(session: Session, ctx: ActionContext) -> None:
+    _review_report(ctx)
+
+
+@effect("return_report")
+def _return_report(session: Session, ctx: ActionContext) -> None:
+    _review_report(ctx).return_reason = ctx.payload.reason  # type: ignore[attr-defined]
+
+
+def reconciliation(ctx: ActionContext) -> dict[str, int]:
+    approved = ctx.grant.approved_cents or 0
+    paid = paid_cents(ctx.instalments)
+    spent = sum(r.expenditure_cents or 0 for r in ctx.reports if r.state == "accepted")
+    holdback = sum(i.amount_cents for i in ctx.instalments if i.kind == "holdback")
+    return {
+        "approved_cents": approved,
+        "paid_cents": paid,
+        "reported_expenditure_cents": spent,
+        "unspent_cents": max(0, approved - spent),
+        "repayment_due_cents": max(0, paid - spent),
+        "holdback_cents": holdback,
+    }
+
+
+@effect("begin_closeout")
+def _begin_closeout(session: Session, ctx: ActionContext) -> None:
+    figures = reconciliation(ctx)
+    ctx.details.update(figures)
+    if figures["repayment_due_cents"]:
+        ctx.details["repayment_due_by"] = (ctx.now.date() + timedelta(days=30)).isoformat()
+
+
+@effect("close")
+def _close(session: Session, ctx: ActionContext) -> None:
+    ctx.grant.closed_at = ctx.now
+    figures = reconciliation(ctx)
+    holdback = next((i for i in ctx.instalments if i.kind == "holdback"), None)
+    ctx.details.update(
+        holdback_cents=figures["holdback_cents"],
+        released_on=(
+            holdback.released_at.date() if holdback and holdback.released_at else ctx.now.date()
+        ).isoformat(),
+        paid_total_cents=figures["paid_cents"],
+        total_paid_cents=figures["paid_cents"],
+        approved_cents=figures["approved_cents"],
+        closed_on=ctx.now.date().isoformat(),
+        reports_accepted=sum(1 for r in ctx.reports if r.state == "accepted"),
+    )
+
+
+@effect("terminate")
+def _terminate(session: Session, ctx: ActionContext) -> None:
+    figures = reconciliation(ctx)
+    unpaid = figures["approved_cents"] - figures["paid_cents"]
+    _release_commitment(session, ctx, unpaid)
+    ctx.details.update(figures)
+    ctx.details["reason"] = ctx.payload.reason  # type: ignore[attr-defined]
+
+
+def run_effect(session: Session, ctx: ActionContext) -> None:
+    function = EFFECTS.get(ctx.action.key)
+    with engine_window():
+        if function is not None:
+            function(session, ctx)

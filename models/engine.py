@@ -1,0 +1,365 @@
+"""The one entry point for every change of state.
+
+``apply_action`` checks, in this order, that the action exists, the actor holds a role that
+may take it (an applicant only on its own organisation's grants), the payload is valid, the
+subject is in a state the action leaves from, and every named guard holds. Then it runs the
+action's effect, moves the state and appends the audit event, all in one transaction: any
+failure leaves the database as it was. An idempotency key makes a repeated call return the
+first result and change nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError
+from sqlmodel import Session, select
+
+from models import lifecycle
+from models.clock import as_utc, utcnow
+from models.context import ActionContext, Actor
+from models.db import Database
+from models.effects import run_effect
+from models.errors import (
+    GuardFailed,
+    IdempotencyConflict,
+    InvalidPayload,
+    NotFound,
+    NotPermitted,
+    UnknownAction,
+    WrongState,
+)
+from models.governed import engine_window
+from models.guards import GUARDS
+from models.payloads import Payload
+from models.tables import (
+    AuditEvent,
+    BudgetLine,
+    Contact,
+    Fund,
+    FundAllocation,
+    Grant,
+    Instalment,
+    Organisation,
+    OutcomeReport,
+    ReviewAssignment,
+    ReviewScore,
+    User,
+)
+
+
+@dataclass(frozen=True)
+class TransitionResult:
+    event_id: int
+    grant_id: int
+    reference: str
+    action: str
+    subject: str
+    subject_id: int | None
+    from_state: str | None
+    to_state: str | None
+    grant_state: str
+    documents: tuple[str, ...]
+    details: dict[str, Any] = field(default_factory=dict)
+    replayed: bool = False
+
+
+def _lock(statement, session: Session):  # type: ignore[no-untyped-def]
+    # Row locks serialise concurrent actions on one grant on PostgreSQL; SQLite's
+    # BEGIN IMMEDIATE (models.db) already serialises every writer.
+    return statement if session.get_bind().dialect.name == "sqlite" else statement.with_for_update()
+
+
+def parse_payload(action: lifecycle.Action, raw: dict[str, Any] | Payload | None) -> Payload:
+    if isinstance(raw, action.payload):
+        return raw
+    try:
+        return action.payload.model_validate(raw or {})
+    except ValidationError as error:
+        errors = [
+            {"field": ".".join(str(part) for part in e["loc"]) or "body", "message": e["msg"]}
+            for e in error.errors()
+        ]
+        summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        raise InvalidPayload(f"invalid payload for '{action.key}': {summary}", errors) from None
+
+
+def _load_context(
+    session: Session,
+    grant_id: int,
+    action: lifecycle.Action,
+    actor: Actor,
+    payload: Payload,
+    now: datetime,
+) -> ActionContext:
+    grant = session.exec(_lock(select(Grant).where(Grant.id == grant_id), session)).first()
+    if grant is None:
+        raise NotFound(f"grant {grant_id} does not exist")
+    role = actor.acting_role(action.roles)
+    if role is None:
+        raise NotPermitted(
+            f"'{action.key}' may be taken by {', '.join(action.roles)}; "
+            f"{actor.name} holds {', '.join(actor.roles) or 'no role'}"
+        )
+    if role == "applicant" and actor.organisation_id != grant.organisation_id:
+        raise NotFound(f"grant {grant_id} does not exist")
+    fund = session.get(Fund, grant.fund_id)
+    organisation = session.get(Organisation, grant.organisation_id)
+    assert fund is not None and organisation is not None
+    budget = list(session.exec(select(BudgetLine).where(BudgetLine.grant_id == grant.id)))
+    allocations = {
+        a.fiscal_year: a
+        for a in session.exec(
+            _lock(select(FundAllocation).where(FundAllocation.fund_id == fund.id), session)
+        )
+    }
+    assignments = list(
+        session.exec(select(ReviewAssignment).where(ReviewAssignment.grant_id == grant.id))
+    )
+    instalments = list(
+        session.exec(
+            select(Instalment).where(Instalment.grant_id == grant.id).order_by(Instalment.sequence)
+        )
+    )
+    reports = list(
+        session.exec(
+            select(OutcomeReport)
+            .where(OutcomeReport.grant_id == grant.id)
+            .order_by(OutcomeReport.sequence)
+        )
+    )
+    panel = []
+    if action.key == "screen_in":
+        panel = [u for u in session.exec(select(User).where(User.active)) if "reviewer" in u.roles]
+    wanted_users = {a.reviewer_id for a in assignments} | {i.initiated_by_id for i in instalments}
+    wanted_users.add(getattr(payload, "coordinator_id", None))
+    wanted_users.discard(None)
+    users = {u.id: u for u in session.exec(select(User).where(User.id.in_(wanted_users)))}  # type: ignore[union-attr]
+    ctx = ActionContext(
+        action=action,
+        actor=actor,
+        role=role,
+        payload=payload,
+        now=now,
+        fund=fund,
+        grant=grant,
+        organisation=organisation,
+        contacts=list(
+            session.exec(select(Contact).where(Contact.organisation_id == organisation.id))
+        ),
+        budget=budget,
+        allocations=allocations,
+        panel=panel,
+        users=users,
+        assignments=assignments,
+        scores=list(session.exec(select(ReviewScore).where(ReviewScore.grant_id == grant.id))),
+        instalments=instalments,
+        reports=reports,
+    )
+    ctx.subject = _find_subject(ctx)
+    return ctx
+
+
+def _find_subject(ctx: ActionContext) -> Instalment | OutcomeReport | None:
+    if ctx.action.subject == "grant":
+        return None
+    sequence = ctx.payload.sequence  # type: ignore[attr-defined]
+    rows = ctx.instalments if ctx.action.subject == "instalment" else ctx.reports
+    subject = next((row for row in rows if row.sequence == sequence), None)
+    if subject is None:
+        raise InvalidPayload(
+            f"{ctx.grant.reference} has no {ctx.action.subject} {sequence}",
+            [{"field": "sequence", "message": f"no {ctx.action.subject} {sequence}"}],
+        )
+    return subject
+
+
+def _check_states(ctx: ActionContext) -> str:
+    action, grant = ctx.action, ctx.grant
+    if action.subject == "grant":
+        current = grant.state
+    else:
+        if grant.state not in action.grant_states:
+            raise WrongState(
+                f"'{action.key}' is not available while {grant.reference} is {grant.state}; "
+                f"the grant must be {' or '.join(action.grant_states)}"
+            )
+        assert ctx.subject is not None
+        current = ctx.subject.state
+    if current not in action.from_states:
+        raise WrongState(
+            f"'{action.key}' is not available while {action.subject} "
+            f"{'' if action.subject == 'grant' else str(ctx.subject.sequence) + ' '}"  # type: ignore[union-attr]
+            f"is {current}; it applies to: {', '.join(action.from_states)}"
+        )
+    return current
+
+
+def failed_guards(ctx: ActionContext) -> list[tuple[str, str]]:
+    failures = []
+    for name in ctx.action.guards:
+        message = GUARDS[name](ctx)
+        if message is not None:
+            failures.append((name, message))
+    return failures
+
+
+def _replay(session: Session, key: str, grant_id: int, action_key: str) -> TransitionResult | None:
+    event = session.exec(select(AuditEvent).where(AuditEvent.idempotency_key == key)).first()
+    if event is None:
+        return None
+    if event.grant_id != grant_id or event.action != action_key:
+        raise IdempotencyConflict(
+            f"idempotency key was already used for '{event.action}' on grant {event.grant_id}"
+        )
+    grant = session.get(Grant, grant_id)
+    assert grant is not None
+    action = lifecycle.ACTIONS_BY_KEY[action_key]
+    return TransitionResult(
+        event_id=event.id,  # type: ignore[arg-type]
+        grant_id=grant_id,
+        reference=grant.reference,
+        action=action_key,
+        subject=event.subject,
+        subject_id=event.subject_id,
+        from_state=event.from_state,
+        to_state=event.to_state,
+        grant_state=grant.state,
+        documents=action.documents,
+        details=dict(event.payload_summary.get("details", {})),
+        replayed=True,
+    )
+
+
+def resolve_action(action_key: str) -> lifecycle.Action:
+    action = lifecycle.action(action_key)
+    if action is None:
+        raise UnknownAction(
+            f"unknown action '{action_key}'; actions are: "
+            + ", ".join(a.key for a in lifecycle.ACTIONS)
+        )
+    return action
+
+
+def _evaluate(
+    session: Session,
+    grant_id: int,
+    action_key: str,
+    actor: Actor,
+    raw_payload: dict[str, Any] | Payload | None,
+    now: datetime,
+) -> tuple[ActionContext, str]:
+    action = resolve_action(action_key)
+    payload = parse_payload(action, raw_payload)
+    ctx = _load_context(session, grant_id, action, actor, payload, now)
+    from_state = _check_states(ctx)
+    failures = failed_guards(ctx)
+    if failures:
+        raise GuardFailed(failures)
+    return ctx, from_state
+
+
+def check_action(
+    db: Database,
+    grant_id: int,
+    action_key: str,
+    actor: Actor,
+    payload: dict[str, Any] | Payload | None = None,
+    *,
+    now: datetime | None = None,
+) -> None:
+    """Run every check ``apply_action`` would, read-only. Raises the same errors."""
+    with db.reading() as session:
+        _evaluate(session, grant_id, action_key, actor, payload, as_utc(now or utcnow()))
+        session.rollback()
+
+
+def apply_action(
+    db: Database,
+    grant_id: int,
+    action_key: str,
+    actor: Actor,
+    payload: dict[str, Any] | Payload | None = None,
+    *,
+    now: datetime | None = None,
+    idempotency_key: str | None = None,
+    flow_run_id: str | None = None,
+) -> TransitionResult:
+    moment = as_utc(now or utcnow())
+    with db.transaction() as session:
+        if idempotency_key:
+            replayed = _replay(session, idempotency_key, grant_id, action_key)
+            if replayed is not None:
+                return replayed
+        ctx, from_state = _evaluate(session, grant_id, action_key, actor, payload, moment)
+        action = ctx.action
+        run_effect(session, ctx)
+        subject_row = ctx.grant if action.subject == "grant" else ctx.subject
+        assert subject_row is not None
+        if action.to_state is not None:
+            with engine_window():
+                subject_row.state = action.to_state
+        session.add(subject_row)
+        session.add(ctx.grant)
+        summary = ctx.payload.audit_summary()
+        summary["details"] = ctx.details
+        event = AuditEvent(
+            grant_id=ctx.grant.id,
+            subject=action.subject,
+            subject_id=subject_row.id,
+            actor_id=actor.user_id,
+            actor_name=actor.name,
+            role=ctx.role,
+            action=action.key,
+            from_state=from_state,
+            to_state=action.to_state or from_state,
+            payload_summary=summary,
+            flow_run_id=flow_run_id,
+            idempotency_key=idempotency_key,
+            occurred_at=moment,
+        )
+        session.add(event)
+        session.flush()
+        return TransitionResult(
+            event_id=event.id,  # type: ignore[arg-type]
+            grant_id=ctx.grant.id,  # type: ignore[arg-type]
+            reference=ctx.grant.reference,
+            action=action.key,
+            subject=action.subject,
+            subject_id=subject_row.id,
+            from_state=from_state,
+            to_state=action.to_state or from_state,
+            grant_state=ctx.grant.state,
+            documents=action.documents,
+            details=dict(ctx.details),
+        )
+
+
+def record_denial(
+    db: Database,
+    grant_id: int | None,
+    action_key: str,
+    actor: Actor,
+    error: Exception,
+    *,
+    flow_run_id: str | None = None,
+) -> None:
+    """Append a 'denied' audit event in its own transaction; the refused change left nothing."""
+    rule = getattr(error, "rule", None) or getattr(error, "code", type(error).__name__)
+    with db.transaction() as session:
+        exists = grant_id is not None and session.get(Grant, grant_id) is not None
+        session.add(
+            AuditEvent(
+                grant_id=grant_id if exists else None,
+                actor_id=actor.user_id,
+                actor_name=actor.name,
+                role=",".join(actor.roles),
+                action=action_key,
+                outcome="denied",
+                rule=str(rule),
+                payload_summary={"reason": str(error)[:500]},
+                flow_run_id=flow_run_id,
+            )
+        )

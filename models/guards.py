@@ -1,0 +1,397 @@
+"""Named guards: each returns ``None`` when the rule holds, or a sentence saying why not.
+
+Guards are plain functions over an ``ActionContext``: no database, no Prefect, no HTTP.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+
+from models import budget as budget_rules
+from models.clock import as_utc, fiscal_years_between
+from models.context import ActionContext
+from models.money import format_cad
+from models.review import quorum_required, scoring_members
+
+Guard = Callable[[ActionContext], str | None]
+GUARDS: dict[str, Guard] = {}
+
+BUSINESS_NUMBER = re.compile(r"^\d{9}([A-Z]{2}\d{4})?$")
+MAX_FISCAL_YEARS = 3
+
+
+def guard(function: Guard) -> Guard:
+    GUARDS[function.__name__] = function
+    return function
+
+
+@guard
+def registration_complete(ctx: ActionContext) -> str | None:
+    org = ctx.organisation
+    missing = []
+    if not org.legal_name.strip():
+        missing.append("legal name")
+    if not BUSINESS_NUMBER.match(org.business_number or ""):
+        missing.append("a valid CRA business number (9 digits, e.g. 123456789RR0001)")
+    if len(ctx.contacts) < 2:
+        missing.append("at least two contacts")
+    if not any(c.signing_authority for c in ctx.contacts):
+        missing.append("a contact with signing authority")
+    if missing:
+        return "organisation registration is incomplete: missing " + ", ".join(missing)
+    return None
+
+
+@guard
+def indigenous_led_attested(ctx: ActionContext) -> str | None:
+    if not ctx.organisation.indigenous_led_attested:
+        return "the organisation has not attested that it is Indigenous-led"
+    return None
+
+
+@guard
+def community_resolution_on_file(ctx: ActionContext) -> str | None:
+    if not (ctx.organisation.community_resolution_ref or "").strip():
+        return "no Band Council or Board resolution supporting the project is on file"
+    return None
+
+
+@guard
+def data_governance_consent_given(ctx: ActionContext) -> str | None:
+    if not ctx.organisation.data_governance_consent:
+        return "the organisation has not agreed a data-governance agreement"
+    return None
+
+
+@guard
+def requested_within_fund_maximum(ctx: ActionContext) -> str | None:
+    requested = ctx.grant.requested_cents
+    if requested <= 0:
+        return "the requested amount must be more than $0.00"
+    if requested > ctx.fund.max_award_cents:
+        return (
+            f"the requested amount {format_cad(requested)} exceeds the fund's maximum award "
+            f"of {format_cad(ctx.fund.max_award_cents)}"
+        )
+    return None
+
+
+@guard
+def budget_matches_request(ctx: ActionContext) -> str | None:
+    total = sum(line.requested_cents for line in ctx.budget)
+    if total != ctx.grant.requested_cents:
+        return (
+            f"the budget's fiscal years add up to {format_cad(total)}, not the requested "
+            f"{format_cad(ctx.grant.requested_cents)}"
+        )
+    years = set(fiscal_years_between(ctx.grant.start_date, ctx.grant.end_date))
+    outside = sorted(line.fiscal_year for line in ctx.budget if line.fiscal_year not in years)
+    if outside:
+        return f"budget lines fall outside the project's fiscal years: {outside}"
+    return None
+
+
+@guard
+def project_dates_valid(ctx: ActionContext) -> str | None:
+    grant = ctx.grant
+    if grant.end_date <= grant.start_date:
+        return "the project must end after it starts"
+    if len(fiscal_years_between(grant.start_date, grant.end_date)) > MAX_FISCAL_YEARS:
+        return f"the project may span at most {MAX_FISCAL_YEARS} fiscal years"
+    return None
+
+
+@guard
+def before_call_deadline(ctx: ActionContext) -> str | None:
+    if ctx.grant.submitted_at is not None:
+        return None  # a resubmission after an information request is within its cure period
+    if ctx.now > as_utc(ctx.fund.call_deadline):
+        return "the call for applications closed before this submission"
+    return None
+
+
+@guard
+def coordinator_is_officer(ctx: ActionContext) -> str | None:
+    coordinator_id = getattr(ctx.payload, "coordinator_id", None)
+    if coordinator_id is None:
+        return None
+    user = ctx.users.get(coordinator_id)
+    if user is None or "officer" not in user.roles or not user.active:
+        return f"user {coordinator_id} is not an active program officer"
+    return None
+
+
+@guard
+def panel_can_reach_quorum(ctx: ActionContext) -> str | None:
+    fund = ctx.fund
+    needed = quorum_required(len(ctx.panel), fund.quorum_numerator, fund.quorum_denominator)
+    if needed == 0:
+        return "the review panel has no active members"
+    if fund.require_elder and not any(m.is_elder for m in ctx.panel):
+        return "the review panel has no Elder, whose presence the fund requires"
+    if fund.require_survivor_advisor and not any(m.is_survivor_advisor for m in ctx.panel):
+        return "the review panel has no survivor advisor, whose presence the fund requires"
+    return None
+
+
+@guard
+def reviewer_assigned(ctx: ActionContext) -> str | None:
+    if ctx.assignment_of(ctx.actor.user_id) is None:
+        return "the reviewer is not on this application's panel"
+    return None
+
+
+@guard
+def conflict_not_yet_declared(ctx: ActionContext) -> str | None:
+    assignment = ctx.assignment_of(ctx.actor.user_id)
+    if assignment is not None and assignment.conflict is not None:
+        return "the reviewer has already declared on conflicts of interest for this application"
+    return None
+
+
+@guard
+def conflict_declared(ctx: ActionContext) -> str | None:
+    assignment = ctx.assignment_of(ctx.actor.user_id)
+    if assignment is None or assignment.conflict is None:
+        return "the reviewer must declare any conflict of interest before scoring"
+    return None
+
+
+@guard
+def reviewer_not_conflicted(ctx: ActionContext) -> str | None:
+    assignment = ctx.assignment_of(ctx.actor.user_id)
+    if assignment is not None and assignment.conflict == "direct":
+        return "a reviewer with a direct conflict of interest is recused and may not score"
+    return None
+
+
+@guard
+def not_yet_scored(ctx: ActionContext) -> str | None:
+    if any(s.reviewer_id == ctx.actor.user_id for s in ctx.scores):
+        return "the reviewer has already scored this application; scores are sealed"
+    return None
+
+
+@guard
+def actor_is_review_coordinator(ctx: ActionContext) -> str | None:
+    if ctx.grant.coordinator_id != ctx.actor.user_id:
+        return "only this application's review coordinator records the panel's recommendation"
+    return None
+
+
+@guard
+def quorum_met(ctx: ActionContext) -> str | None:
+    panel_size = len(ctx.assignments)
+    needed = quorum_required(panel_size, ctx.fund.quorum_numerator, ctx.fund.quorum_denominator)
+    scored = len(scoring_members(ctx.assignments, ctx.scores))
+    if scored < needed:
+        return (
+            f"quorum not met: {scored} of {panel_size} panel members have scored, "
+            f"{needed} required ({ctx.fund.quorum_numerator}/{ctx.fund.quorum_denominator})"
+        )
+    return None
+
+
+def _scoring_users(ctx: ActionContext) -> list:
+    members = scoring_members(ctx.assignments, ctx.scores)
+    return [ctx.users[m] for m in members if m in ctx.users]
+
+
+@guard
+def elder_present(ctx: ActionContext) -> str | None:
+    if ctx.fund.require_elder and not any(u.is_elder for u in _scoring_users(ctx)):
+        return "no recommendation without an Elder among the members who scored"
+    return None
+
+
+@guard
+def survivor_advisor_present(ctx: ActionContext) -> str | None:
+    if ctx.fund.require_survivor_advisor and not any(
+        u.is_survivor_advisor for u in _scoring_users(ctx)
+    ):
+        return "no recommendation without a survivor advisor among the members who scored"
+    return None
+
+
+@guard
+def recommended_within_request(ctx: ActionContext) -> str | None:
+    recommended = ctx.payload.recommended_cents  # type: ignore[attr-defined]
+    if recommended > ctx.grant.requested_cents:
+        return (
+            f"the recommended amount {format_cad(recommended)} exceeds the requested "
+            f"{format_cad(ctx.grant.requested_cents)}"
+        )
+    return None
+
+
+@guard
+def approver_not_screening_officer(ctx: ActionContext) -> str | None:
+    if ctx.grant.screened_by_id is not None and ctx.grant.screened_by_id == ctx.actor.user_id:
+        return "approver must not be the officer who screened this grant"
+    return None
+
+
+@guard
+def approver_not_review_coordinator(ctx: ActionContext) -> str | None:
+    if ctx.grant.coordinator_id is not None and ctx.grant.coordinator_id == ctx.actor.user_id:
+        return "approver must not be the officer who coordinated this grant's review"
+    return None
+
+
+@guard
+def approved_within_request(ctx: ActionContext) -> str | None:
+    approved = ctx.payload.approved_cents  # type: ignore[attr-defined]
+    if approved > ctx.grant.requested_cents:
+        return (
+            f"the approved amount {format_cad(approved)} exceeds the requested "
+            f"{format_cad(ctx.grant.requested_cents)}"
+        )
+    return None
+
+
+@guard
+def within_allocation(ctx: ActionContext) -> str | None:
+    approved = ctx.payload.approved_cents  # type: ignore[attr-defined]
+    lines = budget_rules.approved_lines(approved, ctx.budget)
+    shortfalls = budget_rules.allocation_shortfalls(lines, ctx.allocations)
+    if shortfalls:
+        parts = [
+            f"fiscal year {budget_rules.fiscal_label(fy)} is short by {format_cad(short)} "
+            f"({format_cad(available)} available, {format_cad(needed)} needed)"
+            for fy, short, available, needed in shortfalls
+        ]
+        return "approval would exceed the fund's allocation: " + "; ".join(parts)
+    return None
+
+
+@guard
+def officer_declines_only_at_screening(ctx: ActionContext) -> str | None:
+    if ctx.role == "officer" and ctx.grant.state not in ("submitted", "needs_info"):
+        return "program officers decline only at screening; after review an approver decides"
+    return None
+
+
+@guard
+def offer_deadline_passed(ctx: ActionContext) -> str | None:
+    expires = ctx.grant.offer_expires_on
+    if expires is None or ctx.now.date() <= expires:
+        return f"the offer is open until {expires}; it cannot lapse before then"
+    return None
+
+
+@guard
+def offer_not_expired(ctx: ActionContext) -> str | None:
+    expires = ctx.grant.offer_expires_on
+    if expires is not None and ctx.now.date() > expires:
+        return f"the offer expired on {expires}; it can no longer be signed"
+    return None
+
+
+def _normalised(name: str) -> str:
+    return unicodedata.normalize("NFC", " ".join(name.split())).casefold()
+
+
+@guard
+def signer_has_signing_authority(ctx: ActionContext) -> str | None:
+    signer = _normalised(ctx.payload.signer_name)  # type: ignore[attr-defined]
+    if not any(c.signing_authority and _normalised(c.name) == signer for c in ctx.contacts):
+        return "the signer is not a contact with signing authority for the organisation"
+    return None
+
+
+@guard
+def insurance_meets_minimum(ctx: ActionContext) -> str | None:
+    coverage = ctx.payload.coverage_cents  # type: ignore[attr-defined]
+    if coverage < ctx.fund.insurance_minimum_cents:
+        return (
+            f"commercial general liability coverage of {format_cad(coverage)} is below the "
+            f"required {format_cad(ctx.fund.insurance_minimum_cents)}"
+        )
+    return None
+
+
+@guard
+def agreement_executed(ctx: ActionContext) -> str | None:
+    if ctx.grant.countersigned_at is None:
+        return "no payment before the agreement is signed by both parties"
+    return None
+
+
+@guard
+def insurance_on_file(ctx: ActionContext) -> str | None:
+    if not ctx.grant.insurance_certificate_ref:
+        return "no payment before the recipient's insurance certificate is recorded"
+    return None
+
+
+@guard
+def no_overdue_report(ctx: ActionContext) -> str | None:
+    today = ctx.now.date()
+    overdue = [r for r in ctx.reports if r.state in ("due", "returned") and r.due_date < today]
+    if overdue:
+        first = min(overdue, key=lambda r: r.due_date)
+        return f"payments are paused: report {first.sequence} was due on {first.due_date}"
+    return None
+
+
+@guard
+def holdback_after_final_report(ctx: ActionContext) -> str | None:
+    instalment = ctx.subject
+    if instalment is None or getattr(instalment, "kind", None) != "holdback":
+        return None
+    final_accepted = any(r.kind == "final" and r.state == "accepted" for r in ctx.reports)
+    if not final_accepted:
+        return "the holdback is released only after the final report is accepted"
+    return None
+
+
+@guard
+def within_approved_amount(ctx: ActionContext) -> str | None:
+    instalment = ctx.subject
+    approved = ctx.grant.approved_cents or 0
+    others = sum(
+        i.amount_cents
+        for i in ctx.instalments
+        if i.state in ("initiated", "released") and i.id != getattr(instalment, "id", None)
+    )
+    amount = getattr(instalment, "amount_cents", 0)
+    if others + amount > approved:
+        return (
+            f"paying {format_cad(amount)} would bring payments to {format_cad(others + amount)},"
+            f" above the approved {format_cad(approved)}"
+        )
+    return None
+
+
+@guard
+def releaser_not_initiator(ctx: ActionContext) -> str | None:
+    instalment = ctx.subject
+    if instalment is not None and instalment.initiated_by_id == ctx.actor.user_id:
+        return "the person who initiated a payment may not also release it"
+    return None
+
+
+@guard
+def all_reports_accepted(ctx: ActionContext) -> str | None:
+    pending = [r.sequence for r in ctx.reports if r.state != "accepted"]
+    if not ctx.reports or pending:
+        return f"every outcome report must be accepted first (pending: {pending or 'none due'})"
+    return None
+
+
+@guard
+def regular_instalments_released(ctx: ActionContext) -> str | None:
+    unpaid = [i.sequence for i in ctx.instalments if i.kind != "holdback" and i.state != "released"]
+    if unpaid:
+        return f"instalments {unpaid} must be released before close-out"
+    return None
+
+
+@guard
+def holdback_settled(ctx: ActionContext) -> str | None:
+    unpaid = [i.sequence for i in ctx.instalments if i.kind == "holdback" and i.state != "released"]
+    if unpaid:
+        return "the holdback must be released before the grant is closed"
+    return None

@@ -1,0 +1,251 @@
+"""The grant lifecycle, declared once as data.
+
+Every state and every action lives here. The engine, the "available actions" list, the
+permission checks, the README's table and its Mermaid diagram are all derived from this
+module; a test fails when the committed README drifts from it. State keys are stored in the
+database and never change; labels may.
+
+Three machines share one mechanism: the grant itself, its disbursement instalments and its
+outcome reports. An action names the machine (``subject``) whose state it moves; actions on
+instalments and reports also name the grant states in which they may happen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from models import payloads as p
+
+Subject = Literal["grant", "instalment", "report"]
+
+ROLES: tuple[str, ...] = (
+    "applicant",
+    "officer",
+    "reviewer",
+    "approver",
+    "finance",
+    "auditor",
+    "admin",
+)
+
+STAGES: tuple[str, ...] = (
+    "intake",
+    "community_review",
+    "approval",
+    "agreement",
+    "disbursement",
+    "outcome_reporting",
+    "close_out",
+)
+
+
+@dataclass(frozen=True)
+class State:
+    key: str
+    staff_label: str
+    applicant_label: str
+    stage: str
+    terminal: bool = False
+
+
+@dataclass(frozen=True)
+class Action:
+    key: str
+    label: str
+    stage: str
+    subject: Subject
+    from_states: tuple[str, ...]
+    to_state: str | None
+    roles: tuple[str, ...]
+    payload: type[p.Payload] = p.NoPayload
+    guards: tuple[str, ...] = ()
+    documents: tuple[str, ...] = ()
+    grant_states: tuple[str, ...] = ()
+
+    @property
+    def changes_state(self) -> bool:
+        return self.to_state is not None
+
+
+GRANT_STATES: tuple[State, ...] = (
+    State("draft", "Draft", "Draft (not yet submitted)", "intake"),
+    State("submitted", "Submitted, awaiting screening", "Received", "intake"),
+    State("needs_info", "Information requested", "Information needed from you", "intake"),
+    State("withdrawn", "Withdrawn", "Withdrawn", "intake", terminal=True),
+    State("in_review", "In community review", "Under community review", "community_review"),
+    State("recommended", "Recommended by panel", "Awaiting decision", "community_review"),
+    State("not_recommended", "Not recommended", "Awaiting decision", "community_review"),
+    State("approved", "Approved, offer sent", "Offer ready to sign", "approval"),
+    State("declined", "Declined", "Not funded", "approval", terminal=True),
+    State("lapsed", "Offer lapsed", "Offer expired", "approval", terminal=True),
+    State("signed", "Signed by recipient", "Signed, awaiting the fund", "agreement"),
+    State("active", "Active agreement", "Agreement in effect", "disbursement"),
+    State("closing", "Closing out", "Closing", "close_out"),
+    State("closed", "Closed", "Closed", "close_out", terminal=True),
+    State("terminated", "Terminated", "Ended early", "close_out", terminal=True),
+)
+
+INSTALMENT_STATES: tuple[State, ...] = (
+    State("scheduled", "Scheduled", "Scheduled", "disbursement"),
+    State("initiated", "Initiated, awaiting release", "Being processed", "disbursement"),
+    State("released", "Released", "Paid", "disbursement", terminal=True),
+    State("held", "Held", "On hold", "disbursement"),
+)
+
+REPORT_STATES: tuple[State, ...] = (
+    State("due", "Due", "Due", "outcome_reporting"),
+    State("submitted", "Submitted, awaiting review", "Received", "outcome_reporting"),
+    State("accepted", "Accepted", "Accepted", "outcome_reporting", terminal=True),
+    State("returned", "Returned for changes", "Changes requested", "outcome_reporting"),
+)
+
+ELIGIBILITY = (
+    "registration_complete",
+    "indigenous_led_attested",
+    "community_resolution_on_file",
+    "data_governance_consent_given",
+    "requested_within_fund_maximum",
+    "budget_matches_request",
+    "project_dates_valid",
+)
+LIVE_AGREEMENT = ("active", "closing")
+PAYMENT_GUARDS = (
+    "agreement_executed",
+    "insurance_on_file",
+    "no_overdue_report",
+    "holdback_after_final_report",
+    "within_approved_amount",
+)
+
+# fmt: off
+ACTIONS: tuple[Action, ...] = (
+    # intake
+    Action("submit", "Submit application", "intake", "grant", ("draft", "needs_info"),
+           "submitted", ("applicant",), guards=(*ELIGIBILITY, "before_call_deadline"),
+           documents=("acknowledgement_of_receipt",)),
+    Action("request_info", "Request information", "intake", "grant", ("submitted",),
+           "needs_info", ("officer",), p.InfoRequest, documents=("deficiency_notice",)),
+    Action("screen_in", "Screen in for community review", "intake", "grant", ("submitted",),
+           "in_review", ("officer",), p.ScreenIn,
+           guards=(*ELIGIBILITY, "coordinator_is_officer", "panel_can_reach_quorum")),
+    Action("withdraw", "Withdraw application", "intake", "grant",
+           ("draft", "submitted", "needs_info", "in_review"), "withdrawn", ("applicant",),
+           p.Reason),
+    # community review
+    Action("declare_conflict", "Declare conflict of interest", "community_review", "grant",
+           ("in_review",), None, ("reviewer",), p.ConflictDeclaration,
+           guards=("reviewer_assigned", "conflict_not_yet_declared")),
+    Action("score", "Score application", "community_review", "grant", ("in_review",), None,
+           ("reviewer",), p.Scores,
+           guards=("reviewer_assigned", "conflict_declared", "reviewer_not_conflicted",
+                   "not_yet_scored")),
+    Action("recommend", "Record panel recommendation", "community_review", "grant",
+           ("in_review",), "recommended", ("officer",), p.Recommendation,
+           guards=("actor_is_review_coordinator", "quorum_met", "elder_present",
+                   "survivor_advisor_present", "recommended_within_request"),
+           documents=("review_summary",)),
+    Action("not_recommend", "Record panel non-recommendation", "community_review", "grant",
+           ("in_review",), "not_recommended", ("officer",), p.NonRecommendation,
+           guards=("actor_is_review_coordinator", "quorum_met", "elder_present",
+                   "survivor_advisor_present"),
+           documents=("review_summary",)),
+    # approval
+    Action("approve", "Approve grant", "approval", "grant", ("recommended",), "approved",
+           ("approver",), p.Approval,
+           guards=("approver_not_screening_officer", "approver_not_review_coordinator",
+                   "approved_within_request", "within_allocation"),
+           documents=("approval_memo", "decision_letter", "grant_agreement")),
+    Action("decline", "Decline application", "approval", "grant",
+           ("submitted", "needs_info", "recommended", "not_recommended"), "declined",
+           ("officer", "approver"), p.Reason,
+           guards=("officer_declines_only_at_screening", "approver_not_screening_officer"),
+           documents=("decline_letter",)),
+    Action("lapse", "Lapse unsigned offer", "approval", "grant", ("approved",), "lapsed",
+           ("officer",), guards=("offer_deadline_passed",)),
+    # agreement
+    Action("sign", "Sign agreement", "agreement", "grant", ("approved",), "signed",
+           ("applicant",), p.Signature,
+           guards=("offer_not_expired", "signer_has_signing_authority")),
+    Action("countersign", "Countersign agreement", "agreement", "grant", ("signed",), "active",
+           ("approver",), guards=("approver_not_screening_officer",),
+           documents=("executed_agreement",)),
+    # disbursement
+    Action("record_insurance", "Record insurance certificate", "disbursement", "grant",
+           ("active",), None, ("officer",), p.Insurance, guards=("insurance_meets_minimum",)),
+    Action("initiate_payment", "Initiate instalment", "disbursement", "instalment",
+           ("scheduled",), "initiated", ("officer",), p.InstalmentRef, guards=PAYMENT_GUARDS,
+           documents=("payment_authorization",), grant_states=LIVE_AGREEMENT),
+    Action("release_payment", "Release instalment", "disbursement", "instalment",
+           ("initiated",), "released", ("finance",), p.InstalmentRef,
+           guards=("releaser_not_initiator", *PAYMENT_GUARDS),
+           documents=("remittance_advice",), grant_states=LIVE_AGREEMENT),
+    Action("hold_payment", "Hold instalment", "disbursement", "instalment",
+           ("scheduled", "initiated"), "held", ("officer", "finance"), p.InstalmentHold,
+           grant_states=LIVE_AGREEMENT),
+    Action("resume_payment", "Resume held instalment", "disbursement", "instalment", ("held",),
+           "scheduled", ("officer",), p.InstalmentRef, grant_states=LIVE_AGREEMENT),
+    # outcome reporting
+    Action("submit_report", "Submit outcome report", "outcome_reporting", "report",
+           ("due", "returned"), "submitted", ("applicant",), p.ReportSubmission,
+           documents=("report_receipt",), grant_states=LIVE_AGREEMENT),
+    Action("accept_report", "Accept outcome report", "outcome_reporting", "report",
+           ("submitted",), "accepted", ("officer",), p.ReportRef, grant_states=LIVE_AGREEMENT),
+    Action("return_report", "Return outcome report", "outcome_reporting", "report",
+           ("submitted",), "returned", ("officer",), p.ReportReturn,
+           grant_states=LIVE_AGREEMENT),
+    # close-out
+    Action("begin_closeout", "Begin close-out", "close_out", "grant", ("active",), "closing",
+           ("officer",), guards=("all_reports_accepted", "regular_instalments_released"),
+           documents=("reconciliation_letter",)),
+    Action("close", "Close grant", "close_out", "grant", ("closing",), "closed",
+           ("approver",), guards=("all_reports_accepted", "holdback_settled"),
+           documents=("holdback_release_letter", "closeout_certificate")),
+    Action("terminate", "Terminate agreement", "close_out", "grant", ("active", "closing"),
+           "terminated", ("approver",), p.Reason, documents=("reconciliation_letter",)),
+)
+# fmt: on
+
+ACTIONS_BY_KEY: dict[str, Action] = {action.key: action for action in ACTIONS}
+STATES_BY_SUBJECT: dict[Subject, tuple[State, ...]] = {
+    "grant": GRANT_STATES,
+    "instalment": INSTALMENT_STATES,
+    "report": REPORT_STATES,
+}
+INITIAL_STATE: dict[Subject, str] = {"grant": "draft", "instalment": "scheduled", "report": "due"}
+
+
+def grant_state(key: str) -> State:
+    return next(state for state in GRANT_STATES if state.key == key)
+
+
+def state_keys(subject: Subject) -> tuple[str, ...]:
+    return tuple(state.key for state in STATES_BY_SUBJECT[subject])
+
+
+def action(key: str) -> Action | None:
+    return ACTIONS_BY_KEY.get(key)
+
+
+def actions_for_role(role: str) -> tuple[Action, ...]:
+    return tuple(a for a in ACTIONS if role in a.roles)
+
+
+def all_guard_names() -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for a in ACTIONS:
+        for guard in a.guards:
+            seen.setdefault(guard)
+    return tuple(seen)
+
+
+def resolve_stage(action_key: str) -> str:
+    """The stage (flow family) of an action; unknown keys raise ``UnknownAction``."""
+    found = action(action_key)
+    if found is None:
+        from models.errors import UnknownAction
+
+        raise UnknownAction(
+            f"unknown action '{action_key}'; actions are: " + ", ".join(a.key for a in ACTIONS)
+        )
+    return found.stage

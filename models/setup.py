@@ -1,0 +1,301 @@
+"""Use cases that create the things the lifecycle acts on: funds, organisations, users and
+draft applications. Each is one transaction and leaves an audit event."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
+from sqlmodel import Session, select
+
+from models.clock import as_utc, fiscal_years_between, utcnow
+from models.db import Database
+from models.errors import InvalidPayload, NotFound
+from models.lifecycle import ROLES
+from models.tables import (
+    AuditEvent,
+    BudgetLine,
+    Contact,
+    Fund,
+    FundAllocation,
+    Grant,
+    Organisation,
+    User,
+)
+
+
+def nfc(text: str) -> str:
+    """Names are stored as NFC UTF-8, never stripped of any character (syllabics included)."""
+    return unicodedata.normalize("NFC", text).strip()
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class ContactInput(_Input):
+    name: str = Field(min_length=2, max_length=200)
+    title: str = Field(min_length=2, max_length=200)
+    email: EmailStr
+    phone: str = Field(default="", max_length=40)
+    signing_authority: bool = False
+    senior: bool = False
+
+
+class OrganisationInput(_Input):
+    legal_name: str = Field(min_length=2, max_length=300)
+    operating_name: str = Field(default="", max_length=300)
+    business_number: str = Field(pattern=r"^\d{9}([A-Z]{2}\d{4})?$")
+    address: str = Field(default="", max_length=500)
+    preferred_language: Literal["en", "fr"] = "en"
+    indigenous_led_attested: bool
+    community_resolution_ref: str | None = None
+    data_governance_consent: bool
+    data_agreement_allows_notes: bool = False
+    contacts: list[ContactInput] = Field(min_length=2)
+
+    @field_validator("legal_name", "operating_name")
+    @classmethod
+    def _nfc(cls, value: str) -> str:
+        return nfc(value)
+
+    @model_validator(mode="after")
+    def _one_signing_authority(self) -> OrganisationInput:
+        if not any(c.signing_authority and c.senior for c in self.contacts):
+            raise ValueError("at least one senior contact must have signing authority")
+        return self
+
+
+class ApplicationInput(_Input):
+    fund_code: str
+    project_title: str = Field(min_length=3, max_length=300)
+    project_description: str = Field(min_length=10, max_length=20_000)
+    community: str = Field(min_length=2, max_length=300)
+    start_date: date
+    end_date: date
+    budget: dict[int, int] = Field(
+        min_length=1, description="Requested cents per Ontario fiscal year (keyed by its April)"
+    )
+
+    @field_validator("project_title", "community", "project_description")
+    @classmethod
+    def _nfc(cls, value: str) -> str:
+        return nfc(value)
+
+    @field_validator("budget")
+    @classmethod
+    def _amounts_positive(cls, budget: dict[int, int]) -> dict[int, int]:
+        if any(amount < 0 for amount in budget.values()):
+            raise ValueError("budget amounts must not be negative")
+        if sum(budget.values()) <= 0:
+            raise ValueError("the budget must request more than $0.00")
+        return budget
+
+    @model_validator(mode="after")
+    def _budget_inside_project(self) -> ApplicationInput:
+        if self.end_date <= self.start_date:
+            raise ValueError("end_date must be after start_date")
+        years = set(fiscal_years_between(self.start_date, self.end_date))
+        outside = sorted(set(self.budget) - years)
+        if outside:
+            raise ValueError(f"budget years {outside} fall outside the project's fiscal years")
+        return self
+
+
+def validated(model: type[_Input], data: dict | _Input) -> _Input:
+    from pydantic import ValidationError
+
+    if isinstance(data, model):
+        return data
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        errors = [
+            {"field": ".".join(str(p) for p in e["loc"]) or "body", "message": e["msg"]}
+            for e in error.errors()
+        ]
+        summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        raise InvalidPayload(f"invalid {model.__name__}: {summary}", errors) from None
+
+
+def _audit(session: Session, action: str, actor_name: str, role: str, **fields) -> None:
+    session.add(AuditEvent(actor_name=actor_name, role=role, action=action, **fields))
+
+
+def create_fund(
+    db: Database,
+    *,
+    code: str,
+    name_en: str,
+    name_fr: str,
+    call_deadline: datetime,
+    signer_name: str,
+    signer_title: str,
+    allocations: dict[int, int],
+    actor_name: str = "system",
+    **settings: int | bool | str,
+) -> Fund:
+    with db.transaction() as session:
+        fund = Fund(
+            code=code,
+            name_en=name_en,
+            name_fr=name_fr,
+            call_deadline=as_utc(call_deadline),
+            signer_name=signer_name,
+            signer_title=signer_title,
+            **settings,
+        )
+        session.add(fund)
+        session.flush()
+        for fiscal_year, cents in sorted(allocations.items()):
+            if cents < 0:
+                raise InvalidPayload("allocations must not be negative", [])
+            session.add(
+                FundAllocation(fund_id=fund.id, fiscal_year=fiscal_year, allocated_cents=cents)
+            )
+        _audit(
+            session,
+            "create_fund",
+            actor_name,
+            "admin",
+            subject="fund",
+            subject_id=fund.id,
+            payload_summary={
+                "code": code,
+                "allocations": {str(k): v for k, v in allocations.items()},
+            },
+        )
+        return fund
+
+
+def register_organisation(db: Database, data: dict | OrganisationInput) -> Organisation:
+    info = validated(OrganisationInput, data)
+    assert isinstance(info, OrganisationInput)
+    with db.transaction() as session:
+        organisation = Organisation(**info.model_dump(exclude={"contacts"}))
+        session.add(organisation)
+        session.flush()
+        for contact in info.contacts:
+            session.add(
+                Contact(
+                    organisation_id=organisation.id,
+                    **{**contact.model_dump(), "name": nfc(contact.name)},
+                )
+            )
+        _audit(
+            session,
+            "register_organisation",
+            "system",
+            "admin",
+            subject="organisation",
+            subject_id=organisation.id,
+            payload_summary={"contacts": len(info.contacts)},
+        )
+        return organisation
+
+
+def create_user(
+    db: Database,
+    *,
+    name: str,
+    roles: list[str],
+    organisation_id: int | None = None,
+    is_elder: bool = False,
+    is_survivor_advisor: bool = False,
+    token_hash: str | None = None,
+) -> User:
+    unknown = [r for r in roles if r not in ROLES]
+    if not roles or unknown:
+        raise InvalidPayload(
+            f"unknown role(s) {unknown or roles}; roles are: {', '.join(ROLES)}",
+            [{"field": "role", "message": "unknown role"}],
+        )
+    if "applicant" in roles and organisation_id is None:
+        raise InvalidPayload(
+            "an applicant user belongs to an organisation",
+            [{"field": "org", "message": "required for applicants"}],
+        )
+    with db.transaction() as session:
+        if organisation_id is not None and session.get(Organisation, organisation_id) is None:
+            raise NotFound(f"organisation {organisation_id} does not exist")
+        user = User(
+            name=nfc(name),
+            roles=list(roles),
+            organisation_id=organisation_id,
+            is_elder=is_elder,
+            is_survivor_advisor=is_survivor_advisor,
+            token_hash=token_hash,
+        )
+        session.add(user)
+        session.flush()
+        _audit(
+            session,
+            "create_user",
+            "system",
+            "admin",
+            subject="user",
+            subject_id=user.id,
+            payload_summary={"roles": roles},
+        )
+        return user
+
+
+def next_reference(session: Session, fund: Fund, now: datetime) -> str:
+    number = fund.next_grant_number
+    fund.next_grant_number = number + 1
+    session.add(fund)
+    return f"{fund.code}-{now.year}-{number:04d}"
+
+
+def create_application(
+    db: Database,
+    organisation_id: int,
+    data: dict | ApplicationInput,
+    *,
+    actor_name: str = "applicant",
+    actor_id: int | None = None,
+    now: datetime | None = None,
+) -> Grant:
+    info = validated(ApplicationInput, data)
+    assert isinstance(info, ApplicationInput)
+    moment = as_utc(now or utcnow())
+    with db.transaction() as session:
+        fund = session.exec(select(Fund).where(Fund.code == info.fund_code)).first()
+        if fund is None:
+            raise NotFound(f"fund '{info.fund_code}' does not exist")
+        if session.get(Organisation, organisation_id) is None:
+            raise NotFound(f"organisation {organisation_id} does not exist")
+        grant = Grant(
+            reference=next_reference(session, fund, moment),
+            fund_id=fund.id,
+            organisation_id=organisation_id,
+            project_title=info.project_title,
+            project_description=info.project_description,
+            community=info.community,
+            requested_cents=sum(info.budget.values()),
+            start_date=info.start_date,
+            end_date=info.end_date,
+            created_at=moment,
+        )
+        session.add(grant)
+        session.flush()
+        for fiscal_year, cents in sorted(info.budget.items()):
+            session.add(
+                BudgetLine(grant_id=grant.id, fiscal_year=fiscal_year, requested_cents=cents)
+            )
+        _audit(
+            session,
+            "create_application",
+            actor_name,
+            "applicant",
+            grant_id=grant.id,
+            subject="grant",
+            subject_id=grant.id,
+            actor_id=actor_id,
+            to_state=grant.state,
+            occurred_at=moment,
+            payload_summary={"requested_cents": grant.requested_cents},
+        )
+        return grant

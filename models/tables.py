@@ -1,0 +1,244 @@
+"""SQLModel tables. Money is integer cents of CAD; times are UTC."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from models.clock import utcnow
+from models.governed import GovernedState
+
+
+class Fund(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, index=True)
+    name_en: str
+    name_fr: str
+    call_deadline: datetime
+    max_award_cents: int = 185_000_000
+    holdback_bps: int = 1_000
+    initial_payment_bps: int = 2_000
+    insurance_minimum_cents: int = 200_000_000
+    records_retention_years: int = 7
+    offer_days: int = 30
+    cure_period_days: int = 10
+    quorum_numerator: int = 2
+    quorum_denominator: int = 3
+    require_elder: bool = True
+    require_survivor_advisor: bool = True
+    small_cell_threshold: int = 10
+    signer_name: str
+    signer_title: str
+    staff_language: str = "en"
+    next_grant_number: int = 1
+
+
+class FundAllocation(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("fund_id", "fiscal_year"),
+        CheckConstraint("committed_cents <= allocated_cents", name="allocation_not_exceeded"),
+        CheckConstraint("committed_cents >= 0", name="allocation_commitment_positive"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    fund_id: int = Field(foreign_key="fund.id", index=True)
+    fiscal_year: int
+    allocated_cents: int
+    committed_cents: int = 0
+
+
+class Organisation(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    legal_name: str
+    operating_name: str
+    business_number: str
+    address: str = ""
+    preferred_language: str = "en"
+    indigenous_led_attested: bool = False
+    community_resolution_ref: str | None = None
+    data_governance_consent: bool = False
+    data_agreement_allows_notes: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Contact(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    name: str
+    title: str
+    email: str
+    phone: str = ""
+    signing_authority: bool = False
+    senior: bool = False
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    roles: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
+    is_elder: bool = False
+    is_survivor_advisor: bool = False
+    active: bool = True
+    token_hash: str | None = Field(default=None, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Grant(GovernedState, SQLModel, table=True):
+    __table_args__ = (
+        CheckConstraint("requested_cents > 0", name="grant_requested_positive"),
+        CheckConstraint(
+            "approved_cents IS NULL OR approved_cents >= 0", name="grant_approved_positive"
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(unique=True, index=True)
+    fund_id: int = Field(foreign_key="fund.id", index=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    project_title: str
+    project_description: str
+    community: str
+    requested_cents: int
+    approved_cents: int | None = None
+    start_date: date
+    end_date: date
+    risk_rating: str = "medium"
+    state: str = Field(default="draft", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    submitted_at: datetime | None = None
+    screened_by_id: int | None = Field(default=None, foreign_key="user.id")
+    screened_at: datetime | None = None
+    coordinator_id: int | None = Field(default=None, foreign_key="user.id")
+    recommended_cents: int | None = None
+    consensus_rating: int | None = None
+    review_rationale: str = ""
+    sealed_deliberation_notes: str = ""
+    approved_by_id: int | None = Field(default=None, foreign_key="user.id")
+    decided_at: datetime | None = None
+    decline_reason: str = ""
+    offer_expires_on: date | None = None
+    conditions: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    signer_name: str | None = None
+    signed_at: datetime | None = None
+    countersigned_by_id: int | None = Field(default=None, foreign_key="user.id")
+    countersigned_at: datetime | None = None
+    insurance_certificate_ref: str | None = None
+    closed_at: datetime | None = None
+
+
+class BudgetLine(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("grant_id", "fiscal_year"),
+        CheckConstraint("requested_cents >= 0", name="budget_requested_positive"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    grant_id: int = Field(foreign_key="grant.id", index=True)
+    fiscal_year: int
+    requested_cents: int
+    approved_cents: int | None = None
+
+
+class ReviewAssignment(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("grant_id", "reviewer_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    grant_id: int = Field(foreign_key="grant.id", index=True)
+    reviewer_id: int = Field(foreign_key="user.id")
+    conflict: str | None = None
+    conflict_note: str = ""
+    declared_at: datetime | None = None
+
+
+class ReviewScore(SQLModel, table=True):
+    """One member's sealed score on one criterion: shown only as panel means."""
+
+    __table_args__ = (
+        UniqueConstraint("grant_id", "reviewer_id", "criterion"),
+        CheckConstraint("score BETWEEN 1 AND 5", name="score_range"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    grant_id: int = Field(foreign_key="grant.id", index=True)
+    reviewer_id: int = Field(foreign_key="user.id")
+    criterion: str
+    score: int
+
+
+class Instalment(GovernedState, SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("grant_id", "sequence"),
+        CheckConstraint("amount_cents >= 0", name="instalment_amount_positive"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    grant_id: int = Field(foreign_key="grant.id", index=True)
+    sequence: int
+    kind: str
+    due_date: date
+    amount_cents: int
+    state: str = "scheduled"
+    initiated_by_id: int | None = Field(default=None, foreign_key="user.id")
+    initiated_at: datetime | None = None
+    released_by_id: int | None = Field(default=None, foreign_key="user.id")
+    released_at: datetime | None = None
+    hold_reason: str = ""
+
+
+class OutcomeReport(GovernedState, SQLModel, table=True):
+    """Aggregate counts only: the system stores no survivor-level record."""
+
+    __table_args__ = (UniqueConstraint("grant_id", "sequence"),)
+    id: int | None = Field(default=None, primary_key=True)
+    grant_id: int = Field(foreign_key="grant.id", index=True)
+    sequence: int
+    kind: str
+    period_start: date
+    period_end: date
+    due_date: date
+    state: str = "due"
+    submitted_at: datetime | None = None
+    reviewed_by_id: int | None = Field(default=None, foreign_key="user.id")
+    reviewed_at: datetime | None = None
+    return_reason: str = ""
+    expenditure_cents: int | None = None
+    aggregates: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class StoredDocument(SQLModel, table=True):
+    __tablename__ = "document"
+    __table_args__ = (UniqueConstraint("grant_id", "kind", "language", "format", "version"),)
+    id: int | None = Field(default=None, primary_key=True)
+    grant_id: int = Field(foreign_key="grant.id", index=True)
+    kind: str
+    version: int
+    language: str
+    format: str
+    sha256: str = Field(index=True)
+    size_bytes: int
+    storage_key: str
+    filename: str
+    template_version: str
+    flow_run_id: str | None = None
+    audit_event_id: int | None = Field(default=None, foreign_key="auditevent.id")
+    idempotency_key: str = Field(unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AuditEvent(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    grant_id: int | None = Field(default=None, foreign_key="grant.id", index=True)
+    subject: str = "grant"
+    subject_id: int | None = None
+    actor_id: int | None = Field(default=None, foreign_key="user.id")
+    actor_name: str
+    role: str
+    action: str
+    outcome: str = "applied"
+    from_state: str | None = None
+    to_state: str | None = None
+    rule: str | None = None
+    payload_summary: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
+    flow_run_id: str | None = None
+    idempotency_key: str | None = Field(default=None, unique=True)
+    occurred_at: datetime = Field(default_factory=utcnow)

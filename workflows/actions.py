@@ -1,0 +1,130 @@
+"""One async Prefect flow per lifecycle action family (stage).
+
+Each run is named ``<reference> · <action>`` and tagged ``grant:<id>``, ``stage:<stage>`` and
+``action:<action>``. Flows orchestrate; the rules live in ``models``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from prefect import flow, tags
+from prefect.flows import Flow
+
+from models.context import Actor
+from models.engine import TransitionResult
+from models.lifecycle import STAGES, resolve_stage
+from workflows.tasks import apply_transition, current_flow_run_id, render_and_store
+
+RUN_NAME = "{reference} · {action}"
+
+
+@dataclass(frozen=True)
+class ActionOutcome:
+    grant_id: int
+    reference: str
+    action: str
+    subject: str
+    subject_id: int | None
+    from_state: str | None
+    to_state: str | None
+    grant_state: str
+    event_id: int
+    flow_run_id: str | None
+    replayed: bool
+    documents: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+async def carry_out(
+    grant_id: int,
+    reference: str,
+    action: str,
+    actor: Actor,
+    payload: dict[str, Any],
+    idempotency_key: str | None,
+    now: datetime | None,
+) -> ActionOutcome:
+    run_id = current_flow_run_id()
+    key = idempotency_key or f"flow-run:{run_id or uuid.uuid4()}:{action}"
+    result: TransitionResult = await asyncio.to_thread(
+        apply_transition, grant_id, action, actor, payload, key, now
+    )
+    documents: list[dict[str, Any]] = []
+    for kind in result.documents:
+        documents.extend(await asyncio.to_thread(render_and_store, result, kind))
+    return ActionOutcome(
+        grant_id=result.grant_id,
+        reference=result.reference,
+        action=result.action,
+        subject=result.subject,
+        subject_id=result.subject_id,
+        from_state=result.from_state,
+        to_state=result.to_state,
+        grant_state=result.grant_state,
+        event_id=result.event_id,
+        flow_run_id=run_id,
+        replayed=result.replayed,
+        documents=documents,
+    )
+
+
+def _family(stage: str) -> Flow:
+    async def run(
+        grant_id: int,
+        reference: str,
+        action: str,
+        actor: Actor,
+        payload: dict[str, Any],
+        idempotency_key: str | None = None,
+        now: datetime | None = None,
+    ) -> ActionOutcome:
+        return await carry_out(grant_id, reference, action, actor, payload, idempotency_key, now)
+
+    run.__name__ = stage
+    return flow(
+        name=f"grantflow-{stage.replace('_', '-')}",
+        flow_run_name=RUN_NAME,
+        description=f"Carry out a {stage.replace('_', ' ')} action on one grant.",
+        persist_result=False,
+        validate_parameters=False,
+    )(run)
+
+
+FAMILY_FLOWS: dict[str, Flow] = {stage: _family(stage) for stage in STAGES}
+_gates: dict[int, asyncio.Lock] = {}
+
+
+def _gate() -> asyncio.Lock:
+    loop = asyncio.get_running_loop()
+    return _gates.setdefault(id(loop), asyncio.Lock())
+
+
+async def run_action_inline(
+    grant_id: int,
+    reference: str,
+    action: str,
+    actor: Actor,
+    payload: dict[str, Any] | None = None,
+    *,
+    idempotency_key: str | None = None,
+    now: datetime | None = None,
+) -> ActionOutcome:
+    """Run the action's flow in this process and wait for it.
+
+    Runs go one at a time per process: Prefect's embedded SQLite database locks under
+    concurrent in-process runs, and grantflow's own writes serialise anyway.
+    """
+    stage = resolve_stage(action)
+    family = FAMILY_FLOWS[stage]
+    async with _gate():
+        with tags(f"grant:{grant_id}", f"stage:{stage}", f"action:{action}"):
+            return await family(
+                grant_id, reference, action, actor, payload or {}, idempotency_key, now
+            )

@@ -1,0 +1,226 @@
+"""Turn a grant's rows into the frozen snapshot a document builder reads."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, select
+
+from documents.context import (
+    BudgetLineInfo,
+    ContactInfo,
+    CriterionScore,
+    DocumentContext,
+    FundInfo,
+    GrantInfo,
+    InstalmentInfo,
+    OrganisationInfo,
+    ReportInfo,
+    ReviewInfo,
+)
+from models.clock import as_utc
+from models.review import criterion_means, quorum_required, recused_members, scoring_members
+from models.tables import (
+    BudgetLine,
+    Contact,
+    Fund,
+    Grant,
+    Instalment,
+    Organisation,
+    OutcomeReport,
+    ReviewAssignment,
+    ReviewScore,
+    User,
+)
+
+
+def _maybe_utc(moment: datetime | None) -> datetime | None:
+    return None if moment is None else as_utc(moment)
+
+
+def _review(session: Session, grant: Grant, fund: Fund) -> ReviewInfo | None:
+    assignments = list(
+        session.exec(select(ReviewAssignment).where(ReviewAssignment.grant_id == grant.id))
+    )
+    if not assignments:
+        return None
+    scores = list(session.exec(select(ReviewScore).where(ReviewScore.grant_id == grant.id)))
+    scoring = scoring_members(assignments, scores)
+    members = {u.id: u for u in session.exec(select(User).where(User.id.in_(scoring)))}  # type: ignore[union-attr]
+    recommendation = grant.state if grant.state in ("recommended", "not_recommended") else None
+    return ReviewInfo(
+        panel_size=len(assignments),
+        members_scoring=len(scoring),
+        quorum_required=quorum_required(
+            len(assignments), fund.quorum_numerator, fund.quorum_denominator
+        ),
+        elder_present=any(u.is_elder for u in members.values()),
+        survivor_advisor_present=any(u.is_survivor_advisor for u in members.values()),
+        conflicts_declared=sum(1 for a in assignments if a.conflict in ("indirect", "direct")),
+        members_recused=len(recused_members(assignments)),
+        criteria=tuple(
+            CriterionScore(c, m)
+            for c, m in criterion_means(s for s in scores if s.reviewer_id in scoring)
+        ),
+        consensus_rating=grant.consensus_rating,
+        rationale=grant.review_rationale,
+        recommended_cents=grant.recommended_cents,
+        recommendation=recommendation,  # type: ignore[arg-type]
+    )
+
+
+def document_context(
+    session: Session,
+    grant_id: int,
+    kind: str,
+    language: str,
+    issued_at: datetime,
+    details: Mapping[str, Any],
+) -> DocumentContext:
+    grant = session.get(Grant, grant_id)
+    assert grant is not None
+    fund = session.get(Fund, grant.fund_id)
+    organisation = session.get(Organisation, grant.organisation_id)
+    assert fund is not None and organisation is not None
+    contacts = session.exec(
+        select(Contact).where(Contact.organisation_id == organisation.id).order_by(Contact.id)
+    )
+    countersigner = (
+        session.get(User, grant.countersigned_by_id) if grant.countersigned_by_id else None
+    )
+    budget = session.exec(
+        select(BudgetLine).where(BudgetLine.grant_id == grant.id).order_by(BudgetLine.fiscal_year)
+    )
+    instalments = session.exec(
+        select(Instalment).where(Instalment.grant_id == grant.id).order_by(Instalment.sequence)
+    )
+    reports = session.exec(
+        select(OutcomeReport)
+        .where(OutcomeReport.grant_id == grant.id)
+        .order_by(OutcomeReport.sequence)
+    )
+    return DocumentContext(
+        kind=kind,
+        language=language,  # type: ignore[arg-type]
+        issued_at=as_utc(issued_at),
+        fund=FundInfo(
+            code=fund.code,
+            name_en=fund.name_en,
+            name_fr=fund.name_fr,
+            signer_name=fund.signer_name,
+            signer_title=fund.signer_title,
+            holdback_bps=fund.holdback_bps,
+            initial_payment_bps=fund.initial_payment_bps,
+            insurance_minimum_cents=fund.insurance_minimum_cents,
+            records_retention_years=fund.records_retention_years,
+            offer_days=fund.offer_days,
+        ),
+        organisation=OrganisationInfo(
+            legal_name=organisation.legal_name,
+            operating_name=organisation.operating_name,
+            business_number=organisation.business_number,
+            address=organisation.address,
+            language=organisation.preferred_language,  # type: ignore[arg-type]
+            contacts=tuple(
+                ContactInfo(c.name, c.title, c.email, c.phone, c.signing_authority)
+                for c in contacts
+            ),
+        ),
+        grant=GrantInfo(
+            reference=grant.reference,
+            project_title=grant.project_title,
+            project_description=grant.project_description,
+            community=grant.community,
+            requested_cents=grant.requested_cents,
+            approved_cents=grant.approved_cents,
+            start_date=grant.start_date,
+            end_date=grant.end_date,
+            risk_rating=grant.risk_rating,  # type: ignore[arg-type]
+            state=grant.state,
+            submitted_at=_maybe_utc(grant.submitted_at),
+            decided_at=_maybe_utc(grant.decided_at),
+            signed_at=_maybe_utc(grant.signed_at),
+            signer_name=grant.signer_name,
+            countersigned_at=_maybe_utc(grant.countersigned_at),
+            countersigner_name=countersigner.name if countersigner else None,
+            conditions=tuple(grant.conditions),
+        ),
+        budget=tuple(
+            BudgetLineInfo(b.fiscal_year, b.requested_cents, b.approved_cents) for b in budget
+        ),
+        instalments=tuple(
+            InstalmentInfo(
+                i.sequence,
+                i.kind,
+                i.due_date,
+                i.amount_cents,
+                i.state,  # type: ignore[arg-type]
+                _maybe_utc(i.released_at),
+            )
+            for i in instalments
+        ),
+        reports=tuple(
+            ReportInfo(
+                r.sequence,
+                r.kind,
+                r.period_start,
+                r.period_end,
+                r.due_date,
+                r.state,  # type: ignore[arg-type]
+                r.expenditure_cents,
+                dict(r.aggregates) if r.aggregates else None,
+            )
+            for r in reports
+        ),
+        review=_review(session, grant, fund),
+        details=dict(details),
+    )
+
+
+DATE_DETAILS = ("cure_by", "offer_expires_on", "released_on", "repayment_due_by", "closed_on")
+DATETIME_DETAILS = ("received_at",)
+DATA_RETURN_STATEMENT = {
+    "en": (
+        "The community's records held by the fund have been exported in open formats and "
+        "returned to the organisation as its data-governance agreement provides."
+    ),
+    "fr": (
+        "Les dossiers de la communauté détenus par le fonds ont été exportés dans des formats "
+        "ouverts et remis à l'organisme, comme le prévoit son entente de gouvernance des données."
+    ),
+}
+
+
+def _name(session: Session, user_id: int | None) -> str:
+    user = session.get(User, user_id) if user_id else None
+    return user.name if user else ""
+
+
+def document_details(
+    session: Session, grant_id: int, kind: str, language: str, recorded: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The action's recorded facts, typed, plus what a document kind names beyond them."""
+    details: dict[str, Any] = dict(recorded)
+    for key in DATE_DETAILS:
+        if isinstance(details.get(key), str):
+            details[key] = datetime.fromisoformat(details[key]).date()
+    for key in DATETIME_DETAILS:
+        if isinstance(details.get(key), str):
+            details[key] = as_utc(datetime.fromisoformat(details[key]))
+    grant = session.get(Grant, grant_id)
+    assert grant is not None
+    if kind == "approval_memo":
+        details.update(
+            approver_name=_name(session, grant.approved_by_id),
+            screening_officer_name=_name(session, grant.screened_by_id),
+            coordinator_name=_name(session, grant.coordinator_id),
+        )
+    if kind == "decision_letter" and grant.offer_expires_on:
+        details.setdefault("offer_expires_on", grant.offer_expires_on)
+    if kind == "payment_authorization":
+        details.setdefault("released_by", None)
+    if kind == "closeout_certificate":
+        details.setdefault("data_return_statement", DATA_RETURN_STATEMENT[language])
+    return details
