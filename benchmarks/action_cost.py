@@ -1,0 +1,146 @@
+"""What one lifecycle action costs end to end, against baselines measured in the same run.
+
+    .venv/bin/python benchmarks/action_cost.py [--repeat N] [--demo-grants N]
+
+Measures, on a throwaway installation with its own embedded Prefect server:
+  1. a bare async Prefect flow with one task (the orchestration floor);
+  2. a bare WeasyPrint render of the acknowledgement letter's HTML (the rendering floor);
+  3. the ``submit`` action end to end (flow run, transaction, the acknowledgement rendered to
+     PDF and DOCX, stored, recorded);
+  4. optionally ``grantflow demo --grants N`` wall time in a fresh process.
+Figures are reported as ratios against the baselines: absolute times on shared machines are
+noise. This is a report, never a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def _timed(samples: list[float], started: float) -> None:
+    samples.append(time.perf_counter() - started)
+
+
+def _summary(name: str, samples: list[float]) -> str:
+    return (
+        f"{name:<44} median {statistics.median(samples) * 1000:8.1f} ms"
+        f"   mean {statistics.mean(samples) * 1000:8.1f} ms   n={len(samples)}"
+    )
+
+
+async def measure(repeat: int) -> dict[str, list[float]]:
+    import weasyprint
+    from documents.render.pdf import html_for
+    from prefect import flow, task
+
+    from documents import build_document
+    from models.setup import create_application
+    from service import demo_data
+    from service.demo_script import steps
+    from workflows.actions import run_action_inline
+    from workflows.runtime import database
+    from workflows.snapshot import document_context, document_details
+
+    @task
+    def one_task() -> int:
+        return 1
+
+    @flow
+    async def bare_flow() -> int:
+        return one_task()
+
+    db = database()
+    cast = demo_data.seed(db)
+    await bare_flow()  # warm up: the embedded server starts on first use
+
+    samples: dict[str, list[float]] = {"bare flow": [], "bare render": [], "submit action": []}
+    grants = []
+    for index in range(repeat + 1):
+        organisation, application = demo_data.application_for(index, cast)
+        grants.append(create_application(db, organisation.id, application))
+
+    for warm, grant in enumerate(grants):
+        action, actor, payload = next(steps(db, cast, grant.id))
+        started = time.perf_counter()
+        await run_action_inline(grant.id, grant.reference, action, actor, payload)
+        if warm:
+            _timed(samples["submit action"], started)
+
+    with db.reading() as session:
+        first = grants[0]
+        details = document_details(session, first.id, "acknowledgement_of_receipt", "en", {})
+        context = document_context(
+            session, first.id, "acknowledgement_of_receipt", "en", first.created_at, details
+        )
+    html = html_for(build_document(context))
+    weasyprint.HTML(string=html).write_pdf()
+    for _ in range(repeat):
+        started = time.perf_counter()
+        await bare_flow()
+        _timed(samples["bare flow"], started)
+        started = time.perf_counter()
+        weasyprint.HTML(string=html).write_pdf()
+        _timed(samples["bare render"], started)
+    return samples
+
+
+def demo_wall_time(grants: int) -> float:
+    with tempfile.TemporaryDirectory() as scratch:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "GRANTFLOW_"))}
+        env["GRANTFLOW_DATA_DIR"] = str(Path(scratch) / "var")
+        started = time.perf_counter()
+        subprocess.run(
+            [
+                str(Path(sys.executable).with_name("grantflow")),
+                "demo",
+                "--grants",
+                str(grants),
+                "--out",
+                str(Path(scratch) / "out"),
+            ],
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--demo-grants", type=int, default=0)
+    args = parser.parse_args()
+    scratch = Path(tempfile.mkdtemp(prefix="grantflow-bench-"))
+    os.environ["GRANTFLOW_DATA_DIR"] = str(scratch / "var")
+    os.environ["PREFECT_HOME"] = str(scratch / "prefect")
+    os.environ["PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL"] = "WARNING"
+    os.environ.pop("PREFECT_API_URL", None)
+    samples = asyncio.run(measure(args.repeat))
+    for name, values in samples.items():
+        print(_summary(name, values))
+    floor = statistics.median(samples["bare flow"]) + statistics.median(samples["bare render"])
+    action = statistics.median(samples["submit action"])
+    print(f"submit action / (bare flow + bare render)     {action / floor:6.2f}x")
+    print(
+        f"submit action / bare flow                     "
+        f"{action / statistics.median(samples['bare flow']):6.2f}x"
+    )
+    if args.demo_grants:
+        seconds = demo_wall_time(args.demo_grants)
+        per_grant = seconds / args.demo_grants
+        print(
+            f"demo --grants {args.demo_grants}: {seconds:.1f} s wall "
+            f"({per_grant:.1f} s per grant, {per_grant / action:.0f}x one submit action)"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+"""``grantflow demo`` as a newcomer runs it: a real process, its own embedded Prefect server."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+GRANTFLOW = Path(sys.executable).with_name("grantflow")
+
+
+def run_demo(data_dir: Path, *args: str, extra_env: dict[str, str] | None = None):
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("PREFECT_", "GRANTFLOW_"))
+    }
+    env.update({"GRANTFLOW_DATA_DIR": str(data_dir), "COLUMNS": "200"}, **(extra_env or {}))
+    return subprocess.run(
+        [str(GRANTFLOW), "demo", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=data_dir.parent,
+    )
+
+
+def test_demo_takes_grants_through_every_stage_and_keeps_its_prefect_history(tmp_path):
+    data_dir, out = tmp_path / "var", tmp_path / "out"
+    result = run_demo(data_dir, "--grants", "3", "--out", str(out))
+    assert result.returncode == 0, result.stderr[-3000:]
+    summary = result.stdout
+    assert summary.count("declined") >= 2
+    assert "closed" in summary
+    assert "3 grants" in summary
+    references = sorted(p.name for p in out.iterdir())
+    assert len(references) == 3
+    closed_docs = {p.name for p in (out / references[2]).iterdir()}
+    assert any(name.endswith(".pdf") and "grant_agreement" in name for name in closed_docs)
+    assert any(name.endswith(".docx") and "closeout_certificate" in name for name in closed_docs)
+    assert (data_dir / "prefect" / "prefect.db").exists(), "Prefect's history lives in the data dir"
+
+    again = run_demo(data_dir, "--grants", "1", "--out", str(out))
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert "ILIF-" in again.stdout and "closed" in again.stdout
+
+
+def test_demo_failure_exits_non_zero_with_a_clear_message(tmp_path):
+    result = run_demo(
+        tmp_path / "var",
+        "--grants",
+        "1",
+        extra_env={"GRANTFLOW_DATABASE_URL": "sqlite:////proc/grantflow-cannot-write/x.db"},
+    )
+    assert result.returncode == 1
+    assert "demo failed" in result.stderr
