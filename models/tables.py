@@ -32,6 +32,7 @@ class Fund(SQLModel, table=True):
     small_cell_threshold: int = 10
     signer_name: str
     signer_title: str
+    signer_title_fr: str = ""
     staff_language: str = "en"
     next_grant_number: int = 1
 

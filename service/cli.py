@@ -49,6 +49,39 @@ def demo(
     )
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on")] = 8000,
+    prefect_port: Annotated[int, typer.Option(help="Port of the local Prefect server")] = 4200,
+) -> None:
+    """Serve the API, with the installation's Prefect server in the embedded default."""
+    import os
+
+    environment.configure()
+    import uvicorn
+
+    from service.prefect_server import ensure_server
+
+    server = None
+    if not os.environ.get("PREFECT_API_URL"):
+        console.print("Starting the installation's Prefect server...")
+        try:
+            server = ensure_server(prefect_port)
+        except RuntimeError as error:
+            errors.print(f"[red]serve failed:[/] {error}")
+            raise typer.Exit(1) from None
+        os.environ["PREFECT_API_URL"] = server.api_url
+    console.print(f"Prefect API: {os.environ['PREFECT_API_URL']}")
+    from service.api import create_app
+
+    try:
+        uvicorn.run(create_app(), host=host, port=port, log_level="info")
+    finally:
+        if server is not None:
+            server.stop()
+
+
 def main() -> None:
     app()
 

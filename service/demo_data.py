@@ -104,6 +104,7 @@ def seed(db: Database) -> Cast:
         call_deadline=utcnow() + timedelta(days=90),
         signer_name="Morgan Tallgrass",
         signer_title="Director, Indigenous-Led Initiatives",
+        signer_title_fr="Directrice, Initiatives dirigées par des Autochtones",
         allocations={first_year + k: 400_000_000 for k in range(6)},
     )
     organisations = []

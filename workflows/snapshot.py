@@ -111,6 +111,7 @@ def document_context(
             name_fr=fund.name_fr,
             signer_name=fund.signer_name,
             signer_title=fund.signer_title,
+            signer_title_fr=fund.signer_title_fr,
             holdback_bps=fund.holdback_bps,
             initial_payment_bps=fund.initial_payment_bps,
             insurance_minimum_cents=fund.insurance_minimum_cents,

@@ -1,0 +1,71 @@
+"""One Prefect history per installation: ``demo`` uses the server ``serve`` started."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from service.prefect_server import free_port
+
+pytestmark = pytest.mark.slow
+
+GRANTFLOW = Path(sys.executable).with_name("grantflow")
+
+
+def clean_env(data_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "GRANTFLOW_"))}
+    env["GRANTFLOW_DATA_DIR"] = str(data_dir)
+    return env
+
+
+def wait_for(url: str, process: subprocess.Popen, seconds: float = 180) -> httpx.Response:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.stdout.read() if process.stdout else ""
+        try:
+            response = httpx.get(url, timeout=2)
+            if response.status_code == 200:
+                return response
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise AssertionError(f"{url} did not answer")
+
+
+def test_demo_uses_the_prefect_server_that_serve_started(tmp_path):
+    data_dir = tmp_path / "var"
+    port, prefect_port = free_port(), free_port()
+    serve = subprocess.Popen(
+        [str(GRANTFLOW), "serve", "--port", str(port), "--prefect-port", str(prefect_port)],
+        env=clean_env(data_dir),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        health = wait_for(f"http://127.0.0.1:{port}/healthz", serve).json()
+        api_url = f"http://127.0.0.1:{prefect_port}/api"
+        assert health == {"status": "ok", "prefect_api_url": api_url, "database": "ok"}
+        demo = subprocess.run(
+            [str(GRANTFLOW), "demo", "--grants", "1", "--out", str(tmp_path / "out")],
+            env=clean_env(data_dir),
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert demo.returncode == 0, demo.stderr[-3000:]
+        assert api_url in demo.stdout
+        runs = httpx.post(f"{api_url}/flow_runs/filter", json={"limit": 200}, timeout=10).json()
+        names = {run["name"] for run in runs}
+        assert any(name.endswith(" · close") for name in names)
+    finally:
+        serve.send_signal(signal.SIGINT)
+        serve.wait(timeout=60)
+    assert not (data_dir / "prefect" / "server.json").exists()
