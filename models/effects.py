@@ -38,6 +38,7 @@ def _submit(session: Session, ctx: ActionContext) -> None:
 
 @effect("request_info")
 def _request_info(session: Session, ctx: ActionContext) -> None:
+    ctx.grant.info_requested_at = ctx.now
     ctx.details["items"] = list(ctx.payload.items)  # type: ignore[attr-defined]
     cure_by = ctx.now.date() + timedelta(days=ctx.fund.cure_period_days)
     ctx.details["cure_by"] = cure_by.isoformat()
@@ -107,9 +108,10 @@ def _approve(session: Session, ctx: ActionContext) -> None:
     for line in ctx.budget:
         line.approved_cents = lines[line.fiscal_year]
         session.add(line)
-        allocation = ctx.allocations[line.fiscal_year]
-        allocation.committed_cents += lines[line.fiscal_year]
-        session.add(allocation)
+        if lines[line.fiscal_year]:
+            allocation = ctx.allocations[line.fiscal_year]  # within_allocation checked it exists
+            allocation.committed_cents += lines[line.fiscal_year]
+            session.add(allocation)
     plan = plan_instalments(
         approved,
         lines,

@@ -10,6 +10,8 @@ first result and change nothing.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -86,16 +88,17 @@ def parse_payload(action: lifecycle.Action, raw: dict[str, Any] | Payload | None
         raise InvalidPayload(f"invalid payload for '{action.key}': {summary}", errors) from None
 
 
-def _load_context(
-    session: Session,
-    grant_id: int,
-    action: lifecycle.Action,
-    actor: Actor,
-    payload: Payload,
-    now: datetime,
-) -> ActionContext:
+def _authorize(
+    session: Session, grant_id: int, action: lifecycle.Action, actor: Actor
+) -> tuple[Grant, str]:
+    """Lock the grant and decide who may act on it.
+
+    An applicant never learns whether another organisation's grant exists: whatever the
+    action, such a grant answers exactly like a missing one.
+    """
     grant = session.exec(_lock(select(Grant).where(Grant.id == grant_id), session)).first()
-    if grant is None:
+    staff = any(role != "applicant" for role in actor.roles)
+    if grant is None or (not staff and actor.organisation_id != grant.organisation_id):
         raise NotFound(f"grant {grant_id} does not exist")
     role = actor.acting_role(action.roles)
     if role is None:
@@ -105,6 +108,18 @@ def _load_context(
         )
     if role == "applicant" and actor.organisation_id != grant.organisation_id:
         raise NotFound(f"grant {grant_id} does not exist")
+    return grant, role
+
+
+def _load_context(
+    session: Session,
+    grant: Grant,
+    role: str,
+    action: lifecycle.Action,
+    actor: Actor,
+    payload: Payload,
+    now: datetime,
+) -> ActionContext:
     fund = session.get(Fund, grant.fund_id)
     organisation = session.get(Organisation, grant.organisation_id)
     assert fund is not None and organisation is not None
@@ -206,13 +221,27 @@ def failed_guards(ctx: ActionContext) -> list[tuple[str, str]]:
     return failures
 
 
-def _replay(session: Session, key: str, grant_id: int, action_key: str) -> TransitionResult | None:
+def fingerprint(action_key: str, payload: dict[str, Any] | Payload | None) -> str:
+    """What a request asked for, so a reused idempotency key with a new request is caught."""
+    body = payload.model_dump(mode="json") if isinstance(payload, Payload) else (payload or {})
+    canonical = json.dumps([action_key, body], sort_keys=True, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _replay(
+    session: Session, key: str, grant_id: int, action_key: str, request_hash: str
+) -> TransitionResult | None:
     event = session.exec(select(AuditEvent).where(AuditEvent.idempotency_key == key)).first()
     if event is None:
         return None
-    if event.grant_id != grant_id or event.action != action_key:
+    if (
+        event.grant_id != grant_id
+        or event.action != action_key
+        or event.request_hash != request_hash
+    ):
         raise IdempotencyConflict(
-            f"idempotency key was already used for '{event.action}' on grant {event.grant_id}"
+            f"idempotency key was already used for a different request ('{event.action}' on "
+            f"grant {event.grant_id})"
         )
     grant = session.get(Grant, grant_id)
     assert grant is not None
@@ -252,8 +281,9 @@ def _evaluate(
     now: datetime,
 ) -> tuple[ActionContext, str]:
     action = resolve_action(action_key)
+    grant, role = _authorize(session, grant_id, action, actor)
     payload = parse_payload(action, raw_payload)
-    ctx = _load_context(session, grant_id, action, actor, payload, now)
+    ctx = _load_context(session, grant, role, action, actor, payload, now)
     from_state = _check_states(ctx)
     failures = failed_guards(ctx)
     if failures:
@@ -288,9 +318,11 @@ def apply_action(
     flow_run_id: str | None = None,
 ) -> TransitionResult:
     moment = as_utc(now or utcnow())
+    request_hash = fingerprint(action_key, payload)
     with db.transaction() as session:
         if idempotency_key:
-            replayed = _replay(session, idempotency_key, grant_id, action_key)
+            _authorize(session, grant_id, resolve_action(action_key), actor)
+            replayed = _replay(session, idempotency_key, grant_id, action_key, request_hash)
             if replayed is not None:
                 return replayed
         ctx, from_state = _evaluate(session, grant_id, action_key, actor, payload, moment)
@@ -318,6 +350,7 @@ def apply_action(
             payload_summary=summary,
             flow_run_id=flow_run_id,
             idempotency_key=idempotency_key,
+            request_hash=request_hash if idempotency_key else None,
             occurred_at=moment,
         )
         session.add(event)

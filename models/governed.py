@@ -39,8 +39,14 @@ class GovernedState:
             )
         super().__init__(**data)
 
+    def _state_is_set(self) -> bool:
+        # An expired row has no "state" in __dict__ but is still a stored row.
+        instance_state = self.__dict__.get("_sa_instance_state")
+        has_identity = instance_state is not None and instance_state.has_identity
+        return "state" in self.__dict__ or has_identity
+
     def __setattr__(self, name: str, value: Any) -> None:
-        if name == "state" and "state" in self.__dict__ and not _engine_window.get():
+        if name == "state" and self._state_is_set() and not _engine_window.get():
             raise StateAssignmentError(
                 f"{type(self).__name__}.state cannot be assigned directly; "
                 "change it through models.engine.apply_action"

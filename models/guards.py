@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from datetime import timedelta
 
 from models import budget as budget_rules
 from models.clock import as_utc, fiscal_years_between
@@ -109,6 +110,20 @@ def before_call_deadline(ctx: ActionContext) -> str | None:
         return None  # a resubmission after an information request is within its cure period
     if ctx.now > as_utc(ctx.fund.call_deadline):
         return "the call for applications closed before this submission"
+    return None
+
+
+@guard
+def within_cure_period(ctx: ActionContext) -> str | None:
+    requested = ctx.grant.info_requested_at
+    if ctx.grant.state != "needs_info" or requested is None:
+        return None
+    cure_by = as_utc(requested) + timedelta(days=ctx.fund.cure_period_days)
+    if ctx.now > cure_by:
+        return (
+            f"the {ctx.fund.cure_period_days}-day cure period for the requested information "
+            f"ended on {cure_by.date()}"
+        )
     return None
 
 

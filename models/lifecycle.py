@@ -122,7 +122,8 @@ PAYMENT_GUARDS = (
 ACTIONS: tuple[Action, ...] = (
     # intake
     Action("submit", "Submit application", "intake", "grant", ("draft", "needs_info"),
-           "submitted", ("applicant",), guards=(*ELIGIBILITY, "before_call_deadline"),
+           "submitted", ("applicant",),
+           guards=(*ELIGIBILITY, "before_call_deadline", "within_cure_period"),
            documents=("acknowledgement_of_receipt",)),
     Action("request_info", "Request information", "intake", "grant", ("submitted",),
            "needs_info", ("officer",), p.InfoRequest, documents=("deficiency_notice",)),

@@ -137,6 +137,13 @@ def create_fund(
     actor_name: str = "system",
     **settings: int | bool | str,
 ) -> Fund:
+    holdback = int(settings.get("holdback_bps", 1_000))
+    initial = int(settings.get("initial_payment_bps", 2_000))
+    if not (holdback >= 0 and initial >= 0 and holdback + initial <= 10_000):
+        raise InvalidPayload(
+            "holdback and initial payment rates must be between 0% and 100% together",
+            [{"field": "holdback_bps", "message": "out of range"}],
+        )
     with db.transaction() as session:
         fund = Fund(
             code=code,

@@ -119,6 +119,7 @@ class Grant(GovernedState, SQLModel, table=True):
     approved_by_id: int | None = Field(default=None, foreign_key="user.id")
     decided_at: datetime | None = None
     decline_reason: str = ""
+    info_requested_at: datetime | None = None
     offer_expires_on: date | None = None
     conditions: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     signer_name: str | None = None
@@ -242,4 +243,5 @@ class AuditEvent(SQLModel, table=True):
     )
     flow_run_id: str | None = None
     idempotency_key: str | None = Field(default=None, unique=True)
+    request_hash: str | None = None
     occurred_at: datetime = Field(default_factory=utcnow)

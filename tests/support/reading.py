@@ -11,7 +11,9 @@ from pypdf import PdfReader
 
 def pdf_text(data: bytes) -> str:
     reader = PdfReader(io.BytesIO(data))
-    return unicodedata.normalize("NFC", "\n".join(page.extract_text() or "" for page in reader.pages))
+    return unicodedata.normalize(
+        "NFC", "\n".join(page.extract_text() or "" for page in reader.pages)
+    )
 
 
 def docx_text(data: bytes) -> str:

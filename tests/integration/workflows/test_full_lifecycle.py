@@ -52,7 +52,9 @@ def schedule(db, grant_id: int) -> tuple[Grant, list[Instalment], list[OutcomeRe
     with db.reading() as session:
         grant = session.get(Grant, grant_id)
         instalments = list(session.exec(select(Instalment).where(Instalment.grant_id == grant_id)))
-        reports = list(session.exec(select(OutcomeReport).where(OutcomeReport.grant_id == grant_id)))
+        reports = list(
+            session.exec(select(OutcomeReport).where(OutcomeReport.grant_id == grant_id))
+        )
     return grant, instalments, reports
 
 
