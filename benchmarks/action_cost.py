@@ -38,10 +38,10 @@ def _summary(name: str, samples: list[float]) -> str:
 
 async def measure(repeat: int) -> dict[str, list[float]]:
     import weasyprint
-    from documents.render.pdf import html_for
     from prefect import flow, task
 
     from documents import build_document
+    from documents.render.pdf import TEMPLATES, render_html
     from models.setup import create_application
     from service import demo_data
     from service.demo_script import steps
@@ -80,14 +80,19 @@ async def measure(repeat: int) -> dict[str, list[float]]:
         context = document_context(
             session, first.id, "acknowledgement_of_receipt", "en", first.created_at, details
         )
-    html = html_for(build_document(context))
-    weasyprint.HTML(string=html).write_pdf()
+    html = render_html(build_document(context))
+    css = weasyprint.CSS(filename=str(TEMPLATES / "document.css"))
+
+    def bare_render() -> bytes:
+        return weasyprint.HTML(string=html, base_url=str(TEMPLATES)).write_pdf(stylesheets=[css])
+
+    bare_render()
     for _ in range(repeat):
         started = time.perf_counter()
         await bare_flow()
         _timed(samples["bare flow"], started)
         started = time.perf_counter()
-        weasyprint.HTML(string=html).write_pdf()
+        bare_render()
         _timed(samples["bare render"], started)
     return samples
 
@@ -122,6 +127,7 @@ def main() -> None:
     os.environ["GRANTFLOW_DATA_DIR"] = str(scratch / "var")
     os.environ["PREFECT_HOME"] = str(scratch / "prefect")
     os.environ["PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL"] = "WARNING"
+    os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
     os.environ.pop("PREFECT_API_URL", None)
     samples = asyncio.run(measure(args.repeat))
     for name, values in samples.items():

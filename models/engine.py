@@ -66,6 +66,12 @@ class TransitionResult:
     documents: tuple[str, ...]
     details: dict[str, Any] = field(default_factory=dict)
     replayed: bool = False
+    subject_sequence: int | None = None
+
+    @property
+    def subject_key(self) -> str:
+        """'' for the grant itself, else e.g. 'instalment-2': which instalment or report."""
+        return "" if self.subject == "grant" else f"{self.subject}-{self.subject_sequence}"
 
 
 def _lock(statement, session: Session):  # type: ignore[no-untyped-def]
@@ -259,6 +265,7 @@ def _replay(
         documents=action.documents,
         details=dict(event.payload_summary.get("details", {})),
         replayed=True,
+        subject_sequence=event.payload_summary.get("sequence"),
     )
 
 
@@ -367,6 +374,7 @@ def apply_action(
             grant_state=ctx.grant.state,
             documents=action.documents,
             details=dict(ctx.details),
+            subject_sequence=getattr(ctx.subject, "sequence", None),
         )
 
 

@@ -207,10 +207,13 @@ class OutcomeReport(GovernedState, SQLModel, table=True):
 
 class StoredDocument(SQLModel, table=True):
     __tablename__ = "document"
-    __table_args__ = (UniqueConstraint("grant_id", "kind", "language", "format", "version"),)
+    __table_args__ = (
+        UniqueConstraint("grant_id", "kind", "subject_key", "language", "format", "version"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     grant_id: int = Field(foreign_key="grant.id", index=True)
     kind: str
+    subject_key: str = ""
     version: int
     language: str
     format: str

@@ -13,8 +13,12 @@ find_python() {
 }
 
 ensure_system_libraries() {
-  # WeasyPrint renders through Pango (and HarfBuzz); python-docx and the rest are pure Python.
-  if ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' && ldconfig -p | grep -q 'libpangoft2-1.0.so'; then
+  # WeasyPrint renders through Pango and subsets fonts with HarfBuzz-Subset (its fontTools
+  # fallback is slower and deprecated); python-docx and the rest are pure Python.
+  local libraries
+  libraries="$(ldconfig -p 2>/dev/null || true)"
+  if grep -q 'libpango-1.0.so' <<<"$libraries" && grep -q 'libpangoft2-1.0.so' <<<"$libraries" &&
+     grep -q 'libharfbuzz-subset.so' <<<"$libraries"; then
     return 0
   fi
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
@@ -22,7 +26,8 @@ ensure_system_libraries() {
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 >/dev/null
   else
-    say "WeasyPrint needs Pango: install libpango-1.0-0 and libpangoft2-1.0-0 (Debian/Ubuntu) and retry"
+    say "WeasyPrint needs Pango and HarfBuzz-Subset: install libpango-1.0-0, libpangoft2-1.0-0"
+    say "and libharfbuzz-subset0 (Debian/Ubuntu names) and retry"
     exit 3
   fi
 }

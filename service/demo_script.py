@@ -14,7 +14,7 @@ from sqlmodel import select
 from models.context import Actor
 from models.db import Database
 from models.payloads import REVIEW_CRITERIA
-from models.tables import Contact, Grant, Instalment, OutcomeReport, User
+from models.tables import Contact, Grant, Instalment, Organisation, OutcomeReport, User
 from service.demo_data import Cast
 
 Variant = Literal["full", "declined_at_screening", "declined_at_approval", "info_requested"]
@@ -75,6 +75,19 @@ def _pay(db: Database, cast: Cast, grant_id: int, holdback: bool) -> Iterator[St
         yield "release_payment", actor(cast.finance), ref
 
 
+CONDITION = {
+    "en": "Certificate of insurance on file before the first payment.",
+    "fr": "Certificat d'assurance au dossier avant le premier versement.",
+}
+
+
+def _language(db: Database, organisation_id: int) -> str:
+    with db.reading() as session:
+        organisation = session.get(Organisation, organisation_id)
+        assert organisation is not None
+        return organisation.preferred_language
+
+
 def steps(db: Database, cast: Cast, grant_id: int, variant: Variant = "full") -> Iterator[Step]:
     grant = _grant(db, grant_id)
     applicant = actor(cast.applicants[grant.organisation_id])
@@ -119,7 +132,7 @@ def steps(db: Database, cast: Cast, grant_id: int, variant: Variant = "full") ->
         {
             "approved_cents": grant.requested_cents,
             "risk_rating": "low" if grant_id % 2 else "medium",
-            "conditions": ["Insurance certificate on file before the first payment."],
+            "conditions": [CONDITION[_language(db, grant.organisation_id)]],
         },
     )
     signer = _signing_contact(db, grant.organisation_id)

@@ -51,6 +51,8 @@ def configure(quiet_console: bool = False) -> str | None:
     home.mkdir(parents=True, exist_ok=True)
     os.environ["GRANTFLOW_DATA_DIR"] = str(data_dir())
     os.environ.setdefault("PREFECT_HOME", str(home))
+    # The installation talks to no one outside: no usage telemetry from the embedded server.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     if quiet_console:
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
     if os.environ.get("PREFECT_API_URL"):

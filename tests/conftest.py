@@ -18,6 +18,7 @@ SESSION_DIR = Path(tempfile.mkdtemp(prefix="grantflow-tests-"))
 os.environ["GRANTFLOW_DATA_DIR"] = str(SESSION_DIR / "var")
 os.environ["PREFECT_HOME"] = str(SESSION_DIR / "prefect-home")
 os.environ["PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL"] = "WARNING"
+os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 os.environ.pop("PREFECT_API_URL", None)
 os.environ.pop("GRANTFLOW_DATABASE_URL", None)
 

@@ -13,7 +13,7 @@ from sqlmodel import func, select
 from documents import KINDS, build_document, render_document
 from models.context import Actor
 from models.engine import TransitionResult, apply_action
-from models.tables import Fund, Grant, Organisation, StoredDocument
+from models.tables import AuditEvent, Fund, Grant, Organisation, StoredDocument
 from workflows.runtime import database, document_store
 from workflows.snapshot import document_context, document_details
 
@@ -71,8 +71,6 @@ def render_and_store(result: TransitionResult, kind: str) -> list[dict[str, Any]
         organisation = session.get(Organisation, grant.organisation_id)
         assert fund is not None and organisation is not None
         language = document_language(kind, organisation, fund)
-        from models.tables import AuditEvent
-
         event = session.get(AuditEvent, result.event_id)
         assert event is not None
         details = document_details(session, grant.id, kind, language, result.details)  # type: ignore[arg-type]
@@ -91,22 +89,25 @@ def render_and_store(result: TransitionResult, kind: str) -> list[dict[str, Any]
                         select(func.max(StoredDocument.version)).where(
                             StoredDocument.grant_id == grant.id,
                             StoredDocument.kind == kind,
+                            StoredDocument.subject_key == result.subject_key,
                             StoredDocument.language == language,
                             StoredDocument.format == fmt,
                         )
                     ).one()
                     or 0
                 )
+                subject = f"_{result.subject_key}" if result.subject_key else ""
                 existing = StoredDocument(
                     grant_id=grant.id,  # type: ignore[arg-type]
                     kind=kind,
+                    subject_key=result.subject_key,
                     version=version,
                     language=language,
                     format=fmt,
                     sha256=saved.sha256,
                     size_bytes=saved.size_bytes,
                     storage_key=saved.key,
-                    filename=f"{grant.reference}_{kind}_v{version}.{language}.{fmt}",
+                    filename=f"{grant.reference}_{kind}{subject}_v{version}.{language}.{fmt}",
                     template_version=KINDS[kind].template_version,
                     flow_run_id=current_flow_run_id(),
                     audit_event_id=result.event_id,
