@@ -1,0 +1,28 @@
+"""What a lifecycle step hands people: structured content, PDF and DOCX files, storage.
+
+Builders read only a :class:`~documents.context.DocumentContext` snapshot; the same snapshot
+renders to the same bytes.
+"""
+
+from documents.content import DocumentContent
+from documents.context import DocumentContext
+from documents.errors import DocumentDataError
+from documents.registry import KINDS, TEMPLATE_VERSIONS, DocumentKind, build_document
+from documents.render import FORMATS, Format, render_document
+from documents.storage import DocumentStore, LocalDocumentStore, StoredFile
+
+__all__ = [
+    "FORMATS",
+    "KINDS",
+    "TEMPLATE_VERSIONS",
+    "DocumentContent",
+    "DocumentContext",
+    "DocumentDataError",
+    "DocumentKind",
+    "DocumentStore",
+    "Format",
+    "LocalDocumentStore",
+    "StoredFile",
+    "build_document",
+    "render_document",
+]

@@ -45,6 +45,7 @@ class FundInfo:
     insurance_minimum_cents: int
     records_retention_years: int
     offer_days: int
+    signer_title_fr: str = ""  # the signer's title in French; empty falls back to signer_title
 
 
 @dataclass(frozen=True)

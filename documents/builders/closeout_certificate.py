@@ -1,0 +1,49 @@
+"""Close-out certificate: the grant is closed and the community's data returned."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from documents.builders.common import detail, document, grant_rows, kit, paragraphs
+from documents.content import DocumentContent, Heading, KeyValues, Paragraph, SignatureBlock
+from documents.context import DocumentContext
+
+AUDIENCE = "applicant"
+TEMPLATE_VERSION = "1.0.0"
+
+
+def build(ctx: DocumentContext) -> DocumentContent:
+    """details: ``closed_on`` (date), ``total_paid_cents`` (int), ``reports_accepted`` (int),
+    ``data_return_statement`` (str)."""
+    k = kit(ctx)
+    t, grant, fund = k.t, ctx.grant, ctx.fund
+    closed_on = detail(ctx, "closed_on", date)
+    total_paid = detail(ctx, "total_paid_cents", int)
+    reports_accepted = detail(ctx, "reports_accepted", int)
+    statement = detail(ctx, "data_return_statement", str)
+    approved = grant.approved_cents
+    facts = KeyValues(
+        grant_rows(k)
+        + (
+            (t("common.project_period"), k.period(grant.start_date, grant.end_date)),
+            (t("common.approved"), k.money(approved) if approved is not None else "—"),
+            (t("closeout.total_paid"), k.money(total_paid)),
+            (t("closeout.reports_accepted"), k.count(reports_accepted)),
+            (t("closeout.closed_on"), k.date(closed_on)),
+        )
+    )
+    blocks = (
+        Paragraph(t("closeout.certifies", date=k.date(closed_on)), emphasis=True),
+        facts,
+        Heading(2, t("closeout.data_heading")),
+        *paragraphs(statement),
+        Paragraph(t("closeout.records", years=fund.records_retention_years)),
+        Paragraph(t("closeout.thanks", organisation=k.organisation)),
+        SignatureBlock(
+            party=t("closeout.signed_for"),
+            name=fund.signer_name,
+            title=k.signer_title,
+            signed_on=k.date(closed_on),
+        ),
+    )
+    return document(k, template_version=TEMPLATE_VERSION, blocks=blocks)

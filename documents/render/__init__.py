@@ -1,0 +1,23 @@
+"""Renderers: the same DocumentContent as PDF (WeasyPrint) or DOCX (python-docx)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from documents.content import DocumentContent
+
+Format = Literal["pdf", "docx"]
+FORMATS: tuple[Format, ...] = ("pdf", "docx")
+
+
+def render_document(content: DocumentContent, fmt: Format) -> bytes:
+    """``content`` as deterministic ``pdf`` or ``docx`` bytes."""
+    if fmt == "pdf":
+        from documents.render.pdf import render_pdf
+
+        return render_pdf(content)
+    if fmt == "docx":
+        from documents.render.docx import render_docx
+
+        return render_docx(content)
+    raise ValueError(f"unsupported format: {fmt!r}")

@@ -1,0 +1,319 @@
+"""DOCX rendering with python-docx, from the same DocumentContent as the PDF.
+
+Determinism: core properties come from the document (dates = issue time), and the package is
+rewritten with fixed entry timestamps and a stable entry order, so the same content gives the
+same bytes in any process.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import UTC
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+from docx.table import Table as DocxTable
+from docx.text.paragraph import Paragraph as DocxParagraph
+
+from documents.content import (
+    Block,
+    ClauseList,
+    DocumentContent,
+    Heading,
+    KeyValues,
+    Notice,
+    PageBreak,
+    Paragraph,
+    SignatureBlock,
+    Table,
+)
+
+FONT = "DejaVu Sans"
+ACCENT = RGBColor(0x1F, 0x4E, 0x5F)
+_FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+_FIRST_ENTRIES = ("[Content_Types].xml", "_rels/.rels")
+_SHADES = {"info": "F1F6F8", "important": "FFF7E8", "confidential": "FBEFEF"}
+
+
+def _set_font(element_with_rpr, size: float | None = None, bold: bool | None = None) -> None:
+    font = element_with_rpr.font
+    font.name = FONT
+    if size is not None:
+        font.size = Pt(size)
+    if bold is not None:
+        font.bold = bold
+    rpr = element_with_rpr.element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attribute in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
+        fonts.attrib.pop(qn(f"w:{attribute}"), None)
+    for attribute in ("ascii", "hAnsi", "eastAsia", "cs"):
+        fonts.set(qn(f"w:{attribute}"), FONT)
+
+
+def _setup_styles(doc, language: str) -> None:
+    styles = doc.styles
+    normal = styles["Normal"]
+    _set_font(normal, size=9.5)
+    normal.paragraph_format.space_after = Pt(4)
+    lang = OxmlElement("w:lang")
+    lang.set(qn("w:val"), f"{language}-CA")
+    normal.element.get_or_add_rPr().append(lang)
+    for name, size in (("Title", 16), ("Heading 1", 13), ("Heading 2", 11.5), ("Heading 3", 10)):
+        style = styles[name]
+        _set_font(style, size=size, bold=True)
+        style.font.color.rgb = ACCENT
+        style.font.italic = False
+    for name in ("Table Grid", "Header", "Footer"):
+        _set_font(styles[name])
+
+
+def _setup_page(doc, content: DocumentContent) -> None:
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(215.9), Mm(279.4)
+    section.top_margin, section.bottom_margin = Mm(24), Mm(22)
+    section.left_margin = section.right_margin = Mm(20)
+    header = section.header.paragraphs[0]
+    header.text = f"{content.fund_name}\t\t{content.reference}"
+    _set_font(header.runs[0], size=7.5)
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    if content.marking:
+        _set_font(footer.add_run(f"{content.marking}    "), size=7.5, bold=True)
+    _page_label(footer, content.labels.page_of)
+
+
+def _field(paragraph: DocxParagraph, instruction: str) -> None:
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), instruction)
+    run = OxmlElement("w:r")
+    properties = OxmlElement("w:rPr")
+    size = OxmlElement("w:sz")
+    size.set(qn("w:val"), "15")
+    properties.append(size)
+    run.append(properties)
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    field.append(run)
+    paragraph._p.append(field)
+
+
+def _page_label(paragraph: DocxParagraph, template: str) -> None:
+    before, _, rest = template.partition("{page}")
+    middle, _, after = rest.partition("{pages}")
+    _set_font(paragraph.add_run(before), size=7.5)
+    _field(paragraph, "PAGE")
+    _set_font(paragraph.add_run(middle), size=7.5)
+    _field(paragraph, "NUMPAGES")
+    if after:
+        _set_font(paragraph.add_run(after), size=7.5)
+
+
+def _shade(cell, colour: str) -> None:
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), colour)
+    cell._tc.get_or_add_tcPr().append(shading)
+
+
+def _cell_text(cell, text: str, *, bold: bool = False, right: bool = False) -> None:
+    paragraph = cell.paragraphs[0]
+    paragraph.paragraph_format.space_after = Pt(0)
+    if right:
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    run = paragraph.add_run(text)
+    run.bold = bold
+
+
+def _repeat_header(table: DocxTable) -> None:
+    row_properties = table.rows[0]._tr.get_or_add_trPr()
+    marker = OxmlElement("w:tblHeader")
+    marker.set(qn("w:val"), "true")
+    row_properties.append(marker)
+
+
+def _table(doc, block: Table) -> None:
+    rows = list(block.rows) + ([block.footer] if block.footer is not None else [])
+    if block.caption:
+        doc.add_paragraph(block.caption).runs[0].bold = True
+    table = doc.add_table(rows=1 + len(rows), cols=len(block.columns))
+    table.style = doc.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for cell, column in zip(table.rows[0].cells, block.columns, strict=True):
+        _cell_text(cell, column.label, bold=True, right=column.numeric)
+        _shade(cell, "E6EEF1")
+    _repeat_header(table)
+    footer_index = len(block.rows) if block.footer is not None else -1
+    for index, values in enumerate(rows):
+        cells = table.rows[index + 1].cells
+        for cell, value, column in zip(cells, values, block.columns, strict=True):
+            _cell_text(cell, value, bold=index == footer_index, right=column.numeric)
+    doc.add_paragraph()
+
+
+def _key_values(doc, block: KeyValues) -> None:
+    table = doc.add_table(rows=len(block.rows), cols=2)
+    table.style = doc.styles["Table Grid"]
+    for row, (key, value) in zip(table.rows, block.rows, strict=True):
+        _cell_text(row.cells[0], key, bold=True)
+        _cell_text(row.cells[1], value)
+        row.cells[0].width, row.cells[1].width = Mm(62), Mm(113)
+    doc.add_paragraph()
+
+
+def _notice(doc, block: Notice) -> None:
+    table = doc.add_table(rows=1, cols=1)
+    table.style = doc.styles["Table Grid"]
+    cell = table.rows[0].cells[0]
+    _shade(cell, _SHADES[block.tone])
+    if block.title:
+        _cell_text(cell, block.title, bold=True)
+        cell.add_paragraph(block.text)
+    else:
+        _cell_text(cell, block.text)
+    doc.add_paragraph()
+
+
+def _clauses(doc, block: ClauseList) -> None:
+    for clause in block.clauses:
+        paragraph = doc.add_paragraph()
+        paragraph.paragraph_format.left_indent = Mm(10)
+        paragraph.paragraph_format.first_line_indent = Mm(-10)
+        paragraph.add_run(f"{clause.number}\t").bold = True
+        if clause.title:
+            paragraph.add_run(f"{clause.title} ").bold = True
+        paragraph.add_run(clause.text)
+
+
+def _signature(doc, block: SignatureBlock, content: DocumentContent) -> None:
+    labels = content.labels
+    doc.add_paragraph().add_run(block.party).bold = True
+    blank = "_" * 36
+    first = labels.signed_electronically if block.signed_on else f"{labels.signature}: {blank}"
+    doc.add_paragraph(first)
+    for label, value in (
+        (labels.name, block.name),
+        (labels.title, block.title),
+        (labels.date, block.signed_on),
+    ):
+        doc.add_paragraph(f"{label}: {value or blank}")
+
+
+def _block(doc, block: Block, content: DocumentContent) -> None:
+    if isinstance(block, Heading):
+        doc.add_heading(block.text, level=min(block.level, 3))
+    elif isinstance(block, Paragraph):
+        paragraph = doc.add_paragraph()
+        paragraph.add_run(block.text).bold = block.emphasis or None
+    elif isinstance(block, ClauseList):
+        _clauses(doc, block)
+    elif isinstance(block, KeyValues):
+        _key_values(doc, block)
+    elif isinstance(block, Table):
+        _table(doc, block)
+    elif isinstance(block, SignatureBlock):
+        _signature(doc, block, content)
+    elif isinstance(block, Notice):
+        _notice(doc, block)
+    elif isinstance(block, PageBreak):
+        doc.add_page_break()
+    else:
+        raise TypeError(f"unknown block: {type(block).__name__}")
+
+
+def _front_matter(doc, content: DocumentContent) -> None:
+    fund = doc.add_paragraph()
+    _set_font(fund.add_run(content.fund_name), size=12, bold=True)
+    fund.runs[0].font.color.rgb = ACCENT
+    doc.add_paragraph(content.reference)
+    if content.marking:
+        doc.add_paragraph().add_run(content.marking).bold = True
+    doc.add_heading(content.title, level=0)
+    if content.subtitle:
+        doc.add_paragraph(content.subtitle)
+    doc.add_paragraph(content.issued_line)
+    if content.addressee:
+        address = doc.add_paragraph()
+        for index, line in enumerate(content.addressee):
+            run = address.add_run(line)
+            if index < len(content.addressee) - 1:
+                run.add_break()
+    for index, party in enumerate(content.parties):
+        joiner = content.labels.between if index == 0 else content.labels.and_
+        doc.add_paragraph().add_run(joiner.upper()).bold = True
+        name = doc.add_paragraph()
+        name.add_run(party.name).bold = True
+        name.add_run(f" ({party.label})")
+        for line in party.lines:
+            doc.add_paragraph(line)
+
+
+def _drop_thumbnail(doc) -> None:
+    package = doc.part.package
+    for key, relationship in list(package.rels.items()):
+        if relationship.reltype == RT.THUMBNAIL:
+            del package.rels[key]
+
+
+def _core_properties(doc, content: DocumentContent) -> None:
+    issued = content.issued_at
+    issued = (issued if issued.tzinfo else issued.replace(tzinfo=UTC)).astimezone(UTC)
+    issued = issued.replace(tzinfo=None, microsecond=0)
+    props = doc.core_properties
+    props.title = f"{content.title} – {content.reference}"
+    props.subject = content.organisation_name
+    props.author = content.fund_name
+    props.last_modified_by = "grantflow"
+    props.keywords = f"{content.kind}, {content.reference}"
+    props.language = f"{content.language}-CA"
+    props.identifier = content.reference
+    props.version = content.template_version
+    props.category = content.kind
+    props.comments = ""
+    props.revision = 1
+    props.created = issued
+    props.modified = issued
+    props.last_printed = issued
+
+
+def _normalise_package(data: bytes) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        entries = {info.filename: source.read(info) for info in source.infolist()}
+    names = [name for name in _FIRST_ENTRIES if name in entries]
+    names += sorted(name for name in entries if name not in _FIRST_ENTRIES)
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w") as target:
+        for name in names:
+            info = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3
+            info.external_attr = 0o644 << 16
+            target.writestr(info, entries[name], compresslevel=9)
+    return output.getvalue()
+
+
+def render_docx(content: DocumentContent) -> bytes:
+    """``content`` as DOCX bytes; the same content always gives the same bytes."""
+    doc = Document()
+    _setup_styles(doc, content.language)
+    _setup_page(doc, content)
+    _front_matter(doc, content)
+    for block in content.blocks:
+        _block(doc, block, content)
+    _core_properties(doc, content)
+    _drop_thumbnail(doc)
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return _normalise_package(buffer.getvalue())

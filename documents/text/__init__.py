@@ -1,0 +1,59 @@
+"""The EN/FR message catalogues. Keys are stable; each language has exactly the same keys."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from types import MappingProxyType
+
+from documents.context import Language
+from documents.formatting import french_typography
+from documents.text import (
+    en,
+    en_agreement,
+    en_award,
+    en_staff,
+    fr,
+    fr_agreement,
+    fr_award,
+    fr_staff,
+)
+
+_SOURCES = {
+    "en": (en, en_staff, en_award, en_agreement),
+    "fr": (fr, fr_staff, fr_award, fr_agreement),
+}
+
+
+class Catalogue:
+    """Messages of one language; ``catalogue(key, **values)`` fills ``{placeholders}``."""
+
+    def __init__(self, language: Language, messages: Mapping[str, str]) -> None:
+        self.language = language
+        self.messages = MappingProxyType(dict(messages))
+
+    def __call__(self, key: str, **values: object) -> str:
+        return self.messages[key].format(**values)
+
+    def has(self, key: str) -> bool:
+        return key in self.messages
+
+
+def _merge(language: Language) -> dict[str, str]:
+    merged: dict[str, str] = {}
+    for module in _SOURCES[language]:
+        duplicated = merged.keys() & module.MESSAGES.keys()
+        if duplicated:
+            raise RuntimeError(f"duplicate message keys: {sorted(duplicated)}")
+        merged.update(module.MESSAGES)
+    if language == "fr":
+        merged = {key: french_typography(text) for key, text in merged.items()}
+    return merged
+
+
+@cache
+def catalogue(language: Language) -> Catalogue:
+    """The catalogue of ``language`` ("en" or "fr")."""
+    if language not in _SOURCES:
+        raise ValueError(f"unsupported language: {language!r}")
+    return Catalogue(language, _merge(language))

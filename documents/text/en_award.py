@@ -1,0 +1,124 @@
+"""English wording of the documents sent after the agreement: payments, reports, close-out."""
+
+MESSAGES: dict[str, str] = {
+    # Remittance advice
+    "remit.subject": "Payment released: {project} ({reference})",
+    "remit.intro": (
+        "The Fund has released the payment below to your organization under Schedule E of your "
+        "agreement."
+    ),
+    "remit.released_on": "Released on",
+    "remit.amount": "Amount of this payment",
+    "remit.paid_to_date": "Paid to date",
+    "remit.remaining": "Remaining under the agreement",
+    "remit.records": (
+        "Please keep this advice with the project’s financial records (section A4 of your "
+        "agreement)."
+    ),
+    "remit.check": (
+        "If you did not expect this payment or the amount appears wrong, please contact your "
+        "program officer."
+    ),
+    # Report receipt
+    "receipt.subject": "Report received: {project} ({reference})",
+    "receipt.intro": "Thank you. We received the report below on {received}.",
+    "receipt.report": "Report",
+    "receipt.received": "Received",
+    "receipt.expenditure": "Expenditure reported",
+    "receipt.not_reported": "Not reported",
+    "receipt.counts": "Aggregate counts submitted",
+    "receipt.measure": "Measure",
+    "receipt.count": "Count",
+    "receipt.suppressed": "suppressed",
+    "receipt.suppression_note": (
+        "A count shown as “suppressed” is withheld because it is small enough that it could "
+        "identify someone. The Fund never receives information about individual people."
+    ),
+    "receipt.no_counts": "No aggregate counts were submitted with this report.",
+    "receipt.next": (
+        "Your program officer will review the report and tell you whether it is accepted or "
+        "needs changes."
+    ),
+    "measure.people_served_new": "People served (new)",
+    "measure.people_served_continuing": "People served (continuing)",
+    "measure.service_contacts": "Service contacts",
+    "measure.referrals": "Referrals",
+    "measure.culturally_based_services": "Culturally based services delivered",
+    # Report reminder and overdue notice
+    "reminder.title_overdue": "Overdue Report Notice",
+    "reminder.subject": "{report}: {project} ({reference})",
+    "reminder.due_today": "This is a reminder that the report below is due today, {due}.",
+    "reminder.due_tomorrow": "This is a reminder that the report below is due tomorrow, {due}.",
+    "reminder.due_in": (
+        "This is a reminder that the report below is due on {due}, in {days} days."
+    ),
+    "reminder.overdue_one": "The report below was due on {due} and is now 1 day overdue.",
+    "reminder.overdue": "The report below was due on {due} and is now {days} days overdue.",
+    "reminder.pause_title": "Payments paused",
+    "reminder.pause": (
+        "Under section A2 of your agreement, payments are paused while a report is overdue. No "
+        "further instalment will be released until the report is received."
+    ),
+    "reminder.how": (
+        "Submit the report in the grantflow portal. Reports contain aggregate counts only: never "
+        "include names or other information about the people you serve."
+    ),
+    "reminder.help": ("If you need help or more time, please contact your program officer."),
+    # Reconciliation letter
+    "recon.subject": "Financial reconciliation: {project} ({reference})",
+    "recon.intro": (
+        "We have reconciled the payments made under your agreement with the expenditure you "
+        "reported. The results are below."
+    ),
+    "recon.item": "Item",
+    "recon.approved": "Maximum Funds approved",
+    "recon.paid": "Paid to your organization",
+    "recon.expenditure": "Expenditure reported",
+    "recon.unspent": "Unspent funds",
+    "recon.holdback": "Holdback not yet paid",
+    "recon.repayment_due": "Repayment due",
+    "recon.repayment_heading": "Notice of repayment",
+    "recon.repayment": (
+        "Under section A11 of your agreement, unspent funds must be repaid. The amount of "
+        "{amount} is due to the Fund by {date}."
+    ),
+    "recon.repayment_no_date": (
+        "Under section A11 of your agreement, unspent funds must be repaid. The amount of "
+        "{amount} is due to the Fund within 30 days of the date of this letter."
+    ),
+    "recon.repayment_how": (
+        "Please pay by electronic funds transfer or by cheque payable to “{fund}”, quoting "
+        "reference {reference}. If repayment in full would cause hardship, contact your program "
+        "officer to discuss a repayment schedule."
+    ),
+    "recon.no_repayment": "No repayment is due.",
+    "recon.holdback_note": (
+        "The holdback of {amount} will be released after the Fund accepts your final report."
+    ),
+    # Holdback release letter
+    "holdback.subject": "Release of holdback: {project} ({reference})",
+    "holdback.intro": (
+        "Your final report has been accepted. The Fund released the holdback of {amount} to "
+        "your organization on {date}."
+    ),
+    "holdback.released": "Holdback released",
+    "holdback.paid_total": "Total paid under the agreement",
+    "holdback.unpaid": "Approved funds not paid",
+    "holdback.next": (
+        "The grant now moves to close-out. You will receive a close-out certificate confirming "
+        "the return of your community’s data."
+    ),
+    "holdback.thanks": "Thank you for your work and for your partnership.",
+    # Close-out certificate
+    "closeout.certifies": "This certifies that the grant described below was closed on {date}.",
+    "closeout.closed_on": "Closed on",
+    "closeout.total_paid": "Total paid",
+    "closeout.reports_accepted": "Reports accepted",
+    "closeout.data_heading": "Return of community data",
+    "closeout.records": (
+        "The Recipient keeps the project’s financial records for {years} years after the "
+        "agreement ends (section A4 of the agreement)."
+    ),
+    "closeout.thanks": "The Fund thanks {organisation} for its work in the community.",
+    "closeout.signed_for": "For the Fund",
+}

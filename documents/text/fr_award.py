@@ -1,0 +1,143 @@
+"""Textes français des documents postérieurs à l'entente : paiements, rapports, clôture."""
+
+MESSAGES: dict[str, str] = {
+    # Avis de versement
+    "remit.subject": "Paiement versé : {project} ({reference})",
+    "remit.intro": (
+        "Le Fonds a versé à votre organisme le paiement ci-dessous, conformément à l’annexe E de "
+        "votre entente."
+    ),
+    "remit.released_on": "Date du versement",
+    "remit.amount": "Montant du paiement",
+    "remit.paid_to_date": "Total versé à ce jour",
+    "remit.remaining": "Solde prévu par l’entente",
+    "remit.records": (
+        "Veuillez conserver cet avis avec les dossiers financiers du projet (article A4 de votre "
+        "entente)."
+    ),
+    "remit.check": (
+        "Si vous n’attendiez pas ce paiement ou si le montant semble erroné, veuillez "
+        "communiquer avec votre agente ou agent de programme."
+    ),
+    # Accusé de réception de rapport
+    "receipt.subject": "Rapport reçu : {project} ({reference})",
+    "receipt.intro": "Merci. Nous avons reçu le rapport ci-dessous le {received}.",
+    "receipt.report": "Rapport",
+    "receipt.received": "Date de réception",
+    "receipt.expenditure": "Dépenses déclarées",
+    "receipt.not_reported": "Non déclarées",
+    "receipt.counts": "Données agrégées transmises",
+    "receipt.measure": "Indicateur",
+    "receipt.count": "Nombre",
+    "receipt.suppressed": "supprimé",
+    "receipt.suppression_note": (
+        "Un nombre indiqué comme « supprimé » n’est pas communiqué parce qu’il est assez petit "
+        "pour permettre d’identifier une personne. Le Fonds ne reçoit jamais de renseignements "
+        "sur des personnes en particulier."
+    ),
+    "receipt.no_counts": "Aucune donnée agrégée n’a été transmise avec ce rapport.",
+    "receipt.next": (
+        "Votre agente ou agent de programme examinera le rapport et vous indiquera s’il est "
+        "accepté ou s’il doit être modifié."
+    ),
+    "measure.people_served_new": "Personnes servies (nouvelles)",
+    "measure.people_served_continuing": "Personnes servies (suivi continu)",
+    "measure.service_contacts": "Contacts de service",
+    "measure.referrals": "Aiguillages",
+    "measure.culturally_based_services": "Services fondés sur la culture offerts",
+    # Rappel et avis de retard
+    "reminder.title_overdue": "Avis de rapport en retard",
+    "reminder.subject": "{report} : {project} ({reference})",
+    "reminder.due_today": (
+        "Nous vous rappelons que le rapport ci-dessous doit être remis aujourd’hui, le {due}."
+    ),
+    "reminder.due_tomorrow": (
+        "Nous vous rappelons que le rapport ci-dessous doit être remis demain, le {due}."
+    ),
+    "reminder.due_in": (
+        "Nous vous rappelons que le rapport ci-dessous doit être remis le {due}, soit dans "
+        "{days} jours."
+    ),
+    "reminder.overdue_one": (
+        "Le rapport ci-dessous devait être remis le {due} ; il est en retard d’un jour."
+    ),
+    "reminder.overdue": (
+        "Le rapport ci-dessous devait être remis le {due} ; il est en retard de {days} jours."
+    ),
+    "reminder.pause_title": "Paiements suspendus",
+    "reminder.pause": (
+        "Conformément à l’article A2 de votre entente, les paiements sont suspendus tant qu’un "
+        "rapport est en retard. Aucun autre versement ne sera effectué avant la réception du "
+        "rapport."
+    ),
+    "reminder.how": (
+        "Veuillez soumettre le rapport dans le portail grantflow. Les rapports ne contiennent "
+        "que des données agrégées : n’y incluez jamais de noms ni d’autres renseignements sur "
+        "les personnes que vous servez."
+    ),
+    "reminder.help": (
+        "Si vous avez besoin d’aide ou de plus de temps, veuillez communiquer avec votre agente "
+        "ou agent de programme."
+    ),
+    # Rapprochement financier
+    "recon.subject": "Rapprochement financier : {project} ({reference})",
+    "recon.intro": (
+        "Nous avons rapproché les paiements effectués en vertu de votre entente et les dépenses "
+        "que vous avez déclarées. Les résultats figurent ci-dessous."
+    ),
+    "recon.item": "Élément",
+    "recon.approved": "Financement maximal approuvé",
+    "recon.paid": "Montant versé à votre organisme",
+    "recon.expenditure": "Dépenses déclarées",
+    "recon.unspent": "Fonds non dépensés",
+    "recon.holdback": "Retenue non encore versée",
+    "recon.repayment_due": "Remboursement exigé",
+    "recon.repayment_heading": "Avis de remboursement",
+    "recon.repayment": (
+        "Conformément à l’article A11 de votre entente, les fonds non dépensés doivent être "
+        "remboursés. La somme de {amount} est due au Fonds au plus tard le {date}."
+    ),
+    "recon.repayment_no_date": (
+        "Conformément à l’article A11 de votre entente, les fonds non dépensés doivent être "
+        "remboursés. La somme de {amount} est due au Fonds dans les 30 jours suivant la date de "
+        "la présente lettre."
+    ),
+    "recon.repayment_how": (
+        "Veuillez payer par virement électronique ou par chèque à l’ordre de « {fund} », en "
+        "indiquant la référence {reference}. Si un remboursement intégral vous cause des "
+        "difficultés, communiquez avec votre agente ou agent de programme pour convenir d’un "
+        "calendrier de remboursement."
+    ),
+    "recon.no_repayment": "Aucun remboursement n’est exigé.",
+    "recon.holdback_note": (
+        "La retenue de {amount} sera versée une fois votre rapport final accepté par le Fonds."
+    ),
+    # Versement de la retenue
+    "holdback.subject": "Versement de la retenue : {project} ({reference})",
+    "holdback.intro": (
+        "Votre rapport final a été accepté. Le Fonds a versé la retenue de {amount} à votre "
+        "organisme le {date}."
+    ),
+    "holdback.released": "Retenue versée",
+    "holdback.paid_total": "Total versé en vertu de l’entente",
+    "holdback.unpaid": "Fonds approuvés non versés",
+    "holdback.next": (
+        "La subvention passe maintenant à l’étape de la clôture. Vous recevrez un certificat de "
+        "clôture confirmant le retour des données de votre communauté."
+    ),
+    "holdback.thanks": "Nous vous remercions de votre travail et de votre partenariat.",
+    # Certificat de clôture
+    "closeout.certifies": (
+        "Nous certifions que la subvention décrite ci-dessous a été close le {date}."
+    ),
+    "closeout.closed_on": "Date de clôture",
+    "closeout.total_paid": "Total versé",
+    "closeout.reports_accepted": "Rapports acceptés",
+    "closeout.data_heading": "Retour des données communautaires",
+    "closeout.records": (
+        "Le bénéficiaire conserve les dossiers financiers du projet pendant {years} ans après la "
+        "fin de l’entente (article A4 de l’entente)."
+    ),
+    "closeout.thanks": "Le Fonds remercie {organisation} de son travail dans la communauté.",
+    "closeout.signed_for": "Pour le Fonds",
+}

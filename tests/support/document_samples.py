@@ -1,0 +1,355 @@
+"""Fictional document contexts for tests: invented organisations, people and amounts."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from documents.context import (
+    BudgetLineInfo,
+    ContactInfo,
+    CriterionScore,
+    DocumentContext,
+    FundInfo,
+    GrantInfo,
+    InstalmentInfo,
+    Language,
+    OrganisationInfo,
+    ReportInfo,
+    ReviewInfo,
+)
+
+SYLLABICS_NAME = "ᐅᒋᒪᐤ ᐊᓄᑭᐎᓐ Women's Circle"
+SYLLABICS_COMMUNITY = "ᐊᓂᔑᓈᐯᒧᐎᓐ"
+APPROVED_CENTS = 45_012_345
+REQUESTED_CENTS = 48_000_000
+REFERENCE = "ILIF-2026-0042"
+
+FUND = FundInfo(
+    code="ILIF",
+    name_en="Indigenous-Led Initiatives Fund",
+    name_fr="Fonds des initiatives dirigées par des Autochtones",
+    signer_name="Claire Beaulieu",
+    signer_title="Director, Indigenous-Led Initiatives Fund",
+    signer_title_fr="Directrice, Fonds des initiatives dirigées par des Autochtones",
+    holdback_bps=1_000,
+    initial_payment_bps=2_000,
+    insurance_minimum_cents=200_000_000,
+    records_retention_years=7,
+    offer_days=30,
+)
+
+CONTACTS = (
+    ContactInfo(
+        name="Alexis Morningstar",
+        title="Executive Director",
+        email="alexis.morningstar@northernlights.example",
+        phone="807-555-0142",
+        signing_authority=True,
+    ),
+    ContactInfo(
+        name="Jordan Birchbark",
+        title="Program Coordinator",
+        email="jordan.birchbark@northernlights.example",
+        phone="807-555-0187",
+        signing_authority=False,
+    ),
+)
+
+ORGANISATION = OrganisationInfo(
+    legal_name="Northern Lights Healing Lodge Inc.",
+    operating_name="Northern Lights Healing Lodge",
+    business_number="123456789RR0001",
+    address="120 Birchwood Road\nEagle Narrows ON  P0V 9Z9",
+    language="en",
+    contacts=CONTACTS,
+)
+
+SYLLABICS_ORGANISATION = OrganisationInfo(
+    legal_name=SYLLABICS_NAME,
+    operating_name="ᐅᒋᒪᐤ ᐊᓄᑭᐎᓐ",
+    business_number="987654321RR0001",
+    address="4 Shoreline Lane\nᑭᐦᒋ ᓵᑲᐦᐃᑲᓐ ON  P0T 9Z9",
+    language="fr",
+    contacts=(
+        ContactInfo(
+            name="ᒥᓯᐁᐧᐃᓐ Marie Sutherland",
+            title="Board Chair",
+            email="chair@womenscircle.example",
+            phone="807-555-0110",
+            signing_authority=True,
+        ),
+        ContactInfo(
+            name="Noah Loonfoot",
+            title="Finance Lead",
+            email="finance@womenscircle.example",
+            phone="807-555-0111",
+            signing_authority=False,
+        ),
+    ),
+)
+
+_TEXT = {
+    "en": {
+        "title": "Walking Together: Land-Based Healing for Survivors",
+        "description": (
+            "A two-year program of land-based healing camps, peer mentorship led by survivors, "
+            "and prevention workshops in schools across the Eagle Narrows area.\n\n"
+            "Elders guide every camp; survivor mentors are paid for their time and expertise."
+        ),
+        "conditions": (
+            "Provide a certificate of insurance naming the Fund as additional insured before "
+            "the first payment.",
+            "Provide the Band Council Resolution of support before the first payment.",
+        ),
+        "rationale": (
+            "The panel found strong community governance and a clear survivor-led design. "
+            "The budget for travel to fly-in communities was reduced by consensus."
+        ),
+        "items": [
+            "Band Council Resolution of support",
+            "Signed data-governance consent",
+        ],
+        "reason": (
+            "The call was oversubscribed, and the panel ranked other applications from the "
+            "same region higher on partnerships."
+        ),
+        "data_return": (
+            "All community data held by the Fund was exported in CSV, JSON and PDF and "
+            "returned to the Recipient's governance body on September 28, 2028, then deleted "
+            "as the data-governance agreement provides."
+        ),
+    },
+    "fr": {
+        "title": "Marcher ensemble : guérison sur le territoire pour les personnes survivantes",
+        "description": (
+            "Un programme de deux ans de camps de guérison sur le territoire, de mentorat par "
+            "des personnes survivantes et d'ateliers de prévention dans les écoles de la région "
+            "d'Eagle Narrows.\n\n"
+            "Des Aînés guident chaque camp ; les mentores sont rémunérées pour leur expertise."
+        ),
+        "conditions": (
+            "Fournir un certificat d'assurance désignant le Fonds comme assuré additionnel "
+            "avant le premier paiement.",
+            "Fournir la résolution d'appui du conseil de bande avant le premier paiement.",
+        ),
+        "rationale": (
+            "Le comité a constaté une solide gouvernance communautaire et une conception "
+            "dirigée par des personnes survivantes. Le budget de déplacement a été réduit."
+        ),
+        "items": [
+            "Résolution d'appui du conseil de bande",
+            "Consentement signé relatif à la gouvernance des données",
+        ],
+        "reason": (
+            "L'appel a reçu plus de demandes que de fonds disponibles, et le comité a mieux "
+            "classé d'autres demandes de la même région pour les partenariats."
+        ),
+        "data_return": (
+            "Toutes les données communautaires détenues par le Fonds ont été exportées en CSV, "
+            "JSON et PDF, remises à l'instance de gouvernance du bénéficiaire le 28 septembre "
+            "2028, puis supprimées comme le prévoit l'entente de gouvernance des données."
+        ),
+    },
+}
+
+PRE_SIGNATURE = {
+    "acknowledgement_of_receipt",
+    "deficiency_notice",
+    "review_summary",
+    "approval_memo",
+    "decision_letter",
+    "decline_letter",
+    "grant_agreement",
+}
+
+ISSUED_AT = {
+    "acknowledgement_of_receipt": datetime(2026, 1, 16, 15, 0, tzinfo=UTC),
+    "deficiency_notice": datetime(2026, 1, 20, 14, 0, tzinfo=UTC),
+    "review_summary": datetime(2026, 2, 27, 20, 0, tzinfo=UTC),
+    "approval_memo": datetime(2026, 3, 10, 16, 0, tzinfo=UTC),
+    "decision_letter": datetime(2026, 3, 10, 16, 5, tzinfo=UTC),
+    "decline_letter": datetime(2026, 3, 10, 16, 5, tzinfo=UTC),
+    "grant_agreement": datetime(2026, 3, 10, 16, 10, tzinfo=UTC),
+    "executed_agreement": datetime(2026, 3, 24, 13, 0, tzinfo=UTC),
+    "payment_authorization": datetime(2026, 10, 1, 14, 0, tzinfo=UTC),
+    "remittance_advice": datetime(2026, 10, 2, 15, 0, tzinfo=UTC),
+    "report_receipt": datetime(2028, 6, 20, 18, 45, tzinfo=UTC),
+    "report_reminder": datetime(2028, 7, 4, 12, 0, tzinfo=UTC),
+    "reconciliation_letter": datetime(2028, 8, 1, 14, 0, tzinfo=UTC),
+    "holdback_release_letter": datetime(2028, 8, 15, 14, 0, tzinfo=UTC),
+    "closeout_certificate": datetime(2028, 9, 30, 19, 0, tzinfo=UTC),
+}
+
+
+def instalments(approved: int = APPROVED_CENTS) -> tuple[InstalmentInfo, ...]:
+    """Initial 20 %, three periodic payments and a 10 % holdback, summing to ``approved``."""
+    initial = approved * FUND.initial_payment_bps // 10_000
+    holdback = approved * FUND.holdback_bps // 10_000
+    rest = approved - initial - holdback
+    periodic = [rest // 3 + (1 if i < rest % 3 else 0) for i in range(3)]
+    released = datetime(2026, 4, 16, 15, 0, tzinfo=UTC)
+    return (
+        InstalmentInfo(1, "initial", date(2026, 4, 15), initial, "released", released),
+        InstalmentInfo(2, "periodic", date(2026, 10, 1), periodic[0], "released", released),
+        InstalmentInfo(3, "periodic", date(2027, 4, 1), periodic[1], "scheduled"),
+        InstalmentInfo(4, "periodic", date(2027, 10, 1), periodic[2], "scheduled"),
+        InstalmentInfo(5, "holdback", date(2028, 7, 15), holdback, "scheduled"),
+    )
+
+
+REPORTS = (
+    ReportInfo(
+        1, "annual", date(2026, 4, 1), date(2027, 3, 31), date(2027, 6, 29), "accepted",
+        expenditure_cents=21_950_000,
+        aggregates={
+            "people_served_new": 37,
+            "people_served_continuing": 22,
+            "service_contacts": 1_412,
+            "referrals": 18,
+            "culturally_based_services": 96,
+        },
+    ),
+    ReportInfo(
+        2, "final", date(2027, 4, 1), date(2028, 3, 31), date(2028, 6, 29), "submitted",
+        expenditure_cents=17_950_000,
+        aggregates={
+            "people_served_new": 41,
+            "people_served_continuing": None,
+            "service_contacts": 1_288,
+            "referrals": 23,
+            "culturally_based_services": 104,
+        },
+    ),
+)  # fmt: skip
+
+REVIEW = ReviewInfo(
+    panel_size=7,
+    members_scoring=6,
+    quorum_required=5,
+    elder_present=True,
+    survivor_advisor_present=True,
+    conflicts_declared=1,
+    members_recused=1,
+    criteria=tuple(
+        CriterionScore(key, mean)
+        for key, mean in (
+            ("indigenous_governance", 4.67),
+            ("survivor_centred", 4.5),
+            ("cultural_grounding", 4.83),
+            ("need_and_reach", 4.17),
+            ("partnerships", 3.67),
+            ("feasibility_budget", 3.83),
+            ("evaluation_ocap", 4.0),
+        )
+    ),
+    consensus_rating=4,
+    rationale="",
+    recommended_cents=APPROVED_CENTS,
+    recommendation="recommended",
+)
+
+
+def _details(kind: str, language: Language, issued: datetime) -> dict[str, Any]:
+    text = _TEXT[language]
+    paid_before_holdback = APPROVED_CENTS - instalments()[-1].amount_cents
+    plan = instalments()
+    return {
+        "deficiency_notice": {
+            "items": list(text["items"]),
+            "cure_by": issued.date() + timedelta(days=10),
+        },
+        "approval_memo": {
+            "approver_name": "Marc-André Tremblay",
+            "screening_officer_name": "Jamie Whitehorse",
+            "coordinator_name": "Lena Crowfeather",
+        },
+        "decision_letter": {"offer_expires_on": issued.date() + timedelta(days=FUND.offer_days)},
+        "decline_letter": {"reason": text["reason"], "stage": "approval"},
+        "payment_authorization": {
+            "instalment_sequence": 2,
+            "initiated_by": "Jamie Whitehorse",
+            "released_by": "Sam Okafor",
+        },
+        "remittance_advice": {
+            "instalment_sequence": 2,
+            "released_on": date(2026, 10, 2),
+            "paid_to_date_cents": plan[0].amount_cents + plan[1].amount_cents,
+            "remaining_cents": APPROVED_CENTS - plan[0].amount_cents - plan[1].amount_cents,
+        },
+        "report_receipt": {
+            "report_sequence": 2,
+            "received_at": datetime(2028, 6, 20, 18, 45, tzinfo=UTC),
+        },
+        "report_reminder": {"report_sequence": 2, "days_overdue": 5},
+        "reconciliation_letter": {
+            "paid_cents": paid_before_holdback,
+            "reported_expenditure_cents": 39_900_000,
+            "unspent_cents": paid_before_holdback - 39_900_000,
+            "repayment_due_cents": paid_before_holdback - 39_900_000,
+            "repayment_due_by": date(2028, 9, 30),
+            "holdback_cents": plan[-1].amount_cents,
+        },
+        "holdback_release_letter": {
+            "holdback_cents": plan[-1].amount_cents,
+            "released_on": date(2028, 8, 15),
+            "paid_total_cents": APPROVED_CENTS,
+            "approved_cents": APPROVED_CENTS,
+        },
+        "closeout_certificate": {
+            "closed_on": date(2028, 9, 30),
+            "total_paid_cents": APPROVED_CENTS,
+            "reports_accepted": 2,
+            "data_return_statement": text["data_return"],
+        },
+    }.get(kind, {})
+
+
+def sample_grant(kind: str, language: Language) -> GrantInfo:
+    text = _TEXT[language]
+    signed = kind not in PRE_SIGNATURE
+    return GrantInfo(
+        reference=REFERENCE,
+        project_title=text["title"],
+        project_description=text["description"],
+        community="Eagle Narrows",
+        requested_cents=REQUESTED_CENTS,
+        approved_cents=APPROVED_CENTS,
+        start_date=date(2026, 4, 1),
+        end_date=date(2028, 3, 31),
+        risk_rating="medium",
+        state="active",
+        submitted_at=datetime(2026, 1, 15, 19, 30, tzinfo=UTC),
+        decided_at=datetime(2026, 3, 10, 16, 0, tzinfo=UTC),
+        signed_at=datetime(2026, 3, 20, 15, 0, tzinfo=UTC) if signed else None,
+        signer_name="Alexis Morningstar" if signed else None,
+        countersigned_at=datetime(2026, 3, 24, 13, 0, tzinfo=UTC) if signed else None,
+        countersigner_name="Claire Beaulieu" if signed else None,
+        conditions=text["conditions"],
+    )
+
+
+def sample_context(kind: str, language: Language = "en", **overrides: Any) -> DocumentContext:
+    """A complete, fictional context for ``kind``; ``overrides`` replace context fields,
+    except ``details``, which is merged into the kind's sample details."""
+    issued = overrides.pop("issued_at", ISSUED_AT.get(kind, datetime(2026, 3, 10, 16, tzinfo=UTC)))
+    details = _details(kind, language, issued) | dict(overrides.pop("details", {}))
+    review = dataclasses.replace(REVIEW, rationale=_TEXT[language]["rationale"])
+    ctx = DocumentContext(
+        kind=kind,
+        language=language,
+        issued_at=issued,
+        fund=FUND,
+        organisation=dataclasses.replace(ORGANISATION, language=language),
+        grant=sample_grant(kind, language),
+        budget=(
+            BudgetLineInfo(2026, REQUESTED_CENTS // 2, APPROVED_CENTS // 2 + APPROVED_CENTS % 2),
+            BudgetLineInfo(2027, REQUESTED_CENTS // 2, APPROVED_CENTS // 2),
+        ),
+        instalments=instalments(),
+        reports=REPORTS,
+        review=review,
+        details=details,
+    )
+    return dataclasses.replace(ctx, **overrides)

@@ -1,0 +1,411 @@
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import pytest
+
+from documents import KINDS, TEMPLATE_VERSIONS, DocumentDataError, build_document
+from documents.content import (
+    ClauseList,
+    DocumentContent,
+    Heading,
+    KeyValues,
+    Notice,
+    PageBreak,
+    Paragraph,
+    SignatureBlock,
+    Table,
+)
+from documents.formatting import format_date, format_money
+from tests.support.document_samples import (
+    APPROVED_CENTS,
+    FUND,
+    REFERENCE,
+    SYLLABICS_NAME,
+    SYLLABICS_ORGANISATION,
+    sample_context,
+)
+
+LANGUAGES = ("en", "fr")
+ALL = [(kind, language) for kind in KINDS for language in LANGUAGES]
+
+
+def strings(value: object) -> list[str]:
+    """Every string inside a content tree."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, tuple | list):
+        return [text for item in value for text in strings(item)]
+    if dataclasses.is_dataclass(value):
+        return [text for f in dataclasses.fields(value) for text in strings(getattr(value, f.name))]
+    return []
+
+
+def text_of(content: DocumentContent) -> str:
+    return "\n".join(strings(content))
+
+
+def blocks(content: DocumentContent, kind: type) -> list:
+    return [block for block in content.blocks if isinstance(block, kind)]
+
+
+def headings(content: DocumentContent, level: int | None = None) -> list[str]:
+    return [h.text for h in blocks(content, Heading) if level is None or h.level == level]
+
+
+def build(kind: str, language: str = "en", **overrides) -> DocumentContent:
+    return build_document(sample_context(kind, language, **overrides))
+
+
+def test_the_registry_knows_every_kind_once():
+    assert set(KINDS) == {
+        "acknowledgement_of_receipt",
+        "deficiency_notice",
+        "review_summary",
+        "approval_memo",
+        "decision_letter",
+        "decline_letter",
+        "grant_agreement",
+        "executed_agreement",
+        "payment_authorization",
+        "remittance_advice",
+        "report_receipt",
+        "report_reminder",
+        "reconciliation_letter",
+        "holdback_release_letter",
+        "closeout_certificate",
+    }
+    for key, kind in KINDS.items():
+        assert kind.key == key
+        assert re.fullmatch(r"\d+\.\d+\.\d+", kind.template_version)
+        assert TEMPLATE_VERSIONS[key] == kind.template_version
+        assert kind.audience in ("applicant", "staff", "panel")
+    assert KINDS["review_summary"].audience == "panel"
+    assert KINDS["approval_memo"].audience == "staff"
+    assert KINDS["payment_authorization"].audience == "staff"
+
+
+def test_an_unknown_kind_is_refused():
+    with pytest.raises(ValueError, match="unknown document kind"):
+        build_document(dataclasses.replace(sample_context("decline_letter"), kind="memo"))
+
+
+@pytest.mark.parametrize(("kind", "language"), ALL)
+def test_every_document_names_fund_grant_organisation_and_issue_date(kind, language):
+    content = build(kind, language)
+    ctx = sample_context(kind, language)
+    assert content.kind == kind and content.language == language
+    assert content.reference == REFERENCE
+    assert content.fund_name == (FUND.name_fr if language == "fr" else FUND.name_en)
+    assert content.template_version == KINDS[kind].template_version
+    assert format_date(ctx.issued_at, language) in content.issued_line
+    text = text_of(content)
+    assert "Northern Lights Healing Lodge Inc." in text
+    assert REFERENCE in text
+
+
+@pytest.mark.parametrize(("kind", "language"), ALL)
+def test_every_document_keeps_a_syllabics_name_exactly(kind, language):
+    content = build(kind, language, organisation=SYLLABICS_ORGANISATION)
+    assert content.organisation_name == SYLLABICS_NAME
+    assert SYLLABICS_NAME in text_of(content)
+
+
+def test_strings_are_nfc_normalised_and_never_stripped():
+    decomposed = dataclasses.replace(
+        SYLLABICS_ORGANISATION, legal_name=" Cafe\u0301 ᐀ᐊᓂᔑᓈᐯᒧᐎᓐ ᐨ Lodge "
+    )
+    content = build("acknowledgement_of_receipt", organisation=decomposed)
+    assert content.organisation_name == " Café ᐀ᐊᓂᔑᓈᐯᒧᐎᓐ ᐨ Lodge "
+    assert all("\u0301" not in text for text in strings(content))
+
+
+def test_acknowledgement_states_receipt_next_steps_standard_and_privacy():
+    content = build("acknowledgement_of_receipt")
+    text = text_of(content)
+    assert format_money(48_000_000, "en") in text
+    assert "January 15, 2026" in text
+    assert "Next steps" in headings(content)
+    assert len(blocks(content, ClauseList)[0].clauses) == 4
+    assert "two business days" in text
+    privacy = blocks(content, Notice)[-1]
+    assert "FIPPA" in privacy.text and "Freedom of Information" in privacy.text
+
+
+def test_deficiency_notice_lists_every_missing_item_and_the_cure_date():
+    items = ["Board resolution", "Budget notes", "ᐊᓂᔑᓈᐯᒧᐎᓐ letter of support"]
+    content = build("deficiency_notice", "fr", details={"items": items})
+    listed = [clause.text for clause in blocks(content, ClauseList)[0].clauses]
+    assert listed == items
+    assert "30 janvier 2026" in text_of(content)
+    assert "10 jours civils" in text_of(content)
+
+
+def test_deficiency_notice_needs_its_items():
+    ctx = sample_context("deficiency_notice")
+    with pytest.raises(DocumentDataError, match="items"):
+        build_document(dataclasses.replace(ctx, details={"cure_by": "2026-01-30"}))
+
+
+def test_review_summary_is_confidential_and_shows_only_aggregates():
+    content = build("review_summary")
+    assert content.marking and "CONFIDENTIAL" in content.marking
+    assert blocks(content, Notice)[0].tone == "confidential"
+    scores = blocks(content, Table)[0]
+    assert [row[0] for row in scores.rows] == [
+        "Indigenous-led governance and community support",
+        "Survivor-centred, trauma-informed design",
+        "Cultural grounding and protocols",
+        "Need and reach (remote, fly-in, Northern)",
+        "Partnerships",
+        "Feasibility and budget",
+        "Evaluation plan respecting OCAP and CARE",
+    ]
+    assert scores.rows[0][1] == "4.67"
+    assert scores.columns[1].numeric
+    composition = dict(blocks(content, KeyValues)[1].rows)
+    assert composition["Quorum met"] == "Yes"
+    assert composition["Elder present"] == "Yes"
+    assert composition["Members recused"] == "1"
+    assert "Recommended for funding" in text_of(content)
+
+
+def test_review_summary_needs_the_review():
+    with pytest.raises(DocumentDataError):
+        build("review_summary", review=None)
+
+
+def test_approval_memo_states_segregation_of_duties():
+    content = build("approval_memo")
+    text = text_of(content)
+    assert "neither the screening officer nor the review coordinator" in text
+    assert format_money(APPROVED_CENTS, "en") in text and format_money(48_000_000, "en") in text
+    budget = blocks(content, Table)[0]
+    assert [row[0] for row in budget.rows] == ["2026-27", "2027-28"]
+    assert budget.footer == ("Total", "$480,000.00", format_money(APPROVED_CENTS, "en"))
+    same_person = {"approver_name": "Jamie Whitehorse"}
+    breach = build("approval_memo", details=same_person)
+    assert any(n.tone == "important" for n in blocks(breach, Notice))
+
+
+def test_decision_letter_offers_amount_conditions_and_expiry():
+    content = build("decision_letter", "fr")
+    text = text_of(content)
+    assert format_money(APPROVED_CENTS, "fr") in text
+    assert "9 avril 2026" in text
+    conditions = blocks(content, ClauseList)[0]
+    assert len(conditions.clauses) == 2
+    assert "Rétroaction" in headings(content)
+
+
+@pytest.mark.parametrize("stage", ["screening", "approval"])
+def test_decline_letter_explains_the_stage_and_offers_a_conversation(stage):
+    content = build("decline_letter", details={"stage": stage, "reason": "Outside the call."})
+    text = text_of(content)
+    assert "Outside the call." in text
+    assert ("application for eligibility" in text) == (stage == "screening")
+    assert "A conversation about this decision" in headings(content)
+
+
+def test_decline_letter_refuses_an_unknown_stage():
+    with pytest.raises(DocumentDataError, match="stage"):
+        build("decline_letter", details={"stage": "review"})
+
+
+def test_grant_agreement_has_every_schedule_in_order():
+    content = build("grant_agreement")
+    schedules = headings(content, level=1)
+    assert [h.split(" – ")[0] for h in schedules] == [f"Schedule {x}" for x in "ABCDEF"]
+    general = blocks(content, ClauseList)[2]
+    assert [c.number for c in general.clauses] == [f"A{n}" for n in range(1, 15)]
+    terms = {c.title: c.text for c in general.clauses}
+    assert format_money(APPROVED_CENTS, "en") in terms["Maximum Funds"]
+    assert "7 years" in terms["Records"]
+    assert format_money(FUND.insurance_minimum_cents, "en") in terms["Insurance"]
+    assert "signed by both Parties" in terms["Amendments"]
+    assert "electronic signature" in terms["Electronic signatures"]
+    assert len(blocks(content, PageBreak)) == 4
+    assert [p.name for p in content.parties][1] == "Northern Lights Healing Lodge Inc."
+
+
+def test_grant_agreement_tables_hold_every_instalment_and_report():
+    ctx = sample_context("grant_agreement")
+    content = build_document(ctx)
+    tables = blocks(content, Table)
+    budget, payments, reports = tables[-3], tables[-2], tables[-1]
+    assert budget.footer[-1] == format_money(APPROVED_CENTS, "en")
+    assert len(payments.rows) == len(ctx.instalments) == 5
+    assert payments.footer[-1] == format_money(APPROVED_CENTS, "en")
+    assert [row[1] for row in payments.rows][0] == "Initial payment"
+    assert [row[1] for row in payments.rows][-1] == "Holdback"
+    assert len(reports.rows) == len(ctx.reports)
+    assert "10%" in text_of(content)
+
+
+def test_grant_agreement_additional_provisions_prevail_and_contacts_are_listed():
+    content = build("grant_agreement")
+    text = text_of(content)
+    assert "prevail over Schedule A" in text
+    assert [c.number for c in blocks(content, ClauseList)[3].clauses] == ["B1", "B2"]
+    contacts = blocks(content, Table)[0]
+    assert len(contacts.rows) == 3
+    assert "alexis.morningstar@northernlights.example" in contacts.rows[0][2]
+    assert "Claire Beaulieu" in contacts.rows[-1][1]
+
+
+def test_grant_agreement_leaves_signatures_blank():
+    signatures = blocks(build("grant_agreement"), SignatureBlock)
+    assert [s.name for s in signatures] == ["Alexis Morningstar", "Claire Beaulieu"]
+    assert all(s.signed_on is None for s in signatures)
+
+
+def test_grant_agreement_refuses_a_payment_plan_that_misses_the_approved_amount():
+    ctx = sample_context("grant_agreement")
+    short = dataclasses.replace(ctx, instalments=ctx.instalments[:-1])
+    with pytest.raises(DocumentDataError, match="instalments total"):
+        build_document(short)
+
+
+def test_executed_agreement_fills_the_signatures():
+    content = build("executed_agreement", "fr")
+    signatures = blocks(content, SignatureBlock)
+    assert [(s.name, s.signed_on) for s in signatures] == [
+        ("Alexis Morningstar", "20 mars 2026"),
+        ("Claire Beaulieu", "24 mars 2026"),
+    ]
+    assert "signée" in content.title
+    assert blocks(content, Notice)[0].tone == "important"
+    same_body = build("grant_agreement", "fr")
+    assert headings(content) == headings(same_body)
+
+
+def test_executed_agreement_needs_both_signatures():
+    ctx = sample_context("executed_agreement")
+    unsigned = dataclasses.replace(ctx, grant=dataclasses.replace(ctx.grant, signed_at=None))
+    with pytest.raises(DocumentDataError):
+        build_document(unsigned)
+
+
+def test_payment_authorization_accounts_for_paid_and_remaining():
+    ctx = sample_context("payment_authorization")
+    first, second = ctx.instalments[0].amount_cents, ctx.instalments[1].amount_cents
+    amounts = dict(blocks(build_document(ctx), KeyValues)[1].rows)
+    assert amounts["Paid before this instalment"] == format_money(first, "en")
+    assert amounts["This instalment"] == format_money(second, "en")
+    remaining = APPROVED_CENTS - first - second
+    assert amounts["Remaining after this instalment"] == format_money(remaining, "en")
+
+
+def test_payment_authorization_shows_who_initiated_and_released():
+    awaiting = build("payment_authorization", details={"released_by": None})
+    assert dict(blocks(awaiting, KeyValues)[2].rows)["Released by (finance)"] == "Awaiting release"
+    same = build("payment_authorization", details={"released_by": "Jamie Whitehorse"})
+    assert any(n.tone == "important" for n in blocks(same, Notice))
+
+
+def test_remittance_advice_shows_the_payment_figures():
+    ctx = sample_context("remittance_advice", "fr")
+    text = text_of(build_document(ctx))
+    for key in ("paid_to_date_cents", "remaining_cents"):
+        assert format_money(ctx.details[key], "fr") in text
+    assert format_money(ctx.instalments[1].amount_cents, "fr") in text
+    assert "2 octobre 2026" in text
+
+
+@pytest.mark.parametrize(("language", "word"), [("en", "suppressed"), ("fr", "supprimé")])
+def test_report_receipt_shows_counts_and_suppressed_cells(language, word):
+    content = build("report_receipt", language)
+    counts = blocks(content, Table)[0]
+    assert len(counts.rows) == 5
+    assert counts.rows[1][1] == word
+    assert counts.rows[2][1] == ("1,288" if language == "en" else "1\u00a0288")
+    assert format_money(17_950_000, language) in text_of(content)
+
+
+def test_report_receipt_without_counts_says_so():
+    ctx = sample_context("report_receipt")
+    reports = (ctx.reports[0], dataclasses.replace(ctx.reports[1], aggregates=None))
+    content = build_document(dataclasses.replace(ctx, reports=reports))
+    assert "No aggregate counts were submitted" in text_of(content)
+
+
+@pytest.mark.parametrize(
+    ("days_overdue", "title", "paused"),
+    [
+        (-14, "Report Reminder", False),
+        (0, "Report Reminder", False),
+        (5, "Overdue Report Notice", True),
+    ],
+)
+def test_report_reminder_warns_of_the_payment_pause_only_when_overdue(days_overdue, title, paused):
+    content = build("report_reminder", details={"days_overdue": days_overdue})
+    assert content.title == title
+    assert any(n.title == "Payments paused" for n in blocks(content, Notice)) is paused
+    assert "June 29, 2028" in text_of(content)
+
+
+def test_reconciliation_letter_adds_a_repayment_notice_only_when_money_is_owed():
+    owed = build("reconciliation_letter")
+    assert "Notice of repayment" in headings(owed)
+    assert "September 30, 2028" in text_of(owed)
+    nothing = build("reconciliation_letter", details={"repayment_due_cents": 0})
+    assert "Notice of repayment" not in headings(nothing)
+    assert any(p.text == "No repayment is due." for p in blocks(nothing, Paragraph))
+    no_date = build("reconciliation_letter", details={"repayment_due_by": None})
+    assert "within 30 days" in text_of(no_date)
+
+
+def test_holdback_release_letter_shows_the_release():
+    ctx = sample_context("holdback_release_letter", "fr")
+    text = text_of(build_document(ctx))
+    assert format_money(ctx.details["holdback_cents"], "fr") in text
+    assert "15 août 2028" in text
+
+
+def test_closeout_certificate_records_the_data_return():
+    ctx = sample_context("closeout_certificate")
+    content = build_document(ctx)
+    assert "Return of community data" in headings(content)
+    assert ctx.details["data_return_statement"] in text_of(content)
+    assert blocks(content, SignatureBlock)[0].signed_on == "September 30, 2028"
+
+
+def test_details_accept_iso_strings_for_dates():
+    content = build("decision_letter", details={"offer_expires_on": "2026-04-09"})
+    assert "April 9, 2026" in text_of(content)
+
+
+@pytest.mark.parametrize(
+    ("kind", "key"),
+    [
+        ("deficiency_notice", "cure_by"),
+        ("approval_memo", "approver_name"),
+        ("decision_letter", "offer_expires_on"),
+        ("decline_letter", "reason"),
+        ("payment_authorization", "instalment_sequence"),
+        ("remittance_advice", "paid_to_date_cents"),
+        ("report_receipt", "received_at"),
+        ("report_reminder", "days_overdue"),
+        ("reconciliation_letter", "unspent_cents"),
+        ("holdback_release_letter", "released_on"),
+        ("closeout_certificate", "data_return_statement"),
+    ],
+)
+def test_a_missing_detail_is_a_clear_error(kind, key):
+    ctx = sample_context(kind)
+    details = {k: v for k, v in ctx.details.items() if k != key}
+    with pytest.raises(DocumentDataError, match=key):
+        build_document(dataclasses.replace(ctx, details=details))
+
+
+def test_a_detail_of_the_wrong_type_is_a_clear_error():
+    with pytest.raises(DocumentDataError, match="paid_cents"):
+        build("reconciliation_letter", details={"paid_cents": "lots"})
+    with pytest.raises(DocumentDataError, match="days_overdue"):
+        build("report_reminder", details={"days_overdue": True})
+
+
+def test_the_same_context_builds_the_same_content():
+    ctx = sample_context("grant_agreement", "fr")
+    assert build_document(ctx) == build_document(ctx)
