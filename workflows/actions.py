@@ -16,8 +16,10 @@ from prefect import flow, tags
 from prefect.flows import Flow
 
 from models.context import Actor
-from models.engine import TransitionResult
+from models.engine import TransitionResult, record_denial
+from models.errors import ActionRejected
 from models.lifecycle import STAGES, resolve_stage
+from workflows.runtime import database
 from workflows.tasks import apply_transition, current_flow_run_id, render_and_store
 
 RUN_NAME = "{reference} · {action}"
@@ -53,9 +55,16 @@ async def carry_out(
 ) -> ActionOutcome:
     run_id = current_flow_run_id()
     key = idempotency_key or f"flow-run:{run_id or uuid.uuid4()}:{action}"
-    result: TransitionResult = await asyncio.to_thread(
-        apply_transition, grant_id, action, actor, payload, key, now
-    )
+    try:
+        result: TransitionResult = await asyncio.to_thread(
+            apply_transition, grant_id, action, actor, payload, key, now
+        )
+    except ActionRejected as error:
+        # The refused change left nothing behind; the refusal itself is on the record.
+        await asyncio.to_thread(
+            record_denial, database(), grant_id, action, actor, error, flow_run_id=run_id
+        )
+        raise
     documents: list[dict[str, Any]] = []
     for kind in result.documents:
         documents.extend(await asyncio.to_thread(render_and_store, result, kind))

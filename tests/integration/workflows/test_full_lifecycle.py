@@ -12,7 +12,7 @@ from documents import build_document, render_document
 from documents.formatting import format_date, format_money
 from models.tables import AuditEvent, Grant, Instalment, OutcomeReport, StoredDocument
 from service import demo_data
-from service.demo_script import steps
+from service.demo_script import actor, steps
 from tests.support.reading import docx_text, pdf_text, squash
 from workflows.actions import run_action_inline
 from workflows.runtime import document_store
@@ -27,9 +27,9 @@ def drive(db, cast, index: int, variant: str = "full", stop_after: str | None = 
     organisation, application = demo_data.application_for(index, cast)
     grant = create_application(db, organisation.id, application)
     outcomes = []
-    for action, actor, payload in steps(db, cast, grant.id, variant):
+    for action, who, payload in steps(db, cast, grant.id, variant):
         outcomes.append(
-            asyncio.run(run_action_inline(grant.id, grant.reference, action, actor, payload))
+            asyncio.run(run_action_inline(grant.id, grant.reference, action, who, payload))
         )
         if action == stop_after:
             break
@@ -179,3 +179,45 @@ def test_rendering_the_same_document_twice_gives_the_same_sha256(installation, c
         second = hashlib.sha256(render_document(build_document(context), fmt)).hexdigest()
         assert first == second
     assert hashlib.sha256(render_document(content, "pdf")).hexdigest() == row.sha256
+
+
+def table_rows(db) -> dict[str, list[tuple]]:
+    from sqlalchemy import text
+    from sqlmodel import SQLModel
+
+    with db.reading() as session:
+        return {
+            name: sorted(map(tuple, session.exec(text(f'SELECT * FROM "{name}"')).all()))  # type: ignore[call-overload]
+            for name in SQLModel.metadata.tables
+        }
+
+
+def test_a_refused_action_fails_its_flow_run_changes_nothing_and_is_recorded(installation, cast):
+    from models.errors import WrongState
+
+    db = installation
+    grant, _ = drive(db, cast, index=0, stop_after="submit")
+    before = table_rows(db)
+
+    with pytest.raises(WrongState, match="'approve' is not available while grant is submitted"):
+        asyncio.run(
+            run_action_inline(
+                grant.id,
+                grant.reference,
+                "approve",
+                actor(cast.approver),
+                {"approved_cents": 100, "risk_rating": "low"},
+            )
+        )
+    after = table_rows(db)
+    new_events = set(after.pop("auditevent")) - set(before.pop("auditevent"))
+    assert after == before
+    assert len(new_events) == 1
+    with db.reading() as session:
+        denial = session.exec(select(AuditEvent).where(AuditEvent.outcome == "denied")).one()
+    assert (denial.action, denial.rule, denial.actor_id) == (
+        "approve",
+        "wrong-state",
+        cast.approver.id,
+    )
+    assert denial.flow_run_id, "the denial names the flow run that refused it"
