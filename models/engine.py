@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from pydantic import ValidationError
 from sqlmodel import Session, select
 
 from models import lifecycle
@@ -30,8 +29,8 @@ from models.errors import (
     InvalidPayload,
     NotFound,
     NotPermitted,
-    UnknownAction,
     WrongState,
+    validate_or_explain,
 )
 from models.governed import engine_window
 from models.guards import GUARDS
@@ -81,17 +80,7 @@ def _lock(statement, session: Session):  # type: ignore[no-untyped-def]
 
 
 def parse_payload(action: lifecycle.Action, raw: dict[str, Any] | Payload | None) -> Payload:
-    if isinstance(raw, action.payload):
-        return raw
-    try:
-        return action.payload.model_validate(raw or {})
-    except ValidationError as error:
-        errors = [
-            {"field": ".".join(str(part) for part in e["loc"]) or "body", "message": e["msg"]}
-            for e in error.errors()
-        ]
-        summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-        raise InvalidPayload(f"invalid payload for '{action.key}': {summary}", errors) from None
+    return validate_or_explain(action.payload, raw, f"payload for '{action.key}'")
 
 
 def _authorize(
@@ -269,16 +258,6 @@ def _replay(
     )
 
 
-def resolve_action(action_key: str) -> lifecycle.Action:
-    action = lifecycle.action(action_key)
-    if action is None:
-        raise UnknownAction(
-            f"unknown action '{action_key}'; actions are: "
-            + ", ".join(a.key for a in lifecycle.ACTIONS)
-        )
-    return action
-
-
 def _evaluate(
     session: Session,
     grant_id: int,
@@ -287,7 +266,7 @@ def _evaluate(
     raw_payload: dict[str, Any] | Payload | None,
     now: datetime,
 ) -> tuple[ActionContext, str]:
-    action = resolve_action(action_key)
+    action = lifecycle.require_action(action_key)
     grant, role = _authorize(session, grant_id, action, actor)
     payload = parse_payload(action, raw_payload)
     ctx = _load_context(session, grant, role, action, actor, payload, now)
@@ -328,7 +307,7 @@ def apply_action(
     request_hash = fingerprint(action_key, payload)
     with db.transaction() as session:
         if idempotency_key:
-            _authorize(session, grant_id, resolve_action(action_key), actor)
+            _authorize(session, grant_id, lifecycle.require_action(action_key), actor)
             replayed = _replay(session, idempotency_key, grant_id, action_key, request_hash)
             if replayed is not None:
                 return replayed

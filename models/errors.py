@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 class ActionRejected(Exception):
@@ -42,6 +46,21 @@ class InvalidPayload(ActionRejected):
     def __init__(self, message: str, errors: list[dict[str, str]]) -> None:
         super().__init__(message, errors=errors)
         self.errors = errors
+
+
+def validate_or_explain(model: type[ModelT], data: Any, what: str) -> ModelT:
+    """``data`` as ``model``, or an ``InvalidPayload`` naming every field that is wrong."""
+    if isinstance(data, model):
+        return data
+    try:
+        return model.model_validate(data or {})
+    except ValidationError as error:
+        errors = [
+            {"field": ".".join(str(part) for part in e["loc"]) or "body", "message": e["msg"]}
+            for e in error.errors()
+        ]
+        summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        raise InvalidPayload(f"invalid {what}: {summary}", errors) from None
 
 
 class WrongState(ActionRejected):

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from models import payloads as p
+from models.errors import UnknownAction
 
 Subject = Literal["grant", "instalment", "report"]
 
@@ -240,13 +241,16 @@ def all_guard_names() -> tuple[str, ...]:
     return tuple(seen)
 
 
-def resolve_stage(action_key: str) -> str:
-    """The stage (flow family) of an action; unknown keys raise ``UnknownAction``."""
+def require_action(action_key: str) -> Action:
+    """The declared action, or ``UnknownAction`` listing the ones that exist."""
     found = action(action_key)
     if found is None:
-        from models.errors import UnknownAction
-
         raise UnknownAction(
             f"unknown action '{action_key}'; actions are: " + ", ".join(a.key for a in ACTIONS)
         )
-    return found.stage
+    return found
+
+
+def resolve_stage(action_key: str) -> str:
+    """The stage (flow family) of an action; unknown keys raise ``UnknownAction``."""
+    return require_action(action_key).stage

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from models.clock import as_utc, fiscal_years_between, utcnow
 from models.db import Database
-from models.errors import InvalidPayload, NotFound
+from models.errors import InvalidPayload, NotFound, validate_or_explain
 from models.lifecycle import ROLES
 from models.tables import (
     AuditEvent,
@@ -105,19 +105,7 @@ class ApplicationInput(_Input):
 
 
 def validated(model: type[_Input], data: dict | _Input) -> _Input:
-    from pydantic import ValidationError
-
-    if isinstance(data, model):
-        return data
-    try:
-        return model.model_validate(data)
-    except ValidationError as error:
-        errors = [
-            {"field": ".".join(str(p) for p in e["loc"]) or "body", "message": e["msg"]}
-            for e in error.errors()
-        ]
-        summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-        raise InvalidPayload(f"invalid {model.__name__}: {summary}", errors) from None
+    return validate_or_explain(model, data, model.__name__)
 
 
 def _audit(session: Session, action: str, actor_name: str, role: str, **fields) -> None:
