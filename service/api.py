@@ -1,4 +1,4 @@
-"""The HTTP service (the JSON API grows here; see DESIGN.md's external contract)."""
+"""The HTTP service: the JSON API under /api/v1 (DESIGN.md's external contract)."""
 
 from __future__ import annotations
 
@@ -9,15 +9,33 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
+from service import problems
+from service.limits import RequestLimits
+from service.routes import actions, admin, documents, grants
+
+DESCRIPTION = """
+grantflow runs an Indigenous-led fund's grants from application to close-out.
+
+Authenticate with `Authorization: Bearer <token>` (tokens come from
+`grantflow users create`). Errors are RFC 9457 problem details. An object you may not see
+answers 404. Repeat any action safely with the same `Idempotency-Key` header. Money is
+integer cents of CAD; times are UTC.
+"""
+
 
 def create_app() -> FastAPI:
-    app = FastAPI(
-        title="grantflow",
-        description="Grant lifecycle workflows for an Indigenous-led fund.",
-        version="0.1.0",
-    )
+    app = FastAPI(title="grantflow", description=DESCRIPTION, version="0.1.0")
+    problems.install(app)
+    app.add_middleware(RequestLimits)
+    for module in (grants, actions, documents, admin):
+        app.include_router(module.router)
 
-    @app.get("/healthz", summary="Is the service up and can it reach its database?")
+    @app.get(
+        "/healthz",
+        tags=["service"],
+        summary="Is the service up and can it reach its database?",
+        responses={503: {"description": "The database cannot be reached"}},
+    )
     def healthz() -> JSONResponse:
         from workflows.runtime import database
 

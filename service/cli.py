@@ -82,6 +82,52 @@ def serve(
             server.stop()
 
 
+@users_app.command("create")
+def users_create(
+    role: Annotated[list[str], typer.Option(help="Role (repeat for several)")],
+    name: Annotated[str, typer.Option(help="The person's name")],
+    org: Annotated[str | None, typer.Option(help="Organisation id or name (applicants)")] = None,
+    elder: Annotated[bool, typer.Option(help="Reviewer is an Elder")] = False,
+    survivor_advisor: Annotated[bool, typer.Option(help="Reviewer is a survivor advisor")] = False,
+) -> None:
+    """Create a user and print their API token (shown once)."""
+    environment.configure()
+    from models.errors import ActionRejected
+    from service.users import create_user_with_token
+    from workflows.runtime import database
+
+    try:
+        user, token = create_user_with_token(
+            database(),
+            name=name,
+            roles=role,
+            organisation=org,
+            is_elder=elder,
+            is_survivor_advisor=survivor_advisor,
+        )
+    except ActionRejected as error:
+        errors.print(f"[red]cannot create user:[/] {error.message}")
+        raise typer.Exit(2) from None
+    errors.print(f"created user {user.id} ({', '.join(user.roles)}); the token is shown once:")
+    print(token)
+
+
+@users_app.command("revoke")
+def users_revoke(user_id: Annotated[int, typer.Argument(help="The user's id")]) -> None:
+    """Revoke a user's token at once."""
+    environment.configure()
+    from models.errors import ActionRejected
+    from service.users import revoke_user
+    from workflows.runtime import database
+
+    try:
+        revoke_user(database(), user_id)
+    except ActionRejected as error:
+        errors.print(f"[red]cannot revoke:[/] {error.message}")
+        raise typer.Exit(2) from None
+    errors.print(f"user {user_id} revoked")
+
+
 def main() -> None:
     app()
 

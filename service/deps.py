@@ -1,0 +1,63 @@
+"""FastAPI dependencies: the database and the authenticated caller."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import select
+
+from models.context import Actor
+from models.db import Database
+from models.tables import User
+from service.problems import Problem
+from service.tokens import token_hash
+
+bearer = HTTPBearer(auto_error=False, description="The API token `grantflow users create` printed")
+
+
+def get_database() -> Database:
+    from workflows.runtime import database
+
+    return database()
+
+
+DatabaseDep = Annotated[Database, Depends(get_database)]
+
+
+def current_user(
+    request: Request,
+    db: DatabaseDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> User:
+    challenge = {"WWW-Authenticate": 'Bearer realm="grantflow"'}
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Problem(
+            401,
+            "unauthenticated",
+            "Unauthorized",
+            "send an API token as 'Authorization: Bearer <token>'",
+            challenge,
+        )
+    with db.reading() as session:
+        user = session.exec(
+            select(User).where(User.token_hash == token_hash(credentials.credentials))
+        ).first()
+    if user is None or not user.active:
+        raise Problem(
+            401,
+            "invalid-token",
+            "Unauthorized",
+            "the API token is unknown or was revoked",
+            challenge,
+        )
+    request.state.user = user
+    return user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def actor_of(user: User) -> Actor:
+    return Actor(user.id, user.name, tuple(user.roles), user.organisation_id)  # type: ignore[arg-type]

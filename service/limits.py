@@ -1,0 +1,76 @@
+"""Request bodies are JSON and small: 415 for anything else, 413 past the limit."""
+
+from __future__ import annotations
+
+from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from service.problems import MEDIA_TYPE, PROBLEM_TYPE
+
+MAX_BODY_BYTES = 64 * 1024
+WRITE_METHODS = {"POST", "PUT", "PATCH"}
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+def _problem(status: int, code: str, title: str, detail: str, path: str) -> JSONResponse:
+    body = {
+        "type": PROBLEM_TYPE + code,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": path,
+    }
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE)
+
+
+class RequestLimits:
+    def __init__(self, app: ASGIApp, max_body_bytes: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in WRITE_METHODS:
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        path = scope["path"]
+        length = headers.get(b"content-length", b"").decode() or None
+        has_body = (length not in (None, "0")) or b"transfer-encoding" in headers
+        if length is not None and (not length.isdigit() or int(length) > self.max_body_bytes):
+            await self._too_large(path)(scope, receive, send)
+            return
+        media = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+        if has_body and not (media == b"application/json" or media.endswith(b"+json")):
+            detail = f"send the request body as application/json, not {media.decode() or 'none'}"
+            response = _problem(
+                415, "unsupported-media-type", "Unsupported media type", detail, path
+            )
+            await response(scope, receive, send)
+            return
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body_bytes:
+                    raise BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except BodyTooLarge:
+            await self._too_large(path)(scope, receive, send)
+
+    def _too_large(self, path: str) -> JSONResponse:
+        return _problem(
+            413,
+            "body-too-large",
+            "Request body too large",
+            f"request bodies are limited to {self.max_body_bytes // 1024} KiB",
+            path,
+        )

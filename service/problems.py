@@ -1,0 +1,125 @@
+"""Errors as RFC 9457 problem details, with a message a person can act on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from models.errors import ActionRejected
+
+PROBLEM_TYPE = "https://grantflow.example/problems/"
+MEDIA_TYPE = "application/problem+json"
+
+
+class Problem(Exception):
+    """An HTTP error raised by the service layer itself (auth, limits, content types)."""
+
+    def __init__(
+        self, status: int, code: str, title: str, detail: str, headers: dict | None = None
+    ) -> None:
+        super().__init__(detail)
+        self.status, self.code, self.title, self.detail = status, code, title, detail
+        self.headers = headers or {}
+
+
+def problem_response(
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    request: Request,
+    headers: dict | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    body = {
+        "type": PROBLEM_TYPE + code,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+        **extra,
+    }
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+async def _rejected(request: Request, error: ActionRejected) -> JSONResponse:
+    await _record_if_denied(request, error)
+    return problem_response(
+        error.status, error.code, error.title, error.message, request, **error.extra
+    )
+
+
+async def _record_if_denied(request: Request, error: ActionRejected) -> None:
+    from models.errors import NotFound, NotPermitted
+
+    user = getattr(request.state, "user", None)
+    if user is None or not isinstance(error, NotFound | NotPermitted):
+        return
+    import asyncio
+
+    from models.engine import record_denial
+    from service.deps import actor_of
+    from workflows.runtime import database
+
+    grant_id = request.path_params.get("grant_id")
+    action = request.path_params.get("action") or f"{request.method} {request.url.path}"
+    await asyncio.to_thread(
+        record_denial,
+        database(),
+        int(grant_id) if str(grant_id or "").isdigit() else None,
+        action,
+        actor_of(user),
+        error,
+    )
+
+
+async def _problem(request: Request, error: Problem) -> JSONResponse:
+    return problem_response(
+        error.status, error.code, error.title, error.detail, request, headers=error.headers
+    )
+
+
+async def _validation(request: Request, error: RequestValidationError) -> JSONResponse:
+    errors = [
+        {"field": ".".join(str(p) for p in e["loc"] if p != "body") or "body", "message": e["msg"]}
+        for e in error.errors()
+    ]
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+    return problem_response(
+        422, "invalid-request", "Invalid request", detail, request, errors=errors
+    )
+
+
+async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
+    titles = {404: "Not found", 405: "Method not allowed", 401: "Unauthorized"}
+    return problem_response(
+        error.status_code,
+        "http-" + str(error.status_code),
+        titles.get(error.status_code, "HTTP error"),
+        str(error.detail),
+        request,
+        headers=getattr(error, "headers", None),
+    )
+
+
+async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+    return problem_response(
+        500,
+        "internal-error",
+        "Internal error",
+        "the server could not complete the request; nothing was changed twice, retry safely "
+        "with the same Idempotency-Key",
+        request,
+    )
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(ActionRejected, _rejected)  # type: ignore[arg-type]
+    app.add_exception_handler(Problem, _problem)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, _http)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, _unexpected)

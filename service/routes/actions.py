@@ -1,0 +1,130 @@
+"""Lifecycle actions: what the caller may do now, and doing it (one Prefect flow run)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Header, Response
+from sqlmodel import select
+
+from models import lifecycle
+from models.engine import check_action
+from models.errors import GuardFailed, InvalidPayload
+from models.tables import Instalment, OutcomeReport
+from service.authz import grant_for
+from service.deps import CurrentUser, DatabaseDep, actor_of
+from service.schemas import ActionAvailable, ActionResult, BlockedBy
+from workflows.actions import previous_outcome, run_action_inline
+
+router = APIRouter(prefix="/api/v1/grants", tags=["actions"])
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=200,
+        description="Repeat a request with the same key to get the first answer; nothing "
+        "changes twice.",
+    ),
+]
+
+
+def _targets(session, grant, action: lifecycle.Action) -> list[int]:  # type: ignore[no-untyped-def]
+    if action.subject == "grant":
+        return []
+    if grant.state not in action.grant_states:
+        return []
+    table = Instalment if action.subject == "instalment" else OutcomeReport
+    rows = session.exec(
+        select(table).where(table.grant_id == grant.id).order_by(table.sequence)
+    ).all()
+    return [row.sequence for row in rows if row.state in action.from_states]
+
+
+def _readiness(db, grant_id: int, action: lifecycle.Action, user) -> tuple[bool | None, list]:  # type: ignore[no-untyped-def]
+    """Whether the rules hold now; None when they depend on what the payload will say."""
+    try:
+        check_action(db, grant_id, action.key, actor_of(user), None)
+    except InvalidPayload:
+        return None, []
+    except GuardFailed as failure:
+        return False, [BlockedBy(rule=rule, message=message) for rule, message in failure.failures]
+    return True, []
+
+
+@router.get(
+    "/{grant_id}/actions",
+    response_model=list[ActionAvailable],
+    summary="The actions you may take on this grant now, each with its payload schema",
+)
+def available_actions(grant_id: int, user: CurrentUser, db: DatabaseDep) -> list[ActionAvailable]:
+    answers = []
+    with db.reading() as session:
+        grant = grant_for(session, user, grant_id)
+        for action in lifecycle.ACTIONS:
+            if not any(role in action.roles for role in user.roles):
+                continue
+            if action.subject == "grant" and grant.state not in action.from_states:
+                continue
+            targets = _targets(session, grant, action)
+            if action.subject != "grant" and not targets:
+                continue
+            ready, blocked = (
+                _readiness(db, grant_id, action, user) if action.subject == "grant" else (None, [])
+            )
+            answers.append(
+                ActionAvailable(
+                    key=action.key,
+                    label=action.label,
+                    subject=action.subject,
+                    targets=targets,
+                    ready=ready,
+                    blocked_by=blocked,
+                    documents=list(action.documents),
+                    payload_schema=action.payload.model_json_schema(),
+                )
+            )
+    return answers
+
+
+@router.post(
+    "/{grant_id}/actions/{action}",
+    response_model=ActionResult,
+    summary="Take a lifecycle action (runs its Prefect flow)",
+    description=(
+        "The body is the action's payload (see `GET .../actions` for its schema). The answer "
+        "carries the new state, the documents produced and the Prefect flow run id. A guard "
+        "that does not hold answers 409 naming the rule; a bad payload 422 naming the field."
+    ),
+)
+async def take_action(
+    grant_id: int,
+    action: str,
+    user: CurrentUser,
+    db: DatabaseDep,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+    payload: Annotated[dict[str, Any] | None, Body(examples=[{"sequence": 1}])] = None,
+) -> ActionResult:
+    def visible_reference() -> str:
+        with db.reading() as session:
+            return grant_for(session, user, grant_id).reference
+
+    reference = await asyncio.to_thread(visible_reference)
+    lifecycle.require_action(action)
+    actor = actor_of(user)
+    if idempotency_key:
+        earlier = await asyncio.to_thread(
+            previous_outcome, grant_id, action, payload, idempotency_key
+        )
+        if earlier is not None:
+            response.headers["Idempotent-Replayed"] = "true"
+            return ActionResult(**earlier.as_dict())
+    await asyncio.to_thread(check_action, db, grant_id, action, actor, payload)
+    outcome = await run_action_inline(
+        grant_id, reference, action, actor, payload, idempotency_key=idempotency_key
+    )
+    if outcome.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return ActionResult(**outcome.as_dict())

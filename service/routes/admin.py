@@ -1,0 +1,69 @@
+"""Setting up what the lifecycle acts on: funds and organisations."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response, status
+from sqlmodel import select
+
+from models.errors import NotFound
+from models.setup import OrganisationInput, create_fund, register_organisation
+from models.tables import Fund, Organisation
+from service.authz import WRITERS_OF_SETUP, require_role, sees_every_grant
+from service.deps import CurrentUser, DatabaseDep
+from service.schemas import FundPublic, FundRequest, OrganisationPublic
+
+router = APIRouter(prefix="/api/v1", tags=["setup"])
+
+
+@router.post(
+    "/funds",
+    status_code=status.HTTP_201_CREATED,
+    response_model=FundPublic,
+    summary="Create a fund with its allocation per fiscal year (admin)",
+)
+def create_fund_route(
+    body: FundRequest, user: CurrentUser, db: DatabaseDep, response: Response
+) -> FundPublic:
+    require_role(user, ("admin",), "creating a fund")
+    with db.reading() as session:
+        if session.exec(select(Fund).where(Fund.code == body.code)).first():
+            from models.errors import InvalidPayload
+
+            raise InvalidPayload(
+                f"a fund with code {body.code} already exists",
+                [{"field": "code", "message": "already used"}],
+            )
+    fund = create_fund(db, actor_name=user.name, **body.model_dump())
+    response.headers["Location"] = f"/api/v1/funds/{fund.id}"
+    return FundPublic.model_validate(fund, from_attributes=True)
+
+
+@router.post(
+    "/organisations",
+    status_code=status.HTTP_201_CREATED,
+    response_model=OrganisationPublic,
+    summary="Register an organisation (officer or admin)",
+)
+def register_organisation_route(
+    body: OrganisationInput, user: CurrentUser, db: DatabaseDep, response: Response
+) -> OrganisationPublic:
+    require_role(user, WRITERS_OF_SETUP, "registering an organisation")
+    organisation = register_organisation(db, body)
+    response.headers["Location"] = f"/api/v1/organisations/{organisation.id}"
+    return OrganisationPublic.model_validate(organisation, from_attributes=True)
+
+
+@router.get(
+    "/organisations/{organisation_id}",
+    response_model=OrganisationPublic,
+    summary="An organisation (staff, or its own applicants)",
+)
+def read_organisation(
+    organisation_id: int, user: CurrentUser, db: DatabaseDep
+) -> OrganisationPublic:
+    with db.reading() as session:
+        organisation = session.get(Organisation, organisation_id)
+        own = user.organisation_id == organisation_id
+        if organisation is None or not (own or sees_every_grant(user)):
+            raise NotFound(f"organisation {organisation_id} does not exist")
+        return OrganisationPublic.model_validate(organisation, from_attributes=True)

@@ -1,0 +1,68 @@
+"""Generated documents: metadata and the file itself."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, Response
+
+from models.errors import NotFound
+from models.tables import StoredDocument
+from service.authz import grant_for, may_see_document, reviewer_assigned
+from service.deps import CurrentUser, DatabaseDep
+from service.schemas import DocumentPublic
+from service.views import document_public
+
+router = APIRouter(prefix="/api/v1/documents", tags=["documents"])
+
+MEDIA_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+def _visible_document(db, user, document_id: int) -> StoredDocument:  # type: ignore[no-untyped-def]
+    with db.reading() as session:
+        document = session.get(StoredDocument, document_id)
+        missing = NotFound(f"document {document_id} does not exist")
+        if document is None:
+            raise missing
+        try:
+            grant_for(session, user, document.grant_id)
+        except NotFound:
+            raise missing from None
+        if not may_see_document(
+            user, document, reviewer_assigned(session, user, document.grant_id)
+        ):
+            raise missing
+        return document
+
+
+@router.get("/{document_id}", response_model=DocumentPublic, summary="A document's record")
+def read_document(document_id: int, user: CurrentUser, db: DatabaseDep) -> DocumentPublic:
+    return document_public(_visible_document(db, user, document_id))
+
+
+@router.get(
+    "/{document_id}/file",
+    summary="Download the document (PDF or DOCX)",
+    response_class=Response,
+    responses={
+        200: {"content": {media: {} for media in MEDIA_TYPES.values()}},
+        304: {"description": "Not modified (If-None-Match matched the ETag)"},
+    },
+)
+def download_document(
+    document_id: int, request: Request, user: CurrentUser, db: DatabaseDep
+) -> Response:
+    from workflows.runtime import document_store
+
+    document = _visible_document(db, user, document_id)
+    etag = f'"{document.sha256}"'
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers={"ETag": etag})
+    return FileResponse(
+        document_store().path(document.storage_key),
+        media_type=MEDIA_TYPES[document.format],
+        filename=document.filename,
+        headers={"ETag": etag, "Cache-Control": "private, no-cache"},
+    )

@@ -1,0 +1,135 @@
+"""Grants: apply, list, read, and read a grant's history and documents."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+from sqlalchemy import exists
+from sqlmodel import func, select
+
+from models.errors import NotPermitted
+from models.lifecycle import GRANT_STATES, STAGES
+from models.setup import create_application
+from models.tables import AuditEvent, BudgetLine, Grant, StoredDocument
+from service.authz import (
+    WRITERS_OF_SETUP,
+    grant_for,
+    may_see_document,
+    reviewer_assigned,
+    visible_grants,
+)
+from service.deps import CurrentUser, DatabaseDep
+from service.schemas import ApplicationRequest, DocumentPublic, EventPublic, GrantPublic, Page
+from service.views import document_public, event_public, grant_public
+
+router = APIRouter(prefix="/api/v1/grants", tags=["grants"])
+GrantId = Annotated[int, "the grant's id"]
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=GrantPublic,
+    summary="Start an application (a draft grant)",
+    description=(
+        "Applicants start applications for their own organisation; officers and admins may "
+        "start one for an organisation by giving `organisation_id`. The draft is submitted "
+        "with the `submit` action."
+    ),
+)
+def create_grant(
+    body: ApplicationRequest, user: CurrentUser, db: DatabaseDep, response: Response
+) -> GrantPublic:
+    if "applicant" in user.roles and user.organisation_id is not None:
+        organisation_id = user.organisation_id
+        if body.organisation_id not in (None, organisation_id):
+            raise NotPermitted("applicants apply only for their own organisation")
+    elif any(role in WRITERS_OF_SETUP for role in user.roles):
+        if body.organisation_id is None:
+            raise_missing_organisation()
+        organisation_id = body.organisation_id  # type: ignore[assignment]
+    else:
+        raise NotPermitted("starting an application needs the applicant, officer or admin role")
+    data = body.model_dump(exclude={"organisation_id"})
+    grant = create_application(db, organisation_id, data, actor_name=user.name, actor_id=user.id)
+    response.headers["Location"] = f"/api/v1/grants/{grant.id}"
+    with db.reading() as session:
+        return grant_public(session, session.get(Grant, grant.id), user)  # type: ignore[arg-type]
+
+
+def raise_missing_organisation() -> None:
+    from models.errors import InvalidPayload
+
+    raise InvalidPayload(
+        "staff must say which organisation the application is for",
+        [{"field": "organisation_id", "message": "required for staff"}],
+    )
+
+
+@router.get("", response_model=Page[GrantPublic], summary="List the grants you may see")
+def list_grants(
+    user: CurrentUser,
+    db: DatabaseDep,
+    state: Annotated[str | None, Query(enum=[s.key for s in GRANT_STATES])] = None,
+    stage: Annotated[str | None, Query(enum=list(STAGES))] = None,
+    organisation_id: Annotated[int | None, Query(ge=1)] = None,
+    fiscal_year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> Page[GrantPublic]:
+    statement = visible_grants(user, select(Grant))
+    if state:
+        statement = statement.where(Grant.state == state)
+    if stage:
+        keys = [s.key for s in GRANT_STATES if s.stage == stage]
+        statement = statement.where(Grant.state.in_(keys))  # type: ignore[attr-defined]
+    if organisation_id:
+        statement = statement.where(Grant.organisation_id == organisation_id)
+    if fiscal_year:
+        statement = statement.where(
+            exists().where(BudgetLine.grant_id == Grant.id, BudgetLine.fiscal_year == fiscal_year)
+        )
+    with db.reading() as session:
+        total = session.exec(select(func.count()).select_from(statement.subquery())).one()
+        rows = session.exec(statement.order_by(Grant.id).offset(offset).limit(limit)).all()
+        items = [grant_public(session, grant, user) for grant in rows]
+    return Page[GrantPublic](items=items, total=total, limit=limit, offset=offset)
+
+
+@router.get("/{grant_id}", response_model=GrantPublic, summary="One grant")
+def read_grant(grant_id: int, user: CurrentUser, db: DatabaseDep) -> GrantPublic:
+    with db.reading() as session:
+        return grant_public(session, grant_for(session, user, grant_id), user)
+
+
+@router.get(
+    "/{grant_id}/history",
+    response_model=list[EventPublic],
+    summary="The grant's audit trail, oldest first, each event with its Prefect flow run",
+)
+def grant_history(grant_id: int, user: CurrentUser, db: DatabaseDep) -> list[EventPublic]:
+    with db.reading() as session:
+        grant_for(session, user, grant_id)
+        statement = select(AuditEvent).where(AuditEvent.grant_id == grant_id)
+        if user.roles == ["applicant"] or user.roles == ["reviewer"]:
+            statement = statement.where(AuditEvent.outcome == "applied")
+        events = session.exec(statement.order_by(AuditEvent.id)).all()
+        return [event_public(event, user) for event in events]
+
+
+@router.get(
+    "/{grant_id}/documents",
+    response_model=list[DocumentPublic],
+    summary="Documents generated for the grant that you may read",
+)
+def grant_documents(grant_id: int, user: CurrentUser, db: DatabaseDep) -> list[DocumentPublic]:
+    with db.reading() as session:
+        grant_for(session, user, grant_id)
+        assigned = reviewer_assigned(session, user, grant_id)
+        documents = session.exec(
+            select(StoredDocument)
+            .where(StoredDocument.grant_id == grant_id)
+            .order_by(StoredDocument.id)
+        ).all()
+        return [document_public(d) for d in documents if may_see_document(user, d, assigned)]

@@ -1,0 +1,148 @@
+"""What the API answers with. Field names are the contract; money is integer cents (CAD)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, Field
+
+from models.setup import ApplicationInput
+
+Item = TypeVar("Item")
+
+
+class Page(BaseModel, Generic[Item]):
+    items: list[Item]
+    total: int = Field(description="How many match the filters, across all pages")
+    limit: int
+    offset: int
+
+
+class GrantPublic(BaseModel):
+    id: int
+    reference: str = Field(examples=["ILIF-2026-0007"])
+    fund_code: str
+    organisation_id: int
+    organisation_name: str
+    project_title: str
+    project_description: str
+    community: str
+    requested_cents: int
+    approved_cents: int | None
+    start_date: date
+    end_date: date
+    fiscal_years: list[int] = Field(description="Ontario fiscal years, named by their April")
+    state: str = Field(description="Stable state key")
+    state_label: str = Field(description="The state as the caller's role sees it")
+    stage: str
+    created_at: datetime
+    submitted_at: datetime | None
+    decided_at: datetime | None
+
+
+class ApplicationRequest(ApplicationInput):
+    organisation_id: int | None = Field(
+        default=None, description="Required when staff create an application for an organisation"
+    )
+
+
+class BlockedBy(BaseModel):
+    rule: str
+    message: str
+
+
+class ActionAvailable(BaseModel):
+    key: str
+    label: str
+    subject: str
+    targets: list[int] = Field(
+        description="Instalment or report sequences the action applies to now ([] for the grant)"
+    )
+    ready: bool | None = Field(
+        description="Every rule holds now; null when the rules depend on the payload you send"
+    )
+    blocked_by: list[BlockedBy]
+    documents: list[str]
+    payload_schema: dict[str, Any]
+
+
+class DocumentPublic(BaseModel):
+    id: int
+    grant_id: int
+    kind: str
+    subject_key: str
+    version: int
+    language: str
+    format: str
+    sha256: str
+    size_bytes: int
+    filename: str
+    template_version: str
+    flow_run_id: str | None
+    audit_event_id: int | None
+    created_at: datetime
+    download_url: str
+
+
+class ActionResult(BaseModel):
+    grant_id: int
+    reference: str
+    action: str
+    subject: str
+    subject_id: int | None
+    from_state: str | None
+    to_state: str | None
+    grant_state: str
+    event_id: int
+    flow_run_id: str | None
+    replayed: bool = Field(description="True when an Idempotency-Key repeated an earlier request")
+    documents: list[dict[str, Any]]
+
+
+class EventPublic(BaseModel):
+    id: int
+    occurred_at: datetime
+    action: str
+    outcome: str
+    actor: str
+    role: str
+    subject: str
+    subject_id: int | None
+    from_state: str | None
+    to_state: str | None
+    rule: str | None
+    summary: dict[str, Any]
+    flow_run_id: str | None
+
+
+class FundRequest(BaseModel):
+    code: str = Field(pattern=r"^[A-Z]{2,8}$", examples=["ILIF"])
+    name_en: str = Field(min_length=3, max_length=300)
+    name_fr: str = Field(min_length=3, max_length=300)
+    call_deadline: datetime
+    signer_name: str = Field(min_length=2, max_length=200)
+    signer_title: str = Field(min_length=2, max_length=200)
+    signer_title_fr: str = Field(default="", max_length=200)
+    allocations: dict[int, int] = Field(
+        min_length=1, description="Allocation in cents per Ontario fiscal year (its April's year)"
+    )
+    max_award_cents: int = Field(default=185_000_000, gt=0)
+    holdback_bps: int = Field(default=1_000, ge=0, le=5_000)
+    initial_payment_bps: int = Field(default=2_000, ge=0, le=2_000)
+
+
+class FundPublic(BaseModel):
+    id: int
+    code: str
+    name_en: str
+    name_fr: str
+    call_deadline: datetime
+
+
+class OrganisationPublic(BaseModel):
+    id: int
+    legal_name: str
+    operating_name: str
+    business_number: str
+    preferred_language: str

@@ -1,0 +1,91 @@
+"""User administration use cases shared by the command line and the API."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from models.db import Database
+from models.errors import NotFound
+from models.setup import create_user
+from models.tables import AuditEvent, Organisation, User
+from service.tokens import new_token
+
+
+def create_user_with_token(
+    db: Database,
+    *,
+    name: str,
+    roles: list[str],
+    organisation: str | None = None,
+    is_elder: bool = False,
+    is_survivor_advisor: bool = False,
+) -> tuple[User, str]:
+    """Create a user and return it with its API token (shown once, stored as a hash)."""
+    organisation_id = resolve_organisation(db, organisation) if organisation else None
+    token, hashed = new_token()
+    user = create_user(
+        db,
+        name=name,
+        roles=roles,
+        organisation_id=organisation_id,
+        is_elder=is_elder,
+        is_survivor_advisor=is_survivor_advisor,
+        token_hash=hashed,
+    )
+    return user, token
+
+
+def resolve_organisation(db: Database, reference: str) -> int:
+    """An organisation by id, or by exact legal or operating name."""
+    with db.reading() as session:
+        if reference.isdigit() and session.get(Organisation, int(reference)):
+            return int(reference)
+        match = session.exec(
+            select(Organisation).where(
+                (Organisation.legal_name == reference) | (Organisation.operating_name == reference)
+            )
+        ).first()
+    if match is None:
+        raise NotFound(f"no organisation with id or name '{reference}'")
+    return match.id  # type: ignore[return-value]
+
+
+def rotate_token(db: Database, user_id: int, actor_name: str = "admin") -> str:
+    token, hashed = new_token()
+    with db.transaction() as session:
+        user = session.get(User, user_id)
+        if user is None:
+            raise NotFound(f"user {user_id} does not exist")
+        user.token_hash = hashed
+        user.active = True
+        session.add(user)
+        session.add(
+            AuditEvent(
+                actor_name=actor_name,
+                role="admin",
+                action="rotate_token",
+                subject="user",
+                subject_id=user_id,
+            )
+        )
+    return token
+
+
+def revoke_user(db: Database, user_id: int, actor_name: str = "admin") -> None:
+    """The user's token stops working at once; the user and their history stay."""
+    with db.transaction() as session:
+        user = session.get(User, user_id)
+        if user is None:
+            raise NotFound(f"user {user_id} does not exist")
+        user.token_hash = None
+        user.active = False
+        session.add(user)
+        session.add(
+            AuditEvent(
+                actor_name=actor_name,
+                role="admin",
+                action="revoke_user",
+                subject="user",
+                subject_id=user_id,
+            )
+        )

@@ -1,0 +1,98 @@
+"""Shape rows into API answers, as the caller's role may see them."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from models.clock import as_utc
+from models.lifecycle import grant_state
+from models.tables import AuditEvent, BudgetLine, Fund, Grant, Organisation, StoredDocument, User
+from service.schemas import DocumentPublic, EventPublic, GrantPublic
+
+PANEL_MEMBER = "Community review panel member"
+
+
+def _utc(moment):  # type: ignore[no-untyped-def]
+    return None if moment is None else as_utc(moment)
+
+
+def grant_public(session: Session, grant: Grant, user: User) -> GrantPublic:
+    organisation = session.get(Organisation, grant.organisation_id)
+    fund = session.get(Fund, grant.fund_id)
+    assert organisation is not None and fund is not None
+    years = session.exec(
+        select(BudgetLine.fiscal_year)
+        .where(BudgetLine.grant_id == grant.id)
+        .order_by(BudgetLine.fiscal_year)
+    ).all()
+    state = grant_state(grant.state)
+    applicant_view = user.roles == ["applicant"]
+    return GrantPublic(
+        id=grant.id,  # type: ignore[arg-type]
+        reference=grant.reference,
+        fund_code=fund.code,
+        organisation_id=grant.organisation_id,
+        organisation_name=organisation.legal_name,
+        project_title=grant.project_title,
+        project_description=grant.project_description,
+        community=grant.community,
+        requested_cents=grant.requested_cents,
+        approved_cents=grant.approved_cents,
+        start_date=grant.start_date,
+        end_date=grant.end_date,
+        fiscal_years=list(years),
+        state=grant.state,
+        state_label=state.applicant_label if applicant_view else state.staff_label,
+        stage=state.stage,
+        created_at=as_utc(grant.created_at),
+        submitted_at=_utc(grant.submitted_at),
+        decided_at=_utc(grant.decided_at),
+    )
+
+
+def document_public(document: StoredDocument) -> DocumentPublic:
+    return DocumentPublic(
+        **document.model_dump(
+            include={
+                "id",
+                "grant_id",
+                "kind",
+                "subject_key",
+                "version",
+                "language",
+                "format",
+                "sha256",
+                "size_bytes",
+                "filename",
+                "template_version",
+                "flow_run_id",
+                "audit_event_id",
+            }
+        ),
+        created_at=as_utc(document.created_at),
+        download_url=f"/api/v1/documents/{document.id}/file",
+    )
+
+
+def event_public(event: AuditEvent, user: User) -> EventPublic:
+    """Applicants see what happened to their grant, not which panel member did what."""
+    applicant_view = user.roles == ["applicant"]
+    hide_reviewer = applicant_view and event.role == "reviewer"
+    summary = dict(event.payload_summary)
+    if applicant_view:
+        summary.pop("deliberation_notes", None)
+    return EventPublic(
+        id=event.id,  # type: ignore[arg-type]
+        occurred_at=as_utc(event.occurred_at),
+        action=event.action,
+        outcome=event.outcome,
+        actor=PANEL_MEMBER if hide_reviewer else event.actor_name,
+        role=event.role,
+        subject=event.subject,
+        subject_id=event.subject_id,
+        from_state=event.from_state,
+        to_state=event.to_state,
+        rule=event.rule,
+        summary=summary,
+        flow_run_id=event.flow_run_id,
+    )
