@@ -1,0 +1,68 @@
+"""The API's everyday paths through the test client, on a real installation."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support.api_support import make_api_world
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+
+@pytest.fixture
+def world(installation):
+    return make_api_world(installation)
+
+
+def test_an_applicant_starts_and_submits_an_application(world):
+    applicant = world.applicant_of(0)
+    created = world.client.post(
+        "/api/v1/grants", json=world.application(0), headers=world.headers(applicant)
+    )
+    assert created.status_code == 201, created.text
+    grant = created.json()
+    assert created.headers["Location"] == f"/api/v1/grants/{grant['id']}"
+    assert (grant["state"], grant["state_label"]) == ("draft", "Draft (not yet submitted)")
+    actions = world.client.get(
+        f"/api/v1/grants/{grant['id']}/actions", headers=world.headers(applicant)
+    ).json()
+    assert {a["key"] for a in actions} == {"submit", "withdraw"}
+    submitted = world.client.post(
+        f"/api/v1/grants/{grant['id']}/actions/submit", headers=world.headers(applicant)
+    )
+    assert submitted.status_code == 200, submitted.text
+    body = submitted.json()
+    assert body["grant_state"] == "submitted" and body["flow_run_id"]
+    assert {d["format"] for d in body["documents"]} == {"pdf", "docx"}
+
+
+def test_a_missing_token_is_401_with_a_bearer_challenge(world):
+    response = world.client.get("/api/v1/grants")
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_a_guard_failure_is_409_naming_the_rule(world):
+    grant = world.grant_at(0, stop_after="screen_in")
+    officer = world.cast.screening_officer
+    response = world.client.post(
+        f"/api/v1/grants/{grant['id']}/actions/recommend",
+        json={"consensus_rating": 4, "rationale": "Strong", "recommended_cents": 100},
+        headers=world.headers(officer),
+    )
+    assert response.status_code == 409
+    problem = response.json()
+    assert problem["rules"][0] == "quorum_met"
+    assert "quorum not met" in problem["detail"]
+
+
+def test_a_bad_payload_is_422_naming_the_field(world):
+    grant = world.grant_at(0, stop_after="submit")
+    response = world.client.post(
+        f"/api/v1/grants/{grant['id']}/actions/request_info",
+        json={"items": []},
+        headers=world.headers(world.cast.screening_officer),
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "items"
