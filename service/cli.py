@@ -15,6 +15,8 @@ from service import environment
 app = typer.Typer(help="grantflow: grant lifecycle workflows for an Indigenous-led fund.")
 users_app = typer.Typer(help="Manage users and their API tokens.")
 app.add_typer(users_app, name="users")
+audit_app = typer.Typer(help="Verify and checkpoint the audit trail.")
+app.add_typer(audit_app, name="audit")
 console = Console()
 errors = Console(stderr=True)
 
@@ -41,6 +43,11 @@ def demo(
         errors.print(f"[red]demo failed:[/] {type(error).__name__}: {error}")
         raise typer.Exit(1) from None
     console.print(summary_table(runs))
+    from service.audit_log import checkpoint
+    from workflows.runtime import database
+
+    head = checkpoint(database())
+    console.print(f"audit checkpoint: size={head.size} root={head.root}")
     total_docs = sum(r.documents for r in runs)
     total_runs = sum(len(r.flow_runs) for r in runs)
     console.print(
@@ -126,6 +133,55 @@ def users_revoke(user_id: Annotated[int, typer.Argument(help="The user's id")]) 
         errors.print(f"[red]cannot revoke:[/] {error.message}")
         raise typer.Exit(2) from None
     errors.print(f"user {user_id} revoked")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Rebuild the audit tree, check every checkpoint and every stored document's hash."""
+    environment.configure()
+    from service.audit_log import verify
+    from workflows.runtime import database
+
+    result = verify(database())
+    if not result.intact:
+        errors.print(f"[red]audit verification failed:[/] {result.failure}")
+        raise typer.Exit(1)
+    console.print(
+        f"audit trail intact: {result.events_checked} events, {result.documents_checked} "
+        f"documents, {result.checkpoints_checked} checkpoints checked; root {result.root}"
+    )
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint() -> None:
+    """Record the audit tree's size and root outside the database, and print them."""
+    environment.configure()
+    from service.audit_log import CheckpointRefused, checkpoint
+    from workflows.runtime import database
+
+    try:
+        head = checkpoint(database())
+    except CheckpointRefused as error:
+        errors.print(f"[red]checkpoint refused:[/] {error}")
+        raise typer.Exit(1) from None
+    console.print(f"checkpoint size={head.size} root={head.root} at={head.made_at}")
+
+
+@audit_app.command("prove")
+def audit_prove(event_id: Annotated[int, typer.Argument(help="The audit event's id")]) -> None:
+    """Print an RFC 6962 inclusion proof of one event in the current tree (JSON)."""
+    import json
+
+    environment.configure()
+    from models.errors import ActionRejected
+    from service.audit_log import inclusion
+    from workflows.runtime import database
+
+    try:
+        print(json.dumps(inclusion(database(), event_id), indent=2))
+    except ActionRejected as error:
+        errors.print(f"[red]{error.message}[/]")
+        raise typer.Exit(2) from None
 
 
 def main() -> None:

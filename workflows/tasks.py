@@ -115,15 +115,40 @@ def render_and_store(result: TransitionResult, kind: str) -> list[dict[str, Any]
                 )
                 session.add(existing)
                 session.flush()
-            stored.append(
-                {
-                    "id": existing.id,
-                    "kind": kind,
-                    "format": fmt,
-                    "language": language,
-                    "version": existing.version,
-                    "sha256": existing.sha256,
-                    "filename": existing.filename,
-                }
-            )
+                session.add(
+                    AuditEvent(
+                        grant_id=grant.id,
+                        subject="document",
+                        subject_id=existing.id,
+                        actor_name="grantflow",
+                        role="system",
+                        action="document_stored",
+                        payload_summary={
+                            "document_id": existing.id,
+                            "kind": kind,
+                            "format": fmt,
+                            "language": language,
+                            "version": existing.version,
+                            "sha256": existing.sha256,
+                            "size_bytes": existing.size_bytes,
+                            "produced_by_event": result.event_id,
+                        },
+                        flow_run_id=existing.flow_run_id,
+                    )
+                )
+            stored.append(stored_summary(existing))
     return stored
+
+
+def stored_summary(document: StoredDocument) -> dict[str, Any]:
+    return {
+        "id": document.id,
+        "kind": document.kind,
+        "subject_key": document.subject_key,
+        "format": document.format,
+        "language": document.language,
+        "version": document.version,
+        "sha256": document.sha256,
+        "filename": document.filename,
+        "download_url": f"/api/v1/documents/{document.id}/file",
+    }

@@ -1,0 +1,127 @@
+"""Merkle trees as in RFC 6962 (section 2.1): tree heads, inclusion and consistency proofs.
+
+Leaf hash ``SHA-256(0x00 || d)``, node hash ``SHA-256(0x01 || left || right)``, the empty tree
+hashes to ``SHA-256()``, and a tree of n > 1 leaves splits at the largest power of two smaller
+than n. Verification follows RFC 9162 section 2.1.3.2 and 2.1.4.2, which accept exactly the
+proofs RFC 6962's generation produces; any corruption (index, size, a bit, a dropped or extra
+node) is rejected.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+Hash = bytes
+EMPTY_ROOT: Hash = hashlib.sha256(b"").digest()
+
+
+def leaf_hash(data: bytes) -> Hash:
+    return hashlib.sha256(b"\x00" + data).digest()
+
+
+def node_hash(left: Hash, right: Hash) -> Hash:
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def _split(size: int) -> int:
+    """The largest power of two strictly smaller than ``size`` (size > 1)."""
+    return 1 << ((size - 1).bit_length() - 1)
+
+
+def root(leaves: Sequence[Hash]) -> Hash:
+    """The tree head over leaf hashes (iterative, so a million leaves need no deep recursion)."""
+    if not leaves:
+        return EMPTY_ROOT
+    # Reduce level by level; an odd node is promoted unchanged, which yields exactly the
+    # RFC 6962 shape (left subtrees are complete, of power-of-two size).
+    level = list(leaves)
+    while len(level) > 1:
+        paired = [node_hash(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
+        if len(level) % 2:
+            paired.append(level[-1])
+        level = paired
+    return level[0]
+
+
+def inclusion_proof(leaves: Sequence[Hash], index: int) -> list[Hash]:
+    """RFC 6962 PATH(m, D[n]): the audit path of leaf ``index``."""
+    if not 0 <= index < len(leaves):
+        raise ValueError(f"leaf {index} is not in a tree of {len(leaves)}")
+    if len(leaves) == 1:
+        return []
+    k = _split(len(leaves))
+    if index < k:
+        return inclusion_proof(leaves[:k], index) + [root(leaves[k:])]
+    return inclusion_proof(leaves[k:], index - k) + [root(leaves[:k])]
+
+
+def consistency_proof(leaves: Sequence[Hash], old_size: int) -> list[Hash]:
+    """RFC 6962 PROOF(m, D[n]): that the first ``old_size`` leaves are a prefix of the tree."""
+    if not 0 < old_size <= len(leaves):
+        raise ValueError(f"no consistency proof from size {old_size} to {len(leaves)}")
+    return _subproof(old_size, leaves, True)
+
+
+def _subproof(m: int, leaves: Sequence[Hash], complete: bool) -> list[Hash]:
+    n = len(leaves)
+    if m == n:
+        return [] if complete else [root(leaves)]
+    k = _split(n)
+    if m <= k:
+        return _subproof(m, leaves[:k], complete) + [root(leaves[k:])]
+    return _subproof(m - k, leaves[k:], False) + [root(leaves[:k])]
+
+
+def verify_inclusion(
+    leaf: Hash, index: int, size: int, proof: Sequence[Hash], expected_root: Hash
+) -> bool:
+    if not 0 <= index < size:
+        return False
+    fn, sn = index, size - 1
+    computed = leaf
+    for node in proof:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            computed = node_hash(node, computed)
+            if not fn & 1:
+                while fn & 1 == 0 and fn != 0:
+                    fn >>= 1
+                    sn >>= 1
+        else:
+            computed = node_hash(computed, node)
+        fn >>= 1
+        sn >>= 1
+    return sn == 0 and computed == expected_root
+
+
+def verify_consistency(
+    old_size: int, new_size: int, old_root: Hash, new_root: Hash, proof: Sequence[Hash]
+) -> bool:
+    if old_size == new_size:
+        return not proof and old_root == new_root
+    if not 0 < old_size < new_size or not proof:
+        return False
+    path = list(proof)
+    if old_size & (old_size - 1) == 0:  # a power of two: the old root is the first node
+        path.insert(0, old_root)
+    fn, sn = old_size - 1, new_size - 1
+    while fn & 1:
+        fn >>= 1
+        sn >>= 1
+    fr = sr = path[0]
+    for node in path[1:]:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            fr = node_hash(node, fr)
+            sr = node_hash(node, sr)
+            while fn & 1 == 0 and fn != 0:
+                fn >>= 1
+                sn >>= 1
+        else:
+            sr = node_hash(sr, node)
+        fn >>= 1
+        sn >>= 1
+    return sn == 0 and fr == old_root and sr == new_root

@@ -1,0 +1,114 @@
+"""Checkpoints of the audit log, kept outside the database, and verification against them.
+
+``<data dir>/audit/leaves.log`` holds one leaf hash per event (hex, in id order) and
+``<data dir>/audit/checkpoints.jsonl`` one tree head per line; both are only ever appended to.
+A checkpoint is refused when the database no longer matches what was recorded before.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict
+from pathlib import Path
+
+from sqlmodel import select
+
+from models.audit import Checkpoint, Verification, event_leaf, verify_log
+from models.clock import utcnow
+from models.db import Database
+from models.merkle import inclusion_proof, root
+from models.tables import AuditEvent, StoredDocument
+
+
+class AuditStore:
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.leaves_path = directory / "leaves.log"
+        self.checkpoints_path = directory / "checkpoints.jsonl"
+
+    def recorded_leaves(self) -> list[str]:
+        if not self.leaves_path.exists():
+            return []
+        return [line.strip() for line in self.leaves_path.read_text().splitlines() if line.strip()]
+
+    def checkpoints(self) -> list[Checkpoint]:
+        if not self.checkpoints_path.exists():
+            return []
+        lines = self.checkpoints_path.read_text().splitlines()
+        return [Checkpoint(**json.loads(line)) for line in lines if line.strip()]
+
+    def _append(self, path: Path, lines: list[str]) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as handle:
+            handle.writelines(line + "\n" for line in lines)
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    def append(self, new_leaves: list[str], checkpoint: Checkpoint) -> None:
+        self._append(self.leaves_path, new_leaves)
+        self._append(self.checkpoints_path, [json.dumps(asdict(checkpoint), sort_keys=True)])
+
+
+def default_store() -> AuditStore:
+    from workflows.runtime import data_dir
+
+    return AuditStore(Path(os.environ.get("GRANTFLOW_AUDIT_DIR") or data_dir() / "audit"))
+
+
+def _events(db: Database) -> list[AuditEvent]:
+    with db.reading() as session:
+        return list(session.exec(select(AuditEvent).order_by(AuditEvent.id)))
+
+
+def verify(db: Database, store: AuditStore | None = None) -> Verification:
+    from workflows.runtime import document_store
+
+    store = store or default_store()
+    files = document_store()
+
+    def read(document: StoredDocument) -> bytes | None:
+        path = files.path(document.storage_key)
+        return path.read_bytes() if path.exists() else None
+
+    with db.reading() as session:
+        documents = list(session.exec(select(StoredDocument).order_by(StoredDocument.id)))
+    return verify_log(_events(db), store.recorded_leaves(), store.checkpoints(), documents, read)
+
+
+class CheckpointRefused(Exception):
+    pass
+
+
+def checkpoint(db: Database, store: AuditStore | None = None) -> Checkpoint:
+    """Record the tree head of the whole log now (and the leaves it covers)."""
+    store = store or default_store()
+    events = _events(db)
+    leaves = [event_leaf(e) for e in events]
+    recorded = store.recorded_leaves()
+    if [leaf.hex() for leaf in leaves[: len(recorded)]] != recorded:
+        raise CheckpointRefused(
+            "the audit log no longer matches its recorded leaves; run 'grantflow audit verify'"
+        )
+    head = Checkpoint(size=len(leaves), root=root(leaves).hex(), made_at=utcnow().isoformat())
+    store.append([leaf.hex() for leaf in leaves[len(recorded) :]], head)
+    return head
+
+
+def inclusion(db: Database, event_id: int) -> dict:
+    """An inclusion proof of one event in the current tree."""
+    events = _events(db)
+    index = next((i for i, e in enumerate(events) if e.id == event_id), None)
+    if index is None:
+        from models.errors import NotFound
+
+        raise NotFound(f"audit event {event_id} does not exist")
+    leaves = [event_leaf(e) for e in events]
+    return {
+        "event_id": event_id,
+        "leaf_index": index,
+        "tree_size": len(leaves),
+        "leaf_hash": leaves[index].hex(),
+        "root": root(leaves).hex(),
+        "proof": [node.hex() for node in inclusion_proof(leaves, index)],
+    }
