@@ -14,13 +14,20 @@ from typing import Any
 
 from prefect import flow, tags
 from prefect.flows import Flow
+from sqlmodel import select
 
 from models.context import Actor
-from models.engine import TransitionResult, record_denial
-from models.errors import ActionRejected
+from models.engine import TransitionResult, fingerprint, record_denial
+from models.errors import ActionRejected, IdempotencyConflict
 from models.lifecycle import STAGES, resolve_stage
+from models.tables import AuditEvent, Grant, StoredDocument
 from workflows.runtime import database
-from workflows.tasks import apply_transition, current_flow_run_id, render_and_store
+from workflows.tasks import (
+    apply_transition,
+    current_flow_run_id,
+    render_and_store,
+    stored_summary,
+)
 
 RUN_NAME = "{reference} · {action}"
 
@@ -106,6 +113,53 @@ def _family(stage: str) -> Flow:
     )(run)
 
 
+def previous_outcome(
+    grant_id: int, action: str, payload: dict[str, Any] | None, idempotency_key: str
+) -> ActionOutcome | None:
+    """The answer a request with this key already got, without running anything again.
+
+    The engine refuses to apply a key twice in any case; answering here also saves the
+    repeated request a flow run of its own.
+    """
+    db = database()
+    with db.reading() as session:
+        event = session.exec(
+            select(AuditEvent).where(AuditEvent.idempotency_key == idempotency_key)
+        ).first()
+        if event is None:
+            return None
+        if (event.grant_id, event.action, event.request_hash) != (
+            grant_id,
+            action,
+            fingerprint(action, payload),
+        ):
+            raise IdempotencyConflict(
+                "idempotency key was already used for a different request "
+                f"('{event.action}' on grant {event.grant_id})"
+            )
+        grant = session.get(Grant, grant_id)
+        documents = session.exec(
+            select(StoredDocument)
+            .where(StoredDocument.audit_event_id == event.id)
+            .order_by(StoredDocument.id)
+        ).all()
+        assert grant is not None
+        return ActionOutcome(
+            grant_id=grant_id,
+            reference=grant.reference,
+            action=action,
+            subject=event.subject,
+            subject_id=event.subject_id,
+            from_state=event.from_state,
+            to_state=event.to_state,
+            grant_state=grant.state,
+            event_id=event.id,  # type: ignore[arg-type]
+            flow_run_id=event.flow_run_id,
+            replayed=True,
+            documents=[stored_summary(d) for d in documents],
+        )
+
+
 FAMILY_FLOWS: dict[str, Flow] = {stage: _family(stage) for stage in STAGES}
 _gates: dict[int, asyncio.Lock] = {}
 
@@ -133,6 +187,12 @@ async def run_action_inline(
     stage = resolve_stage(action)
     family = FAMILY_FLOWS[stage]
     async with _gate():
+        if idempotency_key:
+            earlier = await asyncio.to_thread(
+                previous_outcome, grant_id, action, payload, idempotency_key
+            )
+            if earlier is not None:
+                return earlier
         with tags(f"grant:{grant_id}", f"stage:{stage}", f"action:{action}"):
             return await family(
                 grant_id, reference, action, actor, payload or {}, idempotency_key, now
