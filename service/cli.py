@@ -184,6 +184,42 @@ def audit_prove(event_id: Annotated[int, typer.Argument(help="The audit event's 
         raise typer.Exit(2) from None
 
 
+@audit_app.command("export")
+def audit_export(
+    grant: Annotated[str, typer.Option(help="The grant's id (or its reference)")],
+    out: Annotated[Path, typer.Option(help="The dossier ZIP to write")],
+    checkpoint_first: Annotated[
+        bool,
+        typer.Option(
+            "--checkpoint/--no-checkpoint",
+            help="Checkpoint the log first, so every event is proven against a saved checkpoint",
+        ),
+    ] = True,
+) -> None:
+    """Write a grant's audit dossier (ZIP): its events with inclusion proofs, its documents,
+    a PDF report and a standalone verifier. Exit 1 if the audit log fails verification."""
+    environment.configure()
+    from models.errors import ActionRejected
+    from service.dossier import build_dossier, find_grant
+    from workflows.runtime import database
+
+    db = database()
+    try:
+        found = find_grant(db, grant)
+    except ActionRejected as error:
+        errors.print(f"[red]cannot export:[/] {error.message}")
+        raise typer.Exit(2) from None
+    if out.is_dir():
+        errors.print(f"[red]cannot export:[/] {out} is a directory; give the ZIP file to write")
+        raise typer.Exit(2)
+    summary = build_dossier(db, found.id, out.resolve(), make_checkpoint=checkpoint_first)  # type: ignore[arg-type]
+    for line in summary.lines():
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
+    if not summary.intact:
+        errors.print("[red]the audit log failed verification;[/] the dossier records the failure")
+        raise typer.Exit(1)
+
+
 def main() -> None:
     app()
 
