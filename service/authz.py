@@ -52,13 +52,30 @@ def grant_for(session: Session, user: User, grant_id: int) -> Grant:
     return grant
 
 
-def may_see_document(user: User, document: StoredDocument, reviewer_assigned: bool) -> bool:
+def is_own_applicant(user: User, grant: Grant) -> bool:
+    return "applicant" in user.roles and user.organisation_id == grant.organisation_id
+
+
+def sees_as_applicant(user: User, grant: Grant, reviewer_assigned: bool) -> bool:
+    """Whether ``user`` looks at ``grant`` as its applicant (and gets the applicant's view).
+
+    Decided per grant: one person may apply for their organisation and sit on another
+    grant's panel; on their own grant they never get more than the applicant's view.
+    """
+    if is_own_applicant(user, grant):
+        return True
+    return not sees_every_grant(user) and not reviewer_assigned
+
+
+def may_see_document(
+    user: User, document: StoredDocument, grant: Grant, reviewer_assigned: bool
+) -> bool:
     audience = KINDS[document.kind].audience if document.kind in KINDS else "staff"
+    if is_own_applicant(user, grant) and not sees_every_grant(user):
+        return audience == "applicant"
     if sees_every_grant(user):
         return True
-    if "reviewer" in user.roles and reviewer_assigned and audience == "panel":
-        return True
-    return "applicant" in user.roles and audience == "applicant"
+    return reviewer_assigned and audience == "panel"
 
 
 def require_role(user: User, roles: tuple[str, ...], what: str) -> None:

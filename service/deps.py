@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import select
 
@@ -12,6 +12,7 @@ from models.context import Actor
 from models.db import Database
 from models.tables import User
 from service.problems import Problem
+from service.schemas import MAX_ID
 from service.tokens import token_hash
 
 bearer = HTTPBearer(auto_error=False, description="The API token `grantflow users create` printed")
@@ -24,6 +25,11 @@ def get_database() -> Database:
 
 
 DatabaseDep = Annotated[Database, Depends(get_database)]
+
+# Ids past a signed 64-bit integer cannot be bound in a database query: a 422, not a crash.
+GrantId = Annotated[int, Path(ge=1, le=MAX_ID, description="The grant's id")]
+DocumentId = Annotated[int, Path(ge=1, le=MAX_ID, description="The document's id")]
+OrganisationId = Annotated[int, Path(ge=1, le=MAX_ID, description="The organisation's id")]
 
 
 def current_user(

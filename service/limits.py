@@ -11,10 +11,6 @@ MAX_BODY_BYTES = 64 * 1024
 WRITE_METHODS = {"POST", "PUT", "PATCH"}
 
 
-class BodyTooLarge(Exception):
-    pass
-
-
 def _problem(status: int, code: str, title: str, detail: str, path: str) -> JSONResponse:
     body = {
         "type": PROBLEM_TYPE + code,
@@ -50,21 +46,32 @@ class RequestLimits:
             )
             await response(scope, receive, send)
             return
-        received = 0
-
-        async def limited_receive() -> Message:
-            nonlocal received
+        # Read the whole (small) body first: an error raised while the app streams it would
+        # surface as a generic 400, and the caller deserves to know the limit.
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_body_bytes:
-                    raise BodyTooLarge
-            return message
+            if message["type"] != "http.request":
+                return
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            more = message.get("more_body", False)
+            if size > self.max_body_bytes:
+                await self._too_large(path)(scope, receive, send)
+                return
+        body = b"".join(chunks)
+        delivered = False
 
-        try:
-            await self.app(scope, limited_receive, send)
-        except BodyTooLarge:
-            await self._too_large(path)(scope, receive, send)
+        async def replay() -> Message:
+            nonlocal delivered
+            if not delivered:
+                delivered = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
 
     def _too_large(self, path: str) -> JSONResponse:
         return _problem(

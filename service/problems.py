@@ -7,12 +7,63 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from models.errors import ActionRejected
 
 PROBLEM_TYPE = "https://grantflow.example/problems/"
 MEDIA_TYPE = "application/problem+json"
+
+
+class FieldProblem(BaseModel):
+    field: str = Field(description="Dotted path of the field, or 'body'")
+    message: str
+
+
+class ProblemDetail(BaseModel):
+    """An RFC 9457 problem detail; ``type`` ends with a stable code."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(examples=[PROBLEM_TYPE + "not-found"])
+    title: str
+    status: int
+    detail: str = Field(description="What went wrong and what to do about it")
+    instance: str
+    errors: list[FieldProblem] | None = Field(
+        default=None, description="Each field that is wrong (422)"
+    )
+    rules: list[str] | None = Field(default=None, description="The rules that failed (409)")
+
+
+PROBLEMS: dict[int, str] = {
+    400: "The request body is not JSON",
+    401: "No API token, or an unknown or revoked one",
+    403: "Your roles do not allow this",
+    404: "No such object, or one you may not see",
+    409: "Not possible in the current state, or a rule of the fund prevents it",
+    413: "The request body is too large",
+    415: "The request body is not application/json",
+    422: "A parameter or the body is invalid (each field named), or an Idempotency-Key was "
+    "reused for a different request",
+}
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI ``responses`` of the problems a route may answer with."""
+    schema = {"$ref": "#/components/schemas/ProblemDetail"}
+    return {
+        status: {
+            "model": ProblemDetail,
+            "description": PROBLEMS[status],
+            "content": {MEDIA_TYPE: {"schema": schema}},
+        }
+        for status in statuses
+    }
+
+
+BODY_PROBLEMS = (400, 403, 413, 415)
 
 
 class Problem(Exception):
@@ -117,7 +168,26 @@ async def _unexpected(request: Request, error: Exception) -> JSONResponse:
     )
 
 
+def _document_problems_as_problem_json(app: FastAPI) -> None:
+    """FastAPI files a response ``model`` under application/json too; problems are only
+    ever application/problem+json."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        schema = build()
+        for item in schema.get("paths", {}).values():
+            for operation in item.values():
+                for response in operation.get("responses", {}).values():
+                    content = response.get("content", {})
+                    if MEDIA_TYPE in content:
+                        content.pop("application/json", None)
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def install(app: FastAPI) -> None:
+    _document_problems_as_problem_json(app)
     app.add_exception_handler(ActionRejected, _rejected)  # type: ignore[arg-type]
     app.add_exception_handler(Problem, _problem)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]

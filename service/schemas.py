@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
 
 from models.setup import ApplicationInput
 
 Item = TypeVar("Item")
+
+# Every number the API stores or looks up fits a signed 64-bit database integer; past it the
+# database driver raises (a crash, not a 422).
+MAX_ID = 2**63 - 1
+MAX_CENTS = 10**13  # $100 billion: far past any grant or fund, far inside 64 bits when summed
+FiscalYear = Annotated[int, Field(ge=2000, le=2100)]
+AmountCents = Annotated[int, Field(ge=0, le=MAX_CENTS)]
+# JSON object keys are strings: say which strings a per-fiscal-year map takes.
+FISCAL_YEAR_KEYS: dict[str, Any] = {"propertyNames": {"pattern": "^(20[0-9]{2}|2100)$"}}
 
 
 class Page(BaseModel, Generic[Item]):
@@ -43,7 +52,15 @@ class GrantPublic(BaseModel):
 
 class ApplicationRequest(ApplicationInput):
     organisation_id: int | None = Field(
-        default=None, description="Required when staff create an application for an organisation"
+        default=None,
+        ge=1,
+        le=MAX_ID,
+        description="Required when staff create an application for an organisation",
+    )
+    budget: dict[FiscalYear, AmountCents] = Field(
+        min_length=1,
+        description="Requested cents per Ontario fiscal year (keyed by its April)",
+        json_schema_extra=FISCAL_YEAR_KEYS,
     )
 
 
@@ -124,10 +141,12 @@ class FundRequest(BaseModel):
     signer_name: str = Field(min_length=2, max_length=200)
     signer_title: str = Field(min_length=2, max_length=200)
     signer_title_fr: str = Field(default="", max_length=200)
-    allocations: dict[int, int] = Field(
-        min_length=1, description="Allocation in cents per Ontario fiscal year (its April's year)"
+    allocations: dict[FiscalYear, AmountCents] = Field(
+        min_length=1,
+        description="Allocation in cents per Ontario fiscal year (its April's year)",
+        json_schema_extra=FISCAL_YEAR_KEYS,
     )
-    max_award_cents: int = Field(default=185_000_000, gt=0)
+    max_award_cents: int = Field(default=185_000_000, gt=0, le=MAX_CENTS)
     holdback_bps: int = Field(default=1_000, ge=0, le=5_000)
     initial_payment_bps: int = Field(default=2_000, ge=0, le=2_000)
 

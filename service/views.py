@@ -7,6 +7,7 @@ from sqlmodel import Session, select
 from models.clock import as_utc
 from models.lifecycle import grant_state
 from models.tables import AuditEvent, BudgetLine, Fund, Grant, Organisation, StoredDocument, User
+from service.authz import is_own_applicant, sees_every_grant
 from service.schemas import DocumentPublic, EventPublic, GrantPublic
 
 PANEL_MEMBER = "Community review panel member"
@@ -16,7 +17,9 @@ def _utc(moment):  # type: ignore[no-untyped-def]
     return None if moment is None else as_utc(moment)
 
 
-def grant_public(session: Session, grant: Grant, user: User) -> GrantPublic:
+def grant_public(
+    session: Session, grant: Grant, user: User, applicant_view: bool | None = None
+) -> GrantPublic:
     organisation = session.get(Organisation, grant.organisation_id)
     fund = session.get(Fund, grant.fund_id)
     assert organisation is not None and fund is not None
@@ -26,7 +29,8 @@ def grant_public(session: Session, grant: Grant, user: User) -> GrantPublic:
         .order_by(BudgetLine.fiscal_year)
     ).all()
     state = grant_state(grant.state)
-    applicant_view = user.roles == ["applicant"]
+    if applicant_view is None:
+        applicant_view = is_own_applicant(user, grant) and not sees_every_grant(user)
     return GrantPublic(
         id=grant.id,  # type: ignore[arg-type]
         reference=grant.reference,
@@ -74,9 +78,8 @@ def document_public(document: StoredDocument) -> DocumentPublic:
     )
 
 
-def event_public(event: AuditEvent, user: User) -> EventPublic:
+def event_public(event: AuditEvent, applicant_view: bool) -> EventPublic:
     """Applicants see what happened to their grant, not which panel member did what."""
-    applicant_view = user.roles == ["applicant"]
     hide_reviewer = applicant_view and event.role == "reviewer"
     summary = dict(event.payload_summary)
     if applicant_view:

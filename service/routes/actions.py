@@ -10,14 +10,17 @@ from sqlmodel import select
 
 from models import lifecycle
 from models.engine import check_action
-from models.errors import GuardFailed, InvalidPayload
+from models.errors import GuardFailed, InvalidPayload, WrongState
 from models.tables import Instalment, OutcomeReport
 from service.authz import grant_for
-from service.deps import CurrentUser, DatabaseDep, actor_of
-from service.schemas import ActionAvailable, ActionResult, BlockedBy
+from service.deps import CurrentUser, DatabaseDep, GrantId, actor_of
+from service.problems import BODY_PROBLEMS, problem_responses
+from service.schemas import MAX_ID, ActionAvailable, ActionResult, BlockedBy
 from workflows.actions import previous_outcome, run_action_inline
 
-router = APIRouter(prefix="/api/v1/grants", tags=["actions"])
+router = APIRouter(
+    prefix="/api/v1/grants", tags=["actions"], responses=problem_responses(401, 404, 422)
+)
 
 IdempotencyKey = Annotated[
     str | None,
@@ -42,6 +45,22 @@ def _targets(session, grant, action: lifecycle.Action) -> list[int]:  # type: ig
     return [row.sequence for row in rows if row.state in action.from_states]
 
 
+def _numbers_fit(payload: Any, path: str = "") -> None:
+    """A number past a signed 64-bit integer cannot be stored or looked up: 422, not a crash."""
+    if isinstance(payload, dict):
+        for key, value in payload.items():
+            _numbers_fit(value, f"{path}.{key}" if path else str(key))
+    elif isinstance(payload, list):
+        for index, value in enumerate(payload):
+            _numbers_fit(value, f"{path}.{index}" if path else str(index))
+    elif isinstance(payload, int) and not -MAX_ID - 1 <= payload <= MAX_ID:
+        field = path or "body"
+        raise InvalidPayload(
+            f"invalid payload: {field}: the number is too large",
+            [{"field": field, "message": "must fit in a signed 64-bit integer"}],
+        )
+
+
 def _readiness(db, grant_id: int, action: lifecycle.Action, user) -> tuple[bool | None, list]:  # type: ignore[no-untyped-def]
     """Whether the rules hold now; None when they depend on what the payload will say."""
     try:
@@ -58,7 +77,9 @@ def _readiness(db, grant_id: int, action: lifecycle.Action, user) -> tuple[bool 
     response_model=list[ActionAvailable],
     summary="The actions you may take on this grant now, each with its payload schema",
 )
-def available_actions(grant_id: int, user: CurrentUser, db: DatabaseDep) -> list[ActionAvailable]:
+def available_actions(
+    grant_id: GrantId, user: CurrentUser, db: DatabaseDep
+) -> list[ActionAvailable]:
     answers = []
     with db.reading() as session:
         grant = grant_for(session, user, grant_id)
@@ -91,6 +112,7 @@ def available_actions(grant_id: int, user: CurrentUser, db: DatabaseDep) -> list
 @router.post(
     "/{grant_id}/actions/{action}",
     response_model=ActionResult,
+    responses=problem_responses(*BODY_PROBLEMS, 409),
     summary="Take a lifecycle action (runs its Prefect flow)",
     description=(
         "The body is the action's payload (see `GET .../actions` for its schema). The answer "
@@ -99,7 +121,7 @@ def available_actions(grant_id: int, user: CurrentUser, db: DatabaseDep) -> list
     ),
 )
 async def take_action(
-    grant_id: int,
+    grant_id: GrantId,
     action: str,
     user: CurrentUser,
     db: DatabaseDep,
@@ -113,15 +135,20 @@ async def take_action(
 
     reference = await asyncio.to_thread(visible_reference)
     lifecycle.require_action(action)
+    _numbers_fit(payload)
     actor = actor_of(user)
-    if idempotency_key:
-        earlier = await asyncio.to_thread(
-            previous_outcome, grant_id, action, payload, idempotency_key
-        )
-        if earlier is not None:
-            response.headers["Idempotent-Replayed"] = "true"
-            return ActionResult(**earlier.as_dict())
-    await asyncio.to_thread(check_action, db, grant_id, action, actor, payload)
+    try:
+        await asyncio.to_thread(check_action, db, grant_id, action, actor, payload)
+    except (WrongState, GuardFailed):
+        # The rules may no longer hold because this very request already happened: then it
+        # is answered from its record. That answer comes from inside the run gate (below),
+        # once the first request's run has stored its documents, so every repeat gets the
+        # same answer as the first.
+        if not idempotency_key or (
+            await asyncio.to_thread(previous_outcome, grant_id, action, payload, idempotency_key)
+            is None
+        ):
+            raise
     outcome = await run_action_inline(
         grant_id, reference, action, actor, payload, idempotency_key=idempotency_key
     )

@@ -9,16 +9,18 @@ from models.errors import NotFound
 from models.setup import OrganisationInput, create_fund, register_organisation
 from models.tables import Fund, Organisation
 from service.authz import WRITERS_OF_SETUP, require_role, sees_every_grant
-from service.deps import CurrentUser, DatabaseDep
+from service.deps import CurrentUser, DatabaseDep, OrganisationId
+from service.problems import BODY_PROBLEMS, problem_responses
 from service.schemas import FundPublic, FundRequest, OrganisationPublic
 
-router = APIRouter(prefix="/api/v1", tags=["setup"])
+router = APIRouter(prefix="/api/v1", tags=["setup"], responses=problem_responses(401, 422))
 
 
 @router.post(
     "/funds",
     status_code=status.HTTP_201_CREATED,
     response_model=FundPublic,
+    responses=problem_responses(*BODY_PROBLEMS),
     summary="Create a fund with its allocation per fiscal year (admin)",
 )
 def create_fund_route(
@@ -42,6 +44,7 @@ def create_fund_route(
     "/organisations",
     status_code=status.HTTP_201_CREATED,
     response_model=OrganisationPublic,
+    responses=problem_responses(*BODY_PROBLEMS),
     summary="Register an organisation (officer or admin)",
 )
 def register_organisation_route(
@@ -56,10 +59,11 @@ def register_organisation_route(
 @router.get(
     "/organisations/{organisation_id}",
     response_model=OrganisationPublic,
+    responses=problem_responses(404),
     summary="An organisation (staff, or its own applicants)",
 )
 def read_organisation(
-    organisation_id: int, user: CurrentUser, db: DatabaseDep
+    organisation_id: OrganisationId, user: CurrentUser, db: DatabaseDep
 ) -> OrganisationPublic:
     with db.reading() as session:
         organisation = session.get(Organisation, organisation_id)

@@ -8,11 +8,14 @@ from fastapi.responses import FileResponse, Response
 from models.errors import NotFound
 from models.tables import StoredDocument
 from service.authz import grant_for, may_see_document, reviewer_assigned
-from service.deps import CurrentUser, DatabaseDep
+from service.deps import CurrentUser, DatabaseDep, DocumentId
+from service.problems import problem_responses
 from service.schemas import DocumentPublic
 from service.views import document_public
 
-router = APIRouter(prefix="/api/v1/documents", tags=["documents"])
+router = APIRouter(
+    prefix="/api/v1/documents", tags=["documents"], responses=problem_responses(401, 404, 422)
+)
 
 MEDIA_TYPES = {
     "pdf": "application/pdf",
@@ -27,18 +30,18 @@ def _visible_document(db, user, document_id: int) -> StoredDocument:  # type: ig
         if document is None:
             raise missing
         try:
-            grant_for(session, user, document.grant_id)
+            grant = grant_for(session, user, document.grant_id)
         except NotFound:
             raise missing from None
         if not may_see_document(
-            user, document, reviewer_assigned(session, user, document.grant_id)
+            user, document, grant, reviewer_assigned(session, user, document.grant_id)
         ):
             raise missing
         return document
 
 
 @router.get("/{document_id}", response_model=DocumentPublic, summary="A document's record")
-def read_document(document_id: int, user: CurrentUser, db: DatabaseDep) -> DocumentPublic:
+def read_document(document_id: DocumentId, user: CurrentUser, db: DatabaseDep) -> DocumentPublic:
     return document_public(_visible_document(db, user, document_id))
 
 
@@ -52,7 +55,7 @@ def read_document(document_id: int, user: CurrentUser, db: DatabaseDep) -> Docum
     },
 )
 def download_document(
-    document_id: int, request: Request, user: CurrentUser, db: DatabaseDep
+    document_id: DocumentId, request: Request, user: CurrentUser, db: DatabaseDep
 ) -> Response:
     from workflows.runtime import document_store
 

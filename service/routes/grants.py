@@ -17,20 +17,23 @@ from service.authz import (
     grant_for,
     may_see_document,
     reviewer_assigned,
+    sees_as_applicant,
+    sees_every_grant,
     visible_grants,
 )
-from service.deps import CurrentUser, DatabaseDep
+from service.deps import MAX_ID, CurrentUser, DatabaseDep, GrantId
+from service.problems import BODY_PROBLEMS, problem_responses
 from service.schemas import ApplicationRequest, DocumentPublic, EventPublic, GrantPublic, Page
 from service.views import document_public, event_public, grant_public
 
-router = APIRouter(prefix="/api/v1/grants", tags=["grants"])
-GrantId = Annotated[int, "the grant's id"]
+router = APIRouter(prefix="/api/v1/grants", tags=["grants"], responses=problem_responses(401, 422))
 
 
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=GrantPublic,
+    responses=problem_responses(*BODY_PROBLEMS, 404),
     summary="Start an application (a draft grant)",
     description=(
         "Applicants start applications for their own organisation; officers and admins may "
@@ -73,7 +76,7 @@ def list_grants(
     db: DatabaseDep,
     state: Annotated[str | None, Query(enum=[s.key for s in GRANT_STATES])] = None,
     stage: Annotated[str | None, Query(enum=list(STAGES))] = None,
-    organisation_id: Annotated[int | None, Query(ge=1)] = None,
+    organisation_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     fiscal_year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
@@ -97,8 +100,13 @@ def list_grants(
     return Page[GrantPublic](items=items, total=total, limit=limit, offset=offset)
 
 
-@router.get("/{grant_id}", response_model=GrantPublic, summary="One grant")
-def read_grant(grant_id: int, user: CurrentUser, db: DatabaseDep) -> GrantPublic:
+@router.get(
+    "/{grant_id}",
+    response_model=GrantPublic,
+    responses=problem_responses(404),
+    summary="One grant",
+)
+def read_grant(grant_id: GrantId, user: CurrentUser, db: DatabaseDep) -> GrantPublic:
     with db.reading() as session:
         return grant_public(session, grant_for(session, user, grant_id), user)
 
@@ -106,30 +114,34 @@ def read_grant(grant_id: int, user: CurrentUser, db: DatabaseDep) -> GrantPublic
 @router.get(
     "/{grant_id}/history",
     response_model=list[EventPublic],
+    responses=problem_responses(404),
     summary="The grant's audit trail, oldest first, each event with its Prefect flow run",
 )
-def grant_history(grant_id: int, user: CurrentUser, db: DatabaseDep) -> list[EventPublic]:
+def grant_history(grant_id: GrantId, user: CurrentUser, db: DatabaseDep) -> list[EventPublic]:
     with db.reading() as session:
-        grant_for(session, user, grant_id)
+        grant = grant_for(session, user, grant_id)
+        applicant_view = sees_as_applicant(user, grant, reviewer_assigned(session, user, grant_id))
         statement = select(AuditEvent).where(AuditEvent.grant_id == grant_id)
-        if user.roles == ["applicant"] or user.roles == ["reviewer"]:
+        if not sees_every_grant(user):
+            # Refused attempts name other people; only staff who see every grant read them.
             statement = statement.where(AuditEvent.outcome == "applied")
         events = session.exec(statement.order_by(AuditEvent.id)).all()
-        return [event_public(event, user) for event in events]
+        return [event_public(event, applicant_view) for event in events]
 
 
 @router.get(
     "/{grant_id}/documents",
     response_model=list[DocumentPublic],
+    responses=problem_responses(404),
     summary="Documents generated for the grant that you may read",
 )
-def grant_documents(grant_id: int, user: CurrentUser, db: DatabaseDep) -> list[DocumentPublic]:
+def grant_documents(grant_id: GrantId, user: CurrentUser, db: DatabaseDep) -> list[DocumentPublic]:
     with db.reading() as session:
-        grant_for(session, user, grant_id)
+        grant = grant_for(session, user, grant_id)
         assigned = reviewer_assigned(session, user, grant_id)
         documents = session.exec(
             select(StoredDocument)
             .where(StoredDocument.grant_id == grant_id)
             .order_by(StoredDocument.id)
         ).all()
-        return [document_public(d) for d in documents if may_see_document(user, d, assigned)]
+        return [document_public(d) for d in documents if may_see_document(user, d, grant, assigned)]
