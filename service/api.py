@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from service import problems
 from service.limits import RequestLimits
-from service.routes import actions, admin, documents, grants
+from service.routes import actions, admin, audit, documents, grants
 
 DESCRIPTION = """
 grantflow runs an Indigenous-led fund's grants from application to close-out.
@@ -27,7 +27,7 @@ def create_app() -> FastAPI:
     app = FastAPI(title="grantflow", description=DESCRIPTION, version="0.1.0")
     problems.install(app)
     app.add_middleware(RequestLimits)
-    for module in (grants, actions, documents, admin):
+    for module in (grants, actions, documents, admin, audit):
         app.include_router(module.router)
 
     @app.get(

@@ -38,6 +38,7 @@ def installation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
     monkeypatch.setenv("GRANTFLOW_DATABASE_URL", f"sqlite:///{tmp_path / 'grantflow.db'}")
     monkeypatch.setenv("GRANTFLOW_DOCUMENT_DIR", str(tmp_path / "documents"))
+    monkeypatch.setenv("GRANTFLOW_AUDIT_DIR", str(tmp_path / "audit"))
     reset_caches()
     yield database()
     database().dispose()

@@ -40,6 +40,14 @@ def _visible_document(db, user, document_id: int) -> StoredDocument:  # type: ig
         return document
 
 
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
+    """RFC 9110 13.1.2: a list of entity tags (weak ones compare by their opaque part) or '*'."""
+    if not if_none_match:
+        return False
+    tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
+    return "*" in tags or etag in tags
+
+
 @router.get("/{document_id}", response_model=DocumentPublic, summary="A document's record")
 def read_document(document_id: DocumentId, user: CurrentUser, db: DatabaseDep) -> DocumentPublic:
     return document_public(_visible_document(db, user, document_id))
@@ -61,7 +69,7 @@ def download_document(
 
     document = _visible_document(db, user, document_id)
     etag = f'"{document.sha256}"'
-    if request.headers.get("if-none-match") == etag:
+    if etag_matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers={"ETag": etag})
     return FileResponse(
         document_store().path(document.storage_key),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
@@ -25,6 +26,9 @@ from service.deps import MAX_ID, CurrentUser, DatabaseDep, GrantId
 from service.problems import BODY_PROBLEMS, problem_responses
 from service.schemas import ApplicationRequest, DocumentPublic, EventPublic, GrantPublic, Page
 from service.views import document_public, event_public, grant_public
+
+GrantStateKey = Enum("GrantStateKey", {s.key: s.key for s in GRANT_STATES}, type=str)  # type: ignore[misc]
+StageKey = Enum("StageKey", {stage: stage for stage in STAGES}, type=str)  # type: ignore[misc]
 
 router = APIRouter(prefix="/api/v1/grants", tags=["grants"], responses=problem_responses(401, 422))
 
@@ -74,8 +78,8 @@ def raise_missing_organisation() -> None:
 def list_grants(
     user: CurrentUser,
     db: DatabaseDep,
-    state: Annotated[str | None, Query(enum=[s.key for s in GRANT_STATES])] = None,
-    stage: Annotated[str | None, Query(enum=list(STAGES))] = None,
+    state: Annotated[GrantStateKey | None, Query()] = None,
+    stage: Annotated[StageKey | None, Query()] = None,
     organisation_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     fiscal_year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
@@ -83,9 +87,9 @@ def list_grants(
 ) -> Page[GrantPublic]:
     statement = visible_grants(user, select(Grant))
     if state:
-        statement = statement.where(Grant.state == state)
+        statement = statement.where(Grant.state == state.value)
     if stage:
-        keys = [s.key for s in GRANT_STATES if s.stage == stage]
+        keys = [s.key for s in GRANT_STATES if s.stage == stage.value]
         statement = statement.where(Grant.state.in_(keys))  # type: ignore[attr-defined]
     if organisation_id:
         statement = statement.where(Grant.organisation_id == organisation_id)

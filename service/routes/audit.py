@@ -1,0 +1,80 @@
+"""Audit: verify the whole trail, and take a grant's dossier away."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import tempfile
+from pathlib import Path
+
+from fastapi import APIRouter
+from fastapi.responses import FileResponse
+from pydantic import BaseModel
+from starlette.background import BackgroundTask
+
+from service.authz import grant_for, require_role
+from service.deps import CurrentUser, DatabaseDep, GrantId
+from service.problems import problem_responses
+
+router = APIRouter(prefix="/api/v1", tags=["audit"], responses=problem_responses(401, 403))
+AUDITORS = ("auditor", "admin")
+
+
+class VerificationPublic(BaseModel):
+    intact: bool
+    events_checked: int
+    documents_checked: int
+    checkpoints_checked: int
+    root: str
+    failure: str | None
+
+
+@router.get(
+    "/audit/verify",
+    response_model=VerificationPublic,
+    summary="Rebuild the audit tree and check it against every checkpoint and document hash",
+)
+async def verify_audit(user: CurrentUser, db: DatabaseDep) -> VerificationPublic:
+    from service.audit_log import verify
+
+    require_role(user, AUDITORS, "verifying the audit trail")
+    result = await asyncio.to_thread(verify, db)
+    return VerificationPublic(
+        intact=result.intact,
+        events_checked=result.events_checked,
+        documents_checked=result.documents_checked,
+        checkpoints_checked=result.checkpoints_checked,
+        root=result.root,
+        failure=result.failure,
+    )
+
+
+@router.get(
+    "/grants/{grant_id}/dossier",
+    summary="The grant's audit dossier (ZIP): history, proofs, report, documents, verifier",
+    response_class=FileResponse,
+    responses={
+        200: {"content": {"application/zip": {}}},
+        **problem_responses(404, 422),
+    },
+)
+async def grant_dossier(grant_id: GrantId, user: CurrentUser, db: DatabaseDep) -> FileResponse:
+    from service.dossier import build_dossier
+
+    def visible_reference() -> str:
+        with db.reading() as session:
+            return grant_for(session, user, grant_id).reference
+
+    reference = await asyncio.to_thread(visible_reference)
+    require_role(user, AUDITORS, "exporting an audit dossier")
+    scratch = Path(tempfile.mkdtemp(prefix="grantflow-dossier-"))
+    target = scratch / f"{reference}-dossier.zip"
+    # A GET changes nothing: no checkpoint is made here; events after the last checkpoint
+    # are proven against a fresh root and flagged as such in the dossier.
+    await asyncio.to_thread(build_dossier, db, grant_id, target, make_checkpoint=False)
+    return FileResponse(
+        target,
+        media_type="application/zip",
+        filename=target.name,
+        background=BackgroundTask(shutil.rmtree, scratch, True),
+    )
