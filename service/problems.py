@@ -145,15 +145,34 @@ async def _validation(request: Request, error: RequestValidationError) -> JSONRe
     )
 
 
+def allowed_methods(request: Request) -> str:
+    """Every method the resource answers (RFC 9110 15.5.6), across all routes of its path."""
+    from fastapi import routing
+
+    flatten = getattr(routing, "iter_route_contexts", None)
+    routes = flatten(request.app.routes) if flatten else request.app.routes
+    methods: set[str] = set()
+    for route in routes:
+        pattern = getattr(route, "path_regex", None) or getattr(
+            getattr(route, "original_route", None), "path_regex", None
+        )
+        if pattern is not None and pattern.match(request.url.path):
+            methods |= set(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
+
+
 async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
     titles = {404: "Not found", 405: "Method not allowed", 401: "Unauthorized"}
+    headers = dict(getattr(error, "headers", None) or {})
+    if error.status_code == 405:
+        headers["Allow"] = allowed_methods(request) or headers.get("Allow", "")
     return problem_response(
         error.status_code,
         "http-" + str(error.status_code),
         titles.get(error.status_code, "HTTP error"),
         str(error.detail),
         request,
-        headers=getattr(error, "headers", None),
+        headers=headers,
     )
 
 

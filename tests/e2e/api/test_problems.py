@@ -177,13 +177,6 @@ def test_an_id_beyond_64_bits_is_a_client_error_not_a_crash(fx, path):
             "PUT",
             "/api/v1/grants",
             {"GET", "POST"},
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="Starlette answers 405 from the first route whose path matches, so "
-                "Allow names only POST for /api/v1/grants (GET and POST are two routes); RFC "
-                "9110 15.5.6 wants every method of the resource. service/problems.py _http "
-                "could rebuild Allow from every app route whose path matches",
-            ),
         ),
         ("PATCH", "/api/v1/grants/{id}/actions/submit", {"POST"}),
         ("POST", "/api/v1/documents/1", {"GET"}),
