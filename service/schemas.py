@@ -117,6 +117,27 @@ class ActionResult(BaseModel):
     documents: list[dict[str, Any]]
 
 
+class TaskRunPublic(BaseModel):
+    name: str
+    state: str | None
+    run_count: int
+    retries: int
+    duration_seconds: float | None
+
+
+class FlowRunPublic(BaseModel):
+    id: str
+    name: str
+    state: str | None
+    start_time: str | None
+    end_time: str | None
+    duration_seconds: float | None
+    run_count: int
+    retries: int
+    tags: list[str]
+    task_runs: list[TaskRunPublic]
+
+
 class EventPublic(BaseModel):
     id: int
     occurred_at: datetime
@@ -131,6 +152,10 @@ class EventPublic(BaseModel):
     rule: str | None
     summary: dict[str, Any]
     flow_run_id: str | None
+    flow_run: FlowRunPublic | None = Field(
+        default=None,
+        description="The Prefect flow run that carried the event out, as Prefect saw it",
+    )
 
 
 class FundRequest(BaseModel):

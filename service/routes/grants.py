@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from enum import Enum
 from typing import Annotated
 
@@ -121,16 +122,34 @@ def read_grant(grant_id: GrantId, user: CurrentUser, db: DatabaseDep) -> GrantPu
     responses=problem_responses(404),
     summary="The grant's audit trail, oldest first, each event with its Prefect flow run",
 )
-def grant_history(grant_id: GrantId, user: CurrentUser, db: DatabaseDep) -> list[EventPublic]:
-    with db.reading() as session:
-        grant = grant_for(session, user, grant_id)
-        applicant_view = sees_as_applicant(user, grant, reviewer_assigned(session, user, grant_id))
-        statement = select(AuditEvent).where(AuditEvent.grant_id == grant_id)
-        if not sees_every_grant(user):
-            # Refused attempts name other people; only staff who see every grant read them.
-            statement = statement.where(AuditEvent.outcome == "applied")
-        events = session.exec(statement.order_by(AuditEvent.id)).all()
-        return [event_public(event, applicant_view) for event in events]
+async def grant_history(grant_id: GrantId, user: CurrentUser, db: DatabaseDep) -> list[EventPublic]:
+    def read() -> list[EventPublic]:
+        with db.reading() as session:
+            grant = grant_for(session, user, grant_id)
+            assigned = reviewer_assigned(session, user, grant_id)
+            applicant_view = sees_as_applicant(user, grant, assigned)
+            statement = select(AuditEvent).where(AuditEvent.grant_id == grant_id)
+            if not sees_every_grant(user):
+                # Refused attempts name other people; only staff who see every grant read them.
+                statement = statement.where(AuditEvent.outcome == "applied")
+            events = session.exec(statement.order_by(AuditEvent.id)).all()
+            return [event_public(event, applicant_view) for event in events]
+
+    events = await asyncio.to_thread(read)
+    runs = await flow_runs_or_nothing([e.flow_run_id for e in events if e.flow_run_id])
+    return [
+        event.model_copy(update={"flow_run": runs.get(event.flow_run_id or "")}) for event in events
+    ]
+
+
+async def flow_runs_or_nothing(run_ids: list[str]) -> dict:
+    """Prefect's view of the runs; the history still answers if Prefect cannot be reached."""
+    from workflows.run_records import flow_runs
+
+    try:
+        return await asyncio.wait_for(flow_runs(run_ids), timeout=15)
+    except Exception:  # noqa: BLE001 - the database history stands on its own
+        return {}
 
 
 @router.get(

@@ -66,3 +66,33 @@ def test_a_bad_payload_is_422_naming_the_field(world):
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "items"
+
+
+def test_history_joins_each_event_with_its_prefect_flow_run(world):
+    grant = world.grant_at(0, stop_after="submit")
+    history = world.client.get(
+        f"/api/v1/grants/{grant['id']}/history", headers=world.headers(world.cast.auditor)
+    )
+    assert history.status_code == 200, history.text
+    submit = next(e for e in history.json() if e["action"] == "submit")
+    run = submit["flow_run"]
+    assert run["id"] == submit["flow_run_id"]
+    assert run["name"] == f"{grant['reference']} · submit"
+    assert run["state"] == "Completed" and run["retries"] == 0
+    assert f"grant:{grant['id']}" in run["tags"]
+    assert {t["name"].split("-")[0] for t in run["task_runs"]} >= {"apply", "render"}
+    stored = [e for e in history.json() if e["action"] == "document_stored"]
+    assert len(stored) == 2 and all(e["flow_run_id"] == run["id"] for e in stored)
+
+
+def test_an_auditor_verifies_the_trail_and_takes_a_dossier_away(world):
+    grant = world.grant_at(0, stop_after="submit")
+    auditor = world.headers(world.cast.auditor)
+    verified = world.client.get("/api/v1/audit/verify", headers=auditor).json()
+    assert verified["intact"] and verified["events_checked"] > 0
+    dossier = world.client.get(f"/api/v1/grants/{grant['id']}/dossier", headers=auditor)
+    assert dossier.status_code == 200
+    assert dossier.headers["content-type"] == "application/zip"
+    assert dossier.content[:2] == b"PK"
+    officer = world.headers(world.cast.screening_officer)
+    assert world.client.get("/api/v1/audit/verify", headers=officer).status_code == 403
