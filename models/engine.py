@@ -250,7 +250,7 @@ def _replay(
         subject_id=event.subject_id,
         from_state=event.from_state,
         to_state=event.to_state,
-        grant_state=grant.state,
+        grant_state=event.payload_summary.get("grant_state", grant.state),
         documents=action.documents,
         details=dict(event.payload_summary.get("details", {})),
         replayed=True,
@@ -323,6 +323,7 @@ def apply_action(
         session.add(ctx.grant)
         summary = ctx.payload.audit_summary()
         summary["details"] = ctx.details
+        summary["grant_state"] = ctx.grant.state
         event = AuditEvent(
             grant_id=ctx.grant.id,
             subject=action.subject,

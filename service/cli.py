@@ -85,8 +85,22 @@ def serve(
     try:
         uvicorn.run(create_app(), host=host, port=port, log_level="info")
     finally:
+        _flush_prefect_workers()
         if server is not None:
             server.stop()
+
+
+def _flush_prefect_workers(timeout: float = 10) -> None:
+    """Send the flow runs' last logs and events while the Prefect server still answers.
+
+    Otherwise Prefect drains them at interpreter exit, after ``serve`` stopped the server, and
+    retries against it (over a minute here) instead of exiting.
+    """
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    for worker in (APILogWorker, EventsWorker):
+        worker.drain_all(timeout=timeout)
 
 
 @users_app.command("create")

@@ -152,7 +152,7 @@ def previous_outcome(
             subject_id=event.subject_id,
             from_state=event.from_state,
             to_state=event.to_state,
-            grant_state=grant.state,
+            grant_state=event.payload_summary.get("grant_state", grant.state),
             event_id=event.id,  # type: ignore[arg-type]
             flow_run_id=event.flow_run_id,
             replayed=True,

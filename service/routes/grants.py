@@ -25,7 +25,14 @@ from service.authz import (
 )
 from service.deps import MAX_ID, CurrentUser, DatabaseDep, GrantId
 from service.problems import BODY_PROBLEMS, problem_responses
-from service.schemas import ApplicationRequest, DocumentPublic, EventPublic, GrantPublic, Page
+from service.schemas import (
+    ApplicationRequest,
+    DocumentPublic,
+    EventPublic,
+    FlowRunPublic,
+    GrantPublic,
+    Page,
+)
 from service.views import document_public, event_public, grant_public
 
 GrantStateKey = Enum("GrantStateKey", {s.key: s.key for s in GRANT_STATES}, type=str)  # type: ignore[misc]
@@ -137,9 +144,10 @@ async def grant_history(grant_id: GrantId, user: CurrentUser, db: DatabaseDep) -
 
     events = await asyncio.to_thread(read)
     runs = await flow_runs_or_nothing([e.flow_run_id for e in events if e.flow_run_id])
-    return [
-        event.model_copy(update={"flow_run": runs.get(event.flow_run_id or "")}) for event in events
-    ]
+    for event in events:
+        run = runs.get(event.flow_run_id or "")
+        event.flow_run = FlowRunPublic.model_validate(run) if run else None
+    return events
 
 
 async def flow_runs_or_nothing(run_ids: list[str]) -> dict:
