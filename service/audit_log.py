@@ -8,7 +8,9 @@ A checkpoint is refused when the database no longer matches what was recorded be
 from __future__ import annotations
 
 import json
+import logging
 import os
+import threading
 from dataclasses import asdict
 from pathlib import Path
 
@@ -19,6 +21,8 @@ from models.clock import utcnow
 from models.db import Database
 from models.merkle import inclusion_proof, root
 from models.tables import AuditEvent, StoredDocument
+
+logger = logging.getLogger("grantflow.audit")
 
 
 class AuditStore:
@@ -112,3 +116,31 @@ def inclusion(db: Database, event_id: int) -> dict:
         "root": root(leaves).hex(),
         "proof": [node.hex() for node in inclusion_proof(leaves, index)],
     }
+
+
+CHECKPOINT_INTERVAL_SECONDS = 24 * 60 * 60
+
+
+def start_daily_checkpoints(interval: float = CHECKPOINT_INTERVAL_SECONDS) -> threading.Event:
+    """Checkpoint now and then every ``interval`` seconds until the returned event is set.
+
+    A refused checkpoint (the log no longer matches what was recorded) is logged loudly and
+    retried at the next interval; it never stops the service.
+    """
+    stop = threading.Event()
+
+    def loop() -> None:
+        from workflows.runtime import database
+
+        while not stop.is_set():
+            try:
+                head = checkpoint(database())
+                logger.info("audit checkpoint size=%s root=%s", head.size, head.root)
+            except CheckpointRefused as error:
+                logger.error("audit checkpoint refused: %s", error)
+            except Exception:  # noqa: BLE001 - keep checkpointing; the next try may succeed
+                logger.exception("audit checkpoint failed")
+            stop.wait(interval)
+
+    threading.Thread(target=loop, name="audit-checkpoints", daemon=True).start()
+    return stop

@@ -81,10 +81,13 @@ def serve(
         os.environ["PREFECT_API_URL"] = server.api_url
     console.print(f"Prefect API: {os.environ['PREFECT_API_URL']}")
     from service.api import create_app
+    from service.audit_log import start_daily_checkpoints
 
+    stop_checkpoints = start_daily_checkpoints()
     try:
         uvicorn.run(create_app(), host=host, port=port, log_level="info")
     finally:
+        stop_checkpoints.set()
         _flush_prefect_workers()
         if server is not None:
             server.stop()

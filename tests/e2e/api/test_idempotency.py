@@ -426,13 +426,6 @@ def test_repeats_sent_at_once_to_separate_server_processes_make_one_flow_run(fx)
     assert len(flow_runs(grant, "submit", since)) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="workflows/actions.py previous_outcome answers a repeat with the grant's state now "
-    "(grant_state=grant.state), not the one the first answer gave; once the grant has moved on, "
-    "a retried request gets a different answer. The state after the event is on the record "
-    "(AuditEvent.to_state for grant actions)",
-)
 def test_a_repeat_after_the_grant_moved_on_still_gets_the_first_answer(fx):
     world, grant, key = fx.world, fx.draft(0), str(uuid.uuid4())
     first = answer(submit(world, grant, key))

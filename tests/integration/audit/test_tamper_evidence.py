@@ -255,3 +255,29 @@ def test_the_database_refuses_to_update_or_delete_audit_events(pristine, tmp_pat
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):
             connection.execute(statement)
     connection.close()
+
+
+def test_the_service_checkpoints_when_it_starts_and_then_on_its_interval(
+    pristine, tmp_path, monkeypatch
+):
+    import time
+
+    from service.audit_log import start_daily_checkpoints
+
+    copy = tmp_path / "copy"
+    shutil.copytree(pristine, copy)
+    monkeypatch.setenv("GRANTFLOW_DATABASE_URL", f"sqlite:///{copy / 'grantflow.db'}")
+    monkeypatch.setenv("GRANTFLOW_AUDIT_DIR", str(copy / "audit"))
+    reset_caches()
+    store = AuditStore(copy / "audit")
+    before = len(store.checkpoints())
+    stop = start_daily_checkpoints(interval=0.2)
+    try:
+        deadline = time.monotonic() + 20
+        while len(store.checkpoints()) < before + 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        stop.set()
+        reset_caches()
+    assert len(store.checkpoints()) >= before + 2
+    assert store.checkpoints()[-1].size == EVENTS
