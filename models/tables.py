@@ -248,3 +248,17 @@ class AuditEvent(SQLModel, table=True):
     idempotency_key: str | None = Field(default=None, unique=True)
     request_hash: str | None = None
     occurred_at: datetime = Field(default_factory=utcnow)
+
+
+class IdempotencyClaim(SQLModel, table=True):
+    """Who is carrying out a request with this Idempotency-Key right now.
+
+    A database row, not a process lock: every service process and worker sharing the
+    installation sees it, so a key runs one flow however many processes receive it.
+    """
+
+    key: str = Field(primary_key=True)
+    grant_id: int
+    action: str
+    claimed_at: datetime = Field(default_factory=utcnow)
+    completed_at: datetime | None = None

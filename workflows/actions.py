@@ -21,6 +21,7 @@ from models.engine import TransitionResult, fingerprint, record_denial
 from models.errors import ActionRejected, IdempotencyConflict
 from models.lifecycle import STAGES, resolve_stage
 from models.tables import AuditEvent, Grant, StoredDocument
+from workflows.once import once
 from workflows.runtime import database
 from workflows.tasks import (
     apply_transition,
@@ -182,18 +183,26 @@ async def run_action_inline(
     """Run the action's flow in this process and wait for it.
 
     Runs go one at a time per process: Prefect's embedded SQLite database locks under
-    concurrent in-process runs, and grantflow's own writes serialise anyway.
+    concurrent in-process runs, and grantflow's own writes serialise anyway. A request with an
+    Idempotency-Key runs at most one flow across every process of the installation
+    (``workflows.once``); repeats get the first answer.
     """
     stage = resolve_stage(action)
     family = FAMILY_FLOWS[stage]
-    async with _gate():
-        if idempotency_key:
-            earlier = await asyncio.to_thread(
-                previous_outcome, grant_id, action, payload, idempotency_key
-            )
-            if earlier is not None:
-                return earlier
+
+    async def run() -> ActionOutcome:
         with tags(f"grant:{grant_id}", f"stage:{stage}", f"action:{action}"):
             return await family(
                 grant_id, reference, action, actor, payload or {}, idempotency_key, now
             )
+
+    async with _gate():
+        if not idempotency_key:
+            return await run()
+        return await once(
+            idempotency_key,
+            grant_id,
+            action,
+            lambda: previous_outcome(grant_id, action, payload, idempotency_key),
+            run,
+        )

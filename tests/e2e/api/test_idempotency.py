@@ -394,17 +394,9 @@ def test_a_key_reused_for_another_action_on_the_same_grant_is_refused(fx):
     assert events(world, grant["id"], "withdraw") == []
 
 
-# ------------------------------------------------------------------------------ known gap
+# -------------------------------------------------------------------- across processes
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="workflows/actions.py run_action_inline serialises runs with an asyncio.Lock per "
-    "event loop and looks for an earlier outcome only inside it; two server processes (here: "
-    "two event loops) sharing one installation each run a flow for the same key. The "
-    "transition still happens once (the engine replays), but each repeat gets a Prefect flow "
-    "run of its own and answers with that run's id. DESIGN.md: locks are database locks",
-)
 def test_repeats_sent_at_once_to_separate_server_processes_make_one_flow_run(fx):
     world, grant, key = fx.world, fx.draft(2), str(uuid.uuid4())
     since = datetime.now(UTC)
