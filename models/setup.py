@@ -45,6 +45,36 @@ class ContactInput(_Input):
 
 
 class OrganisationInput(_Input):
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "legal_name": "Northern Lights Healing Lodge Inc.",
+                    "business_number": "100000001RR0001",
+                    "preferred_language": "en",
+                    "indigenous_led_attested": True,
+                    "community_resolution_ref": "BCR-2026-014",
+                    "data_governance_consent": True,
+                    "contacts": [
+                        {
+                            "name": "Wren Maplestone",
+                            "title": "Executive Director",
+                            "email": "lead@example.org",
+                            "signing_authority": True,
+                            "senior": True,
+                        },
+                        {
+                            "name": "Tobias Reed",
+                            "title": "Program Lead",
+                            "email": "staff@example.org",
+                        },
+                    ],
+                }
+            ]
+        },
+    )
     legal_name: str = Field(min_length=2, max_length=300)
     operating_name: str = Field(default="", max_length=300)
     business_number: str = Field(pattern=r"^\d{9}([A-Z]{2}\d{4})?$")

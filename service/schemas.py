@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from models.setup import ApplicationInput
 
@@ -51,6 +51,24 @@ class GrantPublic(BaseModel):
 
 
 class ApplicationRequest(ApplicationInput):
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "fund_code": "ILIF",
+                    "project_title": "Safe Paths Home",
+                    "project_description": "Land-based healing and peer mentorship guided by "
+                    "Elders and survivor mentors (fictional example).",
+                    "community": "Aspen Narrows (fictional)",
+                    "start_date": "2027-04-01",
+                    "end_date": "2029-03-31",
+                    "budget": {"2027": 12500000, "2028": 12501234},
+                }
+            ]
+        },
+    )
     organisation_id: int | None = Field(
         default=None,
         ge=1,
@@ -159,6 +177,21 @@ class EventPublic(BaseModel):
 
 
 class FundRequest(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "code": "ILIF",
+                    "name_en": "Indigenous-Led Initiatives Fund",
+                    "name_fr": "Fonds des initiatives dirigées par des Autochtones",
+                    "call_deadline": "2027-02-28T23:59:00Z",
+                    "signer_name": "Morgan Tallgrass",
+                    "signer_title": "Director",
+                    "allocations": {"2027": 400000000, "2028": 400000000},
+                }
+            ]
+        }
+    )
     code: str = Field(pattern=r"^[A-Z]{2,8}$", examples=["ILIF"])
     name_en: str = Field(min_length=3, max_length=300)
     name_fr: str = Field(min_length=3, max_length=300)

@@ -80,6 +80,10 @@ def _readiness(db, grant_id: int, action: lifecycle.Action, user) -> tuple[bool 
 def available_actions(
     grant_id: GrantId, user: CurrentUser, db: DatabaseDep
 ) -> list[ActionAvailable]:
+    """The lifecycle actions your roles allow on this grant in its current state, each with its
+    payload's JSON schema, the instalments or reports it applies to, and whether the fund's
+    rules hold now (with the rule and reason when they do not).
+    """
     answers = []
     with db.reading() as session:
         grant = grant_for(session, user, grant_id)

@@ -26,6 +26,7 @@ router = APIRouter(prefix="/api/v1", tags=["setup"], responses=problem_responses
 def create_fund_route(
     body: FundRequest, user: CurrentUser, db: DatabaseDep, response: Response
 ) -> FundPublic:
+    """Create a fund with its allocation (in cents) per Ontario fiscal year. Admins only."""
     require_role(user, ("admin",), "creating a fund")
     with db.reading() as session:
         if session.exec(select(Fund).where(Fund.code == body.code)).first():
@@ -50,6 +51,10 @@ def create_fund_route(
 def register_organisation_route(
     body: OrganisationInput, user: CurrentUser, db: DatabaseDep, response: Response
 ) -> OrganisationPublic:
+    """Register an applicant organisation: legal and operating names, CRA business number, at least
+    two contacts with one senior signing authority, preferred language, Indigenous-led
+    attestation and data-governance consent.
+    """
     require_role(user, WRITERS_OF_SETUP, "registering an organisation")
     organisation = register_organisation(db, body)
     response.headers["Location"] = f"/api/v1/organisations/{organisation.id}"
@@ -65,6 +70,7 @@ def register_organisation_route(
 def read_organisation(
     organisation_id: OrganisationId, user: CurrentUser, db: DatabaseDep
 ) -> OrganisationPublic:
+    """An organisation's registration. Staff see every organisation; an applicant sees its own."""
     with db.reading() as session:
         organisation = session.get(Organisation, organisation_id)
         own = user.organisation_id == organisation_id

@@ -35,6 +35,9 @@ class VerificationPublic(BaseModel):
     summary="Rebuild the audit tree and check it against every checkpoint and document hash",
 )
 async def verify_audit(user: CurrentUser, db: DatabaseDep) -> VerificationPublic:
+    """Rebuild the audit log's Merkle tree (RFC 6962), check it against every saved checkpoint and
+    every stored document's bytes against its recorded hash. Auditors and admins.
+    """
     from service.audit_log import verify
 
     require_role(user, AUDITORS, "verifying the audit trail")
@@ -59,6 +62,11 @@ async def verify_audit(user: CurrentUser, db: DatabaseDep) -> VerificationPublic
     },
 )
 async def grant_dossier(grant_id: GrantId, user: CurrentUser, db: DatabaseDep) -> FileResponse:
+    """A ZIP an auditor can take away: the grant's history (JSON and CSV, with leaf data and
+    inclusion proofs), the checkpoint, a PDF audit report, every document, a SHA-256
+    manifest and a standalone verifier. Sealed community notes are withheld unless the
+    organisation's data agreement allows them.
+    """
     from service.dossier import build_dossier
 
     def visible_reference() -> str:

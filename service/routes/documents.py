@@ -50,6 +50,9 @@ def etag_matches(if_none_match: str | None, etag: str) -> bool:
 
 @router.get("/{document_id}", response_model=DocumentPublic, summary="A document's record")
 def read_document(document_id: DocumentId, user: CurrentUser, db: DatabaseDep) -> DocumentPublic:
+    """A document's record: kind, version, language, format, SHA-256, size, template version and
+    the Prefect flow run that produced it.
+    """
     return document_public(_visible_document(db, user, document_id))
 
 
@@ -65,6 +68,9 @@ def read_document(document_id: DocumentId, user: CurrentUser, db: DatabaseDep) -
 def download_document(
     document_id: DocumentId, request: Request, user: CurrentUser, db: DatabaseDep
 ) -> Response:
+    """The document's bytes, with its media type, a readable file name and an ETag equal to its
+    SHA-256 (If-None-Match answers 304).
+    """
     from workflows.runtime import document_store
 
     document = _visible_document(db, user, document_id)

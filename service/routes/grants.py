@@ -93,6 +93,10 @@ def list_grants(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> Page[GrantPublic]:
+    """Grants you may see, oldest first. Applicants see their organisation's grants, reviewers the
+    grants on their panel, staff and auditors all. Filter by state, stage, organisation or
+    Ontario fiscal year; page with limit and offset.
+    """
     statement = visible_grants(user, select(Grant))
     if state:
         statement = statement.where(Grant.state == state.value)
@@ -119,6 +123,7 @@ def list_grants(
     summary="One grant",
 )
 def read_grant(grant_id: GrantId, user: CurrentUser, db: DatabaseDep) -> GrantPublic:
+    """One grant, with its state labelled for your role. A grant you may not see answers 404."""
     with db.reading() as session:
         return grant_public(session, grant_for(session, user, grant_id), user)
 
@@ -130,6 +135,11 @@ def read_grant(grant_id: GrantId, user: CurrentUser, db: DatabaseDep) -> GrantPu
     summary="The grant's audit trail, oldest first, each event with its Prefect flow run",
 )
 async def grant_history(grant_id: GrantId, user: CurrentUser, db: DatabaseDep) -> list[EventPublic]:
+    """Every audit event of the grant, oldest first, each joined with the Prefect flow run that
+    carried it out (state, duration, retries, task runs). Applicants see panel members as
+    'Community review panel member'; refused attempts are shown to staff only.
+    """
+
     def read() -> list[EventPublic]:
         with db.reading() as session:
             grant = grant_for(session, user, grant_id)
@@ -167,6 +177,9 @@ async def flow_runs_or_nothing(run_ids: list[str]) -> dict:
     summary="Documents generated for the grant that you may read",
 )
 def grant_documents(grant_id: GrantId, user: CurrentUser, db: DatabaseDep) -> list[DocumentPublic]:
+    """The documents generated for the grant that your role may read: applicants their letters and
+    agreements, the review panel its summary, staff everything.
+    """
     with db.reading() as session:
         grant = grant_for(session, user, grant_id)
         assigned = reviewer_assigned(session, user, grant_id)

@@ -96,3 +96,17 @@ def test_an_auditor_verifies_the_trail_and_takes_a_dossier_away(world):
     assert dossier.content[:2] == b"PK"
     officer = world.headers(world.cast.screening_officer)
     assert world.client.get("/api/v1/audit/verify", headers=officer).status_code == 403
+
+
+def test_every_operation_is_described_and_every_request_body_has_an_example():
+    from service.api import create_app
+
+    spec = create_app().openapi()
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            assert operation.get("summary"), f"{method.upper()} {path} has no summary"
+            if path.startswith("/api/"):
+                assert operation.get("description"), f"{method.upper()} {path} has no description"
+    schemas = spec["components"]["schemas"]
+    for name in ("ApplicationRequest", "FundRequest", "OrganisationInput"):
+        assert schemas[name].get("examples"), f"{name} has no example"
