@@ -50,42 +50,35 @@ def resolve_organisation(db: Database, reference: str) -> int:
     return match.id  # type: ignore[return-value]
 
 
-def rotate_token(db: Database, user_id: int, actor_name: str = "admin") -> str:
-    token, hashed = new_token()
+def _set_credentials(
+    db: Database, user_id: int, token_hash: str | None, action: str, actor_name: str
+) -> None:
+    """Give the user a new token hash (None: no working token) in one audited transaction."""
     with db.transaction() as session:
         user = session.get(User, user_id)
         if user is None:
             raise NotFound(f"user {user_id} does not exist")
-        user.token_hash = hashed
-        user.active = True
+        user.token_hash = token_hash
+        user.active = token_hash is not None
         session.add(user)
         session.add(
             AuditEvent(
                 actor_name=actor_name,
                 role="admin",
-                action="rotate_token",
+                action=action,
                 subject="user",
                 subject_id=user_id,
             )
         )
+
+
+def rotate_token(db: Database, user_id: int, actor_name: str = "admin") -> str:
+    """A new token for the user (shown once); any earlier token stops working."""
+    token, hashed = new_token()
+    _set_credentials(db, user_id, hashed, "rotate_token", actor_name)
     return token
 
 
 def revoke_user(db: Database, user_id: int, actor_name: str = "admin") -> None:
     """The user's token stops working at once; the user and their history stay."""
-    with db.transaction() as session:
-        user = session.get(User, user_id)
-        if user is None:
-            raise NotFound(f"user {user_id} does not exist")
-        user.token_hash = None
-        user.active = False
-        session.add(user)
-        session.add(
-            AuditEvent(
-                actor_name=actor_name,
-                role="admin",
-                action="revoke_user",
-                subject="user",
-                subject_id=user_id,
-            )
-        )
+    _set_credentials(db, user_id, None, "revoke_user", actor_name)
