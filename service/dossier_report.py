@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import select
 
-from documents.builders.common import normalise
+from documents.builders.common import labels_from, normalise
 from documents.content import (
     Block,
     Column,
@@ -54,17 +54,7 @@ def verification_text(v: Verification) -> str:
 
 
 def _labels() -> Labels:
-    t = catalogue("en")
-    return Labels(
-        page_of=t.messages["label.page_of"],
-        signature=t("label.signature"),
-        name=t("label.name"),
-        title=t("label.title"),
-        date=t("label.date"),
-        signed_electronically=t("label.signed_electronically"),
-        between=t("label.between"),
-        and_=t("label.and"),
-    )
+    return labels_from(catalogue("en"))
 
 
 def _size(size: int) -> str:

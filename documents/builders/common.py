@@ -217,7 +217,11 @@ def closing(k: Kit) -> tuple[Block, ...]:
 
 def labels(k: Kit) -> Labels:
     """The words renderers place around the content, in the document's language."""
-    t = k.t
+    return labels_from(k.t)
+
+
+def labels_from(t) -> Labels:  # type: ignore[no-untyped-def]
+    """Renderer labels from a text catalogue (``documents.text.catalogue(language)``)."""
     return Labels(
         page_of=t.messages["label.page_of"],
         signature=t("label.signature"),
