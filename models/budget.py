@@ -32,3 +32,35 @@ def allocation_shortfalls(
         if needed > available:
             shortfalls.append((fiscal_year, needed - available, available, needed))
     return shortfalls
+
+
+def _latest_years_first(lines: Mapping[int, int], cents: int) -> dict[int, int]:
+    taken: dict[int, int] = {}
+    remaining = cents
+    for fiscal_year in sorted(lines, reverse=True):
+        taken[fiscal_year] = min(remaining, max(lines[fiscal_year], 0))
+        remaining -= taken[fiscal_year]
+    return taken
+
+
+def release_by_year(
+    lines: Mapping[int, int], cents: int, already_released: int = 0
+) -> dict[int, int]:
+    """How many of ``cents`` each fiscal year gives back to its allocation.
+
+    Commitment that will never be paid (a lapsed offer, a withheld holdback, a terminated
+    agreement) is given back latest fiscal year first, each year at most its approved line.
+    ``already_released`` cents were given back the same way before (a holdback withheld at
+    close-out, then a termination), so they come off the latest years first and are not given
+    back twice. Years with nothing to give back are left out; cents beyond the approved lines
+    are not given back at all.
+    """
+    if cents < 0 or already_released < 0:
+        raise ValueError("released amounts must not be negative")
+    before = _latest_years_first(lines, already_released)
+    after = _latest_years_first(lines, already_released + cents)
+    return {
+        fiscal_year: after[fiscal_year] - before[fiscal_year]
+        for fiscal_year in sorted(lines, reverse=True)
+        if after[fiscal_year] > before[fiscal_year]
+    }

@@ -16,10 +16,12 @@ from models.clock import add_business_days
 from models.context import ActionContext
 from models.governed import engine_window
 from models.schedule import plan_instalments, plan_reports
+from models.settlement import repayment_due_by, settle_holdback
 from models.tables import Instalment, OutcomeReport, ReviewAssignment, ReviewScore
 
 Effect = Callable[[Session, ActionContext], None]
 EFFECTS: dict[str, Effect] = {}
+WITHHELD = "withheld"  # the instalment state of a holdback of which nothing is payable
 
 
 def effect(key: str) -> Callable[[Effect], Effect]:
@@ -129,6 +131,7 @@ def _approve(session: Session, ctx: ActionContext) -> None:
                 kind=planned.kind,
                 due_date=planned.due_date,
                 amount_cents=planned.amount_cents,
+                planned_cents=planned.amount_cents,
             )
         )
     for report in plan_reports(grant.start_date, grant.end_date):
@@ -154,20 +157,25 @@ def _decline(session: Session, ctx: ActionContext) -> None:
     ctx.details["reason"] = ctx.payload.reason  # type: ignore[attr-defined]
 
 
-def _release_commitment(session: Session, ctx: ActionContext, unpaid_cents: int) -> None:
-    """Give back to the fund's allocations what will never be paid, latest years first."""
-    remaining = unpaid_cents
-    for line in sorted(ctx.budget, key=lambda b: b.fiscal_year, reverse=True):
-        if remaining <= 0:
-            break
-        allocation = ctx.allocations.get(line.fiscal_year)
+def _release_commitment(
+    session: Session, ctx: ActionContext, unpaid_cents: int, already_released: int = 0
+) -> None:
+    """Give back to the fund's allocations what will never be paid, latest years first
+    (``models.budget.release_by_year``)."""
+    lines = {line.fiscal_year: line.approved_cents or 0 for line in ctx.budget}
+    given_back: dict[str, int] = {}
+    for fiscal_year, cents in budget_rules.release_by_year(
+        lines, unpaid_cents, already_released
+    ).items():
+        allocation = ctx.allocations.get(fiscal_year)
         if allocation is None:
             continue
-        give_back = min(remaining, line.approved_cents or 0, allocation.committed_cents)
-        allocation.committed_cents -= give_back
-        remaining -= give_back
+        cents = min(cents, allocation.committed_cents)
+        allocation.committed_cents -= cents
         session.add(allocation)
-    ctx.details["released_commitment_cents"] = unpaid_cents - remaining
+        given_back[budget_rules.fiscal_label(fiscal_year)] = cents
+    ctx.details["released_commitment_cents"] = sum(given_back.values())
+    ctx.details["released_commitment_by_year"] = given_back
 
 
 @effect("lapse")
@@ -268,42 +276,89 @@ def _return_report(session: Session, ctx: ActionContext) -> None:
     _review_report(ctx).return_reason = ctx.payload.reason  # type: ignore[attr-defined]
 
 
+def _holdback(ctx: ActionContext) -> Instalment | None:
+    return next((i for i in ctx.instalments if i.kind == "holdback"), None)
+
+
+def planned_amount(instalment: Instalment) -> int:
+    return instalment.amount_cents if instalment.planned_cents is None else instalment.planned_cents
+
+
+def withheld_cents(instalments: list[Instalment]) -> int:
+    """Planned cents that close-out took off instalments: already given back to the fund."""
+    return sum(planned_amount(i) - i.amount_cents for i in instalments)
+
+
 def reconciliation(ctx: ActionContext) -> dict[str, int]:
-    approved = ctx.grant.approved_cents or 0
-    paid = paid_cents(ctx.instalments)
+    """The close-out figures of ``models.settlement``, as the letters and the audit record them.
+
+    ``paid_cents`` counts the regular instalments released (P); ``holdback_released_cents`` is
+    the part of the holdback actually paid so far.
+    """
+    regular_paid = sum(
+        i.amount_cents for i in ctx.instalments if i.kind != "holdback" and i.state == "released"
+    )
     spent = sum(r.expenditure_cents or 0 for r in ctx.reports if r.state == "accepted")
-    holdback = sum(i.amount_cents for i in ctx.instalments if i.kind == "holdback")
+    holdback = _holdback(ctx)
+    planned = planned_amount(holdback) if holdback is not None else 0
+    released = holdback.amount_cents if holdback is not None and holdback.state == "released" else 0
+    settled = settle_holdback(regular_paid, spent, planned)
+    approved = ctx.grant.approved_cents or 0
     return {
         "approved_cents": approved,
-        "paid_cents": paid,
+        "paid_cents": regular_paid,
         "reported_expenditure_cents": spent,
         "unspent_cents": max(0, approved - spent),
-        "repayment_due_cents": max(0, paid - spent),
-        "holdback_cents": holdback,
+        "holdback_planned_cents": planned,
+        "holdback_payable_cents": settled.payable_cents,
+        "holdback_withheld_cents": settled.withheld_cents,
+        "holdback_released_cents": released,
+        "repayment_due_cents": settled.repayment_cents,
     }
+
+
+def _repayment_date(ctx: ActionContext, figures: dict[str, int]) -> None:
+    began = ctx.grant.closeout_began_at or ctx.now
+    if figures["repayment_due_cents"]:
+        ctx.details["repayment_due_by"] = repayment_due_by(began.date()).isoformat()
 
 
 @effect("begin_closeout")
 def _begin_closeout(session: Session, ctx: ActionContext) -> None:
+    """Fix the close-out figures: the holdback shrinks to what is payable (``withheld`` when
+    nothing is) and the withheld cents go back to the fund's allocations."""
+    ctx.grant.closeout_began_at = ctx.now
     figures = reconciliation(ctx)
     ctx.details.update(figures)
-    if figures["repayment_due_cents"]:
-        ctx.details["repayment_due_by"] = (ctx.now.date() + timedelta(days=30)).isoformat()
+    _repayment_date(ctx, figures)
+    holdback = _holdback(ctx)
+    withheld = figures["holdback_withheld_cents"]
+    if holdback is None or withheld == 0:
+        return
+    holdback.planned_cents = planned_amount(holdback)
+    holdback.amount_cents = figures["holdback_payable_cents"]
+    if holdback.amount_cents == 0:
+        holdback.state = WITHHELD  # inside the engine's window: this action moves it
+        holdback.initiated_by_id = None
+        holdback.initiated_at = None
+    session.add(holdback)
+    ctx.details.update(holdback_sequence=holdback.sequence, holdback_state=holdback.state)
+    _release_commitment(session, ctx, withheld)
 
 
 @effect("close")
 def _close(session: Session, ctx: ActionContext) -> None:
     ctx.grant.closed_at = ctx.now
     figures = reconciliation(ctx)
-    holdback = next((i for i in ctx.instalments if i.kind == "holdback"), None)
+    holdback = _holdback(ctx)
+    released_at = holdback.released_at if holdback is not None else None
+    paid_total = paid_cents(ctx.instalments)
+    ctx.details.update(figures)
+    _repayment_date(ctx, figures)
     ctx.details.update(
-        holdback_cents=figures["holdback_cents"],
-        released_on=(
-            holdback.released_at.date() if holdback and holdback.released_at else ctx.now.date()
-        ).isoformat(),
-        paid_total_cents=figures["paid_cents"],
-        total_paid_cents=figures["paid_cents"],
-        approved_cents=figures["approved_cents"],
+        released_on=released_at.date().isoformat() if released_at else None,
+        paid_total_cents=paid_total,
+        total_paid_cents=paid_total,
         closed_on=ctx.now.date().isoformat(),
         reports_accepted=sum(1 for r in ctx.reports if r.state == "accepted"),
     )
@@ -311,10 +366,17 @@ def _close(session: Session, ctx: ActionContext) -> None:
 
 @effect("terminate")
 def _terminate(session: Session, ctx: ActionContext) -> None:
+    """Nothing more is paid: whatever of the holdback was not released is withheld."""
     figures = reconciliation(ctx)
-    unpaid = figures["approved_cents"] - figures["paid_cents"]
-    _release_commitment(session, ctx, unpaid)
-    ctx.details.update(figures)
+    figures["holdback_payable_cents"] = figures["holdback_released_cents"]
+    figures["holdback_withheld_cents"] = (
+        figures["holdback_planned_cents"] - figures["holdback_released_cents"]
+    )
+    already = withheld_cents(ctx.instalments)
+    unpaid = figures["approved_cents"] - paid_cents(ctx.instalments) - already
+    _release_commitment(session, ctx, unpaid, already_released=already)
+    ctx.details.update(figures, terminated=True)
+    _repayment_date(ctx, figures)
     ctx.details["reason"] = ctx.payload.reason  # type: ignore[attr-defined]
 
 

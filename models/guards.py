@@ -363,6 +363,16 @@ def holdback_after_final_report(ctx: ActionContext) -> str | None:
 
 
 @guard
+def holdback_after_closeout_begins(ctx: ActionContext) -> str | None:
+    instalment = ctx.subject
+    if instalment is None or getattr(instalment, "kind", None) != "holdback":
+        return None
+    if ctx.grant.state != "closing":
+        return "the holdback is paid only once close-out has begun and fixed the amount payable"
+    return None
+
+
+@guard
 def within_approved_amount(ctx: ActionContext) -> str | None:
     instalment = ctx.subject
     approved = ctx.grant.approved_cents or 0
@@ -406,7 +416,12 @@ def regular_instalments_released(ctx: ActionContext) -> str | None:
 
 @guard
 def holdback_settled(ctx: ActionContext) -> str | None:
-    unpaid = [i.sequence for i in ctx.instalments if i.kind == "holdback" and i.state != "released"]
-    if unpaid:
-        return "the holdback must be released before the grant is closed"
+    """A holdback is settled when its payable amount was released or nothing was payable."""
+    unsettled = [
+        i.sequence
+        for i in ctx.instalments
+        if i.kind == "holdback" and i.state not in ("released", "withheld")
+    ]
+    if unsettled:
+        return "the payable holdback must be released before the grant is closed"
     return None

@@ -92,6 +92,9 @@ INSTALMENT_STATES: tuple[State, ...] = (
     State("initiated", "Initiated, awaiting release", "Being processed", "disbursement"),
     State("released", "Released", "Paid", "disbursement", terminal=True),
     State("held", "Held", "On hold", "disbursement"),
+    # Entered only through begin_closeout, when the netting rule (models.settlement) leaves
+    # nothing of the holdback payable: the instalment is settled without a payment.
+    State("withheld", "Withheld at close-out", "Not payable", "close_out", terminal=True),
 )
 
 REPORT_STATES: tuple[State, ...] = (
@@ -116,6 +119,7 @@ PAYMENT_GUARDS = (
     "insurance_on_file",
     "no_overdue_report",
     "holdback_after_final_report",
+    "holdback_after_closeout_begins",
     "within_approved_amount",
 )
 

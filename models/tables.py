@@ -127,6 +127,7 @@ class Grant(GovernedState, SQLModel, table=True):
     countersigned_by_id: int | None = Field(default=None, foreign_key="user.id")
     countersigned_at: datetime | None = None
     insurance_certificate_ref: str | None = None
+    closeout_began_at: datetime | None = None
     closed_at: datetime | None = None
 
 
@@ -170,6 +171,10 @@ class Instalment(GovernedState, SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("grant_id", "sequence"),
         CheckConstraint("amount_cents >= 0", name="instalment_amount_positive"),
+        CheckConstraint(
+            "planned_cents IS NULL OR amount_cents <= planned_cents",
+            name="instalment_within_plan",
+        ),
     )
     id: int | None = Field(default=None, primary_key=True)
     grant_id: int = Field(foreign_key="grant.id", index=True)
@@ -177,6 +182,9 @@ class Instalment(GovernedState, SQLModel, table=True):
     kind: str
     due_date: date
     amount_cents: int
+    # The amount in the payment plan (Schedule E). Close-out may reduce a holdback's
+    # ``amount_cents`` to what is payable (models.settlement); this keeps what was planned.
+    planned_cents: int | None = None
     state: str = "scheduled"
     initiated_by_id: int | None = Field(default=None, foreign_key="user.id")
     initiated_at: datetime | None = None

@@ -32,12 +32,14 @@ def _grant(db: Database, grant_id: int) -> Grant:
         return grant
 
 
-def _instalments(db: Database, grant_id: int, holdback: bool) -> list[Instalment]:
+def _payable(db: Database, grant_id: int, holdback: bool) -> list[Instalment]:
+    """The regular instalments, or the holdback, still to be paid: a holdback that close-out
+    withheld (nothing payable) is settled and never paid."""
     with db.reading() as session:
         rows = session.exec(
             select(Instalment).where(Instalment.grant_id == grant_id).order_by(Instalment.sequence)
         )
-        return [i for i in rows if (i.kind == "holdback") == holdback]
+        return [i for i in rows if (i.kind == "holdback") == holdback and i.state == "scheduled"]
 
 
 def _reports(db: Database, grant_id: int) -> list[OutcomeReport]:
@@ -69,7 +71,7 @@ def _review(cast: Cast, scores: int) -> Iterator[Step]:
 
 
 def _pay(db: Database, cast: Cast, grant_id: int, holdback: bool) -> Iterator[Step]:
-    for instalment in _instalments(db, grant_id, holdback):
+    for instalment in _payable(db, grant_id, holdback):
         ref = {"sequence": instalment.sequence}
         yield "initiate_payment", actor(cast.payments_officer), ref
         yield "release_payment", actor(cast.finance), ref

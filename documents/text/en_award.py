@@ -72,10 +72,12 @@ MESSAGES: dict[str, str] = {
     ),
     "recon.item": "Item",
     "recon.approved": "Maximum Funds approved",
-    "recon.paid": "Paid to your organization",
+    "recon.paid": "Instalments paid to your organization (before the holdback)",
     "recon.expenditure": "Expenditure reported",
     "recon.unspent": "Unspent funds",
-    "recon.holdback": "Holdback not yet paid",
+    "recon.holdback_planned": "Holdback planned",
+    "recon.holdback_payable": "Holdback payable",
+    "recon.holdback_withheld": "Holdback withheld",
     "recon.repayment_due": "Repayment due",
     "recon.repayment_heading": "Notice of repayment",
     "recon.repayment": (
@@ -92,18 +94,69 @@ MESSAGES: dict[str, str] = {
         "officer to discuss a repayment schedule."
     ),
     "recon.no_repayment": "No repayment is due.",
-    "recon.holdback_note": (
-        "The holdback of {amount} will be released after the Fund accepts your final report."
+    "recon.holdback_heading": "The holdback",
+    "recon.holdback_rule": (
+        "The holdback pays the expenditure you reported beyond the instalments already paid, up "
+        "to the holdback planned in Schedule E. Whatever of it is not needed for that is "
+        "withheld and is not paid."
+    ),
+    "recon.holdback_none": "Your agreement provided for no holdback.",
+    "recon.holdback_released": (
+        "Of the holdback of {planned}, {released} has been released to your organization."
+    ),
+    "recon.holdback_payable_full": (
+        "The holdback of {amount} is payable in full and will be released to your organization "
+        "shortly."
+    ),
+    "recon.holdback_payable_part": (
+        "Your reported expenditure exceeds the instalments paid by {payable}, so {payable} of "
+        "the holdback of {planned} is payable and will be released to your organization shortly."
+    ),
+    "recon.holdback_withheld_all": (
+        "The instalments already paid to your organization cover all of the expenditure you "
+        "reported, so none of the holdback of {amount} is payable: it is withheld in full and "
+        "will not be paid."
+    ),
+    "recon.holdback_withheld_terminated": (
+        "The agreement has been terminated, so the holdback of {amount} will not be paid: it is "
+        "withheld in full."
+    ),
+    "recon.holdback_withheld_rest": (
+        "The remaining {amount} of the holdback is withheld and will not be paid."
     ),
     # Holdback release letter
     "holdback.subject": "Release of holdback: {project} ({reference})",
+    "holdback.subject_withheld": "Holdback withheld: {project} ({reference})",
+    "holdback.title_withheld": "Holdback Withheld",
     "holdback.intro": (
         "Your final report has been accepted. The Fund released the holdback of {amount} to "
         "your organization on {date}."
     ),
+    "holdback.intro_part": (
+        "Your final report has been accepted. Of the holdback of {planned}, the close-out "
+        "reconciliation left {payable} payable; the Fund released {payable} to your "
+        "organization on {date}. The remaining {withheld} is withheld and will not be paid."
+    ),
+    "holdback.intro_withheld": (
+        "Your final report has been accepted. No holdback is released: the instalments already "
+        "paid to your organization cover all of the expenditure you reported, so the holdback "
+        "of {amount} is withheld in full and will not be paid."
+    ),
+    "holdback.intro_none": (
+        "Your final report has been accepted. Your agreement provided for no holdback, so no "
+        "holdback payment is made."
+    ),
+    "holdback.paid_before": "Instalments paid before the holdback",
     "holdback.released": "Holdback released",
     "holdback.paid_total": "Total paid under the agreement",
     "holdback.unpaid": "Approved funds not paid",
+    "holdback.repayment": (
+        "As set out in the reconciliation letter, a repayment of {amount} remains due to the "
+        "Fund by {date}."
+    ),
+    "holdback.repayment_no_date": (
+        "As set out in the reconciliation letter, a repayment of {amount} remains due to the Fund."
+    ),
     "holdback.next": (
         "The grant now moves to close-out. You will receive a close-out certificate confirming "
         "the return of your community’s data."

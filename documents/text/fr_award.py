@@ -87,10 +87,12 @@ MESSAGES: dict[str, str] = {
     ),
     "recon.item": "Élément",
     "recon.approved": "Financement maximal approuvé",
-    "recon.paid": "Montant versé à votre organisme",
+    "recon.paid": "Versements à votre organisme (avant la retenue)",
     "recon.expenditure": "Dépenses déclarées",
     "recon.unspent": "Fonds non dépensés",
-    "recon.holdback": "Retenue non encore versée",
+    "recon.holdback_planned": "Retenue prévue",
+    "recon.holdback_payable": "Retenue à verser",
+    "recon.holdback_withheld": "Retenue conservée par le Fonds",
     "recon.repayment_due": "Remboursement exigé",
     "recon.repayment_heading": "Avis de remboursement",
     "recon.repayment": (
@@ -109,18 +111,71 @@ MESSAGES: dict[str, str] = {
         "calendrier de remboursement."
     ),
     "recon.no_repayment": "Aucun remboursement n’est exigé.",
-    "recon.holdback_note": (
-        "La retenue de {amount} sera versée une fois votre rapport final accepté par le Fonds."
+    "recon.holdback_heading": "La retenue",
+    "recon.holdback_rule": (
+        "La retenue couvre les dépenses déclarées qui dépassent les versements déjà effectués, "
+        "jusqu’à concurrence de la retenue prévue à l’annexe E. La partie qui n’est pas "
+        "nécessaire à cette fin est conservée par le Fonds et n’est pas versée."
+    ),
+    "recon.holdback_none": "Votre entente ne prévoyait aucune retenue.",
+    "recon.holdback_released": (
+        "Sur la retenue de {planned}, une somme de {released} a été versée à votre organisme."
+    ),
+    "recon.holdback_payable_full": (
+        "La retenue de {amount} est payable en entier et sera versée à votre organisme sous peu."
+    ),
+    "recon.holdback_payable_part": (
+        "Vos dépenses déclarées dépassent de {payable} les versements effectués ; une somme de "
+        "{payable} sur la retenue de {planned} est donc payable et sera versée à votre "
+        "organisme sous peu."
+    ),
+    "recon.holdback_withheld_all": (
+        "Les versements déjà effectués à votre organisme couvrent la totalité des dépenses que "
+        "vous avez déclarées ; aucune partie de la retenue de {amount} n’est donc payable : "
+        "elle est conservée en entier par le Fonds et ne sera pas versée."
+    ),
+    "recon.holdback_withheld_terminated": (
+        "L’entente a été résiliée ; la retenue de {amount} ne sera donc pas versée : elle est "
+        "conservée en entier par le Fonds."
+    ),
+    "recon.holdback_withheld_rest": (
+        "Le solde de {amount} de la retenue est conservé par le Fonds et ne sera pas versé."
     ),
     # Versement de la retenue
     "holdback.subject": "Versement de la retenue : {project} ({reference})",
+    "holdback.subject_withheld": "Retenue non versée : {project} ({reference})",
+    "holdback.title_withheld": "Retenue non versée",
     "holdback.intro": (
         "Votre rapport final a été accepté. Le Fonds a versé la retenue de {amount} à votre "
         "organisme le {date}."
     ),
+    "holdback.intro_part": (
+        "Votre rapport final a été accepté. Sur la retenue de {planned}, le rapprochement de "
+        "clôture a établi une somme payable de {payable} ; le Fonds a versé {payable} à votre "
+        "organisme le {date}. Le solde de {withheld} est conservé par le Fonds et ne sera pas "
+        "versé."
+    ),
+    "holdback.intro_withheld": (
+        "Votre rapport final a été accepté. Aucune retenue n’est versée : les versements déjà "
+        "effectués à votre organisme couvrent la totalité des dépenses que vous avez déclarées ; "
+        "la retenue de {amount} est donc conservée en entier par le Fonds et ne sera pas versée."
+    ),
+    "holdback.intro_none": (
+        "Votre rapport final a été accepté. Votre entente ne prévoyait aucune retenue ; aucun "
+        "versement de retenue n’est donc effectué."
+    ),
+    "holdback.paid_before": "Versements effectués avant la retenue",
     "holdback.released": "Retenue versée",
     "holdback.paid_total": "Total versé en vertu de l’entente",
     "holdback.unpaid": "Fonds approuvés non versés",
+    "holdback.repayment": (
+        "Comme l’indique la lettre de rapprochement, un remboursement de {amount} reste dû au "
+        "Fonds au plus tard le {date}."
+    ),
+    "holdback.repayment_no_date": (
+        "Comme l’indique la lettre de rapprochement, un remboursement de {amount} reste dû au "
+        "Fonds."
+    ),
     "holdback.next": (
         "La subvention passe maintenant à l’étape de la clôture. Vous recevrez un certificat de "
         "clôture confirmant le retour des données de votre communauté."

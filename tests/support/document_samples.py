@@ -283,19 +283,31 @@ def _details(kind: str, language: Language, issued: datetime) -> dict[str, Any]:
             "received_at": datetime(2028, 6, 20, 18, 45, tzinfo=UTC),
         },
         "report_reminder": {"report_sequence": 2, "days_overdue": 5},
+        # Underspent: the instalments paid exceed the expenditure, so the whole holdback is
+        # withheld and the difference is owed back (models.settlement).
         "reconciliation_letter": {
             "paid_cents": paid_before_holdback,
             "reported_expenditure_cents": 39_900_000,
-            "unspent_cents": paid_before_holdback - 39_900_000,
+            "unspent_cents": APPROVED_CENTS - 39_900_000,
+            "holdback_planned_cents": plan[-1].amount_cents,
+            "holdback_payable_cents": 0,
+            "holdback_withheld_cents": plan[-1].amount_cents,
+            "holdback_released_cents": 0,
             "repayment_due_cents": paid_before_holdback - 39_900_000,
             "repayment_due_by": date(2028, 9, 30),
-            "holdback_cents": plan[-1].amount_cents,
         },
+        # Fully spent: the holdback is paid in full.
         "holdback_release_letter": {
-            "holdback_cents": plan[-1].amount_cents,
+            "approved_cents": APPROVED_CENTS,
+            "paid_cents": paid_before_holdback,
+            "reported_expenditure_cents": APPROVED_CENTS,
+            "holdback_planned_cents": plan[-1].amount_cents,
+            "holdback_payable_cents": plan[-1].amount_cents,
+            "holdback_released_cents": plan[-1].amount_cents,
+            "holdback_withheld_cents": 0,
+            "repayment_due_cents": 0,
             "released_on": date(2028, 8, 15),
             "paid_total_cents": APPROVED_CENTS,
-            "approved_cents": APPROVED_CENTS,
         },
         "closeout_certificate": {
             "closed_on": date(2028, 9, 30),

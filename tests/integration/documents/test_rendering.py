@@ -95,10 +95,18 @@ def figures(ctx: DocumentContext) -> list[str]:
         case "report_reminder":
             return [day(report[2].due_date)]
         case "reconciliation_letter":
-            keys = ("paid_cents", "reported_expenditure_cents", "unspent_cents", "holdback_cents")
+            keys = (
+                "paid_cents",
+                "reported_expenditure_cents",
+                "unspent_cents",
+                "holdback_planned_cents",
+                "holdback_withheld_cents",
+                "repayment_due_cents",
+            )
             return [*(money(d[key]) for key in keys), day(d["repayment_due_by"])]
         case "holdback_release_letter":
-            return [money(d["holdback_cents"]), money(d["paid_total_cents"]), day(d["released_on"])]
+            keys = ("paid_cents", "holdback_released_cents", "paid_total_cents")
+            return [*(money(d[key]) for key in keys), day(d["released_on"])]
         case "closeout_certificate":
             return [money(d["total_paid_cents"]), day(d["closed_on"]), d["data_return_statement"]]
     raise AssertionError(f"no expectations for {ctx.kind}")

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from datetime import date
 
 import pytest
 
@@ -26,6 +27,7 @@ from tests.support.document_samples import (
     SYLLABICS_ORGANISATION,
     sample_context,
 )
+from tests.support.reading import squash
 
 LANGUAGES = ("en", "fr")
 ALL = [(kind, language) for kind in KINDS for language in LANGUAGES]
@@ -358,9 +360,97 @@ def test_reconciliation_letter_adds_a_repayment_notice_only_when_money_is_owed()
 
 def test_holdback_release_letter_shows_the_release():
     ctx = sample_context("holdback_release_letter", "fr")
-    text = text_of(build_document(ctx))
-    assert format_money(ctx.details["holdback_cents"], "fr") in text
+    content = build_document(ctx)
+    text = text_of(content)
+    assert format_money(ctx.details["holdback_released_cents"], "fr") in text
     assert "15 août 2028" in text
+    assert content.title == "Versement de la retenue"
+    assert "Aucun remboursement n’est exigé." in text
+
+
+def test_reconciliation_letter_explains_a_holdback_withheld_in_full():
+    text = text_of(build("reconciliation_letter"))
+    assert "none of the holdback of $45,012.34 is payable: it is withheld in full" in text
+    assert "will be released" not in text
+
+
+def test_reconciliation_letter_explains_a_partly_payable_holdback():
+    content = build(
+        "reconciliation_letter",
+        details={
+            "reported_expenditure_cents": 42_000_000,
+            "unspent_cents": 3_012_345,
+            "holdback_payable_cents": 1_488_889,
+            "holdback_withheld_cents": 3_012_345,
+            "repayment_due_cents": 0,
+            "repayment_due_by": None,
+        },
+    )
+    text = text_of(content)
+    assert "$14,888.89 of the holdback of $45,012.34 is payable and will be released" in text
+    assert "The remaining $30,123.45 of the holdback is withheld" in text
+    assert "No repayment is due." in text
+    assert "Notice of repayment" not in headings(content)
+
+
+def test_a_termination_letter_withholds_the_holdback_because_the_agreement_ended():
+    details = {"paid_cents": 0, "reported_expenditure_cents": 0, "terminated": True}
+    text = squash(text_of(build("reconciliation_letter", "fr", details=details)))
+    assert "L’entente a été résiliée ; la retenue de 45 012,34 $ ne sera donc pas versée" in text
+    assert "couvrent la totalité" not in text
+
+
+def test_reconciliation_letter_says_when_there_is_no_holdback():
+    content = build("reconciliation_letter", details={"holdback_planned_cents": 0})
+    assert "Your agreement provided for no holdback." in text_of(content)
+
+
+WITHHELD = {
+    "paid_cents": 40_511_111,
+    "reported_expenditure_cents": 39_900_000,
+    "holdback_payable_cents": 0,
+    "holdback_released_cents": 0,
+    "holdback_withheld_cents": 4_501_234,
+    "repayment_due_cents": 611_111,
+    "repayment_due_by": "2028-09-30",
+    "released_on": None,
+    "paid_total_cents": 40_511_111,
+}
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "plainly"),
+    [
+        ("en", "Holdback Withheld", "No holdback is released"),
+        ("fr", "Retenue non versée", "Aucune retenue n’est versée"),
+    ],
+)
+def test_a_holdback_withheld_in_full_is_announced_plainly_not_as_a_release(
+    language, title, plainly
+):
+    content = build("holdback_release_letter", language, details=WITHHELD)
+    text = text_of(content)
+    assert content.title == title
+    assert plainly in text
+    assert format_money(611_111, language) in text
+    assert format_date(date(2028, 9, 30), language) in text
+    assert "released the holdback" not in text and "a versé la retenue" not in text
+
+
+def test_a_partly_released_holdback_names_what_was_paid_and_what_was_withheld():
+    details = {
+        "reported_expenditure_cents": 42_000_000,
+        "holdback_payable_cents": 1_488_889,
+        "holdback_released_cents": 1_488_889,
+        "holdback_withheld_cents": 3_012_345,
+        "paid_total_cents": 42_000_000,
+    }
+    text = text_of(build("holdback_release_letter", details=details))
+    assert (
+        "Of the holdback of $45,012.34, the close-out reconciliation left $14,888.89 "
+        "payable; the Fund released $14,888.89 to your organization on August 15, 2028. "
+        "The remaining $30,123.45 is withheld and will not be paid."
+    ) in text
 
 
 def test_closeout_certificate_records_the_data_return():
@@ -388,7 +478,7 @@ def test_details_accept_iso_strings_for_dates():
         ("report_receipt", "received_at"),
         ("report_reminder", "days_overdue"),
         ("reconciliation_letter", "unspent_cents"),
-        ("holdback_release_letter", "released_on"),
+        ("holdback_release_letter", "holdback_withheld_cents"),
         ("closeout_certificate", "data_return_statement"),
     ],
 )

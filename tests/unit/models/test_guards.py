@@ -323,6 +323,14 @@ def holdback_before_the_final_report_is_accepted():
     return ctx, "the holdback is released only after the final report is accepted"
 
 
+@refusal("holdback_after_closeout_begins")
+def holdback_before_close_out_has_netted_it():
+    ctx = with_payload(fake_context("initiate_payment"), sequence=3)
+    ctx.subject = ctx.instalments[2]
+    force_state(ctx.reports[0], "accepted")
+    return ctx, "the holdback is paid only once close-out has begun and fixed the amount payable"
+
+
 @refusal("within_approved_amount")
 def payment_that_would_exceed_the_approved_amount():
     ctx = fake_context("initiate_payment")
@@ -361,7 +369,7 @@ def close_out_with_a_periodic_instalment_unpaid():
 def closing_with_the_holdback_unpaid():
     ctx = fake_context("close")
     force_state(ctx.instalments[2], "initiated")
-    return ctx, "the holdback must be released before the grant is closed"
+    return ctx, "the payable holdback must be released before the grant is closed"
 
 
 # --------------------------------------------------------------------------- the tables
@@ -620,6 +628,28 @@ def test_a_grant_without_a_holdback_is_settled():
     ctx = fake_context("close")
     ctx.instalments = ctx.instalments[:2]
     assert message_of("holdback_settled", ctx) is None
+
+
+def test_a_holdback_withheld_at_close_out_is_settled():
+    ctx = fake_context("close")
+    force_state(ctx.instalments[2], "withheld")
+    assert message_of("holdback_settled", ctx) is None
+
+
+@pytest.mark.parametrize("state", ["scheduled", "held"])
+def test_a_payable_holdback_not_yet_released_is_not_settled(state):
+    ctx = fake_context("close")
+    force_state(ctx.instalments[2], state)
+    assert message_of("holdback_settled", ctx) == (
+        "the payable holdback must be released before the grant is closed"
+    )
+
+
+def test_the_holdback_may_be_paid_during_close_out():
+    ctx = with_payload(fake_context("release_payment"), sequence=3)
+    ctx.grant = fake_grant("closing", approved_cents=ctx.grant.approved_cents)
+    ctx.subject = ctx.instalments[2]
+    assert message_of("holdback_after_closeout_begins", ctx) is None
 
 
 def test_close_out_may_begin_with_the_holdback_still_unpaid():
