@@ -8,9 +8,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, event
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
-from models import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+from models import tables, workers  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 
 def default_data_dir() -> Path:
@@ -47,25 +47,6 @@ def _make_sqlite_transactions_immediate(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
-# The audit trail is append-only in the database itself, not only by convention: UPDATE and
-# DELETE on audit events are refused whoever asks. Verification still catches someone who
-# drops the triggers first (see models.audit).
-APPEND_ONLY: dict[str, tuple[str, ...]] = {
-    "sqlite": tuple(
-        f"CREATE TRIGGER IF NOT EXISTS auditevent_no_{verb.lower()} BEFORE {verb} ON auditevent "
-        "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END"
-        for verb in ("UPDATE", "DELETE")
-    ),
-    "postgresql": (
-        "CREATE OR REPLACE FUNCTION grantflow_refuse_change() RETURNS trigger AS $$ "
-        "BEGIN RAISE EXCEPTION 'audit events are append-only'; END; $$ LANGUAGE plpgsql",
-        "DROP TRIGGER IF EXISTS auditevent_append_only ON auditevent",
-        "CREATE TRIGGER auditevent_append_only BEFORE UPDATE OR DELETE ON auditevent "
-        "FOR EACH ROW EXECUTE FUNCTION grantflow_refuse_change()",
-    ),
-}
-
-
 class Database:
     def __init__(self, url: str | None = None) -> None:
         self.url = url or default_database_url()
@@ -81,10 +62,10 @@ class Database:
         return self.engine.dialect.name == "sqlite"
 
     def create_schema(self) -> None:
-        SQLModel.metadata.create_all(self.engine)
-        with self.engine.begin() as connection:
-            for statement in APPEND_ONLY.get(self.engine.dialect.name, ()):
-                connection.exec_driver_sql(statement)
+        """Bring the database to the newest schema through its migrations (Alembic)."""
+        from models.migrations import upgrade
+
+        upgrade(self.engine)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

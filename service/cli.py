@@ -17,6 +17,8 @@ users_app = typer.Typer(help="Manage users and their API tokens.")
 app.add_typer(users_app, name="users")
 audit_app = typer.Typer(help="Verify and checkpoint the audit trail.")
 app.add_typer(audit_app, name="audit")
+db_app = typer.Typer(help="grantflow's database schema (Alembic migrations).")
+app.add_typer(db_app, name="db")
 console = Console()
 errors = Console(stderr=True)
 
@@ -104,6 +106,37 @@ def _flush_prefect_workers(timeout: float = 10) -> None:
 
     for worker in (APILogWorker, EventsWorker):
         worker.drain_all(timeout=timeout)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the installation's database to the newest schema (every process also does this
+    when it opens the database)."""
+    environment.configure()
+    from models.db import Database
+    from models.migrations import SchemaError, current_revision, head_revision, upgrade
+
+    db = Database()
+    try:
+        upgrade(db.engine)
+    except SchemaError as error:
+        errors.print(f"[red]cannot upgrade:[/] {error}")
+        raise typer.Exit(1) from None
+    with db.engine.connect() as connection:
+        current = current_revision(connection)
+    console.print(f"schema at revision {current} (newest {head_revision()})")
+    db.dispose()
+
+
+@db_app.command("revision")
+def db_revision(
+    message: Annotated[str, typer.Option("--message", "-m", help="What the change is")],
+) -> None:
+    """Write the next migration from the models' changes (review it before committing)."""
+    from models.migrations import new_revision
+
+    path = new_revision(message)
+    console.print(f"wrote {path}; review it, then run the migration tests")
 
 
 @users_app.command("create")
