@@ -24,6 +24,9 @@ integer cents of CAD; times are UTC.
 
 
 def create_app() -> FastAPI:
+    from workflows.deployments import execution_mode
+
+    execution_mode()  # a misconfigured GRANTFLOW_EXECUTION stops start-up, not a request
     app = FastAPI(title="grantflow", description=DESCRIPTION, version="0.1.0")
     problems.install(app)
     app.add_middleware(RequestLimits)

@@ -70,6 +70,14 @@ def serve(
     environment.configure()
     import uvicorn
 
+    from workflows.deployments import ExecutionModeError, execution_mode
+
+    try:
+        mode = execution_mode()
+    except ExecutionModeError as error:
+        errors.print(f"[red]serve failed:[/] {error}")
+        raise typer.Exit(2) from None
+
     from service.prefect_server import ensure_server
 
     server = None
@@ -81,7 +89,7 @@ def serve(
             errors.print(f"[red]serve failed:[/] {error}")
             raise typer.Exit(1) from None
         os.environ["PREFECT_API_URL"] = server.api_url
-    console.print(f"Prefect API: {os.environ['PREFECT_API_URL']}")
+    console.print(f"Prefect API: {os.environ['PREFECT_API_URL']}; execution: {mode}")
     from service.api import create_app
     from service.audit_log import start_daily_checkpoints
 
@@ -106,6 +114,48 @@ def _flush_prefect_workers(timeout: float = 10) -> None:
 
     for worker in (APILogWorker, EventsWorker):
         worker.drain_all(timeout=timeout)
+
+
+@app.command()
+def worker(
+    until_idle: Annotated[
+        bool, typer.Option(help="Stop once no run is waiting (otherwise run until stopped)")
+    ] = False,
+) -> None:
+    """Carry out the flow runs the service submits in `deployment` execution mode.
+
+    Start as many as needed, on any machine that reaches the same Prefect API and the same
+    grantflow database. A run whose worker dies is taken up by another once its lease lapses
+    (GRANTFLOW_WORKER_LEASE_SECONDS, default 30), and finishes without repeating a payment.
+    """
+    import os
+    import signal
+
+    server = environment.configure()
+    if not server and not os.environ.get("PREFECT_API_URL"):
+        errors.print(
+            "[red]worker needs a shared Prefect server:[/] start `grantflow serve` for this "
+            "installation, or set PREFECT_API_URL"
+        )
+        raise typer.Exit(2)
+    from workflows.worker import Worker, WorkerSettings
+
+    try:
+        settings = WorkerSettings.from_environment()
+    except ValueError as error:
+        errors.print(f"[red]worker settings:[/] {error}")
+        raise typer.Exit(2) from None
+
+    async def work() -> int:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        return await Worker(settings, log=errors.print).run(stop, until_idle=until_idle)
+
+    taken = asyncio.run(work())
+    _flush_prefect_workers()
+    errors.print(f"worker stopped after {taken} runs")
 
 
 @db_app.command("upgrade")

@@ -135,6 +135,18 @@ class ActionResult(BaseModel):
     documents: list[dict[str, Any]]
 
 
+class ActionSubmitted(BaseModel):
+    """In `deployment` execution mode: the action's flow run is queued for a worker."""
+
+    grant_id: int
+    reference: str
+    action: str
+    flow_run_id: str
+    flow_run_name: str
+    state: str = Field(description="The flow run's state when it was submitted")
+    history_url: str = Field(description="Where the transition appears once a worker ran it")
+
+
 class TaskRunPublic(BaseModel):
     name: str
     state: str | None

@@ -21,6 +21,7 @@ from models.engine import TransitionResult, fingerprint, record_denial
 from models.errors import ActionRejected, IdempotencyConflict
 from models.lifecycle import STAGES, resolve_stage
 from models.tables import AuditEvent, Grant, StoredDocument
+from workflows.faults import hold_if_asked
 from workflows.once import once
 from workflows.runtime import database
 from workflows.tasks import (
@@ -73,6 +74,7 @@ async def carry_out(
             record_denial, database(), grant_id, action, actor, error, flow_run_id=run_id
         )
         raise
+    hold_if_asked("after-transition", action)
     documents: list[dict[str, Any]] = []
     for kind in result.documents:
         documents.extend(await asyncio.to_thread(render_and_store, result, kind))
@@ -92,6 +94,13 @@ async def carry_out(
     )
 
 
+def as_actor(actor: Actor | dict[str, Any]) -> Actor:
+    """A deployment run's parameters are JSON: rebuild the actor from its fields."""
+    if isinstance(actor, Actor):
+        return actor
+    return Actor(**{**actor, "roles": tuple(actor["roles"])})
+
+
 def _family(stage: str) -> Flow:
     async def run(
         grant_id: int,
@@ -102,7 +111,10 @@ def _family(stage: str) -> Flow:
         idempotency_key: str | None = None,
         now: datetime | None = None,
     ) -> ActionOutcome:
-        return await carry_out(grant_id, reference, action, actor, payload, idempotency_key, now)
+        moment = datetime.fromisoformat(now) if isinstance(now, str) else now
+        return await carry_out(
+            grant_id, reference, action, as_actor(actor), payload, idempotency_key, moment
+        )
 
     run.__name__ = stage
     return flow(

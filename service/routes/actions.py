@@ -6,6 +6,7 @@ import asyncio
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Response
+from fastapi.responses import JSONResponse
 from sqlmodel import select
 
 from models import lifecycle
@@ -15,8 +16,9 @@ from models.tables import Instalment, OutcomeReport
 from service.authz import grant_for
 from service.deps import CurrentUser, DatabaseDep, GrantId, actor_of
 from service.problems import BODY_PROBLEMS, problem_responses
-from service.schemas import MAX_ID, ActionAvailable, ActionResult, BlockedBy
+from service.schemas import MAX_ID, ActionAvailable, ActionResult, ActionSubmitted, BlockedBy
 from workflows.actions import previous_outcome, run_action_inline
+from workflows.deployments import execution_mode, submit_action
 
 router = APIRouter(
     prefix="/api/v1/grants", tags=["actions"], responses=problem_responses(401, 404, 422)
@@ -116,12 +118,20 @@ def available_actions(
 @router.post(
     "/{grant_id}/actions/{action}",
     response_model=ActionResult,
-    responses=problem_responses(*BODY_PROBLEMS, 409),
+    responses={
+        **problem_responses(*BODY_PROBLEMS, 409),
+        202: {
+            "model": ActionSubmitted,
+            "description": "`deployment` execution mode: the flow run is queued for a worker",
+        },
+    },
     summary="Take a lifecycle action (runs its Prefect flow)",
     description=(
         "The body is the action's payload (see `GET .../actions` for its schema). The answer "
         "carries the new state, the documents produced and the Prefect flow run id. A guard "
-        "that does not hold answers 409 naming the rule; a bad payload 422 naming the field."
+        "that does not hold answers 409 naming the rule; a bad payload 422 naming the field. "
+        "In `deployment` execution mode the answer is 202 with the queued flow run's id; the "
+        "transition then appears in the grant's history."
     ),
 )
 async def take_action(
@@ -132,7 +142,7 @@ async def take_action(
     response: Response,
     idempotency_key: IdempotencyKey = None,
     payload: Annotated[dict[str, Any] | None, Body(examples=[{"sequence": 1}])] = None,
-) -> ActionResult:
+) -> ActionResult | JSONResponse:
     def visible_reference() -> str:
         with db.reading() as session:
             return grant_for(session, user, grant_id).reference
@@ -153,9 +163,29 @@ async def take_action(
             is None
         ):
             raise
+    if execution_mode() == "deployment":
+        return await _submitted(grant_id, reference, action, actor, payload, idempotency_key)
     outcome = await run_action_inline(
         grant_id, reference, action, actor, payload, idempotency_key=idempotency_key
     )
     if outcome.replayed:
         response.headers["Idempotent-Replayed"] = "true"
     return ActionResult(**outcome.as_dict())
+
+
+async def _submitted(  # type: ignore[no-untyped-def]
+    grant_id: int, reference: str, action: str, actor, payload, idempotency_key: str | None
+) -> JSONResponse:
+    run = await submit_action(
+        grant_id, reference, action, actor, payload, idempotency_key=idempotency_key
+    )
+    body = ActionSubmitted(
+        grant_id=grant_id,
+        reference=reference,
+        action=action,
+        flow_run_id=str(run.id),
+        flow_run_name=run.name,
+        state=run.state.name if run.state else "Scheduled",
+        history_url=f"/api/v1/grants/{grant_id}/history",
+    )
+    return JSONResponse(body.model_dump(), status_code=202)

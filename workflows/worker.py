@@ -1,0 +1,224 @@
+"""``grantflow worker``: take the deployment runs and carry them out, in this process.
+
+A worker registers the family deployments, renews a lease in grantflow's database, and
+loops: hand runs whose worker's lease has lapsed back to the queue, then take the next
+scheduled run (Scheduled -> Pending is granted to one worker only, by Prefect's
+orchestration) and run it. Safety does not depend on the lease: a run carried out twice
+applies its transition once (the engine's idempotency key and row locks) and stores each
+document once (keys derived from the transition). The lease only decides when a stuck run is
+tried again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+from prefect.client.orchestration import PrefectClient, get_client
+from prefect.client.schemas.filters import (
+    FlowRunFilter,
+    FlowRunFilterDeploymentId,
+    FlowRunFilterNextScheduledStartTime,
+    FlowRunFilterState,
+    FlowRunFilterStateType,
+)
+from prefect.client.schemas.objects import FlowRun, StateType
+from prefect.client.schemas.sorting import FlowRunSort
+from prefect.flow_engine import run_flow_async
+from prefect.flows import Flow
+from prefect.states import AwaitingRetry, Crashed, Pending
+
+from models.clock import as_utc, utcnow
+from models.workers import WorkerLease, live_worker_ids
+from workflows.deployments import register_deployments
+from workflows.faults import install_hold_points
+from workflows.runtime import database
+
+# A run is tried at most this many times; then it stays Crashed for a person to look at.
+MAX_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    poll_seconds: float = 1.0
+    heartbeat_seconds: float = 5.0
+    lease_seconds: float = 30.0
+
+    @classmethod
+    def from_environment(cls) -> WorkerSettings:
+        def seconds(name: str, default: float) -> float:
+            value = float(os.environ.get(name, default))
+            if value <= 0:
+                raise ValueError(f"{name} must be a positive number of seconds")
+            return value
+
+        settings = cls(
+            poll_seconds=seconds("GRANTFLOW_WORKER_POLL_SECONDS", cls.poll_seconds),
+            heartbeat_seconds=seconds(
+                "GRANTFLOW_WORKER_HEARTBEAT_SECONDS", cls.heartbeat_seconds
+            ),
+            lease_seconds=seconds("GRANTFLOW_WORKER_LEASE_SECONDS", cls.lease_seconds),
+        )
+        if settings.lease_seconds < 2 * settings.heartbeat_seconds:
+            raise ValueError("the worker lease must be at least two heartbeats long")
+        return settings
+
+
+def _new_worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class Worker:
+    def __init__(
+        self, settings: WorkerSettings, log: Callable[[str], None] = print
+    ) -> None:
+        self.settings = settings
+        self.id = _new_worker_id()
+        self.log = log
+        self.flows: dict[UUID, Flow] = {}
+        self.runs_taken = 0
+
+    # ----------------------------------------------------------------------------- lease
+
+    def _open_lease(self) -> None:
+        with database().transaction() as session:
+            session.add(WorkerLease(id=self.id, host=socket.gethostname(), pid=os.getpid()))
+
+    def _renew_lease(self) -> None:
+        with database().transaction() as session:
+            lease = session.get(WorkerLease, self.id)
+            if lease is not None:
+                lease.heartbeat_at = utcnow()
+                session.add(lease)
+
+    def _close_lease(self) -> None:
+        with database().transaction() as session:
+            lease = session.get(WorkerLease, self.id)
+            if lease is not None:
+                lease.stopped_at = utcnow()
+                session.add(lease)
+
+    async def _heartbeat(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.heartbeat_seconds)
+            try:
+                await asyncio.to_thread(self._renew_lease)
+            except Exception as error:  # noqa: BLE001 - a missed beat is retried next time
+                self.log(f"worker {self.id}: lease renewal failed: {error}")
+
+    def _live_workers(self) -> set[str]:
+        with database().reading() as session:
+            return live_worker_ids(session, timedelta(seconds=self.settings.lease_seconds))
+
+    # ------------------------------------------------------------------------------ runs
+
+    def _filter(self, *states: StateType, **extra: Any) -> FlowRunFilter:
+        return FlowRunFilter(
+            deployment_id=FlowRunFilterDeploymentId(any_=list(self.flows)),
+            state=FlowRunFilterState(type=FlowRunFilterStateType(any_=list(states))),
+            **extra,
+        )
+
+    async def recover_orphans(self, client: PrefectClient) -> list[UUID]:
+        """Send back to the queue the runs whose worker stopped renewing its lease."""
+        runs = await client.read_flow_runs(
+            flow_run_filter=self._filter(StateType.PENDING, StateType.RUNNING), limit=200
+        )
+        if not runs:
+            return []
+        live = await asyncio.to_thread(self._live_workers)
+        lease = timedelta(seconds=self.settings.lease_seconds)
+        recovered = []
+        for run in runs:
+            owner = run.infrastructure_pid
+            if owner in live:
+                continue
+            since = run.state.timestamp if run.state else None
+            if owner is None and since is not None and utcnow() - as_utc(since) < lease:
+                continue  # just taken; its worker is recording itself
+            await self._crashed(
+                client, run, f"worker {owner or 'unknown'} stopped renewing its lease"
+            )
+            recovered.append(run.id)
+        return recovered
+
+    async def _crashed(self, client: PrefectClient, run: FlowRun, message: str) -> None:
+        """Record the crash; queue the run again unless it has had its attempts."""
+        await client.set_flow_run_state(run.id, Crashed(message=message), force=True)
+        if run.run_count >= MAX_ATTEMPTS:
+            self.log(f"worker {self.id}: {run.name}: {message}; gave up after {run.run_count}")
+            return
+        await client.set_flow_run_state(run.id, AwaitingRetry(), force=True)
+        self.log(f"worker {self.id}: {run.name}: {message}; queued to run again")
+
+    async def _next_scheduled(self, client: PrefectClient) -> list[FlowRun]:
+        return await client.read_flow_runs(
+            flow_run_filter=self._filter(
+                StateType.SCHEDULED,
+                next_scheduled_start_time=FlowRunFilterNextScheduledStartTime(
+                    before_=utcnow()
+                ),
+            ),
+            sort=FlowRunSort.NEXT_SCHEDULED_START_TIME_ASC,
+            limit=10,
+        )
+
+    async def take_next(self, client: PrefectClient) -> FlowRun | None:
+        """Claim one scheduled run (one worker wins it) and carry it out."""
+        for candidate in await self._next_scheduled(client):
+            answer = await client.set_flow_run_state(candidate.id, Pending())
+            if answer.status.value != "ACCEPT":
+                continue  # another worker took it
+            await client.update_flow_run(candidate.id, infrastructure_pid=self.id)
+            run = await client.read_flow_run(candidate.id)
+            self.runs_taken += 1
+            family = self.flows[run.deployment_id]  # type: ignore[index]
+            try:
+                state = await run_flow_async(
+                    family, flow_run=run, parameters=run.parameters, return_type="state"
+                )
+            except Exception as error:  # noqa: BLE001 - the engine itself failed, not the flow
+                # Left Running under a live lease, the run would never be retried.
+                latest = await client.read_flow_run(run.id)
+                reason = f"the run failed to start or finish: {type(error).__name__}: {error}"
+                await self._crashed(client, latest, reason)
+                return run
+            self.log(f"worker {self.id}: {run.name}: {state.name}")
+            return run
+        return None
+
+    async def run(self, stop: asyncio.Event, *, until_idle: bool = False) -> int:
+        """Work until ``stop`` is set (or, with ``until_idle``, until no run is waiting).
+
+        Returns how many runs this worker took.
+        """
+        install_hold_points()
+        await asyncio.to_thread(self._open_lease)
+        heartbeat = asyncio.create_task(self._heartbeat())
+        try:
+            async with get_client() as client:
+                self.flows = await register_deployments(client)
+                self.log(f"worker {self.id}: ready")
+                while not stop.is_set():
+                    try:
+                        await self.recover_orphans(client)
+                        if await self.take_next(client) is not None:
+                            continue
+                    except Exception as error:  # noqa: BLE001 - e.g. the Prefect API is away
+                        self.log(f"worker {self.id}: {type(error).__name__}: {error}; retrying")
+                    if until_idle:
+                        break
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), self.settings.poll_seconds)
+        finally:
+            heartbeat.cancel()
+            await asyncio.to_thread(self._close_lease)
+        return self.runs_taken
