@@ -122,7 +122,14 @@ def _load_context(
     allocations = {
         a.fiscal_year: a
         for a in session.exec(
-            _lock(select(FundAllocation).where(FundAllocation.fund_id == fund.id), session)
+            # Locked in one order (by fiscal year) by every action: two approvals against
+            # one fund cannot each hold a year the other waits for.
+            _lock(
+                select(FundAllocation)
+                .where(FundAllocation.fund_id == fund.id)
+                .order_by(FundAllocation.fiscal_year),  # type: ignore[arg-type]
+                session,
+            )
         )
     }
     assignments = list(
