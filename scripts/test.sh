@@ -1,8 +1,24 @@
 #!/usr/bin/env bash
-# The test command: lint, then every tier (unit, integration, e2e; slow tiers included).
+# The test command: lint, then every tier (unit, integration, e2e; slow tiers included) on
+# SQLite, then the integration tier again on PostgreSQL. With arguments, lint and then one
+# pytest run with those arguments (GRANTFLOW_TEST_DATABASE=postgresql picks PostgreSQL).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The PostgreSQL pass: every integration test that makes a grantflow database, each database a
+# fresh schema (tests/support/databases.py). Left out: tests marked both_databases (they run on
+# both databases in the SQLite pass already) and tests/integration/documents (rendering and
+# the document store; no database), ignored by directory so they are not even collected.
+POSTGRESQL_PASS=(tests/integration -m "not both_databases" --ignore=tests/integration/documents)
+
+# Both passes spread their test files over worker processes (pytest-xdist; one per core, at
+# most 4), each with its own Prefect test harness; a file stays on one worker, so module and
+# session fixtures are built once per worker.
+workers=$(nproc 2>/dev/null || echo 2)
+[ "$workers" -gt 4 ] && workers=4
+PARALLEL=(-n "$workers" --dist loadfile)
+
+postgres_reachable=unknown
 ensure_postgres() {
   # The PostgreSQL tests use 127.0.0.1:5432 (trust auth, database `test`). Start the local
   # cluster if it is installed but stopped; say clearly when it cannot be reached.
@@ -13,8 +29,10 @@ ensure_postgres() {
     done
   fi
   if pg_isready -h 127.0.0.1 -p 5432 -q; then
+    postgres_reachable=yes
     echo "== PostgreSQL: reachable at 127.0.0.1:5432"
   else
+    postgres_reachable=no
     echo "== PostgreSQL: NOT reachable at 127.0.0.1:5432; its tests fail under CI=true, skip otherwise"
   fi
 }
@@ -22,5 +40,26 @@ ensure_postgres() {
 echo "== ruff"
 .venv/bin/ruff check .
 ensure_postgres
-echo "== pytest"
-exec .venv/bin/python -m pytest "$@"
+
+if [ $# -gt 0 ]; then
+  echo "== pytest"
+  exec .venv/bin/python -m pytest "$@"
+fi
+
+status=0
+echo "== pytest: every tier on SQLite"
+GRANTFLOW_TEST_DATABASE=sqlite .venv/bin/python -m pytest "${PARALLEL[@]}" || status=1
+
+echo "== pytest: integration tier on PostgreSQL"
+if [ "$postgres_reachable" = no ] && [ "${CI:-}" = "true" ]; then
+  echo "== PostgreSQL pass FAILED: PostgreSQL is not reachable at 127.0.0.1:5432 (CI=true)"
+  status=1
+elif [ "$postgres_reachable" = no ]; then
+  echo "== PostgreSQL pass SKIPPED: PostgreSQL is not reachable at 127.0.0.1:5432 (it fails under CI=true)"
+else
+  GRANTFLOW_TEST_DATABASE=postgresql .venv/bin/python -m pytest "${PARALLEL[@]}" "${POSTGRESQL_PASS[@]}" \
+    || status=1
+fi
+
+[ "$status" = 0 ] || echo "== tests FAILED (see above)"
+exit "$status"

@@ -10,7 +10,9 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,15 +33,136 @@ def prefect_harness() -> Iterator[None]:
         yield
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    from tests.support.databases import backend
+
+    backend()  # a GRANTFLOW_TEST_DATABASE it does not know stops the run here, saying so
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    from tests.support.databases import describe
+
+    return describe()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    from tests.support.databases import close_kept
+
+    close_kept()
+
+
+_running: list[pytest.Item] = []
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
+    _running[:] = [item]
+    try:
+        return (yield)
+    finally:
+        _running.clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def integration_databases_follow_the_switch() -> Iterator[None]:
+    """In the PostgreSQL pass, an integration test that makes a SQLite grantflow database fails
+    (unless it is marked ``both_databases``): it would pass without exercising PostgreSQL."""
+    from tests.support.databases import on_postgresql
+
+    if not on_postgresql():
+        yield
+        return
+    from models.db import Database, default_database_url
+
+    original = Database.__init__
+
+    def checked(self: Database, url: str | None = None, *args: Any, **kwargs: Any) -> None:
+        chosen = url or default_database_url()
+        test = _running[0] if _running else None
+        if (
+            chosen.startswith("sqlite")
+            and test is not None
+            and test.nodeid.startswith("tests/integration/")
+            and test.get_closest_marker("both_databases") is None
+        ):
+            raise AssertionError(
+                f"{test.nodeid} made a SQLite database ({chosen}) in the PostgreSQL pass: make "
+                "it with tests.support.databases (database_url, new_database or the "
+                "installation fixture), or mark the test both_databases"
+            )
+        original(self, url, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Database, "__init__", checked)
+        yield
+
+
 @pytest.fixture
 def installation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """A fresh grantflow installation (SQLite file, document store) for one test."""
+    """A fresh grantflow installation (database, document store) for one test: a SQLite file,
+    or a PostgreSQL schema under GRANTFLOW_TEST_DATABASE=postgresql (tests.support.databases)."""
+    from tests.support.databases import database_url, use_installation
     from workflows.runtime import database, reset_caches
 
-    monkeypatch.setenv("GRANTFLOW_DATABASE_URL", f"sqlite:///{tmp_path / 'grantflow.db'}")
-    monkeypatch.setenv("GRANTFLOW_DOCUMENT_DIR", str(tmp_path / "documents"))
-    monkeypatch.setenv("GRANTFLOW_AUDIT_DIR", str(tmp_path / "audit"))
-    reset_caches()
-    yield database()
-    database().dispose()
-    reset_caches()
+    with database_url(tmp_path) as url:
+        yield use_installation(monkeypatch, tmp_path, url)
+        database().dispose()
+        reset_caches()
+
+
+@dataclass(frozen=True)
+class ClosedGrant:
+    """An installation (files in ``root``, database at ``url``) with one English grant taken
+    from application to ``closed`` by real flow runs (``outcomes``), then refused an
+    ``approve`` (a failed flow run and a denied audit event)."""
+
+    root: Path
+    url: str
+    cast: Any
+    grant: Any
+    outcomes: list[Any]
+
+
+@pytest.fixture(scope="session")
+def closed_grant(
+    tmp_path_factory: pytest.TempPathFactory, prefect_harness
+) -> Iterator[ClosedGrant]:
+    """Built once per session: driving a grant through every flow takes about half a minute, and
+    both tests/integration/workflows and tests/integration/audit/test_dossier.py examine one.
+    Users make it current with ``tests.support.databases.use_installation``, leave its rows as
+    they found them and change only copies (``copied_database``)."""
+    import asyncio
+
+    from models.errors import WrongState
+    from models.setup import create_application
+    from service import demo_data
+    from service.demo_script import actor, steps
+    from tests.support.databases import database_url, use_installation
+    from workflows.actions import run_action_inline
+    from workflows.runtime import reset_caches
+
+    root = tmp_path_factory.mktemp("closed-grant")
+    with database_url(root) as url:
+        with pytest.MonkeyPatch.context() as patch:
+            db = use_installation(patch, root, url)
+            cast = demo_data.seed(db)
+            organisation, application = demo_data.application_for(0, cast)
+            grant = create_application(db, organisation.id, application)
+            outcomes = [
+                asyncio.run(run_action_inline(grant.id, grant.reference, action, who, payload))
+                for action, who, payload in steps(db, cast, grant.id)
+            ]
+            assert outcomes[-1].grant_state == "closed"
+            with pytest.raises(WrongState):
+                asyncio.run(
+                    run_action_inline(
+                        grant.id,
+                        grant.reference,
+                        "approve",
+                        actor(cast.approver),
+                        {"approved_cents": 100, "risk_rating": "low"},
+                    )
+                )
+            db.dispose()
+            reset_caches()
+        yield ClosedGrant(root, url, cast, grant, outcomes)

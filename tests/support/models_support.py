@@ -4,7 +4,8 @@ Two kinds of world:
 
 * ``fake_context(action_key)``: unsaved rows in an ``ActionContext`` in which every guard of
   that action holds. Unit tests break one fact and watch one guard refuse.
-* ``seeded_world(directory)``: a real SQLite file seeded with the demo cast. ``prepare`` takes
+* ``seeded_world(directory)``: a real database (SQLite, or PostgreSQL: see
+  ``tests.support.databases``) seeded with the demo cast. ``prepare`` takes
   a fresh grant (through the engine, by the demo script) to the point where an action is next.
 """
 
@@ -42,6 +43,7 @@ from models.tables import (
 )
 from service.demo_data import Cast, application_for, seed
 from service.demo_script import Step, Variant, actor, steps
+from tests.support.databases import keep, kept_database_url
 
 # --------------------------------------------------------------------------- fakes
 
@@ -354,7 +356,11 @@ def with_payload(ctx: ActionContext, **changes: Any) -> ActionContext:
 
 
 def new_database(directory: Path) -> Database:
-    db = Database(f"sqlite:///{directory}/t.db")
+    """A new, empty grantflow database: a SQLite file in ``directory``, or a PostgreSQL schema
+    when ``GRANTFLOW_TEST_DATABASE=postgresql`` (dropped, and its engine disposed, when the
+    session ends)."""
+    db = Database(kept_database_url(directory, "t.db"))
+    keep(db.dispose)
     db.create_schema()
     return db
 

@@ -2,6 +2,9 @@
 
 Outside CI an unreachable server skips the test with the reason; in CI (CI=true) it fails,
 so a green run never hides that PostgreSQL was not exercised.
+
+The sessions run in a time zone that is not UTC (``SESSION_TIME_ZONE``), as on a server set up
+with its local time zone: a test server in UTC would hide times stored shifted by the offset.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ import pytest
 BASE_URL = os.environ.get(
     "GRANTFLOW_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
+# UTC-3:30 (UTC-2:30 in summer): a half-hour offset, so no whole-hour coincidence hides a shift.
+SESSION_TIME_ZONE = "America/St_Johns"
 
 
 @contextmanager
@@ -36,7 +41,7 @@ def postgres_schema() -> Iterator[str]:
             pytest.fail(reason)
         pytest.skip(reason)
     try:
-        yield f"{BASE_URL}?options=-csearch_path%3D{schema}"
+        yield f"{BASE_URL}?options=-csearch_path%3D{schema}%20-ctimezone%3D{SESSION_TIME_ZONE}"
     finally:
         with admin.begin() as connection:
             connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")

@@ -2,20 +2,20 @@
 
 The dossier is checked the way an auditor would: unpacked in an empty folder, by its own
 standard-library script run in an isolated interpreter with an empty environment (no grantflow
-importable), and by ``sha256sum -c``. One closed grant serves the whole module.
+importable), and by ``sha256sum -c``. One closed grant (shared with the workflow tests)
+serves the whole module.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import re
 import shutil
-import sqlite3
 import subprocess
 import sys
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +32,7 @@ from models.tables import AuditEvent, Grant, Instalment, Organisation, StoredDoc
 from service.audit_log import AuditStore
 from service.dossier import DossierSummary, audit_path, build_dossier, tree_levels
 from service.dossier_report import verification_text
+from tests.support.databases import copied_database, forge, kept, use_installation
 from tests.support.reading import pdf_text, squash
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -48,42 +49,15 @@ class Closed:
 
 
 @pytest.fixture(scope="module")
-def closed(tmp_path_factory, prefect_harness) -> Closed:
-    """A fresh installation (as the ``installation`` fixture makes, for the whole module) with
-    one grant driven to ``closed`` by real flow runs, and one refused action on it."""
-    from models.setup import create_application
-    from service import demo_data
-    from service.demo_script import actor, steps
-    from workflows.actions import run_action_inline
-    from workflows.runtime import database, reset_caches
+def closed(closed_grant) -> Iterator[Closed]:
+    """The session's closed grant (``closed_grant`` in tests/conftest.py: one grant driven to
+    ``closed`` by real flow runs, and one refused action on it), current for the module."""
+    from workflows.runtime import reset_caches
 
-    root = tmp_path_factory.mktemp("dossier-installation")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("GRANTFLOW_DATABASE_URL", f"sqlite:///{root / 'grantflow.db'}")
-        patch.setenv("GRANTFLOW_DOCUMENT_DIR", str(root / "documents"))
-        patch.setenv("GRANTFLOW_AUDIT_DIR", str(root / "audit"))
-        reset_caches()
-        db = database()
-        cast = demo_data.seed(db)
-        organisation, application = demo_data.application_for(0, cast)
-        grant = create_application(db, organisation.id, application)
-        outcome = None
-        for action, who, payload in steps(db, cast, grant.id):
-            outcome = asyncio.run(
-                run_action_inline(grant.id, grant.reference, action, who, payload)
-            )
-        assert outcome is not None and outcome.grant_state == "closed"
-        with pytest.raises(WrongState):
-            asyncio.run(
-                run_action_inline(
-                    grant.id,
-                    grant.reference,
-                    "approve",
-                    actor(cast.approver),
-                    {"approved_cents": 100, "risk_rating": "low"},
-                )
-            )
-        yield Closed(db, grant, root, AuditStore(root / "audit"))
+        db = use_installation(patch, closed_grant.root, closed_grant.url)
+        root = closed_grant.root
+        yield Closed(db, closed_grant.grant, root, AuditStore(root / "audit"))
         db.dispose()
         reset_caches()
 
@@ -359,8 +333,8 @@ def copy_installation(closed: Closed, copy: Path, monkeypatch) -> tuple[Database
     """The module's installation copied to ``copy`` and made current (monkeypatched env)."""
     from workflows.runtime import database, reset_caches
 
-    shutil.copytree(closed.root, copy)
-    monkeypatch.setenv("GRANTFLOW_DATABASE_URL", f"sqlite:///{copy / 'grantflow.db'}")
+    shutil.copytree(closed.root, copy, ignore=shutil.ignore_patterns("grantflow.db*"))
+    monkeypatch.setenv("GRANTFLOW_DATABASE_URL", kept(copied_database(closed.db.url, copy)))
     monkeypatch.setenv("GRANTFLOW_DOCUMENT_DIR", str(copy / "documents"))
     monkeypatch.setenv("GRANTFLOW_AUDIT_DIR", str(copy / "audit"))
     reset_caches()
@@ -378,11 +352,8 @@ def test_a_tampered_log_gets_a_dossier_that_says_so_and_does_not_verify(
         for e in rows(db, AuditEvent, closed.grant.id)
         if (e.action, e.outcome) == ("approve", "applied")
     )
-    connection = sqlite3.connect(tmp_path / "installation" / "grantflow.db")
-    connection.execute("DROP TRIGGER IF EXISTS auditevent_no_update")
-    connection.execute("UPDATE auditevent SET actor_name = 'Forger' WHERE id = ?", (approve.id,))
-    connection.commit()
-    connection.close()
+    forged = {"id": approve.id}
+    forge(db, "UPDATE auditevent SET actor_name = 'Forger' WHERE id = :id", params=forged)
     try:
         summary = build_dossier(db, closed.grant.id, tmp_path / "t.zip")
     finally:

@@ -15,6 +15,8 @@ from service import demo_data
 from service.demo_script import steps
 from tests.support.postgres import postgres_schema
 
+pytestmark = pytest.mark.both_databases  # PostgreSQL whichever pass runs it
+
 
 @pytest.fixture(scope="module")
 def pg():

@@ -6,16 +6,24 @@ import json
 import random
 import shutil
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import select
 
 from models.clock import utcnow
 from models.db import Database
 from models.tables import AuditEvent, StoredDocument
 from service.audit_log import AuditStore, checkpoint, verify
 from service.demo_data import seed
+from tests.support.databases import copied_database, kept, kept_database_url, on_postgresql
 from workflows.runtime import reset_caches
 
 EVENTS = 1_000
@@ -35,13 +43,23 @@ EDITABLE = (
 )
 
 
-def build_log(root: Path) -> None:
+@dataclass
+class Pristine:
+    """The intact installation: its files (documents, audit checkpoints and, on SQLite, the
+    database) in ``root``; its database at ``url``."""
+
+    root: Path
+    url: str
+
+
+def build_log(root: Path) -> Pristine:
     """A real installation's log: seeded records, stored documents, padding to 1,000 events."""
     from documents import LocalDocumentStore
     from models.setup import create_application
     from service.demo_data import application_for
 
-    db = Database(f"sqlite:///{root / 'grantflow.db'}")
+    url = kept_database_url(root)
+    db = Database(url)
     db.create_schema()
     cast = seed(db)
     organisation, application = application_for(0, cast)
@@ -101,59 +119,110 @@ def build_log(root: Path) -> None:
             )
     checkpoint(db, AuditStore(root / "audit"))
     db.dispose()
+    return Pristine(root, url)
 
 
-def verify_copy(root: Path, monkeypatch: pytest.MonkeyPatch) -> bool:
-    monkeypatch.setenv("GRANTFLOW_DOCUMENT_DIR", str(root / "documents"))
-    reset_caches()
-    db = Database(f"sqlite:///{root / 'grantflow.db'}")
-    try:
-        return verify(db, AuditStore(root / "audit")).intact
-    finally:
-        db.dispose()
+class Copy:
+    """A copy of the pristine installation to tamper with, its files in ``root``.
 
+    On SQLite the database file is copied with the files and forged through its own sqlite3
+    connection. On PostgreSQL the copy is the pristine schema inside one transaction, rolled
+    back when the copy is discarded (PostgreSQL's DDL is transactional too, so even the
+    dropped append-only trigger comes back); ``db`` reads and verifies through that
+    transaction, so it sees the forgery.
+    """
 
-def sql(root: Path, *statements: str, params: tuple = ()) -> list[tuple]:
-    connection = sqlite3.connect(root / "grantflow.db")
-    try:
-        connection.execute("DROP TRIGGER IF EXISTS auditevent_no_update")
-        connection.execute("DROP TRIGGER IF EXISTS auditevent_no_delete")
-        rows: list[tuple] = []
+    def __init__(self, root: Path, db: Database, connection: Any = None) -> None:
+        self.root = root
+        self.db = db
+        self.connection = connection
+
+    def sql(self, *statements: str, params: dict[str, Any] | None = None) -> None:
+        """Forge: the append-only triggers dropped, then ``statements`` (``:name`` params)."""
+        if self.connection is None:
+            connection = sqlite3.connect(self.root / "grantflow.db")
+            try:
+                connection.execute("DROP TRIGGER IF EXISTS auditevent_no_update")
+                connection.execute("DROP TRIGGER IF EXISTS auditevent_no_delete")
+                for statement in statements:
+                    connection.execute(statement, params or {})
+                connection.commit()
+            finally:
+                connection.close()
+            return
+        self.connection.exec_driver_sql(
+            "DROP TRIGGER IF EXISTS auditevent_append_only ON auditevent"
+        )
         for statement in statements:
-            rows = connection.execute(statement, params).fetchall()
-        connection.commit()
-        return rows
+            self.connection.execute(text(statement), params or {})
+
+    def verify(self, monkeypatch: pytest.MonkeyPatch) -> bool:
+        monkeypatch.setenv("GRANTFLOW_DOCUMENT_DIR", str(self.root / "documents"))
+        reset_caches()
+        return verify(self.db, AuditStore(self.root / "audit")).intact
+
+
+class InOneConnection(Database):
+    """A ``Database`` whose sessions all run on one connection, inside its open transaction."""
+
+    def __init__(self, connection: Any) -> None:
+        self.url = connection.engine.url.render_as_string(hide_password=False)
+        self.engine = connection
+
+
+@contextmanager
+def tamperable_copy(pristine: Pristine, root: Path) -> Iterator[Copy]:
+    if not on_postgresql():
+        shutil.copytree(pristine.root, root)
+        db = Database(f"sqlite:///{root / 'grantflow.db'}")
+        try:
+            yield Copy(root, db)
+        finally:
+            db.dispose()
+            shutil.rmtree(root)
+        return
+    shutil.copytree(pristine.root, root)
+    engine = Database(pristine.url).engine
+    try:
+        with engine.connect() as connection:
+            transaction = connection.begin()
+            try:
+                yield Copy(root, InOneConnection(connection), connection)
+            finally:
+                transaction.rollback()
     finally:
-        connection.close()
+        engine.dispose()
+        shutil.rmtree(root)
 
 
-def edit_field(root: Path, rng: random.Random) -> None:
+def edit_field(copy: Copy, rng: random.Random) -> None:
     column = rng.choice(EDITABLE)
     event_id = rng.randint(1, EVENTS)
     value = {"payload_summary": json.dumps({"n": -1}), "grant_id": None}.get(column, "forged")
     if column == "occurred_at":
         value = "2020-01-01 00:00:00.000000"
-    sql(root, f"UPDATE auditevent SET {column} = ? WHERE id = ?", params=(value, event_id))
+    copy.sql(
+        f"UPDATE auditevent SET {column} = :value WHERE id = :id",
+        params={"value": value, "id": event_id},
+    )
 
 
-def delete_event(root: Path, rng: random.Random) -> None:
-    sql(root, "DELETE FROM auditevent WHERE id = ?", params=(rng.randint(1, EVENTS),))
+def delete_event(copy: Copy, rng: random.Random) -> None:
+    copy.sql("DELETE FROM auditevent WHERE id = :id", params={"id": rng.randint(1, EVENTS)})
 
 
-def reorder(root: Path, rng: random.Random) -> None:
+def reorder(copy: Copy, rng: random.Random) -> None:
     first, second = rng.sample(range(1, EVENTS + 1), 2)
-    sql(
-        root,
+    copy.sql(
         f"UPDATE auditevent SET id = -1 WHERE id = {first}",
         f"UPDATE auditevent SET id = {first} WHERE id = {second}",
         f"UPDATE auditevent SET id = {second} WHERE id = -1",
     )
 
 
-def insert_forged(root: Path, rng: random.Random) -> None:
+def insert_forged(copy: Copy, rng: random.Random) -> None:
     position = rng.randint(1, EVENTS - 1)
-    sql(
-        root,
+    copy.sql(
         f"UPDATE auditevent SET id = -id WHERE id > {position}",
         "UPDATE auditevent SET id = 1 - id WHERE id < 0",
         "INSERT INTO auditevent (id, subject, actor_name, role, action, outcome, "
@@ -162,39 +231,33 @@ def insert_forged(root: Path, rng: random.Random) -> None:
     )
 
 
-def rewrite_and_recompute(root: Path, rng: random.Random) -> None:
+def rewrite_and_recompute(copy: Copy, rng: random.Random) -> None:
     """Change an event before the checkpoint and rewrite the recorded leaves to match."""
     from models.audit import event_leaf
 
-    edit_field(root, rng)
-    db = Database(f"sqlite:///{root / 'grantflow.db'}")
-    with db.reading() as session:
-        events = session.exec(
-            AuditEvent.__table__.select().order_by(AuditEvent.id)  # type: ignore[attr-defined]
-        ).all()
-        leaves = [event_leaf(AuditEvent.model_validate(dict(e._mapping))) for e in events]
-    db.dispose()
-    (root / "audit" / "leaves.log").write_text("".join(leaf.hex() + "\n" for leaf in leaves))
+    edit_field(copy, rng)
+    with copy.db.reading() as session:
+        leaves = [event_leaf(e) for e in session.exec(select(AuditEvent).order_by(AuditEvent.id))]
+    (copy.root / "audit" / "leaves.log").write_text("".join(leaf.hex() + "\n" for leaf in leaves))
 
 
-def swap_document_file(root: Path, rng: random.Random) -> None:
-    files = sorted((root / "documents").rglob("*.pdf"))
+def swap_document_file(copy: Copy, rng: random.Random) -> None:
+    files = sorted((copy.root / "documents").rglob("*.pdf"))
     victim, other = rng.sample(files, 2)
     shutil.copyfile(other, victim)
 
 
-def swap_file_and_row(root: Path, rng: random.Random) -> None:
+def swap_file_and_row(copy: Copy, rng: random.Random) -> None:
     """Replace a document and update its row's hash to match: the audit event still disagrees."""
     import hashlib
 
-    files = sorted((root / "documents").rglob("*.pdf"))
+    files = sorted((copy.root / "documents").rglob("*.pdf"))
     victim = rng.choice(files)
     forged = rng.randbytes(3_000)
     victim.write_bytes(forged)
-    sql(
-        root,
-        "UPDATE document SET sha256 = ? WHERE storage_key LIKE ?",
-        params=(hashlib.sha256(forged).hexdigest(), f"%{victim.stem}%"),
+    copy.sql(
+        "UPDATE document SET sha256 = :sha256 WHERE storage_key LIKE :key",
+        params={"sha256": hashlib.sha256(forged).hexdigest(), "key": f"%{victim.stem}%"},
     )
 
 
@@ -210,10 +273,8 @@ TAMPERINGS_BY_KIND = {
 
 
 @pytest.fixture(scope="module")
-def pristine(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("pristine")
-    build_log(root)
-    return root
+def pristine(tmp_path_factory) -> Pristine:
+    return build_log(tmp_path_factory.mktemp("pristine"))
 
 
 def test_random_tamperings_are_all_detected_and_the_intact_log_raises_no_alarm(
@@ -223,17 +284,15 @@ def test_random_tamperings_are_all_detected_and_the_intact_log_raises_no_alarm(
     kinds = list(TAMPERINGS_BY_KIND)
     detected, missed, false_alarms = 0, [], 0
     for attempt in range(TAMPERINGS):
-        copy = tmp_path / f"t{attempt}"
-        shutil.copytree(pristine, copy)
-        if attempt % 10 == 0 and not verify_copy(copy, monkeypatch):
-            false_alarms += 1
-        kind = kinds[attempt % len(kinds)]
-        TAMPERINGS_BY_KIND[kind](copy, rng)
-        if verify_copy(copy, monkeypatch):
-            missed.append(kind)
-        else:
-            detected += 1
-        shutil.rmtree(copy)
+        with tamperable_copy(pristine, tmp_path / f"t{attempt}") as copy:
+            if attempt % 10 == 0 and not copy.verify(monkeypatch):
+                false_alarms += 1
+            kind = kinds[attempt % len(kinds)]
+            TAMPERINGS_BY_KIND[kind](copy, rng)
+            if copy.verify(monkeypatch):
+                missed.append(kind)
+            else:
+                detected += 1
     with capsys.disabled():
         print(
             f"\ntamper evidence: {TAMPERINGS} tamperings, {detected} detected, "
@@ -245,16 +304,14 @@ def test_random_tamperings_are_all_detected_and_the_intact_log_raises_no_alarm(
 
 
 def test_the_database_refuses_to_update_or_delete_audit_events(pristine, tmp_path):
-    copy = tmp_path / "copy"
-    shutil.copytree(pristine, copy)
-    connection = sqlite3.connect(copy / "grantflow.db")
+    copy = Database(kept(copied_database(pristine.url, tmp_path)))
     for statement in (
         "UPDATE auditevent SET actor_name = 'x' WHERE id = 1",
         "DELETE FROM auditevent WHERE id = 1",
     ):
-        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-            connection.execute(statement)
-    connection.close()
+        with pytest.raises(DBAPIError, match="append-only"), copy.engine.begin() as connection:
+            connection.exec_driver_sql(statement)
+    copy.dispose()
 
 
 def test_the_service_checkpoints_when_it_starts_and_then_on_its_interval(
@@ -265,8 +322,8 @@ def test_the_service_checkpoints_when_it_starts_and_then_on_its_interval(
     from service.audit_log import start_daily_checkpoints
 
     copy = tmp_path / "copy"
-    shutil.copytree(pristine, copy)
-    monkeypatch.setenv("GRANTFLOW_DATABASE_URL", f"sqlite:///{copy / 'grantflow.db'}")
+    shutil.copytree(pristine.root, copy, ignore=shutil.ignore_patterns("grantflow.db*"))
+    monkeypatch.setenv("GRANTFLOW_DATABASE_URL", kept(copied_database(pristine.url, copy)))
     monkeypatch.setenv("GRANTFLOW_AUDIT_DIR", str(copy / "audit"))
     reset_caches()
     store = AuditStore(copy / "audit")

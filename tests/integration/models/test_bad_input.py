@@ -31,6 +31,7 @@ from tests.support.models_support import (
     allocations,
     audit_events,
     grant,
+    new_database,
     new_grant,
     prepare,
     seeded_world,
@@ -426,15 +427,13 @@ def test_replaying_a_key_still_requires_permission_to_see_the_grant(world):
 
 
 def test_an_idempotency_key_reused_with_a_different_payload_is_a_conflict(tmp_path):
-    from models.db import Database
     from models.engine import apply_action
     from models.errors import IdempotencyConflict
     from models.setup import create_application
     from service import demo_data
     from service.demo_script import actor
 
-    db = Database(f"sqlite:///{tmp_path}/t.db")
-    db.create_schema()
+    db = new_database(tmp_path)
     cast = demo_data.seed(db)
     organisation, application = demo_data.application_for(0, cast)
     grant = create_application(db, organisation.id, application)

@@ -26,6 +26,8 @@ from service import demo_data
 from service.demo_script import actor, steps
 from tests.support.postgres import postgres_schema
 
+pytestmark = pytest.mark.both_databases  # parametrized over both itself
+
 ATTEMPTS = 50
 
 

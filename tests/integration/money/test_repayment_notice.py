@@ -23,7 +23,7 @@ from models.setup import create_application
 from models.tables import AuditEvent, Instalment, OutcomeReport
 from service import demo_data
 from service.demo_script import actor, steps
-from tests.support.models_support import allocations, grant, instalments
+from tests.support.models_support import allocations, grant, instalments, new_database
 from tests.support.reading import docx_text, pdf_text, squash
 from workflows.snapshot import document_context, document_details
 
@@ -107,8 +107,7 @@ def letter(db: Database, run: CloseOut, action: str, kind: str, language: str) -
 
 @pytest.fixture
 def world(tmp_path):  # type: ignore[no-untyped-def]
-    db = Database(f"sqlite:///{tmp_path / 'g.db'}")
-    db.create_schema()
+    db = new_database(tmp_path)
     return db, demo_data.seed(db)
 
 
