@@ -19,6 +19,7 @@ from prefect.deployments import run_deployment
 from prefect.flows import Flow
 
 from models.context import Actor
+from models.errors import IdempotencyConflict
 from models.lifecycle import STAGES, resolve_stage
 from workflows.actions import FAMILY_FLOWS, RUN_NAME
 
@@ -108,14 +109,13 @@ async def submit_action(
     created, and the engine applies the key once whatever runs it.
     """
     stage = resolve_stage(action)
+    parameters = flow_parameters(grant_id, reference, action, actor, payload, idempotency_key)
     async with get_client() as client:
         await _ensure_deployments(client)
-        return await run_deployment(  # type: ignore[misc]
+        run = await run_deployment(  # type: ignore[misc]
             deployment_name(stage),
             client=client,
-            parameters=flow_parameters(
-                grant_id, reference, action, actor, payload, idempotency_key
-            ),
+            parameters=parameters,
             flow_run_name=RUN_NAME.format(reference=reference, action=action),
             tags=[f"grant:{grant_id}", f"stage:{stage}", f"action:{action}"],
             idempotency_key=(
@@ -124,3 +124,10 @@ async def submit_action(
             timeout=0,
             as_subflow=False,
         )
+    if idempotency_key and run.parameters != parameters:
+        # Prefect answered with the run an earlier request made under this key.
+        raise IdempotencyConflict(
+            "idempotency key was already used for a different request "
+            f"('{run.parameters.get('action')}' on grant {run.parameters.get('grant_id')})"
+        )
+    return run

@@ -25,6 +25,7 @@ import pytest
 from sqlmodel import select
 
 from models.db import Database
+from models.errors import IdempotencyConflict
 from models.tables import AuditEvent, Instalment, StoredDocument
 from service.audit_log import verify
 from service.demo_data import seed
@@ -158,6 +159,18 @@ def test_a_worker_killed_mid_payment_is_replaced_and_the_grant_is_paid_once(
         submit_action(grant_id, reference, "release_payment", finance, ref, idempotency_key=key)
     )
     assert again.id == run.id
+    # The key reused for a different request is refused, not answered with the first run.
+    with pytest.raises(IdempotencyConflict):
+        asyncio.run(
+            submit_action(
+                grant_id,
+                reference,
+                "release_payment",
+                finance,
+                {"sequence": ref["sequence"] + 1},
+                idempotency_key=key,
+            )
+        )
 
     marker = tmp_path / "held"
     doomed = start_worker(
