@@ -24,6 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from scratch_installation import use_scratch_installation
+
 
 def _timed(samples: list[float], started: float) -> None:
     samples.append(time.perf_counter() - started)
@@ -123,12 +125,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--demo-grants", type=int, default=0)
     args = parser.parse_args()
-    scratch = Path(tempfile.mkdtemp(prefix="grantflow-bench-"))
-    os.environ["GRANTFLOW_DATA_DIR"] = str(scratch / "var")
-    os.environ["PREFECT_HOME"] = str(scratch / "prefect")
-    os.environ["PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL"] = "WARNING"
-    os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
-    os.environ.pop("PREFECT_API_URL", None)
+    use_scratch_installation()
     samples = asyncio.run(measure(args.repeat))
     for name, values in samples.items():
         print(_summary(name, values))

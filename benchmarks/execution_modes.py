@@ -16,11 +16,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
-import tempfile
 import time
-from pathlib import Path
+
+from scratch_installation import use_scratch_installation
 
 
 async def measure(repeat: int) -> dict[str, float]:
@@ -77,12 +76,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=10)
     args = parser.parse_args()
-    scratch = Path(tempfile.mkdtemp(prefix="grantflow-bench-"))
-    os.environ["GRANTFLOW_DATA_DIR"] = str(scratch / "var")
-    os.environ["PREFECT_HOME"] = str(scratch / "prefect")
-    os.environ["PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL"] = "WARNING"
-    os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
-    os.environ.pop("PREFECT_API_URL", None)
+    use_scratch_installation()
     figures = asyncio.run(measure(args.repeat))
     inline = figures["inline"]
     print(f"inline release_payment (median)              {inline * 1000:8.1f} ms   1.00x")

@@ -46,7 +46,11 @@ def deployment_name(stage: str) -> str:
 
 
 async def register_deployments(client: PrefectClient) -> dict[UUID, Flow]:
-    """Create (or update) the seven family deployments; their ids, each with its flow."""
+    """Create (or update) the seven family deployments; their ids, each with its flow.
+
+    They name no entrypoint: ``grantflow worker`` runs them in its own process from
+    ``FAMILY_FLOWS``, not a generic Prefect worker loading code by path.
+    """
     flows: dict[UUID, Flow] = {}
     for stage in STAGES:
         family = FAMILY_FLOWS[stage]
@@ -56,7 +60,6 @@ async def register_deployments(client: PrefectClient) -> dict[UUID, Flow]:
             name=DEPLOYMENT,
             description=family.description,
             tags=["grantflow", f"stage:{stage}"],
-            entrypoint=f"workflows.actions:FAMILY_FLOWS[{stage!r}]",
             enforce_parameter_schema=False,
         )
         flows[deployment_id] = family
