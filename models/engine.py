@@ -45,6 +45,7 @@ from models.tables import (
     Instalment,
     Organisation,
     OutcomeReport,
+    OwedDocument,
     ReviewAssignment,
     ReviewScore,
     User,
@@ -349,6 +350,10 @@ def apply_action(
         )
         session.add(event)
         session.flush()
+        for kind in action.documents:
+            # Owed in the step's own transaction: documents that fail to render stay owed
+            # (and visibly pending) until a later attempt stores them, never silently lost.
+            session.add(OwedDocument(grant_id=ctx.grant.id, audit_event_id=event.id, kind=kind))
         return TransitionResult(
             event_id=event.id,  # type: ignore[arg-type]
             grant_id=ctx.grant.id,  # type: ignore[arg-type]

@@ -270,3 +270,48 @@ class IdempotencyClaim(SQLModel, table=True):
     action: str
     claimed_at: datetime = Field(default_factory=utcnow)
     completed_at: datetime | None = None
+
+
+class ActionRequest(SQLModel, table=True):
+    """An action request grantflow accepted: who asked, for what, with which payload.
+
+    The request, not the Prefect flow run, is the authority: a flow run carries only this
+    row's id and token, and whoever carries it out reloads the user and their current roles
+    from here. An Idempotency-Key belongs to its caller (unique per user, not globally).
+    """
+
+    __tablename__ = "action_request"
+    __table_args__ = (UniqueConstraint("user_id", "idempotency_key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    grant_id: int = Field(foreign_key="grant.id", index=True)
+    action: str = Field(max_length=64)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    request_hash: str = Field(max_length=64)
+    idempotency_key: str | None = Field(default=None, max_length=200)
+    token: str = Field(max_length=64)
+    as_of: datetime | None = None
+    flow_run_id: str | None = Field(default=None, max_length=64)
+    status: str = Field(default="accepted", max_length=16)
+    audit_event_id: int | None = Field(default=None, foreign_key="auditevent.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class OwedDocument(SQLModel, table=True):
+    """A document a committed step owes its people, until it is stored.
+
+    Written in the step's own transaction, so a step whose rendering fails is never silently
+    missing its documents: the row stays open (and the grant shows "documents pending") until
+    a later attempt stores them.
+    """
+
+    __tablename__ = "owed_document"
+    __table_args__ = (UniqueConstraint("audit_event_id", "kind"),)
+    id: int | None = Field(default=None, primary_key=True)
+    grant_id: int = Field(foreign_key="grant.id", index=True)
+    audit_event_id: int = Field(foreign_key="auditevent.id")
+    kind: str = Field(max_length=64)
+    attempts: int = 0
+    last_error: str | None = Field(default=None, max_length=500)
+    owed_since: datetime = Field(default_factory=utcnow)
+    stored_at: datetime | None = Field(default=None, index=True)

@@ -48,6 +48,11 @@ class GrantPublic(BaseModel):
     created_at: datetime
     submitted_at: datetime | None
     decided_at: datetime | None
+    documents_pending: list[str] = Field(
+        default_factory=list,
+        description="Document kinds a committed step owes and has not produced yet (being "
+        "retried); applicants see only those addressed to them",
+    )
 
 
 class ApplicationRequest(ApplicationInput):
@@ -133,6 +138,11 @@ class ActionResult(BaseModel):
     flow_run_id: str | None
     replayed: bool = Field(description="True when an Idempotency-Key repeated an earlier request")
     documents: list[dict[str, Any]]
+    documents_pending: list[str] = Field(
+        default_factory=list,
+        description="Document kinds the step committed but could not produce yet; they are "
+        "retried until stored",
+    )
 
 
 class ActionSubmitted(BaseModel):

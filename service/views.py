@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
+from documents import KINDS
 from models.clock import as_utc
 from models.lifecycle import grant_state
-from models.tables import AuditEvent, BudgetLine, Fund, Grant, Organisation, StoredDocument, User
+from models.tables import (
+    AuditEvent,
+    BudgetLine,
+    Fund,
+    Grant,
+    Organisation,
+    OwedDocument,
+    StoredDocument,
+    User,
+)
 from service.authz import is_own_applicant, sees_every_grant
 from service.schemas import DocumentPublic, EventPublic, GrantPublic
 
@@ -51,7 +61,22 @@ def grant_public(
         created_at=as_utc(grant.created_at),
         submitted_at=_utc(grant.submitted_at),
         decided_at=_utc(grant.decided_at),
+        documents_pending=_documents_pending(session, grant, applicant_view),
     )
+
+
+def _documents_pending(session: Session, grant: Grant, applicant_view: bool) -> list[str]:
+    kinds = session.exec(
+        select(OwedDocument.kind)
+        .where(
+            OwedDocument.grant_id == grant.id,
+            OwedDocument.stored_at.is_(None),  # type: ignore[union-attr]
+        )
+        .order_by(OwedDocument.id)  # type: ignore[arg-type]
+    ).all()
+    if applicant_view:
+        kinds = [kind for kind in kinds if KINDS[kind].audience == "applicant"]
+    return list(dict.fromkeys(kinds))
 
 
 def document_public(document: StoredDocument) -> DocumentPublic:

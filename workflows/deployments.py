@@ -8,8 +8,8 @@ same Prefect API and the same grantflow database, take the runs and carry them o
 
 from __future__ import annotations
 
+import asyncio
 import os
-from dataclasses import asdict
 from typing import Any, Literal
 from uuid import UUID
 
@@ -19,9 +19,11 @@ from prefect.deployments import run_deployment
 from prefect.flows import Flow
 
 from models.context import Actor
-from models.errors import IdempotencyConflict
 from models.lifecycle import STAGES, resolve_stage
-from workflows.actions import FAMILY_FLOWS, RUN_NAME
+from models.requests import engine_key
+from models.tables import ActionRequest
+from workflows.actions import FAMILY_FLOWS, run_name
+from workflows.requests import accept_request, note_flow_run
 
 DEPLOYMENT = "grantflow"
 Execution = Literal["inline", "deployment"]
@@ -77,24 +79,32 @@ async def _ensure_deployments(client: PrefectClient) -> None:
         _registered.add(api)
 
 
-def flow_parameters(
-    grant_id: int,
-    reference: str,
-    action: str,
-    actor: Actor,
-    payload: dict[str, Any] | None,
-    idempotency_key: str | None,
-) -> dict[str, Any]:
-    """What a deployment run carries: JSON only (the worker rebuilds the actor)."""
-    return {
-        "grant_id": grant_id,
-        "reference": reference,
-        "action": action,
-        "actor": {**asdict(actor), "roles": list(actor.roles)},
-        "payload": payload or {},
-        "idempotency_key": idempotency_key,
-        "now": None,
-    }
+def flow_parameters(request: ActionRequest) -> dict[str, Any]:
+    """What a deployment run carries: the accepted request's id and token, nothing else."""
+    return {"request_id": request.id, "token": request.token}
+
+
+async def submit_request(request: ActionRequest, reference: str) -> FlowRun:
+    """Create the request's flow run for a worker to take; returns it without waiting.
+
+    Prefect's idempotency key is the request's, so a repeated submission of one request (the
+    caller's own Idempotency-Key finds the same request) gets the flow run the first created.
+    """
+    stage = resolve_stage(request.action)
+    async with get_client() as client:
+        await _ensure_deployments(client)
+        run = await run_deployment(  # type: ignore[misc]
+            deployment_name(stage),
+            client=client,
+            parameters=flow_parameters(request),
+            flow_run_name=run_name(reference, request.action),
+            tags=[f"grant:{request.grant_id}", f"stage:{stage}", f"action:{request.action}"],
+            idempotency_key=engine_key(request),
+            timeout=0,
+            as_subflow=False,
+        )
+    await asyncio.to_thread(note_flow_run, request.id, str(run.id))  # type: ignore[arg-type]
+    return run
 
 
 async def submit_action(
@@ -106,31 +116,8 @@ async def submit_action(
     *,
     idempotency_key: str | None = None,
 ) -> FlowRun:
-    """Create the action's flow run for a worker to take; returns it without waiting.
-
-    With an Idempotency-Key, Prefect gives a repeated submission the flow run the first one
-    created, and the engine applies the key once whatever runs it.
-    """
-    stage = resolve_stage(action)
-    parameters = flow_parameters(grant_id, reference, action, actor, payload, idempotency_key)
-    async with get_client() as client:
-        await _ensure_deployments(client)
-        run = await run_deployment(  # type: ignore[misc]
-            deployment_name(stage),
-            client=client,
-            parameters=parameters,
-            flow_run_name=RUN_NAME.format(reference=reference, action=action),
-            tags=[f"grant:{grant_id}", f"stage:{stage}", f"action:{action}"],
-            idempotency_key=(
-                f"grant:{grant_id}:{action}:{idempotency_key}" if idempotency_key else None
-            ),
-            timeout=0,
-            as_subflow=False,
-        )
-    if idempotency_key and run.parameters != parameters:
-        # Prefect answered with the run an earlier request made under this key.
-        raise IdempotencyConflict(
-            "idempotency key was already used for a different request "
-            f"('{run.parameters.get('action')}' on grant {run.parameters.get('grant_id')})"
-        )
-    return run
+    """Record ``actor``'s request and queue its flow run for a worker."""
+    request = await asyncio.to_thread(
+        accept_request, grant_id, action, actor.user_id, payload, idempotency_key
+    )
+    return await submit_request(request, reference)

@@ -1,6 +1,8 @@
-"""Hold points for crash tests: a process told to stop at one waits there to be killed.
+"""Fault points for tests: hold points for crash tests, and rendering failures.
 
-Inert unless ``GRANTFLOW_TEST_HOLD_AT`` is set, as ``<point>:<action>``:
+Inert unless the environment asks. ``GRANTFLOW_TEST_FAIL_RENDER=<kind>`` (or ``*``) makes every
+rendering of that document kind fail while it is set. ``GRANTFLOW_TEST_HOLD_AT`` is
+``<point>:<action>``; a process told to stop at a hold point waits there to be killed:
 
 - ``before-commit:<action>``: inside the action's transaction, after its rows are written
   and before they are committed (the database's locks are held);
@@ -20,6 +22,8 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 HOLD_AT = "GRANTFLOW_TEST_HOLD_AT"
+# Fault injection: rendering of this document kind (or of every kind, '*') fails while set.
+FAIL_RENDER = "GRANTFLOW_TEST_FAIL_RENDER"
 HOLD_FILE = "GRANTFLOW_TEST_HOLD_FILE"
 
 
@@ -34,6 +38,15 @@ def _hold(point: str) -> None:
 def hold_if_asked(point: str, action: str) -> None:
     if os.environ.get(HOLD_AT) == f"{point}:{action}":
         _hold(f"{point}:{action}")
+
+
+class InjectedRenderFailure(RuntimeError):
+    pass
+
+
+def fail_rendering_if_asked(kind: str) -> None:
+    if os.environ.get(FAIL_RENDER) in (kind, "*"):
+        raise InjectedRenderFailure(f"rendering {kind} failed ({FAIL_RENDER} is set)")
 
 
 def install_hold_points() -> None:

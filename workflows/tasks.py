@@ -3,21 +3,37 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from typing import Any
 
 from prefect import task
 from prefect.cache_policies import NONE
 from prefect.runtime import flow_run
-from sqlmodel import func, select
+from sqlmodel import Session, func, select
 
-from documents import KINDS, build_document, render_document
+from documents import FORMATS, KINDS, build_document, render_document
+from models.clock import utcnow
 from models.context import Actor
-from models.engine import TransitionResult, apply_action
-from models.tables import AuditEvent, Fund, Grant, Organisation, StoredDocument
+from models.engine import TransitionResult, apply_action, record_denial
+from models.errors import ActionRejected, NotPermitted
+from models.requests import engine_key
+from models.tables import (
+    ActionRequest,
+    AuditEvent,
+    Fund,
+    Grant,
+    Organisation,
+    OwedDocument,
+    StoredDocument,
+    User,
+)
+from workflows.faults import fail_rendering_if_asked
 from workflows.runtime import database, document_store
 from workflows.snapshot import document_context, document_details
 
-FORMATS = ("pdf", "docx")
+
+def actor_of(user: User) -> Actor:
+    return Actor(user.id, user.name, tuple(user.roles), user.organisation_id)  # type: ignore[arg-type]
 
 
 def current_flow_run_id() -> str | None:
@@ -25,26 +41,52 @@ def current_flow_run_id() -> str | None:
     return str(run_id) if run_id else None
 
 
+@dataclass(frozen=True)
+class Refused:
+    """The engine refused the request; the refusal is already on the audit trail.
+
+    Returned, not raised: a raised domain error would put its message (which may name people
+    or quote the payload) into Prefect's task-run state and logs.
+    """
+
+    error: ActionRejected
+
+
 @task(name="apply-transition", cache_policy=NONE)
-def apply_transition(
-    grant_id: int,
-    action: str,
-    actor: Actor,
-    payload: dict[str, Any],
-    idempotency_key: str,
-    now: Any = None,
-) -> TransitionResult:
-    """Side effect: one database transaction (guards, state change, audit event)."""
-    return apply_action(
-        database(),
-        grant_id,
-        action,
-        actor,
-        payload,
-        now=now,
-        idempotency_key=idempotency_key,
-        flow_run_id=current_flow_run_id(),
-    )
+def apply_transition(request_id: int) -> TransitionResult | Refused:
+    """Side effect: one database transaction (guards, state change, audit event).
+
+    The request and its user are read from grantflow's database, the user with the roles
+    they hold now; nothing the flow run carries but the request's id is trusted.
+    """
+    db = database()
+    with db.reading() as session:
+        request = session.get(ActionRequest, request_id)
+        assert request is not None
+        user = session.get(User, request.user_id)
+        assert user is not None
+    actor = actor_of(user)
+    try:
+        if not user.active:
+            raise NotPermitted(
+                f"user {user.id} was revoked before request {request_id} was carried out"
+            )
+        return apply_action(
+            db,
+            request.grant_id,
+            request.action,
+            actor,
+            request.payload,
+            now=request.as_of,
+            idempotency_key=engine_key(request),
+            flow_run_id=current_flow_run_id(),
+        )
+    except ActionRejected as error:
+        # The refused change left nothing behind; the refusal itself is on the record.
+        record_denial(
+            db, request.grant_id, request.action, actor, error, flow_run_id=current_flow_run_id()
+        )
+        return Refused(error)
 
 
 def document_language(kind: str, organisation: Organisation, fund: Fund) -> str:
@@ -52,36 +94,77 @@ def document_language(kind: str, organisation: Organisation, fund: Fund) -> str:
     return organisation.preferred_language if audience == "applicant" else fund.staff_language
 
 
+class DocumentNotProduced(RuntimeError):
+    """A document could not be produced; it stays owed. Says ids and the error type only."""
+
+
+def _subject_key(event: AuditEvent) -> str:
+    """'' for the grant itself, else e.g. 'instalment-2': which instalment or report."""
+    if event.subject == "grant":
+        return ""
+    return f"{event.subject}-{event.payload_summary.get('sequence')}"
+
+
+def _note_failure(event_id: int, kind: str, error: BaseException) -> None:
+    with database().transaction() as session:
+        owed = session.exec(
+            select(OwedDocument).where(
+                OwedDocument.audit_event_id == event_id, OwedDocument.kind == kind
+            )
+        ).first()
+        if owed is not None:
+            owed.attempts += 1
+            owed.last_error = f"{type(error).__name__}: {error}"[:500]
+            session.add(owed)
+
+
 # retries=2 runs the rendering up to three times: WeasyPrint and the store are the parts of
-# a run that touch fonts and the disk, where a transient failure is worth another try.
+# a run that touch fonts and the disk, where a transient failure is worth another try. After
+# the third failure the document stays owed, and the owed-documents flow tries again later.
 @task(name="render-and-store-document", retries=2, retry_delay_seconds=1, cache_policy=NONE)
-def render_and_store(result: TransitionResult, kind: str) -> list[dict[str, Any]]:
-    """Side effect: files written to the document store and one row per format.
+def render_and_store(event_id: int, kind: str) -> list[dict[str, Any]]:
+    """Side effect: files written to the document store, one row per format, and the owed
+    document settled, in one transaction.
 
     Idempotent: the key is derived from the audit event, kind, language and format, so a
     retried or replayed run finds the rows it already wrote.
     """
+    try:
+        return _render_and_store(event_id, kind)
+    except Exception as error:
+        # The error's text stays in grantflow's database (it may quote a name or a title);
+        # Prefect's state and logs get the ids and the error's type only.
+        _note_failure(event_id, kind, error)
+        raise DocumentNotProduced(
+            f"{kind} for audit event {event_id}: {type(error).__name__}"
+        ) from None
+
+
+def _render_and_store(event_id: int, kind: str) -> list[dict[str, Any]]:
     db = database()
     store = document_store()
     stored: list[dict[str, Any]] = []
     with db.transaction() as session:
-        grant = session.get(Grant, result.grant_id)
+        event = session.get(AuditEvent, event_id)
+        assert event is not None and event.grant_id is not None
+        grant = session.get(Grant, event.grant_id)
         assert grant is not None
         fund = session.get(Fund, grant.fund_id)
         organisation = session.get(Organisation, grant.organisation_id)
         assert fund is not None and organisation is not None
         language = document_language(kind, organisation, fund)
-        event = session.get(AuditEvent, result.event_id)
-        assert event is not None
-        details = document_details(session, grant.id, kind, language, result.details)  # type: ignore[arg-type]
+        subject_key = _subject_key(event)
+        recorded = dict(event.payload_summary.get("details", {}))
+        details = document_details(session, grant.id, kind, language, recorded)  # type: ignore[arg-type]
         context = document_context(session, grant.id, kind, language, event.occurred_at, details)  # type: ignore[arg-type]
         content = build_document(context)
         for fmt in FORMATS:
-            key = hashlib.sha256(f"{result.event_id}:{kind}:{language}:{fmt}".encode()).hexdigest()
+            key = hashlib.sha256(f"{event_id}:{kind}:{language}:{fmt}".encode()).hexdigest()
             existing = session.exec(
                 select(StoredDocument).where(StoredDocument.idempotency_key == key)
             ).first()
             if existing is None:
+                fail_rendering_if_asked(kind)
                 data = render_document(content, fmt)
                 saved = store.put(data, fmt)
                 version = 1 + (
@@ -89,18 +172,18 @@ def render_and_store(result: TransitionResult, kind: str) -> list[dict[str, Any]
                         select(func.max(StoredDocument.version)).where(
                             StoredDocument.grant_id == grant.id,
                             StoredDocument.kind == kind,
-                            StoredDocument.subject_key == result.subject_key,
+                            StoredDocument.subject_key == subject_key,
                             StoredDocument.language == language,
                             StoredDocument.format == fmt,
                         )
                     ).one()
                     or 0
                 )
-                subject = f"_{result.subject_key}" if result.subject_key else ""
+                subject = f"_{subject_key}" if subject_key else ""
                 existing = StoredDocument(
                     grant_id=grant.id,  # type: ignore[arg-type]
                     kind=kind,
-                    subject_key=result.subject_key,
+                    subject_key=subject_key,
                     version=version,
                     language=language,
                     format=fmt,
@@ -110,7 +193,7 @@ def render_and_store(result: TransitionResult, kind: str) -> list[dict[str, Any]
                     filename=f"{grant.reference}_{kind}{subject}_v{version}.{language}.{fmt}",
                     template_version=KINDS[kind].template_version,
                     flow_run_id=current_flow_run_id(),
-                    audit_event_id=result.event_id,
+                    audit_event_id=event_id,
                     idempotency_key=key,
                 )
                 session.add(existing)
@@ -131,13 +214,27 @@ def render_and_store(result: TransitionResult, kind: str) -> list[dict[str, Any]
                             "version": existing.version,
                             "sha256": existing.sha256,
                             "size_bytes": existing.size_bytes,
-                            "produced_by_event": result.event_id,
+                            "produced_by_event": event_id,
                         },
                         flow_run_id=existing.flow_run_id,
                     )
                 )
             stored.append(stored_summary(existing))
+        _settle(session, event_id, kind)
     return stored
+
+
+def _settle(session: Session, event_id: int, kind: str) -> None:
+    owed = session.exec(
+        select(OwedDocument).where(
+            OwedDocument.audit_event_id == event_id,
+            OwedDocument.kind == kind,
+            OwedDocument.stored_at.is_(None),  # type: ignore[union-attr]
+        )
+    ).first()
+    if owed is not None:
+        owed.stored_at = utcnow()
+        session.add(owed)
 
 
 def stored_summary(document: StoredDocument) -> dict[str, Any]:

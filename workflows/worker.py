@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import os
 import socket
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,12 +35,15 @@ from prefect.client.schemas.objects import FlowRun, StateType
 from prefect.client.schemas.sorting import FlowRunSort
 from prefect.flow_engine import run_flow_async
 from prefect.flows import Flow
-from prefect.states import AwaitingRetry, Crashed, Pending
+from prefect.states import AwaitingRetry, Crashed, Failed, Pending
 
 from models.clock import as_utc, utcnow
+from models.requests import screen_parameters
 from models.workers import WorkerLease, live_worker_ids
+from workflows.actions import record_forged_run
 from workflows.deployments import register_deployments
 from workflows.faults import install_hold_points
+from workflows.owed_documents import settle_owed_documents
 from workflows.runtime import database
 
 # A run is tried at most this many times; then it stays Crashed for a person to look at.
@@ -51,6 +55,7 @@ class WorkerSettings:
     poll_seconds: float = 1.0
     heartbeat_seconds: float = 5.0
     lease_seconds: float = 30.0
+    owed_documents_seconds: float = 10.0
 
     @classmethod
     def from_environment(cls) -> WorkerSettings:
@@ -66,6 +71,9 @@ class WorkerSettings:
                 "GRANTFLOW_WORKER_HEARTBEAT_SECONDS", cls.heartbeat_seconds
             ),
             lease_seconds=seconds("GRANTFLOW_WORKER_LEASE_SECONDS", cls.lease_seconds),
+            owed_documents_seconds=seconds(
+                "GRANTFLOW_OWED_DOCUMENTS_SECONDS", cls.owed_documents_seconds
+            ),
         )
         if settings.lease_seconds < 2 * settings.heartbeat_seconds:
             raise ValueError("the worker lease must be at least two heartbeats long")
@@ -180,6 +188,8 @@ class Worker:
             await client.update_flow_run(candidate.id, infrastructure_pid=self.id)
             run = await client.read_flow_run(candidate.id)
             self.runs_taken += 1
+            if await self._refused_as_forged(client, run):
+                return run
             family = self.flows[run.deployment_id]  # type: ignore[index]
             try:
                 state = await run_flow_async(
@@ -195,6 +205,19 @@ class Worker:
             return run
         return None
 
+    async def _refused_as_forged(self, client: PrefectClient, run: FlowRun) -> bool:
+        """A run carrying more than a request's id and token was not made by grantflow: it is
+        refused with one denied audit event, and never started."""
+        error = screen_parameters(run.parameters)
+        if error is None:
+            return False
+        await asyncio.to_thread(record_forged_run, str(run.id), error)
+        await client.set_flow_run_state(
+            run.id, Failed(message=f"refused: not a grantflow request ({error.code})"), force=True
+        )
+        self.log(f"worker {self.id}: {run.name}: refused ({error.code})")
+        return True
+
     async def run(self, stop: asyncio.Event, *, until_idle: bool = False) -> int:
         """Work until ``stop`` is set (or, with ``until_idle``, until no run is waiting).
 
@@ -207,11 +230,15 @@ class Worker:
             async with get_client() as client:
                 self.flows = await register_deployments(client)
                 self.log(f"worker {self.id}: ready")
+                owed_checked = 0.0
                 while not stop.is_set():
                     try:
                         await self.recover_orphans(client)
                         if await self.take_next(client) is not None:
                             continue
+                        if time.monotonic() - owed_checked >= self.settings.owed_documents_seconds:
+                            owed_checked = time.monotonic()
+                            await settle_owed_documents()
                     except Exception as error:  # noqa: BLE001 - e.g. the Prefect API is away
                         self.log(f"worker {self.id}: {type(error).__name__}: {error}; retrying")
                     if until_idle:

@@ -12,13 +12,14 @@ from sqlmodel import select
 from models import lifecycle
 from models.engine import check_action
 from models.errors import GuardFailed, InvalidPayload, WrongState
-from models.tables import Instalment, OutcomeReport
+from models.tables import ActionRequest, Instalment, OutcomeReport
 from service.authz import grant_for
 from service.deps import CurrentUser, DatabaseDep, GrantId, actor_of
 from service.problems import BODY_PROBLEMS, problem_responses
 from service.schemas import MAX_ID, ActionAvailable, ActionResult, ActionSubmitted, BlockedBy
-from workflows.actions import previous_outcome, run_action_inline
-from workflows.deployments import execution_mode, submit_action
+from workflows.actions import run_request_inline
+from workflows.deployments import execution_mode, submit_request
+from workflows.requests import accept_request, earlier_request, previous_outcome
 
 router = APIRouter(
     prefix="/api/v1/grants", tags=["actions"], responses=problem_responses(401, 404, 422)
@@ -158,34 +159,35 @@ async def take_action(
         # is answered from its record. That answer comes from inside the run gate (below),
         # once the first request's run has stored its documents, so every repeat gets the
         # same answer as the first.
-        if not idempotency_key or (
-            await asyncio.to_thread(previous_outcome, grant_id, action, payload, idempotency_key)
-            is None
-        ):
+        earlier = (
+            await asyncio.to_thread(
+                earlier_request, user.id, grant_id, action, payload, idempotency_key
+            )
+            if idempotency_key
+            else None
+        )
+        if earlier is None or await asyncio.to_thread(previous_outcome, earlier) is None:
             raise
-    if execution_mode() == "deployment":
-        return await _submitted(grant_id, reference, action, actor, payload, idempotency_key)
-    outcome = await run_action_inline(
-        grant_id, reference, action, actor, payload, idempotency_key=idempotency_key
+    request = await asyncio.to_thread(
+        accept_request, grant_id, action, user.id, payload, idempotency_key
     )
+    if execution_mode() == "deployment":
+        return await _submitted(request, reference)
+    outcome = await run_request_inline(request, reference)
     if outcome.replayed:
         response.headers["Idempotent-Replayed"] = "true"
     return ActionResult(**outcome.as_dict())
 
 
-async def _submitted(  # type: ignore[no-untyped-def]
-    grant_id: int, reference: str, action: str, actor, payload, idempotency_key: str | None
-) -> JSONResponse:
-    run = await submit_action(
-        grant_id, reference, action, actor, payload, idempotency_key=idempotency_key
-    )
+async def _submitted(request: ActionRequest, reference: str) -> JSONResponse:
+    run = await submit_request(request, reference)
     body = ActionSubmitted(
-        grant_id=grant_id,
+        grant_id=request.grant_id,
         reference=reference,
-        action=action,
+        action=request.action,
         flow_run_id=str(run.id),
         flow_run_name=run.name,
         state=run.state.name if run.state else "Scheduled",
-        history_url=f"/api/v1/grants/{grant_id}/history",
+        history_url=f"/api/v1/grants/{request.grant_id}/history",
     )
     return JSONResponse(body.model_dump(), status_code=202)

@@ -13,111 +13,20 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 import pytest
 from sqlmodel import select
 
-from models.db import Database
 from models.errors import IdempotencyConflict
-from models.tables import AuditEvent, Instalment, StoredDocument
+from models.tables import ActionRequest, AuditEvent, Instalment, StoredDocument
 from service.audit_log import verify
-from service.demo_data import seed
-from tests.support.models_support import World, advance, grant, new_database, new_grant
-from tests.support.postgres import postgres_schema
+from tests.support.deployment_mode import run_states, start_worker, wait_for
+from tests.support.models_support import World, advance, grant, new_grant
 from workflows.deployments import submit_action
-from workflows.runtime import reset_caches
 
 pytestmark = pytest.mark.slow
-
-REPO = Path(__file__).resolve().parents[2]
-FAST_LEASE = {
-    "GRANTFLOW_WORKER_POLL_SECONDS": "0.3",
-    "GRANTFLOW_WORKER_HEARTBEAT_SECONDS": "0.5",
-    "GRANTFLOW_WORKER_LEASE_SECONDS": "2",
-}
-
-
-@contextmanager
-def installation_on(
-    database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[World]:
-    """A seeded installation whose settings every worker process inherits."""
-    from prefect.settings import PREFECT_API_URL
-
-    built = World(database, seed(database))
-    for name, value in {
-        "GRANTFLOW_DATABASE_URL": database.url,
-        "GRANTFLOW_DATA_DIR": str(tmp_path / "var"),
-        "GRANTFLOW_DOCUMENT_DIR": str(tmp_path / "documents"),
-        "GRANTFLOW_AUDIT_DIR": str(tmp_path / "audit"),
-        "PREFECT_API_URL": PREFECT_API_URL.value(),
-        **FAST_LEASE,
-    }.items():
-        monkeypatch.setenv(name, value)
-    reset_caches()
-    try:
-        yield built
-    finally:
-        database.dispose()
-        reset_caches()
-
-
-@pytest.fixture
-def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, prefect_harness) -> Iterator[World]:
-    with installation_on(new_database(tmp_path), tmp_path, monkeypatch) as built:
-        yield built
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def any_world(
-    request, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, prefect_harness
-) -> Iterator[World]:
-    if request.param == "sqlite":
-        with installation_on(new_database(tmp_path), tmp_path, monkeypatch) as built:
-            yield built
-        return
-    with postgres_schema() as url:
-        database = Database(url)
-        database.create_schema()
-        with installation_on(database, tmp_path, monkeypatch) as built:
-            yield built
-
-
-def start_worker(tmp_path: Path, **extra_env: str) -> subprocess.Popen:
-    log = (tmp_path / f"worker-{time.monotonic_ns()}.log").open("w")
-    return subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "worker"],
-        cwd=REPO,
-        env={**os.environ, **extra_env},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,  # its own process group: SIGKILL takes all of it
-    )
-
-
-def wait_for(condition, timeout: float, what: str):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
-
-
-async def run_states(flow_run_id: UUID) -> list[str]:
-    from prefect.client.orchestration import get_client
-
-    async with get_client() as client:
-        return [state.name for state in await client.read_flow_run_states(flow_run_id)]
-
 
 def release_events(world: World, grant_id: int) -> list[AuditEvent]:
     with world.db.reading() as session:
@@ -144,9 +53,9 @@ def remittance_documents(world: World, grant_id: int) -> list[StoredDocument]:
 
 @pytest.mark.parametrize("hold_point", ["before-commit", "after-transition"])
 def test_a_worker_killed_mid_payment_is_replaced_and_the_grant_is_paid_once(
-    any_world: World, tmp_path: Path, hold_point: str
+    deployment_worlds: World, tmp_path: Path, hold_point: str
 ) -> None:
-    world = any_world
+    world = deployment_worlds
     grant_id = new_grant(world)
     _, finance, ref = advance(world, grant_id, "release_payment")
     reference = grant(world.db, grant_id).reference
@@ -221,7 +130,13 @@ def test_a_worker_killed_mid_payment_is_replaced_and_the_grant_is_paid_once(
     assert attempts == 2 and attempts > payments
     assert payments == 1 and duplicates == 0
     assert sorted(d.format for d in documents) == ["docx", "pdf"]
-    assert events[0].idempotency_key == key
+    with world.db.reading() as session:
+        request = session.exec(
+            select(ActionRequest).where(ActionRequest.idempotency_key == key)
+        ).one()
+    assert (request.user_id, request.status) == (finance.user_id, "applied")
+    assert events[0].idempotency_key == f"request:{request.id}"
+    assert request.audit_event_id == events[0].id
     assert events[0].flow_run_id == str(run.id)
     with world.db.reading() as session:
         paid = session.exec(
@@ -234,8 +149,9 @@ def test_a_worker_killed_mid_payment_is_replaced_and_the_grant_is_paid_once(
 
 
 def test_in_deployment_mode_the_api_queues_the_action_and_a_worker_carries_it_out(
-    world: World, monkeypatch: pytest.MonkeyPatch
+    deployment_world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    world = deployment_world
     from service.users import rotate_token
     from tests.support.api_support import ApiWorld
     from workflows.worker import Worker, WorkerSettings

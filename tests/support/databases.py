@@ -179,3 +179,24 @@ def forge(db: Any, *statements: str, params: Mapping[str, Any] | None = None) ->
         connection.exec_driver_sql("DROP TRIGGER IF EXISTS auditevent_append_only ON auditevent")
         for statement in statements:
             connection.execute(text(statement), dict(params or {}))
+
+
+def table_rows(db: Any) -> dict[str, list[tuple]]:
+    """Every row of every table in primary-key order, JSON values as canonical text (SQLite
+    hands JSON columns back as text to raw SQL, PostgreSQL as dicts and lists)."""
+    import json
+
+    from sqlmodel import SQLModel
+
+    def plain(value: Any) -> Any:
+        return json.dumps(value, sort_keys=True) if isinstance(value, dict | list) else value
+
+    with db.reading() as session:
+        connection = session.connection()
+        return {
+            table.name: [
+                tuple(map(plain, row))
+                for row in connection.execute(table.select().order_by(*table.primary_key.columns))
+            ]
+            for table in SQLModel.metadata.sorted_tables
+        }

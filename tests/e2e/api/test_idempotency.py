@@ -22,7 +22,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from models.tables import AuditEvent, Grant, Instalment, StoredDocument
+from models.tables import ActionRequest, AuditEvent, Grant, Instalment, StoredDocument
 from service.api import create_app
 from tests.support.api_support import ApiWorld, make_api_world
 
@@ -72,7 +72,7 @@ def flow_runs(grant: dict[str, Any], action: str, since: datetime) -> list[Any]:
 
     Found by the tags every action run carries. The Prefect server outlives this module's
     installation, so runs of other tests' grants with the same id are told apart by time and
-    by the grant reference the run was given.
+    by the grant reference in the run's name.
     """
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterTags
@@ -88,7 +88,7 @@ def flow_runs(grant: dict[str, Any], action: str, since: datetime) -> list[Any]:
     return [
         run
         for run in asyncio.run(read())
-        if run.created >= since and run.parameters.get("reference") == grant["reference"]
+        if run.created >= since and run.name == f"{grant['reference']} · {action}"
     ]
 
 
@@ -143,7 +143,12 @@ def assert_happened_once(
     assert not differing, f"first answer {first[0]}\ndiffers from {differing[0]}"
 
     (event,) = events(world, grant["id"], action)  # no second transition, no denial either
-    assert (event.outcome, event.idempotency_key) == ("applied", key)
+    with world.db.reading() as session:
+        (request,) = session.exec(
+            select(ActionRequest).where(ActionRequest.idempotency_key == key)
+        ).all()
+    assert (event.outcome, event.idempotency_key) == ("applied", f"request:{request.id}")
+    assert (request.status, request.audit_event_id) == ("applied", event.id)
     assert first[0]["event_id"] == event.id
 
     stored = documents_of(world, grant["id"], document_kind)
@@ -156,7 +161,7 @@ def assert_happened_once(
     (run,) = flow_runs(grant, action, since)
     assert str(run.id) == first[0]["flow_run_id"] == event.flow_run_id
     assert {d.flow_run_id for d in stored} == {str(run.id)}
-    assert run.parameters.get("idempotency_key") == key
+    assert run.parameters == {"request_id": request.id, "token": request.token}
     return event
 
 
@@ -279,20 +284,20 @@ def test_repeats_arriving_while_the_first_run_stores_its_documents_get_its_whole
 ):
     """The transition commits before the documents are rendered; a repeat arriving in between
     must wait for the first run rather than answer with the documents stored so far."""
-    import workflows.actions
+    import workflows.owed_documents
 
     world, grant, key = fx.world, fx.draft(1), str(uuid.uuid4())
     since = datetime.now(UTC)
     headers = world.headers(world.applicant_of(1), **{"Idempotency-Key": key})
     path = f"/api/v1/grants/{grant['id']}/actions/submit"
     rendering = threading.Event()
-    render_and_store = workflows.actions.render_and_store
+    render_and_store = workflows.owed_documents.render_and_store
 
-    def held_render_and_store(result, kind):  # type: ignore[no-untyped-def]
+    def held_render_and_store(event_id, kind):  # type: ignore[no-untyped-def]
         assert rendering.wait(60), "the documents were never let through"
-        return render_and_store(result, kind)
+        return render_and_store(event_id, kind)
 
-    monkeypatch.setattr(workflows.actions, "render_and_store", held_render_and_store)
+    monkeypatch.setattr(workflows.owed_documents, "render_and_store", held_render_and_store)
 
     async def scenario() -> list[httpx.Response]:
         transport = httpx.ASGITransport(app=create_app())
@@ -433,3 +438,53 @@ def test_a_repeat_after_the_grant_moved_on_still_gets_the_first_answer(fx):
 
     assert repeat["replayed"] is True
     assert without_replayed(repeat) == without_replayed(first)
+
+
+# ------------------------------------------------------------------------ keys per caller
+
+
+def test_two_reviewers_sending_one_key_and_body_each_have_their_own_declaration(fx):
+    """The probe's finding: a second reviewer's conflict declaration was answered with the
+    first reviewer's event and never recorded. A key belongs to its caller."""
+    world = fx.world
+    grant = world.grant_at(4, stop_after="screen_in")
+    first, second = world.cast.reviewers[:2]
+    key, body = str(uuid.uuid4()), {"kind": "none"}
+    path = f"/api/v1/grants/{grant['id']}/actions/declare_conflict"
+
+    def declare(reviewer) -> httpx.Response:  # type: ignore[no-untyped-def]
+        headers = world.headers(reviewer, **{"Idempotency-Key": key})
+        return world.client.post(path, json=body, headers=headers)
+
+    answers = [answer(declare(reviewer)) for reviewer in (first, second)]
+
+    assert [a["replayed"] for a in answers] == [False, False]
+    declared = events(world, grant["id"], "declare_conflict")
+    assert [(e.actor_id, e.outcome) for e in declared] == [
+        (first.id, "applied"),
+        (second.id, "applied"),
+    ]
+    assert {a["event_id"] for a in answers} == {e.id for e in declared}
+    # Each one's repeat is their own replay.
+    again = answer(declare(second))
+    assert again == {**answers[1], "replayed": True}
+
+
+def test_another_organisations_key_is_no_collision_and_reveals_nothing(fx):
+    world = fx.world
+    theirs, ours = fx.draft(0), fx.draft(1)
+    key = str(uuid.uuid4())
+
+    def submit_as(index: int, grant: dict[str, Any]) -> httpx.Response:
+        return world.client.post(
+            f"/api/v1/grants/{grant['id']}/actions/submit",
+            headers=world.headers(world.applicant_of(index), **{"Idempotency-Key": key}),
+        )
+
+    answer(submit_as(0, theirs))
+    mine = submit_as(1, ours)
+
+    body = answer(mine)
+    assert body["replayed"] is False and body["grant_id"] == ours["id"]
+    assert grant_state(world, ours["id"]) == "submitted"
+    assert str(theirs["id"]) not in mine.text and theirs["reference"] not in mine.text

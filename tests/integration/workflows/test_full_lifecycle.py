@@ -15,9 +15,17 @@ from sqlmodel import select
 
 from documents import build_document, render_document
 from documents.formatting import format_date, format_money
-from models.tables import AuditEvent, Grant, Instalment, OutcomeReport, StoredDocument
+from models.tables import (
+    ActionRequest,
+    AuditEvent,
+    Grant,
+    Instalment,
+    OutcomeReport,
+    StoredDocument,
+)
 from service import demo_data
 from service.demo_script import actor, steps
+from tests.support.databases import table_rows
 from tests.support.reading import docx_text, pdf_text, squash
 from workflows.actions import run_action_inline
 from workflows.runtime import document_store
@@ -207,27 +215,6 @@ def test_rendering_the_same_document_twice_gives_the_same_sha256(closed):
     assert renders["pdf"] == row.sha256
 
 
-def table_rows(db) -> dict[str, list[tuple]]:
-    """Every row of every table in primary-key order, JSON values as canonical text (SQLite
-    hands JSON columns back as text to raw SQL, PostgreSQL as dicts and lists)."""
-    import json
-
-    from sqlmodel import SQLModel
-
-    def plain(value):
-        return json.dumps(value, sort_keys=True) if isinstance(value, dict | list) else value
-
-    with db.reading() as session:
-        connection = session.connection()
-        return {
-            table.name: [
-                tuple(map(plain, row))
-                for row in connection.execute(table.select().order_by(*table.primary_key.columns))
-            ]
-            for table in SQLModel.metadata.sorted_tables
-        }
-
-
 def test_a_refused_action_fails_its_flow_run_changes_nothing_and_is_recorded(installation, cast):
     from models.errors import WrongState
 
@@ -247,8 +234,13 @@ def test_a_refused_action_fails_its_flow_run_changes_nothing_and_is_recorded(ins
         )
     after = table_rows(db)
     new_events = set(after.pop("auditevent")) - set(before.pop("auditevent"))
+    new_requests = set(after.pop("action_request")) - set(before.pop("action_request"))
     assert after == before
     assert len(new_events) == 1
+    assert len(new_requests) == 1, "the accepted request is on record, marked refused"
+    with db.reading() as session:
+        request = session.exec(select(ActionRequest).order_by(ActionRequest.id.desc())).first()
+    assert (request.action, request.status, request.audit_event_id) == ("approve", "refused", None)
     with db.reading() as session:
         denial = session.exec(select(AuditEvent).where(AuditEvent.outcome == "denied")).one()
     assert (denial.action, denial.rule, denial.actor_id) == (

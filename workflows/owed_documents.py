@@ -1,0 +1,87 @@
+"""Documents a committed step still owes: produced with the step, or later by a flow.
+
+A step's owed documents are written in its own transaction (``models.engine``). The step's flow
+run produces them at once; when rendering keeps failing (after its retries) they stay owed, the
+grant shows them as pending, and the ``grantflow-owed-documents`` flow (run by ``serve`` and by
+workers every few seconds while anything is owed, or by ``grantflow documents retry``) produces
+them once the fault clears. Its only parameter is a count; it reads the ids from the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+from prefect import flow
+from sqlmodel import func, select
+
+from models.tables import OwedDocument
+from workflows.requests import event_documents
+from workflows.runtime import database
+from workflows.tasks import DocumentNotProduced, render_and_store
+
+
+def _open_kinds(event_id: int) -> list[str]:
+    with database().reading() as session:
+        return list(
+            session.exec(
+                select(OwedDocument.kind)
+                .where(
+                    OwedDocument.audit_event_id == event_id,
+                    OwedDocument.stored_at.is_(None),  # type: ignore[union-attr]
+                )
+                .order_by(OwedDocument.id)  # type: ignore[arg-type]
+            ).all()
+        )
+
+
+async def produce_owed(event_id: int) -> tuple[list[dict[str, Any]], list[str]]:
+    """Produce what the step of ``event_id`` still owes; its documents and what stays owed."""
+    for kind in await asyncio.to_thread(_open_kinds, event_id):
+        # A failure is noted on the owed row; the document stays owed and visibly pending.
+        with contextlib.suppress(DocumentNotProduced):
+            await asyncio.to_thread(render_and_store, event_id, kind)
+    return await asyncio.to_thread(event_documents, event_id)
+
+
+def owed_count() -> int:
+    """How many documents are owed right now (a cheap check before running the flow)."""
+    with database().reading() as session:
+        return session.exec(
+            select(func.count()).select_from(OwedDocument).where(
+                OwedDocument.stored_at.is_(None)  # type: ignore[union-attr]
+            )
+        ).one()
+
+
+def _owing_events(limit: int) -> list[int]:
+    with database().reading() as session:
+        rows = session.exec(
+            select(OwedDocument.audit_event_id, func.min(OwedDocument.owed_since))
+            .where(OwedDocument.stored_at.is_(None))  # type: ignore[union-attr]
+            .group_by(OwedDocument.audit_event_id)
+            .order_by(func.min(OwedDocument.owed_since))
+            .limit(limit)
+        ).all()
+    return [event_id for event_id, _ in rows]
+
+
+@flow(
+    name="grantflow-owed-documents",
+    description="Produce the documents committed steps still owe (rendering failed before).",
+    persist_result=False,
+)
+async def produce_owed_documents(limit: int = 50) -> dict[str, int]:
+    """Try every owed document of up to ``limit`` steps, oldest first."""
+    events = await asyncio.to_thread(_owing_events, limit)
+    for event_id in events:
+        await produce_owed(event_id)
+    return {"steps_tried": len(events), "still_owed": await asyncio.to_thread(owed_count)}
+
+
+async def settle_owed_documents(limit: int = 50) -> dict[str, int] | None:
+    """Run the owed-documents flow if anything is owed; None when nothing was."""
+    if await asyncio.to_thread(owed_count) == 0:
+        return None
+    return await produce_owed_documents(limit)
