@@ -24,7 +24,7 @@ from models.requests import ForgedRequest, forged_run_denial, verified_request
 from models.tables import ActionRequest
 from workflows.faults import hold_if_asked
 from workflows.once import once
-from workflows.owed_documents import produce_owed
+from workflows.owed_documents import produce_owed, produce_owed_documents
 from workflows.requests import (
     ActionOutcome,
     accept_request,
@@ -162,6 +162,10 @@ async def run_request_inline(request: ActionRequest, reference: str) -> ActionOu
     async with run_gate():
         if not request.idempotency_key:
             return await run()
+        answered = await asyncio.to_thread(previous_outcome, request)
+        if answered is not None and answered.documents_pending:
+            # A repeat of a step that still owes documents is the moment to try them again.
+            await produce_owed_documents(event_id=answered.event_id)
         return await once(
             f"request:{request.id}",
             request.grant_id,

@@ -72,9 +72,9 @@ def _owing_events(limit: int) -> list[int]:
     description="Produce the documents committed steps still owe (rendering failed before).",
     persist_result=False,
 )
-async def produce_owed_documents(limit: int = 50) -> dict[str, int]:
-    """Try every owed document of up to ``limit`` steps, oldest first."""
-    events = await asyncio.to_thread(_owing_events, limit)
+async def produce_owed_documents(limit: int = 50, event_id: int | None = None) -> dict[str, int]:
+    """Try every owed document of up to ``limit`` steps, oldest first (or of one step)."""
+    events = [event_id] if event_id else await asyncio.to_thread(_owing_events, limit)
     for event_id in events:
         await produce_owed(event_id)
     return {"steps_tried": len(events), "still_owed": await asyncio.to_thread(owed_count)}

@@ -1,0 +1,135 @@
+"""A step never half-happens: a committed step has all its documents, or owes them visibly.
+
+Fault injection (``GRANTFLOW_TEST_FAIL_RENDER``) makes rendering fail for each
+document-producing step of a grant's lifecycle in turn, with real Prefect and a real database
+(SQLite, and PostgreSQL in the PostgreSQL pass). The step commits; its documents stay owed
+and the grant shows them pending to staff; once the fault clears, the owed-documents flow
+produces every one of them, and a repeat of the request (same Idempotency-Key) completes the
+step's answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+from sqlmodel import select
+
+from models import lifecycle
+from models.setup import create_application
+from models.tables import OwedDocument, StoredDocument
+from service import demo_data
+from service.demo_script import steps
+from service.views import grant_public
+from workflows.actions import run_action_inline
+from workflows.faults import FAIL_RENDER
+from workflows.owed_documents import settle_owed_documents
+
+pytestmark = [pytest.mark.usefixtures("prefect_harness"), pytest.mark.slow]
+
+
+def pending_for(db, grant_id: int, user) -> list[str]:  # type: ignore[no-untyped-def]
+    from models.tables import Grant
+
+    with db.reading() as session:
+        return grant_public(session, session.get(Grant, grant_id), user).documents_pending
+
+
+def stored_kinds(db, event_id: int) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    with db.reading() as session:
+        rows = session.exec(
+            select(StoredDocument).where(StoredDocument.audit_event_id == event_id)
+        ).all()
+    return sorted((row.kind, row.format) for row in rows)
+
+
+def open_owed(db) -> list[OwedDocument]:  # type: ignore[no-untyped-def]
+    with db.reading() as session:
+        return list(
+            session.exec(select(OwedDocument).where(OwedDocument.stored_at.is_(None))).all()  # type: ignore[union-attr]
+        )
+
+
+@pytest.mark.parametrize("variant", ["full", "declined_at_approval", "info_requested"])
+def test_every_step_whose_rendering_fails_commits_and_owes_its_documents_until_produced(
+    installation, monkeypatch, variant
+):
+    db = installation
+    cast = demo_data.seed(db)
+    officer = cast.screening_officer
+    organisation, application = demo_data.application_for(1, cast)
+    grant = create_application(db, organisation.id, application)
+    faulted: list[str] = []
+    for action, who, payload in steps(db, cast, grant.id, variant):
+        kinds = list(lifecycle.ACTIONS_BY_KEY[action].documents)
+        key = str(uuid.uuid4())
+        if kinds:
+            monkeypatch.setenv(FAIL_RENDER, "*")
+        outcome = asyncio.run(
+            run_action_inline(grant.id, grant.reference, action, who, payload, idempotency_key=key)
+        )
+        monkeypatch.delenv(FAIL_RENDER, raising=False)
+        if not kinds:
+            continue
+        faulted.append(action)
+        # Committed, with nothing produced and everything owed, visibly.
+        assert outcome.to_state is not None and outcome.documents == []
+        assert outcome.documents_pending == kinds
+        assert pending_for(db, grant.id, officer) == kinds
+        owed = [row for row in open_owed(db) if row.audit_event_id == outcome.event_id]
+        assert all(row.attempts == 3 and row.last_error for row in owed), owed
+
+        settled = asyncio.run(settle_owed_documents())
+        assert settled is not None and settled["still_owed"] == 0
+        expected = sorted((kind, fmt) for kind in kinds for fmt in ("docx", "pdf"))
+        assert stored_kinds(db, outcome.event_id) == expected
+        assert pending_for(db, grant.id, officer) == []
+        # The request repeated with its key is answered whole, and changes nothing.
+        again = asyncio.run(
+            run_action_inline(grant.id, grant.reference, action, who, payload, idempotency_key=key)
+        )
+        assert again.replayed and again.event_id == outcome.event_id
+        assert again.documents_pending == []
+        assert sorted((d["kind"], d["format"]) for d in again.documents) == expected
+    assert open_owed(db) == []
+    print(f"\n{variant}: rendering failed for {len(faulted)} steps: {', '.join(faulted)}")
+    assert faulted
+
+
+def test_one_failing_kind_leaves_the_others_stored_and_a_repeat_completes_the_step(
+    installation, monkeypatch
+):
+    db = installation
+    cast = demo_data.seed(db)
+    organisation, application = demo_data.application_for(0, cast)
+    grant = create_application(db, organisation.id, application)
+    key = str(uuid.uuid4())
+    for action, who, payload in steps(db, cast, grant.id):
+        if action != "approve":
+            asyncio.run(run_action_inline(grant.id, grant.reference, action, who, payload))
+            continue
+        monkeypatch.setenv(FAIL_RENDER, "grant_agreement")
+        first = asyncio.run(
+            run_action_inline(grant.id, grant.reference, action, who, payload, idempotency_key=key)
+        )
+        assert first.grant_state == "approved"
+        assert first.documents_pending == ["grant_agreement"]
+        assert {d["kind"] for d in first.documents} == {"approval_memo", "decision_letter"}
+        # Still failing: the repeat is answered from the record, still owing the agreement.
+        still = asyncio.run(
+            run_action_inline(grant.id, grant.reference, action, who, payload, idempotency_key=key)
+        )
+        assert still.replayed and still.documents_pending == ["grant_agreement"]
+        monkeypatch.delenv(FAIL_RENDER)
+        done = asyncio.run(
+            run_action_inline(grant.id, grant.reference, action, who, payload, idempotency_key=key)
+        )
+        assert done.replayed and done.documents_pending == []
+        assert {d["kind"] for d in done.documents} == {
+            "approval_memo",
+            "decision_letter",
+            "grant_agreement",
+        }
+        break
+    assert open_owed(db) == []
