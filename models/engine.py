@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from models import lifecycle
+from models import denials, lifecycle
 from models.clock import as_utc, utcnow
 from models.context import ActionContext, Actor
 from models.db import Database
@@ -378,21 +378,26 @@ def record_denial(
     error: Exception,
     *,
     flow_run_id: str | None = None,
+    route: str | None = None,
+    grant_visible: bool | None = None,
+    aggregate: bool | None = None,
+    now: datetime | None = None,
 ) -> None:
-    """Append a 'denied' audit event in its own transaction; the refused change left nothing."""
-    rule = getattr(error, "rule", None) or getattr(error, "code", type(error).__name__)
-    with db.transaction() as session:
-        exists = grant_id is not None and session.get(Grant, grant_id) is not None
-        session.add(
-            AuditEvent(
-                grant_id=grant_id if exists else None,
-                actor_id=actor.user_id,
-                actor_name=actor.name,
-                role=",".join(actor.roles),
-                action=action_key,
-                outcome="denied",
-                rule=str(rule),
-                payload_summary={"reason": str(error)[:500]},
-                flow_run_id=flow_run_id,
-            )
-        )
+    """Append a 'denied' audit event in its own transaction; the refused change left nothing.
+
+    What is kept is bounded (``models.denials``): a declared action key or a marker, a short
+    reason, no grant for a grant the caller may not see, and access refusals repeated within a
+    minute counted into one ``denials_aggregated`` event instead of one event each.
+    """
+    denials.record(
+        db,
+        grant_id,
+        action_key,
+        actor,
+        error,
+        flow_run_id=flow_run_id,
+        route=route,
+        grant_visible=grant_visible,
+        aggregate=aggregate,
+        now=now,
+    )

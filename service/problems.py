@@ -105,6 +105,9 @@ async def _rejected(request: Request, error: ActionRejected) -> JSONResponse:
 
 
 async def _record_if_denied(request: Request, error: ActionRejected) -> None:
+    """Record a 403/404 of a signed-in caller. Only what the app itself names is kept: the
+    declared action key (the action route checks it before anything else) or the route
+    template, never the raw URL or body; ``models.denials`` bounds and aggregates the rest."""
     from models.errors import NotFound, NotPermitted
 
     user = getattr(request.state, "user", None)
@@ -117,14 +120,16 @@ async def _record_if_denied(request: Request, error: ActionRejected) -> None:
     from workflows.runtime import database
 
     grant_id = request.path_params.get("grant_id")
-    action = request.path_params.get("action") or f"{request.method} {request.url.path}"
+    action = request.path_params.get("action")
+    template = getattr(request.scope.get("route"), "path", None)
     await asyncio.to_thread(
         record_denial,
         database(),
         int(grant_id) if str(grant_id or "").isdigit() else None,
-        action,
+        str(action or ""),
         actor_of(user),
         error,
+        route=None if action is not None or template is None else f"{request.method} {template}",
     )
 
 

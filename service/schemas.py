@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -195,6 +195,12 @@ class EventPublic(BaseModel):
     flow_run: FlowRunPublic | None = Field(
         default=None,
         description="The Prefect flow run that carried the event out, as Prefect saw it",
+    )
+    flow_run_status: Literal["found", "unknown", "unavailable"] | None = Field(
+        default=None,
+        description="For an event with a flow run: 'found' (flow_run is Prefect's answer), "
+        "'unknown' (Prefect answered but no longer knows the run), or 'unavailable' (Prefect "
+        "could not be reached or refused; flow_run is null, not absent). Null without a run.",
     )
 
 

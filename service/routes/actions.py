@@ -13,6 +13,7 @@ from models import lifecycle
 from models.engine import check_action
 from models.errors import GuardFailed, InvalidPayload, WrongState
 from models.tables import ActionRequest, Instalment, OutcomeReport
+from service.action_keys import ActionKey
 from service.authz import grant_for
 from service.deps import CurrentUser, DatabaseDep, GrantId, actor_of
 from service.problems import BODY_PROBLEMS, problem_responses
@@ -137,7 +138,7 @@ def available_actions(
 )
 async def take_action(
     grant_id: GrantId,
-    action: str,
+    action: ActionKey,
     user: CurrentUser,
     db: DatabaseDep,
     response: Response,
@@ -148,8 +149,8 @@ async def take_action(
         with db.reading() as session:
             return grant_for(session, user, grant_id).reference
 
+    lifecycle.require_action(action)  # before anything that may record a denial
     reference = await asyncio.to_thread(visible_reference)
-    lifecycle.require_action(action)
     _numbers_fit(payload)
     actor = actor_of(user)
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from enum import Enum
 from typing import Annotated
 
@@ -37,6 +38,8 @@ from service.views import document_public, event_public, grant_public
 
 GrantStateKey = Enum("GrantStateKey", {s.key: s.key for s in GRANT_STATES}, type=str)  # type: ignore[misc]
 StageKey = Enum("StageKey", {stage: stage for stage in STAGES}, type=str)  # type: ignore[misc]
+
+logger = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/api/v1/grants", tags=["grants"], responses=problem_responses(401, 422))
 
@@ -134,10 +137,16 @@ def read_grant(grant_id: GrantId, user: CurrentUser, db: DatabaseDep) -> GrantPu
     responses=problem_responses(404),
     summary="The grant's audit trail, oldest first, each event with its Prefect flow run",
 )
-async def grant_history(grant_id: GrantId, user: CurrentUser, db: DatabaseDep) -> list[EventPublic]:
+async def grant_history(
+    grant_id: GrantId, user: CurrentUser, db: DatabaseDep, response: Response
+) -> list[EventPublic]:
     """Every audit event of the grant, oldest first, each joined with the Prefect flow run that
     carried it out (state, duration, retries, task runs). Applicants see panel members as
     'Community review panel member'; refused attempts are shown to staff only.
+
+    When Prefect cannot be reached, every event with a flow run says
+    `flow_run_status: "unavailable"` (and `flow_run` is null), and the answer carries the
+    header `X-Grantflow-Prefect: unavailable`.
     """
 
     def read() -> list[EventPublic]:
@@ -153,21 +162,43 @@ async def grant_history(grant_id: GrantId, user: CurrentUser, db: DatabaseDep) -
             return [event_public(event, applicant_view) for event in events]
 
     events = await asyncio.to_thread(read)
-    runs = await flow_runs_or_nothing([e.flow_run_id for e in events if e.flow_run_id])
+    wanted = [e.flow_run_id for e in events if e.flow_run_id]
+    runs = await prefect_runs(wanted)
+    if runs is None:
+        # Said in the answer, not left to a missing field: each event with a flow run is
+        # marked, and the header tells a client that reads no bodies.
+        response.headers[PREFECT_HEADER] = "unavailable"
     for event in events:
-        run = runs.get(event.flow_run_id or "")
+        if not event.flow_run_id:
+            continue
+        if runs is None:
+            event.flow_run_status = "unavailable"
+            continue
+        run = runs.get(event.flow_run_id)
         event.flow_run = FlowRunPublic.model_validate(run) if run else None
+        event.flow_run_status = "found" if run else "unknown"
     return events
 
 
-async def flow_runs_or_nothing(run_ids: list[str]) -> dict:
-    """Prefect's view of the runs; the history still answers if Prefect cannot be reached."""
+PREFECT_HEADER = "X-Grantflow-Prefect"
+PREFECT_TIMEOUT_SECONDS = 15
+
+
+async def prefect_runs(run_ids: list[str]) -> dict | None:
+    """Prefect's view of the runs, or None when Prefect could not be asked or refused.
+
+    The history still answers from the database (its audit trail stands on its own); the
+    caller marks the answer instead of presenting it as complete.
+    """
     from workflows.run_records import flow_runs
 
-    try:
-        return await asyncio.wait_for(flow_runs(run_ids), timeout=15)
-    except Exception:  # noqa: BLE001 - the database history stands on its own
+    if not run_ids:
         return {}
+    try:
+        return await asyncio.wait_for(flow_runs(run_ids), timeout=PREFECT_TIMEOUT_SECONDS)
+    except Exception as error:  # noqa: BLE001 - unreachable, timed out or refused: "unavailable"
+        logger.warning("Prefect did not answer for %d flow runs: %r", len(run_ids), error)
+        return None
 
 
 @router.get(
