@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Column, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models.clock import utcnow
@@ -237,6 +237,9 @@ class StoredDocument(SQLModel, table=True):
 
 
 class AuditEvent(SQLModel, table=True):
+    # Denials are aggregated per caller and minute (models.denials): that query reads
+    # recent events by actor and time.
+    __table_args__ = (Index("ix_auditevent_actor_time", "actor_id", "occurred_at"),)
     id: int | None = Field(default=None, primary_key=True)
     grant_id: int | None = Field(default=None, foreign_key="grant.id", index=True)
     subject: str = "grant"
