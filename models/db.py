@@ -60,10 +60,15 @@ def _private_sqlite_file(path: str) -> None:
         database.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         os.chmod(database.parent, 0o700)
     try:
-        os.close(os.open(database, os.O_WRONLY | os.O_CREAT, 0o600))
-        os.chmod(database, 0o600)
+        if database.exists():
+            # chmod only: opening and closing the file here would drop the POSIX locks this
+            # process's open SQLite connections hold on it (another process would then think
+            # it the last user and delete the WAL under them).
+            os.chmod(database, 0o600)
+        else:
+            os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     except OSError:
-        pass  # not ours or not writable: SQLite itself says what is wrong when it opens it
+        pass  # not ours, not writable, or just created by another: SQLite will say what is wrong
 
 
 class Database:
