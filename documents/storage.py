@@ -42,6 +42,21 @@ class DocumentStore(Protocol):
     def exists(self, key: str) -> bool: ...
 
 
+# Stored documents are personal and never change: readable by their owner only, writable by
+# no one (the store never overwrites). Directories are owner-only whatever the umask.
+STORED_FILE_MODE = 0o400
+DIRECTORY_MODE = 0o700
+
+
+def _private_directories(root: Path, directory: Path) -> None:
+    """Create ``directory`` (under ``root``) and any missing level between them, owner-only."""
+    for level in [*reversed(directory.relative_to(root).parents), directory.relative_to(root)]:
+        path = root / level
+        if not path.is_dir():
+            path.mkdir(mode=DIRECTORY_MODE, parents=True, exist_ok=True)
+            os.chmod(path, DIRECTORY_MODE)  # mkdir's mode is masked by the umask
+
+
 def content_key(sha256: str, extension: str) -> str:
     """The storage key of bytes with digest ``sha256``."""
     return f"{sha256[:2]}/{sha256[2:4]}/{sha256}.{extension}"
@@ -64,14 +79,15 @@ class LocalDocumentStore:
         if target.exists():
             self._verify(target, digest)
             return stored
-        target.parent.mkdir(parents=True, exist_ok=True)
+        _private_directories(self.root, target.parent)
+        # mkstemp creates the file 0600 whatever the umask; it is made read-only below.
         descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
         try:
             with os.fdopen(descriptor, "wb") as handle:
                 handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())
-            os.chmod(temporary, 0o444)
+            os.chmod(temporary, STORED_FILE_MODE)
             if target.exists():  # another writer won the race with the same bytes
                 self._verify(target, digest)
             else:

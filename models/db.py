@@ -47,11 +47,35 @@ def _make_sqlite_transactions_immediate(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
+def _private_sqlite_file(path: str) -> None:
+    """Create the SQLite file owner-only (0600) before SQLite opens it, whatever the umask.
+
+    SQLite gives the -wal, -shm and -journal files the database file's permissions, so they
+    are owner-only too. An existing file is tightened.
+    """
+    if not path or path == ":memory:":
+        return
+    database = Path(path)
+    if not database.parent.is_dir():
+        database.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(database.parent, 0o700)
+    try:
+        if database.exists():
+            # chmod only: opening and closing the file here would drop the POSIX locks this
+            # process's open SQLite connections hold on it (another process would then think
+            # it the last user and delete the WAL under them).
+            os.chmod(database, 0o600)
+        else:
+            os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except OSError:
+        pass  # not ours, not writable, or just created by another: SQLite will say what is wrong
+
+
 class Database:
     def __init__(self, url: str | None = None) -> None:
         self.url = url or default_database_url()
         if self.url.startswith("sqlite:///"):
-            Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+            _private_sqlite_file(self.url.removeprefix("sqlite:///").split("?", 1)[0])
             self.engine = create_engine(self.url, connect_args={"timeout": 30})
             _make_sqlite_transactions_immediate(self.engine)
         else:

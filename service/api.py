@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import os
-from typing import Any
-
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from service import problems
+from service import docs_pages, problems
 from service.limits import RequestLimits
 from service.routes import actions, admin, audit, documents, grants
+from service.security_headers import SecurityHeaders
 
 DESCRIPTION = """
 grantflow runs an Indigenous-led fund's grants from application to close-out.
@@ -27,11 +25,21 @@ def create_app() -> FastAPI:
     from workflows.deployments import execution_mode
 
     execution_mode()  # a misconfigured GRANTFLOW_EXECUTION stops start-up, not a request
-    app = FastAPI(title="grantflow", description=DESCRIPTION, version="0.1.0")
+    # The documentation pages are served from the installation's own assets (docs_pages), not
+    # FastAPI's default CDN: they work without internet and under a strict CSP.
+    app = FastAPI(
+        title="grantflow",
+        description=DESCRIPTION,
+        version="0.1.0",
+        docs_url=None,
+        redoc_url=None,
+    )
     problems.install(app)
     app.add_middleware(RequestLimits)
+    app.add_middleware(SecurityHeaders)
     for module in (grants, actions, documents, admin, audit):
         app.include_router(module.router)
+    docs_pages.install(app)
 
     @app.get(
         "/healthz",
@@ -40,18 +48,15 @@ def create_app() -> FastAPI:
         responses={503: {"description": "The database cannot be reached"}},
     )
     def healthz() -> JSONResponse:
+        # Healthy or not, and nothing else: whoever can reach the port learns no address,
+        # version or configuration from it.
         from workflows.runtime import database
 
-        body: dict[str, Any] = {
-            "status": "ok",
-            "prefect_api_url": os.environ.get("PREFECT_API_URL"),
-        }
         try:
             with database().reading() as session:
                 session.exec(text("SELECT 1"))  # type: ignore[call-overload]
-            body["database"] = "ok"
-        except Exception as error:  # noqa: BLE001 - report, do not crash, the health check
-            body.update(status="degraded", database=f"unreachable: {type(error).__name__}")
-        return JSONResponse(body, status_code=200 if body["status"] == "ok" else 503)
+        except Exception:  # noqa: BLE001 - report, do not crash, the health check
+            return JSONResponse({"status": "unavailable"}, status_code=503)
+        return JSONResponse({"status": "ok"})
 
     return app

@@ -43,8 +43,12 @@ class AuditStore:
         return [Checkpoint(**json.loads(line)) for line in lines if line.strip()]
 
     def _append(self, path: Path, lines: list[str]) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        with path.open("a", encoding="utf-8") as handle:
+        # Owner-only whatever the umask: the leaves and checkpoints describe personal records.
+        if not self.directory.is_dir():
+            self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+            os.chmod(self.directory, 0o700)
+        descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        with os.fdopen(descriptor, "a", encoding="utf-8") as handle:
             handle.writelines(line + "\n" for line in lines)
             handle.flush()
             os.fsync(handle.fileno())

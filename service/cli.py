@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from service import environment
+
+if TYPE_CHECKING:
+    from service.prefect_server import PrefectServer
 
 app = typer.Typer(help="grantflow: grant lifecycle workflows for an Indigenous-led fund.")
 users_app = typer.Typer(help="Manage users and their API tokens.")
@@ -19,8 +25,35 @@ audit_app = typer.Typer(help="Verify and checkpoint the audit trail.")
 app.add_typer(audit_app, name="audit")
 db_app = typer.Typer(help="grantflow's database schema (Alembic migrations).")
 app.add_typer(db_app, name="db")
-console = Console()
-errors = Console(stderr=True)
+# Piped or redirected output has no terminal width to respect: a line or table cut at rich's
+# default 80 columns breaks whoever reads it (`grantflow audit checkpoint > file`).
+UNBOUNDED_WIDTH = 10_000
+
+
+def make_console(stderr: bool = False) -> Console:
+    """A console as wide as the terminal, or unbounded (nothing cut) when not writing to one."""
+    stream = sys.stderr if stderr else sys.stdout
+    if stream is not None and stream.isatty():
+        return Console(stderr=stderr)
+    return Console(stderr=stderr, width=UNBOUNDED_WIDTH, soft_wrap=True)
+
+
+console = make_console()
+errors = make_console(stderr=True)
+
+# Said when Prefect cannot be started in time (a busy machine), with what to do about it.
+PREFECT_START_HINT = (
+    "the machine may be busy: retry, allow longer with GRANTFLOW_PREFECT_STARTUP_SECONDS "
+    "(default 180), or start `grantflow serve` first (or set PREFECT_API_URL) so this command "
+    "uses a running Prefect server"
+)
+
+
+def _failure(error: Exception) -> str:
+    text = f"{type(error).__name__}: {error}"
+    if "Timed out while attempting to connect to ephemeral Prefect API server" in str(error):
+        text = f"Prefect's embedded server did not start in time; {PREFECT_START_HINT}"
+    return text
 
 
 @app.command()
@@ -42,7 +75,7 @@ def demo(
         errors.print(f"[red]demo failed:[/] {error.title}: {error.message}")
         raise typer.Exit(1) from None
     except Exception as error:  # noqa: BLE001 - the command must end with a clear message
-        errors.print(f"[red]demo failed:[/] {type(error).__name__}: {error}")
+        errors.print(f"[red]demo failed:[/] {_failure(error)}", markup=True, highlight=False)
         raise typer.Exit(1) from None
     console.print(summary_table(runs))
     from service.audit_log import checkpoint
@@ -58,18 +91,34 @@ def demo(
     )
 
 
+class _Stopped(Exception):
+    """A stop signal arrived before the web server took over signal handling."""
+
+
+def _stop_now(signum: int, _frame: object) -> None:
+    raise _Stopped(signum)
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on")] = 8000,
-    prefect_port: Annotated[int, typer.Option(help="Port of the local Prefect server")] = 4200,
+    prefect_host: Annotated[
+        str,
+        typer.Option(
+            help="Address the local Prefect server listens on (loopback unless workers on "
+            "other machines use it; it always requires the installation's credential)"
+        ),
+    ] = "127.0.0.1",
+    prefect_port: Annotated[
+        int | None,
+        typer.Option(
+            min=1, max=65535, help="Port of the local Prefect server (default: a free one)"
+        ),
+    ] = None,
 ) -> None:
     """Serve the API, with the installation's Prefect server in the embedded default."""
-    import os
-
     environment.configure()
-    import uvicorn
-
     from workflows.deployments import ExecutionModeError, execution_mode
 
     try:
@@ -78,29 +127,86 @@ def serve(
         errors.print(f"[red]serve failed:[/] {error}")
         raise typer.Exit(2) from None
 
-    from service.prefect_server import ensure_server
-
+    # Until uvicorn installs its own handlers, SIGINT and SIGTERM unwind this function so the
+    # `finally` below stops the Prefect server even when the signal comes during start-up.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _stop_now)
     server = None
-    if not os.environ.get("PREFECT_API_URL"):
-        console.print("Starting the installation's Prefect server...")
-        try:
-            server = ensure_server(prefect_port)
-        except RuntimeError as error:
-            errors.print(f"[red]serve failed:[/] {error}")
-            raise typer.Exit(1) from None
-        os.environ["PREFECT_API_URL"] = server.api_url
-    console.print(f"Prefect API: {os.environ['PREFECT_API_URL']}; execution: {mode}")
-    from service.api import create_app
-    from service.audit_log import start_daily_checkpoints
-
-    stop_checkpoints = start_daily_checkpoints()
+    stop_checkpoints = None
     try:
-        uvicorn.run(create_app(), host=host, port=port, log_level="info")
+        server = _start_prefect_server(prefect_host, prefect_port)
+        console.print(f"Prefect API: {os.environ['PREFECT_API_URL']}; execution: {mode}")
+        from service.api import create_app
+        from service.audit_log import start_daily_checkpoints
+
+        stop_checkpoints = start_daily_checkpoints()
+        _run_web_server(create_app(), host, port)
+    except _Stopped:
+        errors.print("serve stopped during start-up")
     finally:
-        stop_checkpoints.set()
-        _flush_prefect_workers()
+        # A second Ctrl-C must not interrupt the clean-up and leave the Prefect server behind.
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, signal.SIG_IGN)
+        if stop_checkpoints is not None:
+            stop_checkpoints.set()
+        if "prefect" in sys.modules:
+            _flush_prefect_workers()
         if server is not None:
             server.stop()
+
+
+def _start_prefect_server(host: str, port: int | None) -> PrefectServer | None:
+    """The installation's Prefect server (started here unless PREFECT_API_URL names one)."""
+    import atexit
+
+    from service.prefect_server import PrefectServerError, ensure_server
+
+    if os.environ.get("PREFECT_API_URL"):
+        return None
+    console.print("Starting the installation's Prefect server...")
+    try:
+        server = ensure_server(port, host=host)
+    except PrefectServerError as error:
+        errors.print(f"[red]serve failed:[/] {error}", highlight=False)
+        raise typer.Exit(1) from None
+    # The last resort if serve leaves by a path the `finally` does not cover.
+    atexit.register(server.stop)
+    os.environ["PREFECT_API_URL"] = server.api_url
+    if server.owned and host not in ("127.0.0.1", "::1", "localhost"):
+        errors.print(
+            f"the Prefect server listens on {host}; clients need PREFECT_API_URL and "
+            "PREFECT_API_AUTH_STRING (the credential is in "
+            f"{environment.data_dir() / environment.INSTALLATION_FILE})"
+        )
+    return server
+
+
+def _run_web_server(app: object, host: str, port: int) -> None:
+    """Run uvicorn until SIGINT or SIGTERM, then return (never re-raising the signal).
+
+    uvicorn re-raises the signal it caught once it has shut down, which kills the process
+    before serve can stop its Prefect server; this server only records it and returns.
+    """
+    import contextlib
+    import threading
+
+    import uvicorn
+    from uvicorn.server import HANDLED_SIGNALS
+
+    class Server(uvicorn.Server):
+        @contextlib.contextmanager
+        def capture_signals(self):  # type: ignore[no-untyped-def]
+            if threading.current_thread() is not threading.main_thread():
+                yield
+                return
+            originals = {sig: signal.signal(sig, self.handle_exit) for sig in HANDLED_SIGNALS}
+            try:
+                yield
+            finally:
+                for sig, handler in originals.items():
+                    signal.signal(sig, handler)
+
+    Server(uvicorn.Config(app, host=host, port=port, log_level="info")).run()  # type: ignore[arg-type]
 
 
 def _flush_prefect_workers(timeout: float = 10) -> None:
@@ -128,9 +234,6 @@ def worker(
     grantflow database. A run whose worker dies is taken up by another once its lease lapses
     (GRANTFLOW_WORKER_LEASE_SECONDS, default 30), and finishes without repeating a payment.
     """
-    import os
-    import signal
-
     server = environment.configure()
     if not server and not os.environ.get("PREFECT_API_URL"):
         errors.print(
@@ -321,6 +424,9 @@ def audit_export(
 
 
 def main() -> None:
+    # Before anything is written: every file and directory this process creates is
+    # owner-only, whatever the umask it inherited (environment.configure does so too).
+    os.umask(0o077)
     app()
 
 

@@ -118,8 +118,10 @@ async def run_demo(grant_count: int, out: Path, console: Console) -> list[GrantR
 
 def summary_table(runs: list[GrantRun]) -> Table:
     table = Table(title="grantflow demo")
-    for column in ("grant", "organisation", "path", "final state", "documents", "flow runs"):
-        table.add_column(column)
+    # A reference cut to "ILIF-202…" is useless: it never wraps, the long names fold instead.
+    table.add_column("grant", no_wrap=True)
+    for column in ("organisation", "path", "final state", "documents", "flow runs"):
+        table.add_column(column, overflow="fold")
     table.add_column("time", justify="right")
     for run in runs:
         table.add_row(

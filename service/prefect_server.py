@@ -1,41 +1,72 @@
 """The installation's Prefect server, started by ``grantflow serve``.
 
-It keeps its database under the data directory (``PREFECT_HOME``) and records its address in
-``<data>/prefect/server.json`` so that other grantflow processes on this installation use it
-rather than start their own.
+It keeps its database under the data directory (``PREFECT_HOME``), requires the installation's
+credential, and is recorded in ``<data>/prefect/server.json`` (owner-only) with its pid and the
+installation id, so that other grantflow processes of this installation use it rather than
+start their own, and no process adopts a server that is not this installation's.
+
+The server runs in its own process group (its own session): a Ctrl-C in a terminal reaches
+``serve`` only, which then stops the whole group, the server's own subprocesses included.
 """
 
 from __future__ import annotations
 
-import json
+import contextlib
+import fcntl
 import os
+import signal
 import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 
 from service import environment
 
+LOG_FILE = "server.log"
+
+
+class PrefectServerError(RuntimeError):
+    """The installation's Prefect server could not be started."""
+
 
 @dataclass
 class PrefectServer:
     api_url: str
-    process: subprocess.Popen | None
+    process: subprocess.Popen | None = None
+    log_path: Path | None = None
+    _stopped: bool = field(default=False, repr=False)
 
-    def stop(self) -> None:
-        if self.process is None:
+    @property
+    def owned(self) -> bool:
+        """Whether this process started the server (and so stops it)."""
+        return self.process is not None
+
+    def stop(self, timeout: float = 20) -> None:
+        """Stop the server and everything in its process group; forget its record. Idempotent."""
+        if self.process is None or self._stopped:
             return
-        self.process.terminate()
+        self._stopped = True
+        group = self.process.pid  # start_new_session: the leader's pid is the group id
+        _signal_group(group, signal.SIGTERM)
         try:
-            self.process.wait(timeout=20)
+            self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            self.process.kill()
-        record = environment.server_record_path()
-        if record.exists() and json.loads(record.read_text()).get("pid") == self.process.pid:
-            record.unlink()
+            _signal_group(group, signal.SIGKILL)
+            self.process.wait()
+        # Whatever the server started and left behind (the leader may exit before them).
+        _signal_group(group, signal.SIGKILL)
+        record = environment.read_server_record()
+        if record is not None and record.get("pid") == self.process.pid:
+            environment.server_record_path().unlink(missing_ok=True)
+
+
+def _signal_group(group: int, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(group, signum)
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -44,39 +75,94 @@ def free_port(host: str = "127.0.0.1") -> int:
         return probe.getsockname()[1]
 
 
-def _wait_healthy(api_url: str, process: subprocess.Popen, timeout: float) -> None:
+def _wait_healthy(server: PrefectServer, timeout: float) -> None:
+    assert server.process is not None
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the Prefect server exited with code {process.returncode}")
+        if server.process.poll() is not None:
+            server.stop()
+            raise PrefectServerError(
+                f"the Prefect server exited with code {server.process.returncode} "
+                f"(its log: {server.log_path})"
+            )
         try:
-            if httpx.get(f"{api_url}/health", timeout=2).status_code == 200:
+            if httpx.get(f"{server.api_url}/health", timeout=2).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
         time.sleep(0.5)
-    process.terminate()
-    raise RuntimeError(f"the Prefect server did not answer at {api_url} within {timeout:.0f} s")
-
-
-def ensure_server(port: int | None = None, timeout: float = 120) -> PrefectServer:
-    """Use the installation's running server, or start one and record it."""
-    running = environment.running_server_url()
-    if running:
-        return PrefectServer(running, None)
-    host = "127.0.0.1"
-    port = port or free_port(host)
-    api_url = f"http://{host}:{port}/api"
-    env = {**os.environ, "PREFECT_HOME": str(environment.prefect_home())}
-    env.pop("PREFECT_API_URL", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "prefect", "server", "start", "--host", host, "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    server.stop()
+    raise PrefectServerError(
+        f"the Prefect server did not answer at {server.api_url} within {timeout:.0f} s; the "
+        "machine may be busy: retry, or allow it longer with GRANTFLOW_PREFECT_STARTUP_SECONDS "
+        f"(its log: {server.log_path})"
     )
-    _wait_healthy(api_url, process, timeout)
-    record = environment.server_record_path()
-    record.parent.mkdir(parents=True, exist_ok=True)
-    record.write_text(json.dumps({"api_url": api_url, "pid": process.pid}))
-    return PrefectServer(api_url, process)
+
+
+def ensure_server(
+    port: int | None = None, host: str = "127.0.0.1", timeout: float | None = None
+) -> PrefectServer:
+    """Use the installation's running server, or start one and record it.
+
+    ``port`` None picks a free port, so two installations on one machine never meet on
+    Prefect's default port. ``host`` is loopback unless the installation serves workers on
+    other machines.
+    """
+    home = environment.private_directory(environment.prefect_home())
+    # Two `serve` of one installation starting together: the second waits here, then finds
+    # the first one's server and uses it instead of starting another on the same database.
+    with (home / "server.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        running = environment.running_server_url()
+        if running:
+            return PrefectServer(running)
+        return _start(home, port, host, timeout)
+
+
+def _start(home: Path, port: int | None, host: str, timeout: float | None) -> PrefectServer:
+    auth = environment.prefect_auth()
+    port = port or free_port(host)
+    api_url = f"http://{_url_host(host)}:{port}/api"
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(home),
+        "PREFECT_SERVER_API_AUTH_STRING": auth,
+        "PREFECT_API_AUTH_STRING": auth,
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    }
+    env.pop("PREFECT_API_URL", None)
+    log_path = home / LOG_FILE
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "prefect", "server", "start"]
+            + ["--host", host, "--port", str(port)],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    server = PrefectServer(api_url, process, log_path)
+    try:
+        _wait_healthy(server, environment.startup_seconds() if timeout is None else timeout)
+    except BaseException:
+        server.stop()  # interrupted (a stop signal) or failed: leave no server behind
+        raise
+    environment.write_server_record(
+        {
+            "api_url": api_url,
+            "pid": process.pid,
+            "installation_id": environment.installation().installation_id,
+            "prefect_home": str(home),
+        }
+    )
+    return server
+
+
+def _url_host(host: str) -> str:
+    """Where this machine's clients reach a server listening on ``host``."""
+    if host in ("0.0.0.0", ""):
+        return "127.0.0.1"
+    if host == "::":
+        return "[::1]"
+    return f"[{host}]" if ":" in host else host

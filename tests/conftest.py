@@ -51,6 +51,19 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     close_kept()
 
 
+@pytest.fixture(autouse=True)
+def commands_run_in_process_leave_no_trace(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A command run in-process (typer's CliRunner) calls ``environment.configure``, which sets
+    the process umask and Prefect's credential variables for good; undone after each test so a
+    Prefect server a later test starts does not demand a credential its client never got."""
+    for name in ("PREFECT_API_AUTH_STRING", "PREFECT_SERVER_API_AUTH_STRING"):
+        monkeypatch.delenv(name, raising=False)
+    umask = os.umask(0o022)
+    os.umask(umask)
+    yield
+    os.umask(umask)
+
+
 _running: list[pytest.Item] = []
 
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.support.serving import modes_under
 
 pytestmark = pytest.mark.slow
 
@@ -15,12 +18,14 @@ GRANTFLOW = Path(sys.executable).with_name("grantflow")
 
 
 def run_demo(data_dir: Path, *args: str, extra_env: dict[str, str] | None = None):
+    """The demo as a newcomer's shell runs it, under ``umask 000`` (the most open there is)
+    and with stdout a pipe of no declared width (no COLUMNS)."""
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("PREFECT_", "GRANTFLOW_"))
+        if not key.startswith(("PREFECT_", "GRANTFLOW_")) and key != "COLUMNS"
     }
-    env.update({"GRANTFLOW_DATA_DIR": str(data_dir), "COLUMNS": "200"}, **(extra_env or {}))
+    env.update({"GRANTFLOW_DATA_DIR": str(data_dir)}, **(extra_env or {}))
     return subprocess.run(
         [str(GRANTFLOW), "demo", *args],
         env=env,
@@ -28,6 +33,7 @@ def run_demo(data_dir: Path, *args: str, extra_env: dict[str, str] | None = None
         text=True,
         timeout=600,
         cwd=data_dir.parent,
+        preexec_fn=lambda: os.umask(0),  # noqa: PLW1509
     )
 
 
@@ -45,6 +51,17 @@ def test_demo_takes_grants_through_every_stage_and_keeps_its_prefect_history(tmp
     assert any(name.endswith(".pdf") and "grant_agreement" in name for name in closed_docs)
     assert any(name.endswith(".docx") and "closeout_certificate" in name for name in closed_docs)
     assert (data_dir / "prefect" / "prefect.db").exists(), "Prefect's history lives in the data dir"
+    # Each grant's reference is whole in the summary table (not cut to "ILIF-202…").
+    for reference in references:
+        assert re.search(rf"\b{re.escape(reference)}\b", summary), (reference, summary)
+    assert "…" not in summary, summary
+    # Under umask 000, every file the demo wrote is owner-only: the grantflow and Prefect
+    # databases, the credential, the audit files, the stored documents, the exported ones.
+    for root in (data_dir, out):
+        counts, open_to_others = modes_under(root)
+        print(f"{root.name} under umask 000: {counts}, {len(open_to_others)} open to others")
+        assert not open_to_others, open_to_others
+        assert counts["files"] > 10, counts
 
     again = run_demo(data_dir, "--grants", "1", "--out", str(out))
     assert again.returncode == 0, again.stderr[-3000:]

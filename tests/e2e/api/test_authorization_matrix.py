@@ -52,6 +52,10 @@ PUBLIC = {
     ("GET", "/docs"),
     ("GET", "/docs/oauth2-redirect"),
     ("GET", "/redoc"),
+    ("GET", "/static/docs/swagger-ui-bundle.js"),
+    ("GET", "/static/docs/swagger-ui.css"),
+    ("GET", "/static/docs/redoc.standalone.js"),
+    ("GET", "/static/docs/favicon.png"),
 }
 SUCCESS = range(200, 300)
 

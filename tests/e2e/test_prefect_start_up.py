@@ -1,0 +1,55 @@
+"""When a Prefect server cannot start in time, the command exits non-zero saying what to do.
+
+A one-second start-up allowance (GRANTFLOW_PREFECT_STARTUP_SECONDS) stands in for a machine
+too busy to start Prefect within the default 180 s.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import time
+
+import pytest
+
+from service.prefect_server import free_port
+from tests.support.serving import GRANTFLOW, clean_env, processes_of, still_running
+
+pytestmark = pytest.mark.slow
+
+
+def test_demo_says_what_to_do_when_the_embedded_server_does_not_start(tmp_path):
+    result = subprocess.run(
+        [str(GRANTFLOW), "demo", "--grants", "1", "--out", str(tmp_path / "out")],
+        env=clean_env(tmp_path / "var", GRANTFLOW_PREFECT_STARTUP_SECONDS="1"),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "did not start in time" in result.stderr, result.stderr
+    assert "GRANTFLOW_PREFECT_STARTUP_SECONDS" in result.stderr
+    assert "grantflow serve" in result.stderr and "PREFECT_API_URL" in result.stderr
+
+
+def test_serve_says_what_to_do_when_its_prefect_server_does_not_start(tmp_path):
+    data_dir = tmp_path / "var"
+    serve = subprocess.Popen(
+        [str(GRANTFLOW), "serve", "--port", str(free_port())],
+        env=clean_env(data_dir, GRANTFLOW_PREFECT_STARTUP_SECONDS="1"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    started: dict[int, str] = {}
+    try:
+        while serve.poll() is None and len(started) < 2:
+            started = processes_of(serve.pid)
+            time.sleep(0.05)
+        _, stderr = serve.communicate(timeout=120)
+    finally:
+        if serve.poll() is None:
+            serve.kill()
+    assert serve.returncode == 1, stderr
+    assert "did not answer" in stderr and "GRANTFLOW_PREFECT_STARTUP_SECONDS" in stderr, stderr
+    assert not still_running(started)
+    assert not (data_dir / "prefect" / "server.json").exists()
