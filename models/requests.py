@@ -9,6 +9,7 @@ actor) has nothing to act on, and a user revoked while their request waited is r
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import secrets
 from datetime import datetime
@@ -35,6 +36,17 @@ class ForgedRequest(ActionRejected):
 def engine_key(request: ActionRequest) -> str:
     """The engine's idempotency key: one transition per accepted request, however often run."""
     return f"request:{request.id}"
+
+
+def flow_run_key(request: ActionRequest) -> str:
+    """Prefect's idempotency key for the request's flow run: one run per request.
+
+    Unique beyond this database (a digest of the request's random token): a Prefect server
+    outlives a database restored from backup or recreated, and must not answer a new request
+    with an old request's run because their ids coincide.
+    """
+    digest = hashlib.sha256(request.token.encode()).hexdigest()[:32]
+    return f"request:{request.id}:{digest}"
 
 
 def find_request(session: Session, user_id: int, idempotency_key: str) -> ActionRequest | None:

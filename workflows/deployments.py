@@ -20,7 +20,7 @@ from prefect.flows import Flow
 
 from models.context import Actor
 from models.lifecycle import STAGES, resolve_stage
-from models.requests import engine_key
+from models.requests import flow_run_key
 from models.tables import ActionRequest
 from workflows.actions import FAMILY_FLOWS, run_name
 from workflows.requests import accept_request, note_flow_run
@@ -99,7 +99,7 @@ async def submit_request(request: ActionRequest, reference: str) -> FlowRun:
             parameters=flow_parameters(request),
             flow_run_name=run_name(reference, request.action),
             tags=[f"grant:{request.grant_id}", f"stage:{stage}", f"action:{request.action}"],
-            idempotency_key=engine_key(request),
+            idempotency_key=flow_run_key(request),
             timeout=0,
             as_subflow=False,
         )

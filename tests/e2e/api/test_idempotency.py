@@ -487,4 +487,7 @@ def test_another_organisations_key_is_no_collision_and_reveals_nothing(fx):
     body = answer(mine)
     assert body["replayed"] is False and body["grant_id"] == ours["id"]
     assert grant_state(world, ours["id"]) == "submitted"
-    assert str(theirs["id"]) not in mine.text and theirs["reference"] not in mine.text
+    assert theirs["reference"] not in mine.text and body["reference"] == ours["reference"]
+    assert {d["id"] for d in body["documents"]}.isdisjoint(
+        d.id for d in documents_of(world, theirs["id"], "acknowledgement_of_receipt")
+    )
