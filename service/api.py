@@ -21,10 +21,14 @@ integer cents of CAD; times are UTC.
 """
 
 
-def create_app() -> FastAPI:
+def create_app(*, background_work: bool = False) -> FastAPI:
+    """The service; ``background_work`` (``grantflow serve``) also produces owed documents and
+    writes out denial counts at shutdown (``service.background``)."""
+    from service.background import owed_documents_interval, serve_background
     from workflows.deployments import execution_mode
 
     execution_mode()  # a misconfigured GRANTFLOW_EXECUTION stops start-up, not a request
+    owed_documents_interval()  # so does a misconfigured retry interval
     # The documentation pages are served from the installation's own assets (docs_pages), not
     # FastAPI's default CDN: they work without internet and under a strict CSP.
     app = FastAPI(
@@ -33,6 +37,7 @@ def create_app() -> FastAPI:
         version="0.1.0",
         docs_url=None,
         redoc_url=None,
+        lifespan=serve_background if background_work else None,
     )
     problems.install(app)
     app.add_middleware(RequestLimits)

@@ -25,6 +25,8 @@ audit_app = typer.Typer(help="Verify and checkpoint the audit trail.")
 app.add_typer(audit_app, name="audit")
 db_app = typer.Typer(help="grantflow's database schema (Alembic migrations).")
 app.add_typer(db_app, name="db")
+documents_app = typer.Typer(help="The documents the workflow steps produce.")
+app.add_typer(documents_app, name="documents")
 # Piped or redirected output has no terminal width to respect: a line or table cut at rich's
 # default 80 columns breaks whoever reads it (`grantflow audit checkpoint > file`).
 UNBOUNDED_WIDTH = 10_000
@@ -140,7 +142,7 @@ def serve(
         from service.audit_log import start_daily_checkpoints
 
         stop_checkpoints = start_daily_checkpoints()
-        _run_web_server(create_app(), host, port)
+        _run_web_server(create_app(background_work=True), host, port)
     except _Stopped:
         errors.print("serve stopped during start-up")
     finally:
@@ -259,6 +261,26 @@ def worker(
     taken = asyncio.run(work())
     _flush_prefect_workers()
     errors.print(f"worker stopped after {taken} runs")
+
+
+@documents_app.command("retry")
+def documents_retry() -> None:
+    """Produce the documents committed steps still owe (their rendering failed before).
+
+    `serve` and workers do this by themselves every few seconds; exit 1 if any stay owed.
+    """
+    environment.configure(quiet_console=True)
+    from workflows.owed_documents import owed_count, settle_owed_documents
+
+    settled = asyncio.run(settle_owed_documents())
+    if settled is None:
+        console.print("no documents are owed")
+        return
+    still = owed_count()
+    console.print(f"tried the owed documents of {settled['steps_tried']} steps; {still} still owed")
+    if still:
+        errors.print("[red]some documents are still owed;[/] see the grants' documents_pending")
+        raise typer.Exit(1)
 
 
 @db_app.command("upgrade")
