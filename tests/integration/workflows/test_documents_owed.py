@@ -133,3 +133,45 @@ def test_one_failing_kind_leaves_the_others_stored_and_a_repeat_completes_the_st
         }
         break
     assert open_owed(db) == []
+
+
+def test_grantflow_documents_retry_produces_what_is_owed_and_says_when_it_cannot(
+    installation, monkeypatch, tmp_path
+):
+    import os
+    import subprocess
+    import sys
+
+    from prefect.settings import PREFECT_API_URL
+
+    db = installation
+    cast = demo_data.seed(db)
+    organisation, application = demo_data.application_for(2, cast)
+    grant = create_application(db, organisation.id, application)
+    action, who, payload = next(steps(db, cast, grant.id))
+    monkeypatch.setenv(FAIL_RENDER, "acknowledgement_of_receipt")
+    outcome = asyncio.run(run_action_inline(grant.id, grant.reference, action, who, payload))
+    assert outcome.documents_pending == ["acknowledgement_of_receipt"]
+
+    def retry(**extra: str) -> subprocess.CompletedProcess:
+        env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value(), **extra}
+        env.pop(FAIL_RENDER, None)
+        env.update(extra)
+        return subprocess.run(
+            [sys.executable, "-m", "service.cli", "documents", "retry"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
+    still_failing = retry(**{FAIL_RENDER: "acknowledgement_of_receipt"})
+    assert still_failing.returncode == 1, still_failing.stdout + still_failing.stderr
+    assert "1 still owed" in still_failing.stdout
+    fixed = retry()
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert "0 still owed" in fixed.stdout
+    assert [kind for kind, _ in stored_kinds(db, outcome.event_id)] == [
+        "acknowledgement_of_receipt"
+    ] * 2
+    assert retry().stdout.strip() == "no documents are owed"
