@@ -370,34 +370,6 @@ def apply_action(
         )
 
 
-def record_denial(
-    db: Database,
-    grant_id: int | None,
-    action_key: str,
-    actor: Actor,
-    error: Exception,
-    *,
-    flow_run_id: str | None = None,
-    route: str | None = None,
-    grant_visible: bool | None = None,
-    aggregate: bool | None = None,
-    now: datetime | None = None,
-) -> None:
-    """Append a 'denied' audit event in its own transaction; the refused change left nothing.
-
-    What is kept is bounded (``models.denials``): a declared action key or a marker, a short
-    reason, no grant for a grant the caller may not see, and access refusals repeated within a
-    minute counted into one ``denials_aggregated`` event instead of one event each.
-    """
-    denials.record(
-        db,
-        grant_id,
-        action_key,
-        actor,
-        error,
-        flow_run_id=flow_run_id,
-        route=route,
-        grant_visible=grant_visible,
-        aggregate=aggregate,
-        now=now,
-    )
+# Appends a denied audit event in its own transaction (the refused change left nothing); what
+# it keeps is bounded and repeats are aggregated (models.denials).
+record_denial = denials.record
