@@ -2,11 +2,15 @@
 
 Effects run inside the engine's transaction after every guard passed. They may add rows and
 fill ``ctx.details``: the facts the action's documents and audit event record.
+
+The registry fails closed: every declared action either registers an effect here or is listed
+in ``NO_EFFECT``. Importing this module checks that, so a new action in ``models.lifecycle``
+that nobody gave an effect stops the engine from loading instead of silently doing nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import timedelta
 
 from sqlmodel import Session
@@ -15,17 +19,27 @@ from models import budget as budget_rules
 from models.clock import add_business_days
 from models.context import ActionContext
 from models.governed import engine_window
+from models.lifecycle import ACTIONS_BY_KEY
 from models.schedule import plan_instalments, plan_reports
 from models.settlement import repayment_due_by, settle_holdback
 from models.tables import Instalment, OutcomeReport, ReviewAssignment, ReviewScore
 
 Effect = Callable[[Session, ActionContext], None]
 EFFECTS: dict[str, Effect] = {}
+# Actions whose whole effect is the state change the engine makes itself. Listing an action
+# here is a decision someone made, not a default: an action in neither place is an error.
+NO_EFFECT: frozenset[str] = frozenset({"withdraw"})
 WITHHELD = "withheld"  # the instalment state of a holdback of which nothing is payable
+
+
+class EffectRegistryError(RuntimeError):
+    """The effects registry disagrees with the lifecycle declaration."""
 
 
 def effect(key: str) -> Callable[[Effect], Effect]:
     def register(function: Effect) -> Effect:
+        if key in EFFECTS:
+            raise EffectRegistryError(f"action '{key}' has two effects")
         EFFECTS[key] = function
         return function
 
@@ -380,8 +394,47 @@ def _terminate(session: Session, ctx: ActionContext) -> None:
     ctx.details["reason"] = ctx.payload.reason  # type: ignore[attr-defined]
 
 
+def registry_problems(
+    effects: Collection[str], no_effect: Collection[str], actions: Collection[str]
+) -> list[str]:
+    """What is wrong between the registered effects, ``NO_EFFECT`` and the declared actions."""
+    problems = [f"effect for undeclared action '{key}'" for key in effects if key not in actions]
+    problems += [f"NO_EFFECT names undeclared action '{k}'" for k in no_effect if k not in actions]
+    problems += [
+        f"action '{key}' has an effect and is in NO_EFFECT" for key in effects if key in no_effect
+    ]
+    problems += [
+        f"action '{key}' has no effect and is not in NO_EFFECT"
+        for key in actions
+        if key not in effects and key not in no_effect
+    ]
+    return problems
+
+
+def check_registry() -> None:
+    problems = registry_problems(EFFECTS, NO_EFFECT, ACTIONS_BY_KEY)
+    if problems:
+        raise EffectRegistryError("effects registry: " + "; ".join(problems))
+
+
+def effect_of(action_key: str) -> Effect | None:
+    """The effect of a declared action, ``None`` when it is declared effect-free."""
+    if action_key in NO_EFFECT:
+        return None
+    try:
+        return EFFECTS[action_key]
+    except KeyError:
+        raise EffectRegistryError(
+            f"action '{action_key}' has no effect and is not declared effect-free"
+        ) from None
+
+
 def run_effect(session: Session, ctx: ActionContext) -> None:
-    function = EFFECTS.get(ctx.action.key)
+    function = effect_of(ctx.action.key)
+    if function is None:
+        return
     with engine_window():
-        if function is not None:
-            function(session, ctx)
+        function(session, ctx)
+
+
+check_registry()  # at import, once every effect above is registered and before any can run

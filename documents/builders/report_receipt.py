@@ -17,17 +17,10 @@ from documents.builders.common import (
 )
 from documents.content import Block, Column, DocumentContent, Heading, Paragraph, Table
 from documents.context import DocumentContext, ReportInfo
+from models.payloads import AGGREGATE_FIELDS
 
 AUDIENCE = "applicant"
 TEMPLATE_VERSION = "1.0.0"
-
-MEASURES = (
-    "people_served_new",
-    "people_served_continuing",
-    "service_contacts",
-    "referrals",
-    "culturally_based_services",
-)
 
 
 def measure_label(k: Kit, key: str) -> str:
@@ -40,7 +33,7 @@ def _counts(k: Kit, item: ReportInfo) -> tuple[Block, ...]:
     t = k.t
     if not item.aggregates:
         return (Paragraph(t("receipt.no_counts")),)
-    order = {key: index for index, key in enumerate(MEASURES)}
+    order = {key: index for index, key in enumerate(AGGREGATE_FIELDS)}
     keys = sorted(item.aggregates, key=lambda key: (order.get(key, len(order)), key))
     rows = tuple(
         (

@@ -14,19 +14,10 @@ from documents.content import (
 from documents.context import DocumentContext, ReviewInfo
 from documents.errors import DocumentDataError
 from documents.formatting import format_decimal
+from models.payloads import REVIEW_CRITERIA
 
 AUDIENCE = "panel"
 TEMPLATE_VERSION = "1.0.0"
-
-CRITERIA = (
-    "indigenous_governance",
-    "survivor_centred",
-    "cultural_grounding",
-    "need_and_reach",
-    "partnerships",
-    "feasibility_budget",
-    "evaluation_ocap",
-)
 
 
 def criterion_label(k: Kit, key: str) -> str:
@@ -36,7 +27,7 @@ def criterion_label(k: Kit, key: str) -> str:
 
 
 def _scores(k: Kit, review: ReviewInfo) -> Table:
-    order = {key: index for index, key in enumerate(CRITERIA)}
+    order = {key: index for index, key in enumerate(REVIEW_CRITERIA)}
     criteria = sorted(
         review.criteria, key=lambda c: (order.get(c.criterion, len(order)), c.criterion)
     )
