@@ -1,14 +1,30 @@
 """Payload schemas of the lifecycle actions: what each action needs from the person taking it.
 
+Every free-text field is ``SingleLine`` or ``MultiLine`` (models.text_types) with a documented
+maximum length, so what no document can carry is refused before the action runs.
+
 Each schema also says what of itself may enter the audit trail (``audit_summary``): sealed
 review content (individual scores, deliberation notes) never does.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from models.text_types import (
+    ITEM_MAX,
+    ITEMS_MAX,
+    LONG_TEXT_MAX,
+    NOTE_MAX,
+    PERSON_MAX,
+    RATIONALE_MAX,
+    REASON_MAX,
+    REFERENCE_MAX,
+    MultiLine,
+    SingleLine,
+)
 
 REVIEW_CRITERIA: tuple[str, ...] = (
     "indigenous_governance",
@@ -29,6 +45,8 @@ AGGREGATE_FIELDS: tuple[str, ...] = (
 )
 
 Cents = int
+# One requested item, or one condition of approval: a sentence or a short paragraph each.
+ListItem = Annotated[MultiLine, Field(max_length=ITEM_MAX)]
 
 
 class Payload(BaseModel):
@@ -43,7 +61,9 @@ class NoPayload(Payload):
 
 
 class InfoRequest(Payload):
-    items: list[str] = Field(min_length=1, description="What the applicant must provide")
+    items: list[ListItem] = Field(
+        min_length=1, max_length=ITEMS_MAX, description="What the applicant must provide"
+    )
 
     @field_validator("items")
     @classmethod
@@ -54,7 +74,7 @@ class InfoRequest(Payload):
 
 
 class Reason(Payload):
-    reason: str = Field(min_length=3, max_length=4_000)
+    reason: MultiLine = Field(min_length=3, max_length=REASON_MAX)
 
 
 class ScreenIn(Payload):
@@ -65,7 +85,7 @@ class ScreenIn(Payload):
 
 class ConflictDeclaration(Payload):
     kind: Literal["none", "indirect", "direct"]
-    note: str = Field(default="", max_length=2_000)
+    note: MultiLine = Field(default="", max_length=NOTE_MAX)
 
     def audit_summary(self) -> dict[str, Any]:
         return {"kind": self.kind}
@@ -94,9 +114,9 @@ class Scores(Payload):
 
 class Recommendation(Payload):
     consensus_rating: int = Field(ge=1, le=5)
-    rationale: str = Field(min_length=3, max_length=8_000)
+    rationale: MultiLine = Field(min_length=3, max_length=RATIONALE_MAX)
     recommended_cents: Cents = Field(gt=0)
-    deliberation_notes: str = Field(default="", max_length=20_000)
+    deliberation_notes: MultiLine = Field(default="", max_length=LONG_TEXT_MAX)
 
     def audit_summary(self) -> dict[str, Any]:
         return {
@@ -108,8 +128,8 @@ class Recommendation(Payload):
 
 class NonRecommendation(Payload):
     consensus_rating: int = Field(ge=1, le=5)
-    rationale: str = Field(min_length=3, max_length=8_000)
-    deliberation_notes: str = Field(default="", max_length=20_000)
+    rationale: MultiLine = Field(min_length=3, max_length=RATIONALE_MAX)
+    deliberation_notes: MultiLine = Field(default="", max_length=LONG_TEXT_MAX)
 
     def audit_summary(self) -> dict[str, Any]:
         return {
@@ -121,17 +141,17 @@ class NonRecommendation(Payload):
 class Approval(Payload):
     approved_cents: Cents = Field(gt=0)
     risk_rating: Literal["low", "medium", "high"]
-    conditions: list[str] = Field(default_factory=list)
+    conditions: list[ListItem] = Field(default_factory=list, max_length=ITEMS_MAX)
 
 
 class Signature(Payload):
-    signer_name: str = Field(min_length=2, max_length=200)
-    signer_title: str = Field(min_length=2, max_length=200)
+    signer_name: SingleLine = Field(min_length=2, max_length=PERSON_MAX)
+    signer_title: SingleLine = Field(min_length=2, max_length=PERSON_MAX)
 
 
 class Insurance(Payload):
-    certificate_ref: str = Field(min_length=2, max_length=200)
-    insurer: str = Field(min_length=2, max_length=200)
+    certificate_ref: SingleLine = Field(min_length=2, max_length=REFERENCE_MAX)
+    insurer: SingleLine = Field(min_length=2, max_length=REFERENCE_MAX)
     coverage_cents: Cents = Field(gt=0)
 
 
@@ -141,7 +161,7 @@ class InstalmentRef(Payload):
 
 class InstalmentHold(Payload):
     sequence: int = Field(ge=1)
-    reason: str = Field(min_length=3, max_length=2_000)
+    reason: MultiLine = Field(min_length=3, max_length=NOTE_MAX)
 
 
 class ReportRef(Payload):
@@ -150,7 +170,7 @@ class ReportRef(Payload):
 
 class ReportReturn(Payload):
     sequence: int = Field(ge=1)
-    reason: str = Field(min_length=3, max_length=4_000)
+    reason: MultiLine = Field(min_length=3, max_length=REASON_MAX)
 
 
 class ReportSubmission(Payload):

@@ -3,11 +3,10 @@ draft applications. Each is one transaction and leaves an audit event."""
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlmodel import Session, select
 
 from models.clock import as_utc, fiscal_years_between, utcnow
@@ -24,22 +23,32 @@ from models.tables import (
     Organisation,
     User,
 )
-
-
-def nfc(text: str) -> str:
-    """Names are stored as NFC UTF-8, never stripped of any character (syllabics included)."""
-    return unicodedata.normalize("NFC", text).strip()
+from models.text_types import (
+    ADDRESS_MAX,
+    LONG_TEXT_MAX,
+    NAME_MAX,
+    PERSON_MAX,
+    PHONE_MAX,
+    REFERENCE_MAX,
+    Email,
+    FundCode,
+    MultiLine,
+    SingleLine,
+)
 
 
 class _Input(BaseModel):
+    """Every free-text field is ``SingleLine`` or ``MultiLine`` (models.text_types) with a
+    maximum length: what no document can carry is refused here, before anything is stored."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class ContactInput(_Input):
-    name: str = Field(min_length=2, max_length=200)
-    title: str = Field(min_length=2, max_length=200)
-    email: EmailStr
-    phone: str = Field(default="", max_length=40)
+    name: SingleLine = Field(min_length=2, max_length=PERSON_MAX)
+    title: SingleLine = Field(min_length=2, max_length=PERSON_MAX)
+    email: Email
+    phone: SingleLine = Field(default="", max_length=PHONE_MAX)
     signing_authority: bool = False
     senior: bool = False
 
@@ -75,21 +84,16 @@ class OrganisationInput(_Input):
             ]
         },
     )
-    legal_name: str = Field(min_length=2, max_length=300)
-    operating_name: str = Field(default="", max_length=300)
-    business_number: str = Field(pattern=r"^\d{9}([A-Z]{2}\d{4})?$")
-    address: str = Field(default="", max_length=500)
+    legal_name: SingleLine = Field(min_length=2, max_length=NAME_MAX)
+    operating_name: SingleLine = Field(default="", max_length=NAME_MAX)
+    business_number: str = Field(pattern=r"^\d{9}([A-Z]{2}\d{4})?$", max_length=15)
+    address: MultiLine = Field(default="", max_length=ADDRESS_MAX)
     preferred_language: Literal["en", "fr"] = "en"
     indigenous_led_attested: bool
-    community_resolution_ref: str | None = None
+    community_resolution_ref: SingleLine | None = Field(default=None, max_length=REFERENCE_MAX)
     data_governance_consent: bool
     data_agreement_allows_notes: bool = False
     contacts: list[ContactInput] = Field(min_length=2)
-
-    @field_validator("legal_name", "operating_name")
-    @classmethod
-    def _nfc(cls, value: str) -> str:
-        return nfc(value)
 
     @model_validator(mode="after")
     def _one_signing_authority(self) -> OrganisationInput:
@@ -98,21 +102,33 @@ class OrganisationInput(_Input):
         return self
 
 
+class FundInput(_Input):
+    """A fund's names and signer, as its documents print them."""
+
+    code: FundCode
+    name_en: SingleLine = Field(min_length=3, max_length=NAME_MAX)
+    name_fr: SingleLine = Field(min_length=3, max_length=NAME_MAX)
+    signer_name: SingleLine = Field(min_length=2, max_length=PERSON_MAX)
+    signer_title: SingleLine = Field(min_length=2, max_length=PERSON_MAX)
+    signer_title_fr: SingleLine = Field(default="", max_length=PERSON_MAX)
+
+
+class UserInput(_Input):
+    """What a person is called in grantflow (command line and demo set-up alike)."""
+
+    name: SingleLine = Field(min_length=1, max_length=PERSON_MAX)
+
+
 class ApplicationInput(_Input):
-    fund_code: str
-    project_title: str = Field(min_length=3, max_length=300)
-    project_description: str = Field(min_length=10, max_length=20_000)
-    community: str = Field(min_length=2, max_length=300)
+    fund_code: FundCode
+    project_title: SingleLine = Field(min_length=3, max_length=NAME_MAX)
+    project_description: MultiLine = Field(min_length=10, max_length=LONG_TEXT_MAX)
+    community: SingleLine = Field(min_length=2, max_length=NAME_MAX)
     start_date: date
     end_date: date
     budget: dict[int, int] = Field(
         min_length=1, description="Requested cents per Ontario fiscal year (keyed by its April)"
     )
-
-    @field_validator("project_title", "community", "project_description")
-    @classmethod
-    def _nfc(cls, value: str) -> str:
-        return nfc(value)
 
     @field_validator("budget")
     @classmethod
@@ -155,6 +171,18 @@ def create_fund(
     actor_name: str = "system",
     **settings: int | bool | str,
 ) -> Fund:
+    names = validated(
+        FundInput,
+        {
+            "code": code,
+            "name_en": name_en,
+            "name_fr": name_fr,
+            "signer_name": signer_name,
+            "signer_title": signer_title,
+            "signer_title_fr": settings.pop("signer_title_fr", ""),
+        },
+    )
+    assert isinstance(names, FundInput)
     holdback = int(settings.get("holdback_bps", 1_000))
     initial = int(settings.get("initial_payment_bps", 2_000))
     if not (holdback >= 0 and initial >= 0 and holdback + initial <= 10_000):
@@ -164,12 +192,8 @@ def create_fund(
         )
     with db.transaction() as session:
         fund = Fund(
-            code=code,
-            name_en=name_en,
-            name_fr=name_fr,
+            **names.model_dump(),
             call_deadline=as_utc(call_deadline),
-            signer_name=signer_name,
-            signer_title=signer_title,
             **settings,
         )
         session.add(fund)
@@ -206,7 +230,7 @@ def register_organisation(db: Database, data: dict | OrganisationInput) -> Organ
             session.add(
                 Contact(
                     organisation_id=organisation.id,
-                    **{**contact.model_dump(), "name": nfc(contact.name)},
+                    **contact.model_dump(),
                 )
             )
         _audit(
@@ -242,11 +266,13 @@ def create_user(
             "an applicant user belongs to an organisation",
             [{"field": "org", "message": "required for applicants"}],
         )
+    person = validated(UserInput, {"name": name})
+    assert isinstance(person, UserInput)
     with db.transaction() as session:
         if organisation_id is not None and session.get(Organisation, organisation_id) is None:
             raise NotFound(f"organisation {organisation_id} does not exist")
         user = User(
-            name=nfc(name),
+            name=person.name,
             roles=list(roles),
             organisation_id=organisation_id,
             is_elder=is_elder,

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from models.setup import ApplicationInput
+from models.setup import ApplicationInput, FundInput
 
 Item = TypeVar("Item")
 
@@ -204,7 +204,10 @@ class EventPublic(BaseModel):
     )
 
 
-class FundRequest(BaseModel):
+class FundRequest(FundInput):
+    """A new fund. Its names and signer follow models.setup.FundInput (free-text rule, lengths);
+    unknown fields are refused."""
+
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -220,13 +223,7 @@ class FundRequest(BaseModel):
             ]
         }
     )
-    code: str = Field(pattern=r"^[A-Z]{2,8}$", examples=["ILIF"])
-    name_en: str = Field(min_length=3, max_length=300)
-    name_fr: str = Field(min_length=3, max_length=300)
     call_deadline: datetime
-    signer_name: str = Field(min_length=2, max_length=200)
-    signer_title: str = Field(min_length=2, max_length=200)
-    signer_title_fr: str = Field(default="", max_length=200)
     allocations: dict[FiscalYear, AmountCents] = Field(
         min_length=1,
         description="Allocation in cents per Ontario fiscal year (its April's year)",

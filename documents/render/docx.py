@@ -34,12 +34,16 @@ from documents.content import (
     SignatureBlock,
     Table,
 )
+from documents.render.shorten import shortened
 
 FONT = "DejaVu Sans"
 ACCENT = RGBColor(0x1F, 0x4E, 0x5F)
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 _FIRST_ENTRIES = ("[Content_Types].xml", "_rels/.rels")
 _SHADES = {"info": "F1F6F8", "important": "FFF7E8", "confidential": "FBEFEF"}
+# python-docx refuses a core property (title, subject, keywords...) longer than 255 characters;
+# names may be longer (models.text_types), so those properties are shortened, never refused.
+CORE_PROPERTY_MAX = 255
 
 
 def _set_font(element_with_rpr, size: float | None = None, bold: bool | None = None) -> None:
@@ -267,20 +271,25 @@ def _drop_thumbnail(doc) -> None:
             del package.rels[key]
 
 
+def fit_core_property(text: str, limit: int = CORE_PROPERTY_MAX) -> str:
+    """``text`` whole when it fits a DOCX core property, else cut to fit with an ellipsis."""
+    return shortened(text, limit)
+
+
 def _core_properties(doc, content: DocumentContent) -> None:
     issued = content.issued_at
     issued = (issued if issued.tzinfo else issued.replace(tzinfo=UTC)).astimezone(UTC)
     issued = issued.replace(tzinfo=None, microsecond=0)
     props = doc.core_properties
-    props.title = f"{content.title} – {content.reference}"
-    props.subject = content.organisation_name
-    props.author = content.fund_name
+    props.title = fit_core_property(f"{content.title} – {content.reference}")
+    props.subject = fit_core_property(content.organisation_name)
+    props.author = fit_core_property(content.fund_name)
     props.last_modified_by = "grantflow"
-    props.keywords = f"{content.kind}, {content.reference}"
+    props.keywords = fit_core_property(f"{content.kind}, {content.reference}")
     props.language = f"{content.language}-CA"
-    props.identifier = content.reference
-    props.version = content.template_version
-    props.category = content.kind
+    props.identifier = fit_core_property(content.reference)
+    props.version = fit_core_property(content.template_version)
+    props.category = fit_core_property(content.kind)
     props.comments = ""
     props.revision = 1
     props.created = issued

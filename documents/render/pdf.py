@@ -12,15 +12,18 @@ import hashlib
 import re
 import string
 import threading
+from dataclasses import dataclass
 from datetime import UTC
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
-from documents.content import Block, DocumentContent, SignatureBlock
+from documents.content import Block, DocumentContent, SignatureBlock, Table
 from documents.render.font_timestamps import pin_font_timestamps
+from documents.render.shorten import shortened
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 # One PDF at a time per process: Pango and fontconfig keep process-wide state that WeasyPrint
@@ -28,17 +31,23 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 # Python-bound under the GIL anyway, so the lock costs little throughput.
 _RENDER_LOCK = threading.Lock()
 _SAFE_CSS = set(string.ascii_letters + string.digits + " ")
+# The running header and footer repeat the fund name and the marking in a 7.5pt margin box: at
+# most two lines of it. The letterhead on the first page carries the name whole.
+RUNNING_TEXT_MAX = 120
 
 
 @cache
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    environment.filters["running"] = lambda text: shortened(text, RUNNING_TEXT_MAX)
+    environment.globals["column_widths"] = column_widths
+    return environment
 
 
 def css_string(text: str) -> str:
@@ -59,6 +68,41 @@ def page_label_css(template: str) -> str:
         elif piece:
             parts.append(css_string(piece))
     return " ".join(parts)
+
+
+# A data table is about this many characters of body text wide (letter, 20 mm margins, 9.5pt).
+_TABLE_CHARACTERS = 85
+_WORD_MAX, _LINE_MAX = 40, 80  # one long value must not starve the other columns
+
+
+def column_widths(table: Table) -> list[str]:
+    """Each column's share of a data table's width, as CSS percentages.
+
+    Data tables are laid out with ``table-layout: fixed``: a long word wraps inside its cell,
+    and WeasyPrint's automatic layout takes seconds to size a column around a long word. These
+    shares follow the automatic layout's rule in characters: each column gets its longest word
+    (an email address stays on one line), and what is left goes to the columns whose lines
+    are longer than that."""
+    rows = (
+        tuple(c.label for c in table.columns),
+        *table.rows,
+        *((table.footer,) if table.footer else ()),
+    )
+    shares_of = [_column_need(cells) for cells in zip(*rows, strict=True)]
+    spare = max(_TABLE_CHARACTERS - sum(word for word, _ in shares_of), 0)
+    wanted = sum(line - word for word, line in shares_of) or 1
+    shares = [word + spare * (line - word) / wanted for word, line in shares_of]
+    total = sum(shares)
+    return [f"{100 * share / total:.2f}%" for share in shares]
+
+
+def _column_need(cells: tuple[str, ...]) -> tuple[int, int]:
+    """(longest word, longest line) of a column in characters, within the bounds above."""
+    lines = [line for cell in cells for line in cell.splitlines()]
+    word = max((len(w) for line in lines for w in line.split()), default=1)
+    line = max((len(line) for line in lines), default=1)
+    word = min(word, _WORD_MAX)
+    return word, max(word, min(line, _LINE_MAX))
 
 
 def _grouped(blocks: tuple[Block, ...]) -> list[tuple[str, object]]:
@@ -90,21 +134,36 @@ def render_html(content: DocumentContent) -> str:
     )
 
 
-def render_pdf(content: DocumentContent) -> bytes:
-    """``content`` as PDF bytes; the same content always gives the same bytes."""
-    html = render_html(content)
-    identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
-    with _RENDER_LOCK:
-        return _write(html, identifier)
+@dataclass(frozen=True)
+class LaidOut:
+    """A document laid out by WeasyPrint (pages and boxes), before it is written as PDF."""
+
+    html: str
+    document: Any  # weasyprint.Document: imported lazily, WeasyPrint is slow to import
 
 
-def _write(html: str, identifier: bytes) -> bytes:
+def lay_out(content: DocumentContent) -> LaidOut:
+    """``content`` laid out on pages; tests read the boxes to see that nothing overflows."""
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    font_config = FontConfiguration()
-    stylesheet = CSS(filename=str(TEMPLATES / "document.css"), font_config=font_config)
-    document = HTML(string=html, base_url=str(TEMPLATES)).render(
-        stylesheets=[stylesheet], font_config=font_config
-    )
-    return document.write_pdf(pdf_identifier=identifier, finisher=pin_font_timestamps)
+    html = render_html(content)
+    with _RENDER_LOCK:
+        font_config = FontConfiguration()
+        stylesheet = CSS(filename=str(TEMPLATES / "document.css"), font_config=font_config)
+        document = HTML(string=html, base_url=str(TEMPLATES)).render(
+            stylesheets=[stylesheet], font_config=font_config
+        )
+    return LaidOut(html, document)
+
+
+def write_pdf(laid_out: LaidOut) -> bytes:
+    """The PDF bytes of a laid-out document; its /ID comes from the HTML it was laid out from."""
+    identifier = hashlib.sha256(laid_out.html.encode("utf-8")).hexdigest()[:32].encode("ascii")
+    with _RENDER_LOCK:
+        return laid_out.document.write_pdf(pdf_identifier=identifier, finisher=pin_font_timestamps)
+
+
+def render_pdf(content: DocumentContent) -> bytes:
+    """``content`` as PDF bytes; the same content always gives the same bytes."""
+    return write_pdf(lay_out(content))
