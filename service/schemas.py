@@ -8,6 +8,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from models.setup import ApplicationInput, FundInput
+from workflows.requests import ActionOutcome
 
 Item = TypeVar("Item")
 
@@ -125,24 +126,9 @@ class DocumentPublic(BaseModel):
     download_url: str
 
 
-class ActionResult(BaseModel):
-    grant_id: int
-    reference: str
-    action: str
-    subject: str
-    subject_id: int | None
-    from_state: str | None
-    to_state: str | None
-    grant_state: str
-    event_id: int
-    flow_run_id: str | None
-    replayed: bool = Field(description="True when an Idempotency-Key repeated an earlier request")
-    documents: list[dict[str, Any]]
-    documents_pending: list[str] = Field(
-        default_factory=list,
-        description="Document kinds the step committed but could not produce yet; they are "
-        "retried until stored",
-    )
+class ActionResult(ActionOutcome):
+    """The answer to an action: the workflow's outcome, as it is (one model, one name per
+    field across the layers)."""
 
 
 class ActionSubmitted(BaseModel):

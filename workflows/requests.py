@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
@@ -16,8 +16,11 @@ from workflows.runtime import database
 from workflows.tasks import stored_summary
 
 
-@dataclass(frozen=True)
-class ActionOutcome:
+class ActionOutcome(BaseModel):
+    """What a carried-out request answers: the service's ``ActionResult`` is this model."""
+
+    model_config = ConfigDict(frozen=True)
+
     grant_id: int
     reference: str
     action: str
@@ -28,12 +31,13 @@ class ActionOutcome:
     grant_state: str
     event_id: int
     flow_run_id: str | None
-    replayed: bool
-    documents: list[dict[str, Any]] = field(default_factory=list)
-    documents_pending: list[str] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+    replayed: bool = Field(description="True when an Idempotency-Key repeated an earlier request")
+    documents: list[dict[str, Any]] = Field(default_factory=list)
+    documents_pending: list[str] = Field(
+        default_factory=list,
+        description="Document kinds the step committed but could not produce yet; they are "
+        "retried until stored",
+    )
 
 
 def accept_request(

@@ -177,7 +177,7 @@ async def take_action(
     outcome = await run_request_inline(request, reference)
     if outcome.replayed:
         response.headers["Idempotent-Replayed"] = "true"
-    return ActionResult(**outcome.as_dict())
+    return ActionResult(**outcome.model_dump())
 
 
 async def _submitted(request: ActionRequest, reference: str) -> JSONResponse:
