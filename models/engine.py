@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -114,6 +115,16 @@ def _authorize(
     return grant, role
 
 
+def _active_reviewers(session: Session) -> list[User]:
+    return [u for u in session.exec(select(User).where(User.active)) if "reviewer" in u.roles]
+
+
+# How the engine loads what an action declares it needs (lifecycle.Action.needs) beyond the
+# grant's own rows; each fills the ActionContext field of the same name. Only actions that
+# declare a need pay for its query.
+NEED_LOADERS: dict[lifecycle.Need, Callable[[Session], Any]] = {"panel": _active_reviewers}
+
+
 def _load_context(
     session: Session,
     grant: Grant,
@@ -158,9 +169,7 @@ def _load_context(
             .order_by(OutcomeReport.sequence)
         )
     )
-    panel = []
-    if action.key == "screen_in":
-        panel = [u for u in session.exec(select(User).where(User.active)) if "reviewer" in u.roles]
+    needed = {need: NEED_LOADERS[need](session) for need in action.needs}
     wanted_users = {a.reviewer_id for a in assignments} | {i.initiated_by_id for i in instalments}
     wanted_users.add(getattr(payload, "coordinator_id", None))
     wanted_users.discard(None)
@@ -179,12 +188,12 @@ def _load_context(
         ),
         budget=budget,
         allocations=allocations,
-        panel=panel,
         users=users,
         assignments=assignments,
         scores=list(session.exec(select(ReviewScore).where(ReviewScore.grant_id == grant.id))),
         instalments=instalments,
         reports=reports,
+        **needed,
     )
     ctx.subject = _find_subject(ctx)
     return ctx
