@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -74,10 +75,15 @@ class TransitionResult:
         return "" if self.subject == "grant" else f"{self.subject}-{self.subject_sequence}"
 
 
-def _lock(statement, session: Session):  # type: ignore[no-untyped-def]
-    # Row locks serialise concurrent actions on one grant on PostgreSQL; SQLite's
-    # BEGIN IMMEDIATE (models.db) already serialises every writer.
-    return statement if session.get_bind().dialect.name == "sqlite" else statement.with_for_update()
+def _lock(statement, session: Session, *, lock: bool):  # type: ignore[no-untyped-def]
+    # Only a caller that will change what it reads locks (``apply_action``): on PostgreSQL the
+    # row locks serialise concurrent actions on one grant and on one fund's allocations. A
+    # read (``check_action``: readiness, the service's pre-check) takes none, so it neither
+    # waits for a running action nor makes one wait; the action re-checks under its locks.
+    # SQLite's BEGIN IMMEDIATE (models.db) already serialises every writer.
+    if not lock or session.get_bind().dialect.name == "sqlite":
+        return statement
+    return statement.with_for_update()
 
 
 def parse_payload(action: lifecycle.Action, raw: dict[str, Any] | Payload | None) -> Payload:
@@ -85,14 +91,16 @@ def parse_payload(action: lifecycle.Action, raw: dict[str, Any] | Payload | None
 
 
 def _authorize(
-    session: Session, grant_id: int, action: lifecycle.Action, actor: Actor
+    session: Session, grant_id: int, action: lifecycle.Action, actor: Actor, *, lock: bool
 ) -> tuple[Grant, str]:
-    """Lock the grant and decide who may act on it.
+    """Load the grant (locked when ``lock``) and decide who may act on it.
 
     An applicant never learns whether another organisation's grant exists: whatever the
     action, such a grant answers exactly like a missing one.
     """
-    grant = session.exec(_lock(select(Grant).where(Grant.id == grant_id), session)).first()
+    grant = session.exec(
+        _lock(select(Grant).where(Grant.id == grant_id), session, lock=lock)
+    ).first()
     staff = any(role != "applicant" for role in actor.roles)
     if grant is None or (not staff and actor.organisation_id != grant.organisation_id):
         raise NotFound(f"grant {grant_id} does not exist")
@@ -107,6 +115,16 @@ def _authorize(
     return grant, role
 
 
+def _active_reviewers(session: Session) -> list[User]:
+    return [u for u in session.exec(select(User).where(User.active)) if "reviewer" in u.roles]
+
+
+# How the engine loads what an action declares it needs (lifecycle.Action.needs) beyond the
+# grant's own rows; each fills the ActionContext field of the same name. Only actions that
+# declare a need pay for its query.
+NEED_LOADERS: dict[lifecycle.Need, Callable[[Session], Any]] = {"panel": _active_reviewers}
+
+
 def _load_context(
     session: Session,
     grant: Grant,
@@ -115,6 +133,8 @@ def _load_context(
     actor: Actor,
     payload: Payload,
     now: datetime,
+    *,
+    lock: bool,
 ) -> ActionContext:
     fund = session.get(Fund, grant.fund_id)
     organisation = session.get(Organisation, grant.organisation_id)
@@ -130,6 +150,7 @@ def _load_context(
                 .where(FundAllocation.fund_id == fund.id)
                 .order_by(FundAllocation.fiscal_year),  # type: ignore[arg-type]
                 session,
+                lock=lock,
             )
         )
     }
@@ -148,9 +169,7 @@ def _load_context(
             .order_by(OutcomeReport.sequence)
         )
     )
-    panel = []
-    if action.key == "screen_in":
-        panel = [u for u in session.exec(select(User).where(User.active)) if "reviewer" in u.roles]
+    needed = {need: NEED_LOADERS[need](session) for need in action.needs}
     wanted_users = {a.reviewer_id for a in assignments} | {i.initiated_by_id for i in instalments}
     wanted_users.add(getattr(payload, "coordinator_id", None))
     wanted_users.discard(None)
@@ -169,12 +188,12 @@ def _load_context(
         ),
         budget=budget,
         allocations=allocations,
-        panel=panel,
         users=users,
         assignments=assignments,
         scores=list(session.exec(select(ReviewScore).where(ReviewScore.grant_id == grant.id))),
         instalments=instalments,
         reports=reports,
+        **needed,
     )
     ctx.subject = _find_subject(ctx)
     return ctx
@@ -273,11 +292,13 @@ def _evaluate(
     actor: Actor,
     raw_payload: dict[str, Any] | Payload | None,
     now: datetime,
+    *,
+    lock: bool,
 ) -> tuple[ActionContext, str]:
     action = lifecycle.require_action(action_key)
-    grant, role = _authorize(session, grant_id, action, actor)
+    grant, role = _authorize(session, grant_id, action, actor, lock=lock)
     payload = parse_payload(action, raw_payload)
-    ctx = _load_context(session, grant, role, action, actor, payload, now)
+    ctx = _load_context(session, grant, role, action, actor, payload, now, lock=lock)
     from_state = _check_states(ctx)
     failures = failed_guards(ctx)
     if failures:
@@ -294,9 +315,14 @@ def check_action(
     *,
     now: datetime | None = None,
 ) -> None:
-    """Run every check ``apply_action`` would, read-only. Raises the same errors."""
+    """Run every check ``apply_action`` would, read-only. Raises the same errors.
+
+    Takes no row locks: a readiness question neither waits for a running action nor holds one
+    up. Its answer can be overtaken; ``apply_action`` decides again under its locks.
+    """
     with db.reading() as session:
-        _evaluate(session, grant_id, action_key, actor, payload, as_utc(now or utcnow()))
+        moment = as_utc(now or utcnow())
+        _evaluate(session, grant_id, action_key, actor, payload, moment, lock=False)
         session.rollback()
 
 
@@ -315,11 +341,13 @@ def apply_action(
     request_hash = fingerprint(action_key, payload)
     with db.transaction() as session:
         if idempotency_key:
-            _authorize(session, grant_id, lifecycle.require_action(action_key), actor)
+            _authorize(session, grant_id, lifecycle.require_action(action_key), actor, lock=True)
             replayed = _replay(session, idempotency_key, grant_id, action_key, request_hash)
             if replayed is not None:
                 return replayed
-        ctx, from_state = _evaluate(session, grant_id, action_key, actor, payload, moment)
+        ctx, from_state = _evaluate(
+            session, grant_id, action_key, actor, payload, moment, lock=True
+        )
         action = ctx.action
         run_effect(session, ctx)
         subject_row = ctx.grant if action.subject == "grant" else ctx.subject

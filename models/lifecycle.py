@@ -19,6 +19,10 @@ from models import payloads as p
 from models.errors import UnknownAction
 
 Subject = Literal["grant", "instalment", "report"]
+# What an action's guards or effect read beyond the grant's own rows, which the engine then
+# loads into the ActionContext field of the same name: "panel" is every active reviewer
+# (screen_in seats them and checks they can reach quorum).
+Need = Literal["panel"]
 
 ROLES: tuple[str, ...] = (
     "applicant",
@@ -63,6 +67,7 @@ class Action:
     guards: tuple[str, ...] = ()
     documents: tuple[str, ...] = ()
     grant_states: tuple[str, ...] = ()
+    needs: tuple[Need, ...] = ()
 
     @property
     def changes_state(self) -> bool:
@@ -134,7 +139,8 @@ ACTIONS: tuple[Action, ...] = (
            "needs_info", ("officer",), p.InfoRequest, documents=("deficiency_notice",)),
     Action("screen_in", "Screen in for community review", "intake", "grant", ("submitted",),
            "in_review", ("officer",), p.ScreenIn,
-           guards=(*ELIGIBILITY, "coordinator_is_officer", "panel_can_reach_quorum")),
+           guards=(*ELIGIBILITY, "coordinator_is_officer", "panel_can_reach_quorum"),
+           needs=("panel",)),
     Action("withdraw", "Withdraw application", "intake", "grant",
            ("draft", "submitted", "needs_info", "in_review"), "withdrawn", ("applicant",),
            p.Reason),

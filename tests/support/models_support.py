@@ -325,7 +325,7 @@ def fake_context(action_key: str) -> ActionContext:
                 id=1, fund_id=1, fiscal_year=FISCAL_YEAR, allocated_cents=400_000_000
             )
         },
-        panel=people.reviewers if action_key == "screen_in" else [],
+        panel=people.reviewers if "panel" in action.needs else [],
         users={u.id: u for u in people.everyone()},
         assignments=assignments,
         scores=scores,
