@@ -9,6 +9,8 @@ database, never from Prefect. Flows orchestrate; the rules live in ``models``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from contextlib import AbstractAsyncContextManager
 from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
@@ -23,6 +25,7 @@ from models.lifecycle import STAGES, resolve_stage
 from models.requests import ForgedRequest, forged_run_denial, verified_request
 from models.tables import ActionRequest
 from workflows.faults import hold_if_asked
+from workflows.gate import needs_run_gate
 from workflows.once import once
 from workflows.owed_documents import produce_owed, produce_owed_documents
 from workflows.requests import (
@@ -125,8 +128,12 @@ FAMILY_FLOWS: dict[str, Flow] = {stage: _family(stage) for stage in STAGES}
 _gates: dict[int, asyncio.Lock] = {}
 
 
-def run_gate() -> asyncio.Lock:
-    """One in-process flow run at a time per event loop (Prefect's SQLite locks otherwise)."""
+def run_gate() -> AbstractAsyncContextManager[object]:
+    """One in-process flow run at a time per event loop when Prefect's database is SQLite (it
+    locks under concurrent in-process runs); no gate on a Prefect server on PostgreSQL, where
+    ``once`` and the engine's locks keep each request to one transition."""
+    if not needs_run_gate():
+        return contextlib.nullcontext()
     loop = asyncio.get_running_loop()
     return _gates.setdefault(id(loop), asyncio.Lock())
 
@@ -138,10 +145,9 @@ def run_name(reference: str, action: str) -> str:
 async def run_request_inline(request: ActionRequest, reference: str) -> ActionOutcome:
     """Carry out an accepted request in this process and wait for it.
 
-    Runs go one at a time per process: Prefect's embedded SQLite database locks under
-    concurrent in-process runs, and grantflow's own writes serialise anyway. A request with an
-    Idempotency-Key runs at most one flow across every process of the installation
-    (``workflows.once``); repeats get the first answer.
+    Runs go one at a time per process while Prefect's database is SQLite (``run_gate``). A
+    request with an Idempotency-Key runs at most one flow across every process of the
+    installation (``workflows.once``); repeats wait for it and get the first answer.
     """
     stage = resolve_stage(request.action)
     family = FAMILY_FLOWS[stage].with_options(flow_run_name=run_name(reference, request.action))
