@@ -13,7 +13,9 @@ from sqlmodel import Session, create_engine
 from models import tables, workers  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 
-def default_data_dir() -> Path:
+def data_dir() -> Path:
+    """The installation's data directory (``GRANTFLOW_DATA_DIR``, default ``./var``); the one
+    definition every layer uses."""
     return Path(os.environ.get("GRANTFLOW_DATA_DIR", "./var")).resolve()
 
 
@@ -21,7 +23,7 @@ def default_database_url() -> str:
     configured = os.environ.get("GRANTFLOW_DATABASE_URL")
     if configured:
         return configured
-    return f"sqlite:///{default_data_dir() / 'grantflow.db'}"
+    return f"sqlite:///{data_dir() / 'grantflow.db'}"
 
 
 def _make_sqlite_transactions_immediate(engine: Engine) -> None:

@@ -372,7 +372,6 @@ def _close(session: Session, ctx: ActionContext) -> None:
     ctx.details.update(
         released_on=released_at.date().isoformat() if released_at else None,
         paid_total_cents=paid_total,
-        total_paid_cents=paid_total,
         closed_on=ctx.now.date().isoformat(),
         reports_accepted=sum(1 for r in ctx.reports if r.state == "accepted"),
     )

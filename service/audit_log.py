@@ -59,7 +59,7 @@ class AuditStore:
 
 
 def default_store() -> AuditStore:
-    from workflows.runtime import data_dir
+    from models.db import data_dir
 
     return AuditStore(Path(os.environ.get("GRANTFLOW_AUDIT_DIR") or data_dir() / "audit"))
 

@@ -26,6 +26,8 @@ from typing import Any
 
 import httpx
 
+from models.db import data_dir
+
 SERVER_RECORD = "server.json"
 INSTALLATION_FILE = "installation.json"
 # Prefect's own default is 20 s, which a busy two-core machine overruns while it migrates
@@ -33,10 +35,6 @@ INSTALLATION_FILE = "installation.json"
 DEFAULT_STARTUP_SECONDS = 180
 PRIVATE_DIR = 0o700
 PRIVATE_FILE = 0o600
-
-
-def data_dir() -> Path:
-    return Path(os.environ.get("GRANTFLOW_DATA_DIR", "./var")).resolve()
 
 
 def prefect_home() -> Path:

@@ -11,11 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from documents import LocalDocumentStore
-from models.db import Database, default_data_dir, default_database_url
-
-
-def data_dir() -> Path:
-    return default_data_dir()
+from models.db import Database, data_dir, default_database_url
 
 
 @lru_cache(maxsize=8)

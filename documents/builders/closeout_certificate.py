@@ -13,12 +13,12 @@ TEMPLATE_VERSION = "1.0.0"
 
 
 def build(ctx: DocumentContext) -> DocumentContent:
-    """details: ``closed_on`` (date), ``total_paid_cents`` (int), ``reports_accepted`` (int),
+    """details: ``closed_on`` (date), ``paid_total_cents`` (int), ``reports_accepted`` (int),
     ``data_return_statement`` (str)."""
     k = kit(ctx)
     t, grant, fund = k.t, ctx.grant, ctx.fund
     closed_on = detail(ctx, "closed_on", date)
-    total_paid = detail(ctx, "total_paid_cents", int)
+    total_paid = detail(ctx, "paid_total_cents", int)
     reports_accepted = detail(ctx, "reports_accepted", int)
     statement = detail(ctx, "data_return_statement", str)
     approved = grant.approved_cents

@@ -311,7 +311,7 @@ def _details(kind: str, language: Language, issued: datetime) -> dict[str, Any]:
         },
         "closeout_certificate": {
             "closed_on": date(2028, 9, 30),
-            "total_paid_cents": APPROVED_CENTS,
+            "paid_total_cents": APPROVED_CENTS,
             "reports_accepted": 2,
             "data_return_statement": text["data_return"],
         },

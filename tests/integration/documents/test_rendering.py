@@ -108,7 +108,7 @@ def figures(ctx: DocumentContext) -> list[str]:
             keys = ("paid_cents", "holdback_released_cents", "paid_total_cents")
             return [*(money(d[key]) for key in keys), day(d["released_on"])]
         case "closeout_certificate":
-            return [money(d["total_paid_cents"]), day(d["closed_on"]), d["data_return_statement"]]
+            return [money(d["paid_total_cents"]), day(d["closed_on"]), d["data_return_statement"]]
     raise AssertionError(f"no expectations for {ctx.kind}")
 
 
