@@ -26,8 +26,8 @@ Reach = Literal["all", "own_organisation", "assigned_panel", "none"]
 # The audiences of document kinds (documents.registry.Audience; a test keeps the two equal).
 Audience = Literal["applicant", "panel", "staff"]
 # full: every event, refused attempts included, every actor named; applied: applied events
-# only; applicant: applied events only, panel members anonymised, no word of sealed notes.
-History = Literal["full", "applied", "applicant"]
+# only; applicant_view: applied events only, panel members anonymised, no word of sealed notes.
+History = Literal["full", "applied", "applicant_view"]
 Scores = Literal["none", "panel_means"]
 # none: not even that notes were sealed; sealed_marker: that notes were recorded and sealed;
 # text_if_data_agreement: their text too (in a dossier), if the data agreement allows it.
@@ -58,7 +58,7 @@ class RoleVisibility:
 
 # fmt: off
 VISIBILITY: tuple[RoleVisibility, ...] = (
-    RoleVisibility("applicant", "own_organisation", ("applicant",), "applicant",
+    RoleVisibility("applicant", "own_organisation", ("applicant",), "applicant_view",
                    scores="none", notes="none", applications="own_organisation"),
     RoleVisibility("officer", "all", AUDIENCES, "full", scores="panel_means",
                    notes="sealed_marker", applications="any_organisation",

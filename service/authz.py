@@ -95,7 +95,7 @@ def lens(user: User, grant: Grant, reviewer_assigned: bool) -> tuple[RoleVisibil
 
 def is_applicant_view(through: tuple[RoleVisibility, ...]) -> bool:
     """Seen through roles that get the applicant's view: applicant labels, applicant history."""
-    return bool(through) and all(v.history == "applicant" for v in through)
+    return bool(through) and all(v.history == "applicant_view" for v in through)
 
 
 def applicant_view_of(user: User, grant: Grant) -> bool:
@@ -107,7 +107,7 @@ def applicant_view_audiences() -> frozenset[str]:
     """The document audiences the applicant's view reads."""
     return frozenset(
         audience
-        for v in declared(roles_where(lambda v: v.history == "applicant"))
+        for v in declared(roles_where(lambda v: v.history == "applicant_view"))
         for audience in v.audiences
     )
 
