@@ -101,8 +101,9 @@ def _authorize(
     grant = session.exec(
         _lock(select(Grant).where(Grant.id == grant_id), session, lock=lock)
     ).first()
-    staff = any(role != "applicant" for role in actor.roles)
-    if grant is None or (not staff and actor.organisation_id != grant.organisation_id):
+    # The declared reach (models.visibility), the same notion service.authz reads.
+    beyond_own = lifecycle.reaches_other_organisations(actor.roles)
+    if grant is None or (not beyond_own and actor.organisation_id != grant.organisation_id):
         raise NotFound(f"grant {grant_id} does not exist")
     role = actor.acting_role(action.roles)
     if role is None:
@@ -110,7 +111,8 @@ def _authorize(
             f"'{action.key}' may be taken by {', '.join(action.roles)}; "
             f"{actor.name} holds {', '.join(actor.roles) or 'no role'}"
         )
-    if role == "applicant" and actor.organisation_id != grant.organisation_id:
+    confined = lifecycle.reach_of(role) == "own_organisation"
+    if confined and actor.organisation_id != grant.organisation_id:
         raise NotFound(f"grant {grant_id} does not exist")
     return grant, role
 

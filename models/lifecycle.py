@@ -1,6 +1,7 @@
 """The grant lifecycle, declared once as data.
 
-Every state and every action lives here. The engine, the "available actions" list, the
+Every state and every action lives here; who sees what is declared beside it, in
+``models.visibility`` (re-exported here). The engine, the "available actions" list, the
 permission checks, the README's table and its Mermaid diagram are all derived from this
 module; a test fails when the committed README drifts from it. State keys are stored in the
 database and never change; labels may.
@@ -17,6 +18,12 @@ from typing import Literal
 
 from models import payloads as p
 from models.errors import UnknownAction
+
+# Who sees what is declared beside this module (what each role may see, where this module says
+# what each may do); re-exported so the engine reads both from one place.
+from models.visibility import VISIBILITY as VISIBILITY
+from models.visibility import reach_of as reach_of
+from models.visibility import reaches_other_organisations as reaches_other_organisations
 
 Subject = Literal["grant", "instalment", "report"]
 # What an action's guards or effect read beyond the grant's own rows, which the engine then

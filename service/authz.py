@@ -1,11 +1,16 @@
-"""Who may see what: one place every object route goes through.
+"""Who may see what: one place every object route goes through, reading ``models.visibility``.
 
 An object the caller may not see answers 404 (``NotFound``), exactly like one that does not
 exist, so its existence is not revealed; the denial is recorded in the audit trail by the
-problem handler. What a caller may *do* comes from the lifecycle declaration (the engine).
+problem handler. What a caller may *do* comes from the lifecycle declaration (the engine);
+what it may *see* comes from the visibility declaration, read here and nowhere else in the
+service. No role is named in this module: it asks the declaration about reach, audiences,
+history detail, setup rights and auditing.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from sqlalchemy import exists
 from sqlmodel import Session, select
@@ -14,13 +19,23 @@ from sqlmodel.sql.expression import SelectOfScalar
 from documents import KINDS
 from models.errors import NotFound, NotPermitted
 from models.tables import Grant, ReviewAssignment, StoredDocument, User
+from models.visibility import (
+    UNKNOWN_KIND_AUDIENCE,
+    Applications,
+    Reach,
+    RoleVisibility,
+    declared,
+    panel_roles,
+    roles_where,
+)
 
-STAFF_WHO_SEE_ALL = ("officer", "approver", "finance", "auditor", "admin")
-WRITERS_OF_SETUP = ("officer", "admin")
+
+def _holding(user: User, reach: Reach) -> tuple[RoleVisibility, ...]:
+    return tuple(v for v in declared(user.roles) if v.reach == reach)
 
 
 def sees_every_grant(user: User) -> bool:
-    return any(role in STAFF_WHO_SEE_ALL for role in user.roles)
+    return bool(_holding(user, "all"))
 
 
 def visible_grants(user: User, statement: SelectOfScalar) -> SelectOfScalar:
@@ -28,9 +43,9 @@ def visible_grants(user: User, statement: SelectOfScalar) -> SelectOfScalar:
     if sees_every_grant(user):
         return statement
     conditions = []
-    if "applicant" in user.roles and user.organisation_id is not None:
+    if _holding(user, "own_organisation") and user.organisation_id is not None:
         conditions.append(Grant.organisation_id == user.organisation_id)
-    if "reviewer" in user.roles:
+    if _holding(user, "assigned_panel"):
         conditions.append(
             exists().where(
                 ReviewAssignment.grant_id == Grant.id, ReviewAssignment.reviewer_id == user.id
@@ -53,29 +68,102 @@ def grant_for(session: Session, user: User, grant_id: int) -> Grant:
 
 
 def is_own_applicant(user: User, grant: Grant) -> bool:
-    return "applicant" in user.roles and user.organisation_id == grant.organisation_id
+    """Whether ``user`` reaches ``grant`` as one of its own organisation's grants."""
+    own = user.organisation_id == grant.organisation_id
+    return own and bool(_holding(user, "own_organisation"))
 
 
-def sees_as_applicant(user: User, grant: Grant, reviewer_assigned: bool) -> bool:
-    """Whether ``user`` looks at ``grant`` as its applicant (and gets the applicant's view).
+def lens(user: User, grant: Grant, reviewer_assigned: bool) -> tuple[RoleVisibility, ...]:
+    """The declared roles through which ``user`` looks at ``grant``.
 
-    Decided per grant: one person may apply for their organisation and sit on another
-    grant's panel; on their own grant they never get more than the applicant's view.
+    The widest reach wins: roles that see every grant; failing those, the roles that reach it
+    as the user's own organisation's (so on its own grant a panel member who also applies
+    gets no more than the applicant); failing those, the panel roles when assigned to it.
+    Empty when none applies: whoever reads it gets the most guarded answer.
     """
-    if is_own_applicant(user, grant):
-        return True
-    return not sees_every_grant(user) and not reviewer_assigned
+    own = user.organisation_id == grant.organisation_id
+    for reach, applies in (
+        ("all", True),
+        ("own_organisation", own),
+        ("assigned_panel", reviewer_assigned),
+    ):
+        through = _holding(user, reach)  # type: ignore[arg-type]
+        if applies and through:
+            return through
+    return ()
+
+
+def is_applicant_view(through: tuple[RoleVisibility, ...]) -> bool:
+    """Seen through roles that get the applicant's view: applicant labels, applicant history."""
+    return bool(through) and all(v.history == "applicant_view" for v in through)
+
+
+def applicant_view_of(user: User, grant: Grant) -> bool:
+    """Whether ``user`` gets the applicant's labels and pending documents on ``grant``."""
+    return is_applicant_view(lens(user, grant, reviewer_assigned=False))
+
+
+def applicant_view_audiences() -> frozenset[str]:
+    """The document audiences the applicant's view reads."""
+    return frozenset(
+        audience
+        for v in declared(roles_where(lambda v: v.history == "applicant_view"))
+        for audience in v.audiences
+    )
 
 
 def may_see_document(
     user: User, document: StoredDocument, grant: Grant, reviewer_assigned: bool
 ) -> bool:
-    audience = KINDS[document.kind].audience if document.kind in KINDS else "staff"
-    if is_own_applicant(user, grant) and not sees_every_grant(user):
-        return audience == "applicant"
-    if sees_every_grant(user):
-        return True
-    return reviewer_assigned and audience == "panel"
+    kind = KINDS.get(document.kind)
+    audience = kind.audience if kind else UNKNOWN_KIND_AUDIENCE
+    return any(audience in v.audiences for v in lens(user, grant, reviewer_assigned))
+
+
+@dataclass(frozen=True)
+class HistoryView:
+    """How much of a grant's history a caller gets (``models.visibility.History``)."""
+
+    refused_attempts: bool  # refused attempts name other people
+    anonymised_roles: tuple[str, ...]  # events by these roles show no actor's name
+    notes_marker: bool  # whether the summary says deliberation notes were sealed
+
+
+def history_view(user: User, grant: Grant, reviewer_assigned: bool) -> HistoryView:
+    """The history of its own organisation's grant is told to a user in the applicant's view,
+    whatever other roles it holds; otherwise through ``lens``. Refused attempts go to whoever
+    holds a role with the full history.
+    """
+    through = _holding(user, "own_organisation") if is_own_applicant(user, grant) else ()
+    through = through or lens(user, grant, reviewer_assigned)
+    applicant = not through or is_applicant_view(through)
+    return HistoryView(
+        refused_attempts=any(v.history == "full" for v in declared(user.roles)),
+        anonymised_roles=panel_roles() if applicant else (),
+        notes_marker=any(v.notes != "none" for v in through),
+    )
+
+
+def may_see_organisation(user: User, organisation_id: int) -> bool:
+    """A user sees the organisation it belongs to; roles that see every grant see every one."""
+    return user.organisation_id == organisation_id or sees_every_grant(user)
+
+
+def application_scope(user: User) -> Applications:
+    """For which organisation ``user`` may start an application (``none``: it may not)."""
+    scopes = {v.applications for v in declared(user.roles)}
+    if "own_organisation" in scopes and user.organisation_id is not None:
+        return "own_organisation"
+    if "any_organisation" in scopes:
+        return "any_organisation"
+    return "none"
+
+
+def one_of(roles: tuple[str, ...]) -> str:
+    """'a, b or c': the roles a refusal names."""
+    if len(roles) < 2:
+        return "".join(roles) or "no role"
+    return f"{', '.join(roles[:-1])} or {roles[-1]}"
 
 
 def require_role(user: User, roles: tuple[str, ...], what: str) -> None:

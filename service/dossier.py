@@ -40,6 +40,7 @@ from models.db import Database
 from models.errors import NotFound
 from models.merkle import Hash, leaf_hash, node_hash
 from models.tables import AuditEvent, Grant, Organisation, StoredDocument
+from models.visibility import dossier_includes_notes
 from service.audit_log import AuditStore, CheckpointRefused, checkpoint, default_store, verify
 from service.dossier_archive import assemble, member_name, write_zip
 
@@ -115,7 +116,7 @@ class Evidence:
     @property
     def notes_included(self) -> bool:
         """Sealed notes go in only if there are some and the data agreement allows it."""
-        allowed = bool(self.organisation.data_agreement_allows_notes)
+        allowed = dossier_includes_notes(bool(self.organisation.data_agreement_allows_notes))
         return allowed and bool(self.grant.sealed_deliberation_notes)
 
 

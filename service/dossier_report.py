@@ -29,6 +29,7 @@ from models.clock import as_utc, utcnow
 from models.db import Database
 from models.review import criterion_means
 from models.tables import Fund, Instalment, ReviewAssignment, ReviewScore, User
+from models.visibility import dossier_shows_panel_means
 from service.dossier_texts import withheld_paragraphs
 
 if TYPE_CHECKING:
@@ -171,7 +172,8 @@ def _review(db: Database, evidence: Evidence) -> tuple[Block, ...]:
             )
         ),
     ]
-    if means:
+    # Individual scores never leave the panel (models.visibility); panel means may.
+    if means and dossier_shows_panel_means():
         t = catalogue("en")
         rows = tuple(
             (t(f"criterion.{c}") if t.has(f"criterion.{c}") else c, format_decimal(mean, "en", 1))

@@ -34,7 +34,7 @@ def withheld_paragraphs(evidence: Evidence) -> list[str]:
     organisation = evidence.organisation.legal_name
     if not evidence.grant.sealed_deliberation_notes:
         notes = NO_NOTES
-    elif evidence.organisation.data_agreement_allows_notes:
+    elif evidence.notes_included:
         notes = INCLUDED_NOTES.format(organisation=organisation)
     else:
         notes = WITHHELD_NOTES.format(organisation=organisation)

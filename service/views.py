@@ -17,7 +17,7 @@ from models.tables import (
     StoredDocument,
     User,
 )
-from service.authz import is_own_applicant, sees_every_grant
+from service.authz import HistoryView, applicant_view_audiences, applicant_view_of
 from service.schemas import DocumentPublic, EventPublic, GrantPublic
 
 PANEL_MEMBER = "Community review panel member"
@@ -40,7 +40,7 @@ def grant_public(
     ).all()
     state = grant_state(grant.state)
     if applicant_view is None:
-        applicant_view = is_own_applicant(user, grant) and not sees_every_grant(user)
+        applicant_view = applicant_view_of(user, grant)
     return GrantPublic(
         id=grant.id,  # type: ignore[arg-type]
         reference=grant.reference,
@@ -75,7 +75,8 @@ def _documents_pending(session: Session, grant: Grant, applicant_view: bool) -> 
         .order_by(OwedDocument.id)  # type: ignore[arg-type]
     ).all()
     if applicant_view:
-        kinds = [kind for kind in kinds if KINDS[kind].audience == "applicant"]
+        readable = applicant_view_audiences()
+        kinds = [kind for kind in kinds if KINDS[kind].audience in readable]
     return list(dict.fromkeys(kinds))
 
 
@@ -103,18 +104,18 @@ def document_public(document: StoredDocument) -> DocumentPublic:
     )
 
 
-def event_public(event: AuditEvent, applicant_view: bool) -> EventPublic:
+def event_public(event: AuditEvent, view: HistoryView) -> EventPublic:
     """Applicants see what happened to their grant, not which panel member did what."""
-    hide_reviewer = applicant_view and event.role == "reviewer"
+    hide_actor = event.role in view.anonymised_roles
     summary = dict(event.payload_summary)
-    if applicant_view:
+    if not view.notes_marker:
         summary.pop("deliberation_notes", None)
     return EventPublic(
         id=event.id,  # type: ignore[arg-type]
         occurred_at=as_utc(event.occurred_at),
         action=event.action,
         outcome=event.outcome,
-        actor=PANEL_MEMBER if hide_reviewer else event.actor_name,
+        actor=PANEL_MEMBER if hide_actor else event.actor_name,
         role=event.role,
         subject=event.subject,
         subject_id=event.subject_id,

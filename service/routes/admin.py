@@ -8,7 +8,8 @@ from sqlmodel import select
 from models.errors import NotFound
 from models.setup import OrganisationInput, create_fund, register_organisation
 from models.tables import Fund, Organisation
-from service.authz import WRITERS_OF_SETUP, require_role, sees_every_grant
+from models.visibility import setting_up
+from service.authz import may_see_organisation, one_of, require_role
 from service.deps import CurrentUser, DatabaseDep, OrganisationId
 from service.problems import BODY_PROBLEMS, problem_responses
 from service.schemas import FundPublic, FundRequest, OrganisationPublic
@@ -21,13 +22,13 @@ router = APIRouter(prefix="/api/v1", tags=["setup"], responses=problem_responses
     status_code=status.HTTP_201_CREATED,
     response_model=FundPublic,
     responses=problem_responses(*BODY_PROBLEMS),
-    summary="Create a fund with its allocation per fiscal year (admin)",
+    summary=f"Create a fund with its allocation per fiscal year ({one_of(setting_up('funds'))})",
 )
 def create_fund_route(
     body: FundRequest, user: CurrentUser, db: DatabaseDep, response: Response
 ) -> FundPublic:
     """Create a fund with its allocation (in cents) per Ontario fiscal year. Admins only."""
-    require_role(user, ("admin",), "creating a fund")
+    require_role(user, setting_up("funds"), "creating a fund")
     with db.reading() as session:
         if session.exec(select(Fund).where(Fund.code == body.code)).first():
             from models.errors import InvalidPayload
@@ -46,7 +47,7 @@ def create_fund_route(
     status_code=status.HTTP_201_CREATED,
     response_model=OrganisationPublic,
     responses=problem_responses(*BODY_PROBLEMS),
-    summary="Register an organisation (officer or admin)",
+    summary=f"Register an organisation ({one_of(setting_up('organisations'))})",
 )
 def register_organisation_route(
     body: OrganisationInput, user: CurrentUser, db: DatabaseDep, response: Response
@@ -55,7 +56,7 @@ def register_organisation_route(
     two contacts with one senior signing authority, preferred language, Indigenous-led
     attestation and data-governance consent.
     """
-    require_role(user, WRITERS_OF_SETUP, "registering an organisation")
+    require_role(user, setting_up("organisations"), "registering an organisation")
     organisation = register_organisation(db, body)
     response.headers["Location"] = f"/api/v1/organisations/{organisation.id}"
     return OrganisationPublic.model_validate(organisation, from_attributes=True)
@@ -73,7 +74,6 @@ def read_organisation(
     """An organisation's registration. Staff see every organisation; an applicant sees its own."""
     with db.reading() as session:
         organisation = session.get(Organisation, organisation_id)
-        own = user.organisation_id == organisation_id
-        if organisation is None or not (own or sees_every_grant(user)):
+        if organisation is None or not may_see_organisation(user, organisation_id):
             raise NotFound(f"organisation {organisation_id} does not exist")
         return OrganisationPublic.model_validate(organisation, from_attributes=True)

@@ -12,12 +12,12 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel
 from starlette.background import BackgroundTask
 
+from models.visibility import auditing_roles
 from service.authz import grant_for, require_role
 from service.deps import CurrentUser, DatabaseDep, GrantId
 from service.problems import problem_responses
 
 router = APIRouter(prefix="/api/v1", tags=["audit"], responses=problem_responses(401, 403))
-AUDITORS = ("auditor", "admin")
 
 
 class VerificationPublic(BaseModel):
@@ -40,7 +40,7 @@ async def verify_audit(user: CurrentUser, db: DatabaseDep) -> VerificationPublic
     """
     from service.audit_log import verify
 
-    require_role(user, AUDITORS, "verifying the audit trail")
+    require_role(user, auditing_roles(), "verifying the audit trail")
     result = await asyncio.to_thread(verify, db)
     return VerificationPublic(
         intact=result.intact,
@@ -74,7 +74,7 @@ async def grant_dossier(grant_id: GrantId, user: CurrentUser, db: DatabaseDep) -
             return grant_for(session, user, grant_id).reference
 
     reference = await asyncio.to_thread(visible_reference)
-    require_role(user, AUDITORS, "exporting an audit dossier")
+    require_role(user, auditing_roles(), "exporting an audit dossier")
     scratch = Path(tempfile.mkdtemp(prefix="grantflow-dossier-"))
     target = scratch / f"{reference}-dossier.zip"
     # A GET changes nothing: no checkpoint is made here; events after the last checkpoint

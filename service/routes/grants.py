@@ -15,13 +15,14 @@ from models.errors import NotPermitted
 from models.lifecycle import GRANT_STATES, STAGES
 from models.setup import create_application
 from models.tables import AuditEvent, BudgetLine, Grant, StoredDocument
+from models.visibility import roles_where
 from service.authz import (
-    WRITERS_OF_SETUP,
+    application_scope,
     grant_for,
+    history_view,
     may_see_document,
+    one_of,
     reviewer_assigned,
-    sees_as_applicant,
-    sees_every_grant,
     visible_grants,
 )
 from service.deps import MAX_ID, CurrentUser, DatabaseDep, GrantId
@@ -59,16 +60,18 @@ router = APIRouter(prefix="/api/v1/grants", tags=["grants"], responses=problem_r
 def create_grant(
     body: ApplicationRequest, user: CurrentUser, db: DatabaseDep, response: Response
 ) -> GrantPublic:
-    if "applicant" in user.roles and user.organisation_id is not None:
-        organisation_id = user.organisation_id
+    scope = application_scope(user)
+    if scope == "own_organisation":
+        organisation_id = user.organisation_id  # type: ignore[assignment]
         if body.organisation_id not in (None, organisation_id):
             raise NotPermitted("applicants apply only for their own organisation")
-    elif any(role in WRITERS_OF_SETUP for role in user.roles):
+    elif scope == "any_organisation":
         if body.organisation_id is None:
             raise_missing_organisation()
         organisation_id = body.organisation_id  # type: ignore[assignment]
     else:
-        raise NotPermitted("starting an application needs the applicant, officer or admin role")
+        starters = roles_where(lambda v: v.applications != "none")
+        raise NotPermitted(f"starting an application needs the {one_of(starters)} role")
     data = body.model_dump(exclude={"organisation_id"})
     grant = create_application(db, organisation_id, data, actor_name=user.name, actor_id=user.id)
     response.headers["Location"] = f"/api/v1/grants/{grant.id}"
@@ -153,13 +156,13 @@ async def grant_history(
         with db.reading() as session:
             grant = grant_for(session, user, grant_id)
             assigned = reviewer_assigned(session, user, grant_id)
-            applicant_view = sees_as_applicant(user, grant, assigned)
+            view = history_view(user, grant, assigned)
             statement = select(AuditEvent).where(AuditEvent.grant_id == grant_id)
-            if not sees_every_grant(user):
-                # Refused attempts name other people; only staff who see every grant read them.
+            if not view.refused_attempts:
+                # Refused attempts name other people; only roles with the full history read them.
                 statement = statement.where(AuditEvent.outcome == "applied")
             events = session.exec(statement.order_by(AuditEvent.id)).all()
-            return [event_public(event, applicant_view) for event in events]
+            return [event_public(event, view) for event in events]
 
     events = await asyncio.to_thread(read)
     wanted = [e.flow_run_id for e in events if e.flow_run_id]
