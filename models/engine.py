@@ -233,6 +233,12 @@ def _check_states(ctx: ActionContext) -> str:
             f"{'' if action.subject == 'grant' else str(ctx.subject.sequence) + ' '}"  # type: ignore[union-attr]
             f"is {current}; it applies to: {', '.join(action.from_states)}"
         )
+    if current not in action.from_states_for(ctx.role):
+        raise WrongState(
+            f"'{action.key}' is not available to {ctx.role} while {action.subject} is "
+            f"{current}; {ctx.role} may take it from: "
+            f"{', '.join(action.from_states_for(ctx.role))}"
+        )
     return current
 
 

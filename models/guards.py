@@ -282,13 +282,6 @@ def within_allocation(ctx: ActionContext) -> str | None:
 
 
 @guard
-def officer_declines_only_at_screening(ctx: ActionContext) -> str | None:
-    if ctx.role == "officer" and ctx.grant.state not in ("submitted", "needs_info"):
-        return "program officers decline only at screening; after review an approver decides"
-    return None
-
-
-@guard
 def offer_deadline_passed(ctx: ActionContext) -> str | None:
     expires = ctx.grant.offer_expires_on
     if expires is None or ctx.now.date() <= expires:

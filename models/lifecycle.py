@@ -75,10 +75,16 @@ class Action:
     documents: tuple[str, ...] = ()
     grant_states: tuple[str, ...] = ()
     needs: tuple[Need, ...] = ()
+    # A role that may take the action from fewer of its from-states: (role, states) pairs.
+    role_from_states: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def changes_state(self) -> bool:
         return self.to_state is not None
+
+    def from_states_for(self, role: str | None) -> tuple[str, ...]:
+        """The states ``role`` may take this action from (all of them unless narrowed)."""
+        return dict(self.role_from_states).get(role or "", self.from_states)
 
 
 GRANT_STATES: tuple[State, ...] = (
@@ -178,8 +184,10 @@ ACTIONS: tuple[Action, ...] = (
     Action("decline", "Decline application", "approval", "grant",
            ("submitted", "needs_info", "recommended", "not_recommended"), "declined",
            ("officer", "approver"), p.Reason,
-           guards=("officer_declines_only_at_screening", "approver_not_screening_officer"),
-           documents=("decline_letter",)),
+           guards=("approver_not_screening_officer",),
+           documents=("decline_letter",),
+           # Program officers decline only at screening; after review an approver decides.
+           role_from_states=(("officer", ("submitted", "needs_info")),)),
     Action("lapse", "Lapse unsigned offer", "approval", "grant", ("approved",), "lapsed",
            ("officer",), guards=("offer_deadline_passed",)),
     # agreement

@@ -61,7 +61,11 @@ def actions_table() -> list[str]:
                     key=action.key,
                     subject=action.subject
                     + (f" (grant {'/'.join(action.grant_states)})" if action.grant_states else ""),
-                    frm=", ".join(action.from_states),
+                    frm=", ".join(action.from_states)
+                    + "".join(
+                        f" ({role} only from {', '.join(states)})"
+                        for role, states in action.role_from_states
+                    ),
                     to=action.to_state or "(unchanged)",
                     roles=", ".join(action.roles),
                     guards=", ".join(action.guards) or "-",

@@ -94,7 +94,8 @@ def available_actions(
         for action in lifecycle.ACTIONS:
             if not any(role in action.roles for role in user.roles):
                 continue
-            if action.subject == "grant" and grant.state not in action.from_states:
+            acting = actor_of(user).acting_role(action.roles)
+            if action.subject == "grant" and grant.state not in action.from_states_for(acting):
                 continue
             targets = _targets(session, grant, action)
             if action.subject != "grant" and not targets:

@@ -110,3 +110,20 @@ def test_every_operation_is_described_and_every_request_body_has_an_example():
     schemas = spec["components"]["schemas"]
     for name in ("ApplicationRequest", "FundRequest", "OrganisationInput"):
         assert schemas[name].get("examples"), f"{name} has no example"
+
+
+def test_an_officer_is_offered_decline_at_screening_only(world):
+    officer, approver = world.cast.screening_officer, world.cast.approver
+    submitted = world.grant_at(0, stop_after="submit")
+    recommended = world.grant_at(1, stop_after="recommend")
+
+    def offered(grant, user) -> set[str]:  # type: ignore[no-untyped-def]
+        answer = world.client.get(
+            f"/api/v1/grants/{grant['id']}/actions", headers=world.headers(user)
+        )
+        assert answer.status_code == 200, answer.text
+        return {action["key"] for action in answer.json()}
+
+    assert "decline" in offered(submitted, officer)
+    assert "decline" not in offered(recommended, officer)
+    assert "decline" in offered(recommended, approver)

@@ -272,3 +272,28 @@ def test_each_demo_variant_ends_in_its_terminal_state_with_an_unbroken_audit_tra
     assert moves[-1][1] == VARIANT_ENDS[variant]
     for (_, reached), (left, _) in zip(moves, moves[1:], strict=False):
         assert left == reached
+
+
+def test_an_officer_declines_only_at_screening_and_an_approver_after_review(world):
+    """The officer's narrower from-states are declared (``role_from_states``), not a guard."""
+    grant_id = new_grant(world)
+    _, approver, reason = advance(world, grant_id, "approve")  # the grant is now recommended
+    officer = actor(world.cast.screening_officer)
+    assert grant(world.db, grant_id).state == "recommended"
+
+    with pytest.raises(WrongState) as refused:
+        apply_action(world.db, grant_id, "decline", officer, {"reason": "Outside the call."})
+    assert str(refused.value) == (
+        "'decline' is not available to officer while grant is recommended; "
+        "officer may take it from: submitted, needs_info"
+    )
+    assert grant(world.db, grant_id).state == "recommended"
+
+    result = apply_action(world.db, grant_id, "decline", approver, {"reason": "Not this round."})
+    assert result.to_state == "declined"
+
+
+def test_an_officer_declines_at_screening():
+    declared = lifecycle.ACTIONS_BY_KEY["decline"]
+    assert declared.from_states_for("officer") == ("submitted", "needs_info")
+    assert declared.from_states_for("approver") == declared.from_states

@@ -257,13 +257,6 @@ def approval_above_what_is_left_of_the_years_allocation():
     )
 
 
-@refusal("officer_declines_only_at_screening")
-def officer_declining_after_review():
-    ctx = fake_context("decline")
-    ctx.grant = fake_grant("recommended")
-    return ctx, "program officers decline only at screening; after review an approver decides"
-
-
 @refusal("offer_deadline_passed")
 def lapsing_on_the_last_day_of_the_offer():
     ctx = fake_context("lapse")
