@@ -16,6 +16,7 @@ from datetime import timedelta
 from sqlmodel import Session
 
 from models import budget as budget_rules
+from models import lifecycle
 from models.clock import add_business_days
 from models.context import ActionContext
 from models.governed import engine_window
@@ -29,7 +30,8 @@ EFFECTS: dict[str, Effect] = {}
 # Actions whose whole effect is the state change the engine makes itself. Listing an action
 # here is a decision someone made, not a default: an action in neither place is an error.
 NO_EFFECT: frozenset[str] = frozenset({"withdraw"})
-WITHHELD = "withheld"  # the instalment state of a holdback of which nothing is payable
+# A holdback of which nothing is payable: begin_closeout's declared knock-on on the instalment.
+HOLDBACK_WITHHELD = lifecycle.knock_on("instalment", "begin_closeout")
 
 
 class EffectRegistryError(RuntimeError):
@@ -352,7 +354,9 @@ def _begin_closeout(session: Session, ctx: ActionContext) -> None:
     holdback.planned_cents = planned_amount(holdback)
     holdback.amount_cents = figures["holdback_payable_cents"]
     if holdback.amount_cents == 0:
-        holdback.state = WITHHELD  # inside the engine's window: this action moves it
+        assert holdback.state in HOLDBACK_WITHHELD.from_states, holdback.state
+        # Inside the engine's window, and only as declared in KNOCK_ONS.
+        holdback.state = HOLDBACK_WITHHELD.to_state
         holdback.initiated_by_id = None
         holdback.initiated_at = None
     session.add(holdback)

@@ -255,6 +255,14 @@ KNOCK_ONS: tuple[KnockOn, ...] = (
     KnockOn("instalment", "begin_closeout", ("scheduled", "held"), "withheld"),
 )
 
+
+
+def knock_on(subject: Subject, action: str) -> KnockOn:
+    """The declared knock-on ``action`` makes on a row of ``subject`` (an effect moves a row
+    only as declared here)."""
+    return next(k for k in KNOCK_ONS if (k.subject, k.action) == (subject, action))
+
+
 ACTIONS_BY_KEY: dict[str, Action] = {action.key: action for action in ACTIONS}
 STATES_BY_SUBJECT: dict[Subject, tuple[State, ...]] = {
     "grant": GRANT_STATES,
