@@ -6,8 +6,11 @@ Use the ``api_world`` fixture (module scope via ``make_api_world``) in API tests
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -84,3 +87,26 @@ def make_api_world(db) -> ApiWorld:  # type: ignore[no-untyped-def]
     for user in people:
         world.tokens[user.id] = rotate_token(db, user.id)
     return world
+
+
+@contextmanager
+def module_api_world(directory: Path, *, crashes_as_answers: bool = False) -> Iterator[ApiWorld]:
+    """An API world on its own SQLite installation in ``directory``, for a module's tests.
+
+    With ``crashes_as_answers`` the client gets the server's own answer to a crash (a 500
+    problem) instead of the test client re-raising it.
+    """
+    import pytest
+
+    from workflows.runtime import database, reset_caches
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GRANTFLOW_DATABASE_URL", f"sqlite:///{directory / 'grantflow.db'}")
+        patch.setenv("GRANTFLOW_DOCUMENT_DIR", str(directory / "documents"))
+        reset_caches()
+        world = make_api_world(database())
+        if crashes_as_answers:
+            world.client = TestClient(create_app(), raise_server_exceptions=False)
+        yield world
+        database().dispose()
+    reset_caches()

@@ -24,7 +24,7 @@ from sqlmodel import select
 
 from models.tables import ActionRequest, AuditEvent, Grant, Instalment, StoredDocument
 from service.api import create_app
-from tests.support.api_support import ApiWorld, make_api_world
+from tests.support.api_support import ApiWorld, module_api_world
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -50,18 +50,9 @@ class Fixture:
 
 @pytest.fixture(scope="module")
 def fx(prefect_harness, tmp_path_factory) -> Iterator[Fixture]:
-    from workflows.runtime import database, reset_caches
-
-    directory = tmp_path_factory.mktemp("idempotency")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("GRANTFLOW_DATABASE_URL", f"sqlite:///{directory / 'grantflow.db'}")
-        patch.setenv("GRANTFLOW_DOCUMENT_DIR", str(directory / "documents"))
-        reset_caches()
-        world = make_api_world(database())
+    with module_api_world(tmp_path_factory.mktemp("idempotency")) as world:
         payable = [world.grant_at(index, stop_after="initiate_payment") for index in (0, 1)]
         yield Fixture(world=world, payable=payable)
-        database().dispose()
-    reset_caches()
 
 
 # ------------------------------------------------------------------------------ helpers

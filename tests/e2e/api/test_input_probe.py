@@ -39,10 +39,9 @@ from models.errors import InvalidPayload
 from models.payloads import REVIEW_CRITERIA
 from models.setup import OrganisationInput, UserInput
 from models.tables import AuditEvent
-from service.api import create_app
 from service.schemas import FundRequest
 from service.users import create_user_with_token
-from tests.support.api_support import ApiWorld, make_api_world
+from tests.support.api_support import ApiWorld, module_api_world
 from tests.support.document_samples import sample_context
 from tests.support.reading import docx_text, overflowing_boxes, pdf_body_text, without_spaces
 
@@ -380,16 +379,8 @@ def rendering_problems(field: TextField, value: str) -> tuple[list[str], int]:
 
 @pytest.fixture(scope="module")
 def probe(prefect_harness, tmp_path_factory) -> Iterator[Probe]:
-    from workflows.runtime import database, reset_caches
-
     directory = tmp_path_factory.mktemp("input-probe")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("GRANTFLOW_DATABASE_URL", f"sqlite:///{directory / 'grantflow.db'}")
-        patch.setenv("GRANTFLOW_DOCUMENT_DIR", str(directory / "documents"))
-        reset_caches()
-        world = make_api_world(database())
-        # The server's own answer to a crash (a 500 problem), not the test client's re-raise.
-        world.client = TestClient(create_app(), raise_server_exceptions=False)
+    with module_api_world(directory, crashes_as_answers=True) as world:
         closed = world.grant_at(0, stop_after="close")
         codes = (
             f"PR{a}{b}" for a in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -401,8 +392,6 @@ def probe(prefect_harness, tmp_path_factory) -> Iterator[Probe]:
             staff=world.user_with_roles("officer", "reviewer", "approver", "finance"),
             codes=codes,
         )
-        database().dispose()
-    reset_caches()
 
 
 def audit_events(probe: Probe) -> int:

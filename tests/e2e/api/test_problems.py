@@ -20,10 +20,9 @@ from models import lifecycle
 from models.setup import create_application
 from models.tables import BudgetLine, Grant
 from service import demo_data
-from service.api import create_app
 from service.limits import MAX_BODY_BYTES
 from service.users import revoke_user
-from tests.support.api_support import ApiWorld, make_api_world
+from tests.support.api_support import ApiWorld, module_api_world
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -49,16 +48,8 @@ class Fixture:
 
 @pytest.fixture(scope="module")
 def fx(prefect_harness, tmp_path_factory) -> Iterator[Fixture]:
-    from workflows.runtime import database, reset_caches
-
     directory = tmp_path_factory.mktemp("problems")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("GRANTFLOW_DATABASE_URL", f"sqlite:///{directory / 'grantflow.db'}")
-        patch.setenv("GRANTFLOW_DOCUMENT_DIR", str(directory / "documents"))
-        reset_caches()
-        world = make_api_world(database())
-        # The server's own answer to a crash (a 500 problem), not the test client's re-raise.
-        world.client = TestClient(create_app(), raise_server_exceptions=False)
+    with module_api_world(directory, crashes_as_answers=True) as world:
         organisation, data = demo_data.application_for(3, world.cast)
         draft = create_application(world.db, organisation.id, data)
         yield Fixture(
@@ -68,8 +59,6 @@ def fx(prefect_harness, tmp_path_factory) -> Iterator[Fixture]:
             in_review=world.grant_at(2, stop_after="screen_in"),
             draft={"id": draft.id, "organisation_id": organisation.id},
         )
-        database().dispose()
-    reset_caches()
 
 
 def assert_problem(response, status: int, code: str | None = None) -> dict[str, Any]:
