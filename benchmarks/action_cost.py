@@ -44,7 +44,7 @@ async def measure(repeat: int) -> dict[str, list[float]]:
 
     from documents import build_document
     from documents.render.pdf import TEMPLATES, render_html
-    from models.setup import create_application
+    from models.provisioning import create_application
     from service import demo_data
     from service.demo_script import steps
     from workflows.actions import run_action_inline

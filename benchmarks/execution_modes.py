@@ -24,7 +24,7 @@ from scratch_installation import use_scratch_installation
 
 async def measure(repeat: int) -> dict[str, float]:
     from models.engine import apply_action
-    from models.setup import create_application
+    from models.provisioning import create_application
     from service import demo_data
     from service.demo_script import steps
     from workflows.actions import run_action_inline

@@ -43,6 +43,11 @@ class DocumentKind:
     def title(self, language: str) -> str:
         return self.title_fr if language == "fr" else self.title_en
 
+    @property
+    def to_the_organisation(self) -> bool:
+        """Addressed to the applicant organisation (in its language), not to fund staff."""
+        return self.audience == "applicant"
+
 
 _MODULES: tuple[ModuleType, ...] = (
     acknowledgement_of_receipt,

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from models import denials, lifecycle
+from models import denials, lifecycle, visibility
 from models.clock import as_utc, utcnow
 from models.context import ActionContext, Actor
 from models.db import Database
@@ -118,7 +118,8 @@ def _authorize(
 
 
 def _active_reviewers(session: Session) -> list[User]:
-    return [u for u in session.exec(select(User).where(User.active)) if "reviewer" in u.roles]
+    panel = set(visibility.panel_roles())
+    return [u for u in session.exec(select(User).where(User.active)) if panel & set(u.roles)]
 
 
 # How the engine loads what an action declares it needs (lifecycle.Action.needs) beyond the

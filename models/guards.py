@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from models import budget as budget_rules
+from models import lifecycle
 from models.clock import as_utc, fiscal_years_between
 from models.context import ActionContext
 from models.money import format_cad
@@ -133,7 +134,8 @@ def coordinator_is_officer(ctx: ActionContext) -> str | None:
     if coordinator_id is None:
         return None
     user = ctx.users.get(coordinator_id)
-    if user is None or "officer" not in user.roles or not user.active:
+    coordinating = lifecycle.roles_taking_actions_guarded_by("actor_is_review_coordinator")
+    if user is None or not set(coordinating) & set(user.roles) or not user.active:
         return f"user {coordinator_id} is not an active program officer"
     return None
 

@@ -288,6 +288,16 @@ def actions_for_role(role: str) -> tuple[Action, ...]:
     return tuple(a for a in ACTIONS if role in a.roles)
 
 
+def roles_taking_actions_guarded_by(guard_name: str) -> tuple[str, ...]:
+    """Every role some action guarded by ``guard_name`` allows, in declaration order: e.g. who
+    may coordinate a review is whoever may take the actions only the coordinator may take."""
+    found: list[str] = []
+    for declared_action in ACTIONS:
+        if guard_name in declared_action.guards:
+            found.extend(r for r in declared_action.roles if r not in found)
+    return tuple(found)
+
+
 def all_guard_names() -> tuple[str, ...]:
     seen: dict[str, None] = {}
     for a in ACTIONS:

@@ -110,6 +110,22 @@ def panel_roles() -> tuple[str, ...]:
     return roles_where(lambda v: v.reach == "assigned_panel")
 
 
+def organisation_roles() -> tuple[str, ...]:
+    """Roles confined to their own organisation's grants: a user holding one belongs to one."""
+    return roles_where(lambda v: v.reach == "own_organisation")
+
+
+def applying_role() -> str:
+    """The role an organisation's own application is recorded under."""
+    return roles_where(lambda v: v.applications == "own_organisation")[0]
+
+
+def operator_role() -> str:
+    """The installation operator's role (sets up users): the role recorded on set-up events
+    the system or the command line makes (funds, organisations, users, tokens)."""
+    return setting_up("users")[0]
+
+
 def auditing_roles() -> tuple[str, ...]:
     return roles_where(lambda v: v.audits)
 

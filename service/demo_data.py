@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from models.clock import fiscal_year_of, utcnow
 from models.db import Database
-from models.setup import create_fund, create_user, register_organisation
+from models.provisioning import create_fund, create_user, register_organisation
 from models.tables import Fund, Organisation, User
 
 FUND_CODE = "ILIF"

@@ -13,7 +13,7 @@ from rich.table import Table
 from sqlmodel import select
 
 from models.db import Database
-from models.setup import create_application
+from models.provisioning import create_application
 from models.tables import Fund, Organisation, StoredDocument, User
 from service import demo_data
 from service.demo_script import Variant, steps

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from models.setup import ApplicationInput, FundInput
+from models.provisioning import ApplicationInput, FundInput
 from workflows.requests import ActionOutcome
 
 Item = TypeVar("Item")
@@ -191,8 +191,8 @@ class EventPublic(BaseModel):
 
 
 class FundRequest(FundInput):
-    """A new fund. Its names and signer follow models.setup.FundInput (free-text rule, lengths);
-    unknown fields are refused."""
+    """A new fund. Its names and signer follow models.provisioning.FundInput (free-text rule,
+    lengths); unknown fields are refused."""
 
     model_config = ConfigDict(
         json_schema_extra={

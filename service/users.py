@@ -6,8 +6,9 @@ from sqlmodel import select
 
 from models.db import Database
 from models.errors import NotFound
-from models.setup import create_user
+from models.provisioning import create_user
 from models.tables import AuditEvent, Organisation, User
+from models.visibility import operator_role
 from service.tokens import new_token
 
 
@@ -51,7 +52,7 @@ def resolve_organisation(db: Database, reference: str) -> int:
 
 
 def _set_credentials(
-    db: Database, user_id: int, token_hash: str | None, action: str, actor_name: str
+    db: Database, user_id: int, token_hash: str | None, action: str, actor_name: str | None
 ) -> None:
     """Give the user a new token hash (None: no working token) in one audited transaction."""
     with db.transaction() as session:
@@ -63,8 +64,8 @@ def _set_credentials(
         session.add(user)
         session.add(
             AuditEvent(
-                actor_name=actor_name,
-                role="admin",
+                actor_name=actor_name or operator_role(),
+                role=operator_role(),
                 action=action,
                 subject="user",
                 subject_id=user_id,
@@ -72,13 +73,13 @@ def _set_credentials(
         )
 
 
-def rotate_token(db: Database, user_id: int, actor_name: str = "admin") -> str:
+def rotate_token(db: Database, user_id: int, actor_name: str | None = None) -> str:
     """A new token for the user (shown once); any earlier token stops working."""
     token, hashed = new_token()
     _set_credentials(db, user_id, hashed, "rotate_token", actor_name)
     return token
 
 
-def revoke_user(db: Database, user_id: int, actor_name: str = "admin") -> None:
+def revoke_user(db: Database, user_id: int, actor_name: str | None = None) -> None:
     """The user's token stops working at once; the user and their history stay."""
     _set_credentials(db, user_id, None, "revoke_user", actor_name)

@@ -147,7 +147,7 @@ def closed_grant(
     import asyncio
 
     from models.errors import WrongState
-    from models.setup import create_application
+    from models.provisioning import create_application
     from service import demo_data
     from service.demo_script import actor, steps
     from tests.support.databases import database_url, use_installation

@@ -90,8 +90,9 @@ def apply_transition(request_id: int) -> TransitionResult | Refused:
 
 
 def document_language(kind: str, organisation: Organisation, fund: Fund) -> str:
-    audience = KINDS[kind].audience
-    return organisation.preferred_language if audience == "applicant" else fund.staff_language
+    if KINDS[kind].to_the_organisation:
+        return organisation.preferred_language
+    return fund.staff_language
 
 
 class DocumentNotProduced(RuntimeError):

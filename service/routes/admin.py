@@ -6,7 +6,7 @@ from fastapi import APIRouter, Response, status
 from sqlmodel import select
 
 from models.errors import NotFound
-from models.setup import OrganisationInput, create_fund, register_organisation
+from models.provisioning import OrganisationInput, create_fund, register_organisation
 from models.tables import Fund, Organisation
 from models.visibility import setting_up
 from service.authz import may_see_organisation, one_of, require_role

@@ -13,7 +13,7 @@ from sqlmodel import func, select
 
 from models.errors import NotPermitted
 from models.lifecycle import GRANT_STATES, STAGES
-from models.setup import create_application
+from models.provisioning import create_application
 from models.tables import AuditEvent, BudgetLine, Grant, StoredDocument
 from models.visibility import roles_where
 from service.authz import (

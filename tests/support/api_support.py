@@ -61,7 +61,7 @@ class ApiWorld:
 
     def grant_at(self, index: int, stop_after: str, variant: str = "full") -> dict[str, Any]:
         """A grant of organisation ``index`` taken (through the workflows) until ``stop_after``."""
-        from models.setup import create_application
+        from models.provisioning import create_application
 
         organisation, data = demo_data.application_for(index, self.cast)
         grant = create_application(self.db, organisation.id, data)

@@ -26,7 +26,7 @@ from models.db import Database
 from models.engine import TransitionResult, apply_action
 from models.governed import engine_window
 from models.payloads import REVIEW_CRITERIA
-from models.setup import create_application, create_user
+from models.provisioning import create_application, create_user
 from models.tables import (
     AuditEvent,
     BudgetLine,

@@ -37,7 +37,7 @@ from documents.render.pdf import lay_out, write_pdf
 from models import lifecycle
 from models.errors import InvalidPayload
 from models.payloads import REVIEW_CRITERIA
-from models.setup import OrganisationInput, UserInput
+from models.provisioning import OrganisationInput, UserInput
 from models.tables import AuditEvent
 from service.schemas import FundRequest
 from service.users import create_user_with_token

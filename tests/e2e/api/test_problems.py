@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from models import lifecycle
-from models.setup import create_application
+from models.provisioning import create_application
 from models.tables import BudgetLine, Grant
 from service import demo_data
 from service.limits import MAX_BODY_BYTES

@@ -9,7 +9,7 @@ from sqlmodel import select
 from models.audit import verify_log
 from models.db import Database
 from models.engine import apply_action
-from models.setup import create_application
+from models.provisioning import create_application
 from models.tables import AuditEvent, Grant
 from service import demo_data
 from service.demo_script import steps

@@ -55,7 +55,7 @@ class Pristine:
 def build_log(root: Path) -> Pristine:
     """A real installation's log: seeded records, stored documents, padding to 1,000 events."""
     from documents import LocalDocumentStore
-    from models.setup import create_application
+    from models.provisioning import create_application
     from service.demo_data import application_for
 
     url = kept_database_url(root)

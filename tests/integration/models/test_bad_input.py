@@ -22,7 +22,7 @@ from models.errors import (
     UnknownAction,
     WrongState,
 )
-from models.setup import create_application, create_fund
+from models.provisioning import create_application, create_fund
 from service.demo_data import application_for
 from service.demo_script import actor
 from tests.support.models_support import (
@@ -429,7 +429,7 @@ def test_replaying_a_key_still_requires_permission_to_see_the_grant(world):
 def test_an_idempotency_key_reused_with_a_different_payload_is_a_conflict(tmp_path):
     from models.engine import apply_action
     from models.errors import IdempotencyConflict
-    from models.setup import create_application
+    from models.provisioning import create_application
     from service import demo_data
     from service.demo_script import actor
 

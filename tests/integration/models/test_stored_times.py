@@ -12,7 +12,7 @@ from sqlmodel import select
 from models.clock import as_utc, utcnow
 from models.engine import apply_action
 from models.errors import GuardFailed
-from models.setup import create_fund
+from models.provisioning import create_fund
 from models.tables import AuditEvent, Fund
 from tests.support.models_support import World, grant, new_grant, seeded_world
 

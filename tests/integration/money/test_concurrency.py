@@ -20,7 +20,7 @@ from sqlmodel import select
 from models.db import Database
 from models.engine import apply_action
 from models.errors import ActionRejected
-from models.setup import create_application
+from models.provisioning import create_application
 from models.tables import AuditEvent, FundAllocation, Grant, Instalment
 from service import demo_data
 from service.demo_script import actor, steps

@@ -13,7 +13,7 @@ from models.clock import utcnow
 from models.engine import apply_action
 from models.errors import GuardFailed
 from models.money import format_cad
-from models.setup import create_fund
+from models.provisioning import create_fund
 from models.tables import BudgetLine
 from service.demo_data import application_for
 from service.demo_script import actor, steps

@@ -19,7 +19,7 @@ from documents.formatting import format_date, format_money
 from models.db import Database
 from models.engine import TransitionResult, apply_action
 from models.errors import GuardFailed
-from models.setup import create_application
+from models.provisioning import create_application
 from models.tables import AuditEvent, Instalment, OutcomeReport
 from service import demo_data
 from service.demo_script import actor, steps

@@ -17,7 +17,7 @@ import pytest
 from sqlmodel import select
 
 from models import lifecycle
-from models.setup import create_application
+from models.provisioning import create_application
 from models.tables import OwedDocument, StoredDocument
 from service import demo_data
 from service.demo_script import steps

@@ -35,7 +35,7 @@ pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 
 def drive(db, cast, index: int, variant: str = "full", stop_after: str | None = None):
-    from models.setup import create_application
+    from models.provisioning import create_application
 
     organisation, application = demo_data.application_for(index, cast)
     grant = create_application(db, organisation.id, application)

@@ -35,6 +35,7 @@ from models.text_types import (
     MultiLine,
     SingleLine,
 )
+from models.visibility import applying_role, operator_role, organisation_roles
 
 
 class _Input(BaseModel):
@@ -208,7 +209,7 @@ def create_fund(
             session,
             "create_fund",
             actor_name,
-            "admin",
+            operator_role(),
             subject="fund",
             subject_id=fund.id,
             payload_summary={
@@ -237,7 +238,7 @@ def register_organisation(db: Database, data: dict | OrganisationInput) -> Organ
             session,
             "register_organisation",
             "system",
-            "admin",
+            operator_role(),
             subject="organisation",
             subject_id=organisation.id,
             payload_summary={"contacts": len(info.contacts)},
@@ -261,7 +262,7 @@ def create_user(
             f"unknown role(s) {unknown or roles}; roles are: {', '.join(ROLES)}",
             [{"field": "role", "message": "unknown role"}],
         )
-    if "applicant" in roles and organisation_id is None:
+    if set(organisation_roles()) & set(roles) and organisation_id is None:
         raise InvalidPayload(
             "an applicant user belongs to an organisation",
             [{"field": "org", "message": "required for applicants"}],
@@ -285,7 +286,7 @@ def create_user(
             session,
             "create_user",
             "system",
-            "admin",
+            operator_role(),
             subject="user",
             subject_id=user.id,
             payload_summary={"roles": roles},
@@ -305,7 +306,7 @@ def create_application(
     organisation_id: int,
     data: dict | ApplicationInput,
     *,
-    actor_name: str = "applicant",
+    actor_name: str | None = None,
     actor_id: int | None = None,
     now: datetime | None = None,
 ) -> Grant:
@@ -339,8 +340,8 @@ def create_application(
         _audit(
             session,
             "create_application",
-            actor_name,
-            "applicant",
+            actor_name or applying_role(),
+            applying_role(),
             grant_id=grant.id,
             subject="grant",
             subject_id=grant.id,
