@@ -114,6 +114,30 @@ class FundInput(_Input):
     signer_title_fr: SingleLine = Field(default="", max_length=PERSON_MAX)
 
 
+def _table_default(field: str) -> int:
+    """A fund term's default is the Fund table's: the one place it is written."""
+    default = Fund.model_fields[field].default
+    assert isinstance(default, int)
+    return default
+
+
+MAX_CENTS = 10**13  # $100 billion: far past any grant or fund, far inside 64 bits when summed
+
+
+class FundMoneyTerms(_Input):
+    """The money terms a fund is set up with: what the API and the command line accept, the
+    bounds a fund's payment plan is built within, and the Fund table's defaults."""
+
+    max_award_cents: int = Field(default=_table_default("max_award_cents"), gt=0, le=MAX_CENTS)
+    holdback_bps: int = Field(default=_table_default("holdback_bps"), ge=0, le=5_000)
+    initial_payment_bps: int = Field(
+        default=_table_default("initial_payment_bps"), ge=0, le=2_000
+    )
+
+
+MONEY_TERMS: tuple[str, ...] = tuple(FundMoneyTerms.model_fields)
+
+
 class UserInput(_Input):
     """What a person is called in grantflow (command line and demo set-up alike)."""
 
@@ -184,16 +208,11 @@ def create_fund(
         },
     )
     assert isinstance(names, FundInput)
-    holdback = int(settings.get("holdback_bps", 1_000))
-    initial = int(settings.get("initial_payment_bps", 2_000))
-    if not (holdback >= 0 and initial >= 0 and holdback + initial <= 10_000):
-        raise InvalidPayload(
-            "holdback and initial payment rates must be between 0% and 100% together",
-            [{"field": "holdback_bps", "message": "out of range"}],
-        )
+    terms = validated(FundMoneyTerms, {k: settings.pop(k) for k in MONEY_TERMS if k in settings})
     with db.transaction() as session:
         fund = Fund(
             **names.model_dump(),
+            **terms.model_dump(),
             call_deadline=as_utc(call_deadline),
             **settings,
         )

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from models.provisioning import ApplicationInput, FundInput
+from models.provisioning import MAX_CENTS, ApplicationInput, FundInput, FundMoneyTerms
 from workflows.requests import ActionOutcome
 
 Item = TypeVar("Item")
@@ -15,7 +15,6 @@ Item = TypeVar("Item")
 # Every number the API stores or looks up fits a signed 64-bit database integer; past it the
 # database driver raises (a crash, not a 422).
 MAX_ID = 2**63 - 1
-MAX_CENTS = 10**13  # $100 billion: far past any grant or fund, far inside 64 bits when summed
 FiscalYear = Annotated[int, Field(ge=2000, le=2100)]
 AmountCents = Annotated[int, Field(ge=0, le=MAX_CENTS)]
 # JSON object keys are strings: say which strings a per-fiscal-year map takes.
@@ -190,9 +189,10 @@ class EventPublic(BaseModel):
     )
 
 
-class FundRequest(FundInput):
+class FundRequest(FundInput, FundMoneyTerms):
     """A new fund. Its names and signer follow models.provisioning.FundInput (free-text rule,
-    lengths); unknown fields are refused."""
+    lengths), its money terms FundMoneyTerms (bounds, the Fund table's defaults); unknown
+    fields are refused."""
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -215,9 +215,6 @@ class FundRequest(FundInput):
         description="Allocation in cents per Ontario fiscal year (its April's year)",
         json_schema_extra=FISCAL_YEAR_KEYS,
     )
-    max_award_cents: int = Field(default=185_000_000, gt=0, le=MAX_CENTS)
-    holdback_bps: int = Field(default=1_000, ge=0, le=5_000)
-    initial_payment_bps: int = Field(default=2_000, ge=0, le=2_000)
 
 
 class FundPublic(BaseModel):

@@ -180,20 +180,6 @@ def document_context(
     )
 
 
-DATE_DETAILS = ("cure_by", "offer_expires_on", "released_on", "repayment_due_by", "closed_on")
-DATETIME_DETAILS = ("received_at",)
-DATA_RETURN_STATEMENT = {
-    "en": (
-        "The community's records held by the fund have been exported in open formats and "
-        "returned to the organisation as its data-governance agreement provides."
-    ),
-    "fr": (
-        "Les dossiers de la communauté détenus par le fonds ont été exportés dans des formats "
-        "ouverts et remis à l'organisme, comme le prévoit son entente de gouvernance des données."
-    ),
-}
-
-
 def _name(session: Session, user_id: int | None) -> str:
     user = session.get(User, user_id) if user_id else None
     return user.name if user else ""
@@ -202,14 +188,9 @@ def _name(session: Session, user_id: int | None) -> str:
 def document_details(
     session: Session, grant_id: int, kind: str, language: str, recorded: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """The action's recorded facts, typed, plus what a document kind names beyond them."""
+    """The action's recorded facts (builders type them, ``documents.builders.common.detail``),
+    plus the names of the people a document kind names beyond them."""
     details: dict[str, Any] = dict(recorded)
-    for key in DATE_DETAILS:
-        if isinstance(details.get(key), str):
-            details[key] = datetime.fromisoformat(details[key]).date()
-    for key in DATETIME_DETAILS:
-        if isinstance(details.get(key), str):
-            details[key] = as_utc(datetime.fromisoformat(details[key]))
     grant = session.get(Grant, grant_id)
     assert grant is not None
     if kind == "approval_memo":
@@ -222,6 +203,4 @@ def document_details(
         details.setdefault("offer_expires_on", grant.offer_expires_on)
     if kind == "payment_authorization":
         details.setdefault("released_by", None)
-    if kind == "closeout_certificate":
-        details.setdefault("data_return_statement", DATA_RETURN_STATEMENT[language])
     return details

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from documents.builders.common import detail, document, grant_rows, kit, paragraphs
+from documents.builders.common import detail, document, grant_rows, kit
 from documents.content import DocumentContent, Heading, KeyValues, Paragraph, SignatureBlock
 from documents.context import DocumentContext
 
@@ -13,14 +13,12 @@ TEMPLATE_VERSION = "1.0.0"
 
 
 def build(ctx: DocumentContext) -> DocumentContent:
-    """details: ``closed_on`` (date), ``paid_total_cents`` (int), ``reports_accepted`` (int),
-    ``data_return_statement`` (str)."""
+    """details: ``closed_on`` (date), ``paid_total_cents`` (int), ``reports_accepted`` (int)."""
     k = kit(ctx)
     t, grant, fund = k.t, ctx.grant, ctx.fund
     closed_on = detail(ctx, "closed_on", date)
     total_paid = detail(ctx, "paid_total_cents", int)
     reports_accepted = detail(ctx, "reports_accepted", int)
-    statement = detail(ctx, "data_return_statement", str)
     approved = grant.approved_cents
     facts = KeyValues(
         grant_rows(k)
@@ -36,7 +34,7 @@ def build(ctx: DocumentContext) -> DocumentContent:
         Paragraph(t("closeout.certifies", date=k.date(closed_on)), emphasis=True),
         facts,
         Heading(2, t("closeout.data_heading")),
-        *paragraphs(statement),
+        Paragraph(t("closeout.data_return")),
         Paragraph(t("closeout.records", years=fund.records_retention_years)),
         Paragraph(t("closeout.thanks", organisation=k.organisation)),
         SignatureBlock(

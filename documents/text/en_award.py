@@ -168,6 +168,10 @@ MESSAGES: dict[str, str] = {
     "closeout.total_paid": "Total paid",
     "closeout.reports_accepted": "Reports accepted",
     "closeout.data_heading": "Return of community data",
+    "closeout.data_return": (
+        "The community’s records held by the fund have been exported in open formats and "
+        "returned to the organisation as its data-governance agreement provides."
+    ),
     "closeout.records": (
         "The Recipient keeps the project’s financial records for {years} years after the "
         "agreement ends (section A4 of the agreement)."

@@ -189,6 +189,10 @@ MESSAGES: dict[str, str] = {
     "closeout.total_paid": "Total versé",
     "closeout.reports_accepted": "Rapports acceptés",
     "closeout.data_heading": "Retour des données communautaires",
+    "closeout.data_return": (
+        "Les dossiers de la communauté détenus par le fonds ont été exportés dans des formats "
+        "ouverts et remis à l’organisme, comme le prévoit son entente de gouvernance des données."
+    ),
     "closeout.records": (
         "Le bénéficiaire conserve les dossiers financiers du projet pendant {years} ans après la "
         "fin de l’entente (article A4 de l’entente)."

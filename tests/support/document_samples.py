@@ -115,11 +115,6 @@ _TEXT = {
             "The call was oversubscribed, and the panel ranked other applications from the "
             "same region higher on partnerships."
         ),
-        "data_return": (
-            "All community data held by the Fund was exported in CSV, JSON and PDF and "
-            "returned to the Recipient's governance body on September 28, 2028, then deleted "
-            "as the data-governance agreement provides."
-        ),
     },
     "fr": {
         "title": "Marcher ensemble : guérison sur le territoire pour les personnes survivantes",
@@ -145,11 +140,6 @@ _TEXT = {
         "reason": (
             "L'appel a reçu plus de demandes que de fonds disponibles, et le comité a mieux "
             "classé d'autres demandes de la même région pour les partenariats."
-        ),
-        "data_return": (
-            "Toutes les données communautaires détenues par le Fonds ont été exportées en CSV, "
-            "JSON et PDF, remises à l'instance de gouvernance du bénéficiaire le 28 septembre "
-            "2028, puis supprimées comme le prévoit l'entente de gouvernance des données."
         ),
     },
 }
@@ -313,7 +303,6 @@ def _details(kind: str, language: Language, issued: datetime) -> dict[str, Any]:
             "closed_on": date(2028, 9, 30),
             "paid_total_cents": APPROVED_CENTS,
             "reports_accepted": 2,
-            "data_return_statement": text["data_return"],
         },
     }.get(kind, {})
 

@@ -20,6 +20,7 @@ from documents import KINDS, DocumentContent, build_document, render_document
 from documents.context import DocumentContext
 from documents.formatting import format_count, format_date, format_datetime, format_money
 from documents.render.pdf import render_html
+from documents.text import catalogue
 from tests.support.document_samples import (
     SYLLABICS_COMMUNITY,
     SYLLABICS_NAME,
@@ -108,7 +109,8 @@ def figures(ctx: DocumentContext) -> list[str]:
             keys = ("paid_cents", "holdback_released_cents", "paid_total_cents")
             return [*(money(d[key]) for key in keys), day(d["released_on"])]
         case "closeout_certificate":
-            return [money(d["paid_total_cents"]), day(d["closed_on"]), d["data_return_statement"]]
+            statement = catalogue(ctx.language)("closeout.data_return")
+            return [money(d["paid_total_cents"]), day(d["closed_on"]), statement]
     raise AssertionError(f"no expectations for {ctx.kind}")
 
 

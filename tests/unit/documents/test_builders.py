@@ -19,6 +19,7 @@ from documents.content import (
     Table,
 )
 from documents.formatting import format_date, format_money
+from documents.text import catalogue
 from tests.support.document_samples import (
     APPROVED_CENTS,
     FUND,
@@ -457,7 +458,7 @@ def test_closeout_certificate_records_the_data_return():
     ctx = sample_context("closeout_certificate")
     content = build_document(ctx)
     assert "Return of community data" in headings(content)
-    assert ctx.details["data_return_statement"] in text_of(content)
+    assert catalogue("en")("closeout.data_return") in text_of(content)
     assert blocks(content, SignatureBlock)[0].signed_on == "September 30, 2028"
 
 
@@ -479,7 +480,7 @@ def test_details_accept_iso_strings_for_dates():
         ("report_reminder", "days_overdue"),
         ("reconciliation_letter", "unspent_cents"),
         ("holdback_release_letter", "holdback_withheld_cents"),
-        ("closeout_certificate", "data_return_statement"),
+        ("closeout_certificate", "reports_accepted"),
     ],
 )
 def test_a_missing_detail_is_a_clear_error(kind, key):
