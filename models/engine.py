@@ -34,7 +34,7 @@ from models.errors import (
     validate_or_explain,
 )
 from models.governed import engine_window
-from models.guards import GUARDS
+from models.guards import ABOUT_THE_ACTOR, GUARDS, READS_PAYLOAD
 from models.payloads import Payload
 from models.tables import (
     AuditEvent,
@@ -333,6 +333,55 @@ def check_action(
         moment = as_utc(now or utcnow())
         _evaluate(session, grant_id, action_key, actor, payload, moment, lock=False)
         session.rollback()
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """Where an action stands for one user before they send its payload.
+
+    ``offered`` is False when a rule about the user's own part on the grant fails (not on its
+    panel, already scored, not its coordinator): the action is not theirs to take here.
+    ``blocked`` lists the failing rules that do not depend on the payload; the rules that do
+    (``payload_rules``) are checked when it is sent.
+    """
+
+    offered: bool
+    blocked: tuple[tuple[str, str], ...]
+    payload_rules: tuple[str, ...]
+
+    @property
+    def ready(self) -> bool:
+        return self.offered and not self.blocked
+
+
+def readiness(
+    db: Database,
+    grant_id: int,
+    action_key: str,
+    actor: Actor,
+    *,
+    sequence: int | None = None,
+    now: datetime | None = None,
+) -> Readiness:
+    """The checks ``check_action`` runs, before any payload: authorization, states (of the
+    instalment or report ``sequence`` for actions on one) and every payload-free guard.
+    Raises what ``check_action`` raises for authorization and states; takes no locks."""
+    action = lifecycle.require_action(action_key)
+    unsent = action.payload.model_construct(**({} if sequence is None else {"sequence": sequence}))
+    with db.reading() as session:
+        grant, role = _authorize(session, grant_id, action, actor, lock=False)
+        moment = as_utc(now or utcnow())
+        ctx = _load_context(session, grant, role, action, actor, unsent, moment, lock=False)
+        _check_states(ctx)
+        payload_free = [name for name in action.guards if name not in READS_PAYLOAD]
+        failures = [(name, GUARDS[name](ctx)) for name in payload_free]
+        session.rollback()
+    blocked = tuple((name, message) for name, message in failures if message is not None)
+    return Readiness(
+        offered=not any(name in ABOUT_THE_ACTOR for name, _ in blocked),
+        blocked=blocked,
+        payload_rules=tuple(name for name in action.guards if name in READS_PAYLOAD),
+    )
 
 
 def apply_action(

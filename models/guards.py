@@ -19,6 +19,12 @@ from models.review import quorum_required, scoring_members
 
 Guard = Callable[[ActionContext], str | None]
 GUARDS: dict[str, Guard] = {}
+# Guards that read what the request says (its payload): whether they hold is known only once
+# the payload is sent, so readiness before it (GET .../actions) leaves them out.
+READS_PAYLOAD: set[str] = set()
+# Guards about who the actor is on this grant (on its panel, its coordinator, not yet done it):
+# when one fails, the action is not this user's to take here, and it is not offered at all.
+ABOUT_THE_ACTOR: set[str] = set()
 
 BUSINESS_NUMBER = re.compile(r"^\d{9}([A-Z]{2}\d{4})?$")
 MAX_FISCAL_YEARS = 3
@@ -27,6 +33,18 @@ MAX_FISCAL_YEARS = 3
 def guard(function: Guard) -> Guard:
     GUARDS[function.__name__] = function
     return function
+
+
+def payload_guard(function: Guard) -> Guard:
+    """A guard over the request's payload (see READS_PAYLOAD)."""
+    READS_PAYLOAD.add(function.__name__)
+    return guard(function)
+
+
+def actor_guard(function: Guard) -> Guard:
+    """A guard over the actor's own part on the grant (see ABOUT_THE_ACTOR)."""
+    ABOUT_THE_ACTOR.add(function.__name__)
+    return guard(function)
 
 
 @guard
@@ -128,7 +146,7 @@ def within_cure_period(ctx: ActionContext) -> str | None:
     return None
 
 
-@guard
+@payload_guard
 def coordinator_is_officer(ctx: ActionContext) -> str | None:
     coordinator_id = getattr(ctx.payload, "coordinator_id", None)
     if coordinator_id is None:
@@ -153,14 +171,14 @@ def panel_can_reach_quorum(ctx: ActionContext) -> str | None:
     return None
 
 
-@guard
+@actor_guard
 def reviewer_assigned(ctx: ActionContext) -> str | None:
     if ctx.assignment_of(ctx.actor.user_id) is None:
         return "the reviewer is not on this application's panel"
     return None
 
 
-@guard
+@actor_guard
 def conflict_not_yet_declared(ctx: ActionContext) -> str | None:
     assignment = ctx.assignment_of(ctx.actor.user_id)
     if assignment is not None and assignment.conflict is not None:
@@ -184,14 +202,14 @@ def reviewer_not_conflicted(ctx: ActionContext) -> str | None:
     return None
 
 
-@guard
+@actor_guard
 def not_yet_scored(ctx: ActionContext) -> str | None:
     if any(s.reviewer_id == ctx.actor.user_id for s in ctx.scores):
         return "the reviewer has already scored this application; scores are sealed"
     return None
 
 
-@guard
+@actor_guard
 def actor_is_review_coordinator(ctx: ActionContext) -> str | None:
     if ctx.grant.coordinator_id != ctx.actor.user_id:
         return "only this application's review coordinator records the panel's recommendation"
@@ -232,7 +250,7 @@ def survivor_advisor_present(ctx: ActionContext) -> str | None:
     return None
 
 
-@guard
+@payload_guard
 def recommended_within_request(ctx: ActionContext) -> str | None:
     recommended = ctx.payload.recommended_cents  # type: ignore[attr-defined]
     if recommended > ctx.grant.requested_cents:
@@ -257,7 +275,7 @@ def approver_not_review_coordinator(ctx: ActionContext) -> str | None:
     return None
 
 
-@guard
+@payload_guard
 def approved_within_request(ctx: ActionContext) -> str | None:
     approved = ctx.payload.approved_cents  # type: ignore[attr-defined]
     if approved > ctx.grant.requested_cents:
@@ -268,7 +286,7 @@ def approved_within_request(ctx: ActionContext) -> str | None:
     return None
 
 
-@guard
+@payload_guard
 def within_allocation(ctx: ActionContext) -> str | None:
     approved = ctx.payload.approved_cents  # type: ignore[attr-defined]
     lines = budget_rules.approved_lines(approved, ctx.budget)
@@ -303,7 +321,7 @@ def _normalised(name: str) -> str:
     return unicodedata.normalize("NFC", " ".join(name.split())).casefold()
 
 
-@guard
+@payload_guard
 def signer_has_signing_authority(ctx: ActionContext) -> str | None:
     signer = _normalised(ctx.payload.signer_name)  # type: ignore[attr-defined]
     if not any(c.signing_authority and _normalised(c.name) == signer for c in ctx.contacts):
@@ -311,7 +329,7 @@ def signer_has_signing_authority(ctx: ActionContext) -> str | None:
     return None
 
 
-@guard
+@payload_guard
 def insurance_meets_minimum(ctx: ActionContext) -> str | None:
     coverage = ctx.payload.coverage_cents  # type: ignore[attr-defined]
     if coverage < ctx.fund.insurance_minimum_cents:

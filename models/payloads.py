@@ -91,8 +91,20 @@ class ConflictDeclaration(Payload):
         return {"kind": self.kind}
 
 
+SCORE_RANGE = (1, 5)
+# What a scoring form needs from the schema: every criterion, required, each an integer 1-5.
+_CRITERIA_SCHEMA: dict[str, Any] = {
+    "properties": {
+        c: {"type": "integer", "minimum": SCORE_RANGE[0], "maximum": SCORE_RANGE[1]}
+        for c in REVIEW_CRITERIA
+    },
+    "required": list(REVIEW_CRITERIA),
+    "additionalProperties": False,
+}
+
+
 class Scores(Payload):
-    scores: dict[str, int]
+    scores: dict[str, int] = Field(json_schema_extra=_CRITERIA_SCHEMA)
 
     @field_validator("scores")
     @classmethod
@@ -103,9 +115,10 @@ class Scores(Payload):
             raise ValueError(f"unknown criteria: {', '.join(unknown)}")
         if missing:
             raise ValueError(f"missing criteria: {', '.join(missing)}")
-        out_of_range = [c for c, s in scores.items() if not 1 <= s <= 5]
+        low, high = SCORE_RANGE
+        out_of_range = [c for c, s in scores.items() if not low <= s <= high]
         if out_of_range:
-            raise ValueError(f"scores must be 1 to 5: {', '.join(out_of_range)}")
+            raise ValueError(f"scores must be {low} to {high}: {', '.join(out_of_range)}")
         return scores
 
     def audit_summary(self) -> dict[str, Any]:

@@ -130,9 +130,7 @@ class FundMoneyTerms(_Input):
 
     max_award_cents: int = Field(default=_table_default("max_award_cents"), gt=0, le=MAX_CENTS)
     holdback_bps: int = Field(default=_table_default("holdback_bps"), ge=0, le=5_000)
-    initial_payment_bps: int = Field(
-        default=_table_default("initial_payment_bps"), ge=0, le=2_000
-    )
+    initial_payment_bps: int = Field(default=_table_default("initial_payment_bps"), ge=0, le=2_000)
 
 
 MONEY_TERMS: tuple[str, ...] = tuple(FundMoneyTerms.model_fields)

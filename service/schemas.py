@@ -92,6 +92,12 @@ class BlockedBy(BaseModel):
     message: str
 
 
+class TargetReadiness(BaseModel):
+    sequence: int
+    ready: bool
+    blocked_by: list[BlockedBy]
+
+
 class ActionAvailable(BaseModel):
     key: str
     label: str
@@ -99,10 +105,22 @@ class ActionAvailable(BaseModel):
     targets: list[int] = Field(
         description="Instalment or report sequences the action applies to now ([] for the grant)"
     )
-    ready: bool | None = Field(
-        description="Every rule holds now; null when the rules depend on the payload you send"
+    ready: bool = Field(
+        description=(
+            "Every rule that does not depend on the payload holds now (for an action on "
+            "instalments or reports: for at least one target); payload_rules are checked when "
+            "the payload is sent"
+        )
     )
-    blocked_by: list[BlockedBy]
+    blocked_by: list[BlockedBy] = Field(
+        description="The rules that fail now, each with why (for every target, when none is ready)"
+    )
+    payload_rules: list[str] = Field(
+        description="Rules that depend on what the payload says, checked when it is sent"
+    )
+    target_readiness: list[TargetReadiness] = Field(
+        description="Each target's own readiness ([] for the grant)"
+    )
     documents: list[str]
     payload_schema: dict[str, Any]
 

@@ -10,14 +10,21 @@ from fastapi.responses import JSONResponse
 from sqlmodel import select
 
 from models import lifecycle
-from models.engine import check_action
+from models.engine import Readiness, check_action, readiness
 from models.errors import GuardFailed, InvalidPayload, WrongState
 from models.tables import ActionRequest, Instalment, OutcomeReport
 from service.action_keys import ActionKey
 from service.authz import grant_for
 from service.deps import CurrentUser, DatabaseDep, GrantId, actor_of
 from service.problems import BODY_PROBLEMS, problem_responses
-from service.schemas import MAX_ID, ActionAvailable, ActionResult, ActionSubmitted, BlockedBy
+from service.schemas import (
+    MAX_ID,
+    ActionAvailable,
+    ActionResult,
+    ActionSubmitted,
+    BlockedBy,
+    TargetReadiness,
+)
 from workflows.actions import run_request_inline
 from workflows.deployments import execution_mode, submit_request
 from workflows.requests import accept_request, earlier_request, previous_outcome
@@ -65,15 +72,42 @@ def _numbers_fit(payload: Any, path: str = "") -> None:
         )
 
 
-def _readiness(db, grant_id: int, action: lifecycle.Action, user) -> tuple[bool | None, list]:  # type: ignore[no-untyped-def]
-    """Whether the rules hold now; None when they depend on what the payload will say."""
-    try:
-        check_action(db, grant_id, action.key, actor_of(user), None)
-    except InvalidPayload:
-        return None, []
-    except GuardFailed as failure:
-        return False, [BlockedBy(rule=rule, message=message) for rule, message in failure.failures]
-    return True, []
+def _blocked(found: Readiness) -> list[BlockedBy]:
+    return [BlockedBy(rule=rule, message=message) for rule, message in found.blocked]
+
+
+def _offer(db, grant_id: int, action: lifecycle.Action, user, targets: list[int]):  # type: ignore[no-untyped-def]
+    """The action as offered to ``user`` now, or None when it is not theirs to take here."""
+    actor = actor_of(user)
+    if action.subject == "grant":
+        found = readiness(db, grant_id, action.key, actor)
+        if not found.offered:
+            return None
+        ready, blocked, each = found.ready, _blocked(found), []
+    else:
+        per_target = [(t, readiness(db, grant_id, action.key, actor, sequence=t)) for t in targets]
+        offered = [(t, found) for t, found in per_target if found.offered]
+        if not offered:
+            return None
+        each = [
+            TargetReadiness(sequence=t, ready=f.ready, blocked_by=_blocked(f)) for t, f in offered
+        ]
+        targets = [t for t, _ in offered]
+        ready = any(item.ready for item in each)
+        blocked = [] if ready else [b for item in each for b in item.blocked_by]
+        found = offered[0][1]
+    return ActionAvailable(
+        key=action.key,
+        label=action.label,
+        subject=action.subject,
+        targets=targets,
+        ready=ready,
+        blocked_by=blocked,
+        payload_rules=list(found.payload_rules),
+        target_readiness=each,
+        documents=list(action.documents),
+        payload_schema=action.payload.model_json_schema(),
+    )
 
 
 @router.get(
@@ -84,9 +118,11 @@ def _readiness(db, grant_id: int, action: lifecycle.Action, user) -> tuple[bool 
 def available_actions(
     grant_id: GrantId, user: CurrentUser, db: DatabaseDep
 ) -> list[ActionAvailable]:
-    """The lifecycle actions your roles allow on this grant in its current state, each with its
-    payload's JSON schema, the instalments or reports it applies to, and whether the fund's
-    rules hold now (with the rule and reason when they do not).
+    """The lifecycle actions you may take on this grant now, each with its payload's JSON
+    schema, the instalments or reports it applies to, and whether the fund's rules hold now
+    (with the rule and reason when they do not; rules over the payload are checked when it is
+    sent). An action already taken by you (a conflict declaration, your scores) or reserved to
+    someone else (the review coordinator's recommendation) is not offered.
     """
     answers = []
     with db.reading() as session:
@@ -100,21 +136,9 @@ def available_actions(
             targets = _targets(session, grant, action)
             if action.subject != "grant" and not targets:
                 continue
-            ready, blocked = (
-                _readiness(db, grant_id, action, user) if action.subject == "grant" else (None, [])
-            )
-            answers.append(
-                ActionAvailable(
-                    key=action.key,
-                    label=action.label,
-                    subject=action.subject,
-                    targets=targets,
-                    ready=ready,
-                    blocked_by=blocked,
-                    documents=list(action.documents),
-                    payload_schema=action.payload.model_json_schema(),
-                )
-            )
+            offer = _offer(db, grant_id, action, user, targets)
+            if offer is not None:
+                answers.append(offer)
     return answers
 
 
