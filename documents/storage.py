@@ -1,8 +1,16 @@
 """Content-addressed document files: a file's name is the SHA-256 of its bytes.
 
 Files are never overwritten. Putting bytes that are already stored changes nothing and
-returns the same StoredFile, so a retried task stores a document once. Other backends (object
-storage) implement the same protocol.
+returns the same StoredFile, so a retried task stores a document once. Other backends (a
+database, object storage) implement the same protocol: it hands out bytes, never a local path.
+
+Every read is checked against the SHA-256 its key names. ``read`` checks before it returns.
+``stream`` checks as its chunks go and holds each chunk back until the next one is read, so
+a mismatch, which only shows once the last byte is in, raises StorageIntegrityError in place
+of the last chunk: a consumer never receives the whole of a file that does not match. What it
+received before the error is not the stored document; it must discard it (``copy_to_file``
+does). A consumer that must decide before it hands anything on (an HTTP download, whose status
+goes out before its body) uses ``read``.
 """
 
 from __future__ import annotations
@@ -11,12 +19,14 @@ import hashlib
 import os
 import re
 import tempfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 _EXTENSION = re.compile(r"^[a-z0-9]{1,10}$")
 _KEY = re.compile(r"^([0-9a-f]{2})/([0-9a-f]{2})/([0-9a-f]{64})\.([a-z0-9]{1,10})$")
+CHUNK_BYTES = 64 * 1024
 
 
 class StorageIntegrityError(RuntimeError):
@@ -33,13 +43,25 @@ class StoredFile:
 
 @runtime_checkable
 class DocumentStore(Protocol):
-    def put(self, data: bytes, extension: str) -> StoredFile: ...
+    """Where documents' bytes live, by content key. Every method refuses a malformed key with
+    ValueError; ``read`` and ``stream`` raise FileNotFoundError for a key never stored."""
 
-    def read(self, key: str) -> bytes: ...
+    def put(self, data: bytes, extension: str) -> StoredFile:
+        """Store ``data`` under its content key (idempotent: the same bytes, the same key)."""
+        ...
 
-    def path(self, key: str) -> Path: ...
+    def read(self, key: str) -> bytes:
+        """The bytes stored under ``key``, verified; StorageIntegrityError if they differ."""
+        ...
 
-    def exists(self, key: str) -> bool: ...
+    def stream(self, key: str) -> Iterator[bytes]:
+        """The bytes stored under ``key`` in chunks, verified as they go: on a mismatch the
+        last chunk is withheld and StorageIntegrityError raised in its place."""
+        ...
+
+    def exists(self, key: str) -> bool:
+        """Whether bytes are stored under ``key``."""
+        ...
 
 
 # Stored documents are personal and never change: readable by their owner only, writable by
@@ -62,6 +84,69 @@ def content_key(sha256: str, extension: str) -> str:
     return f"{sha256[:2]}/{sha256[2:4]}/{sha256}.{extension}"
 
 
+def normalised_extension(extension: str) -> str:
+    """``extension`` lower-case without its dot (".PDF" -> "pdf"); ValueError if unusable."""
+    normalised = extension.lower().lstrip(".")
+    if not _EXTENSION.match(normalised):
+        raise ValueError(f"invalid extension: {normalised!r}")
+    return normalised
+
+
+def digest_of_key(key: str) -> str:
+    """The SHA-256 a well-formed key names; ValueError for anything else (e.g. ``../``)."""
+    match = _KEY.match(key)
+    if (
+        match is None
+        or match.group(3)[:2] != match.group(1)
+        or match.group(3)[2:4] != match.group(2)
+    ):
+        raise ValueError(f"not a document store key: {key!r}")
+    return match.group(3)
+
+
+def verified(data: bytes, key: str) -> bytes:
+    """``data`` if its SHA-256 is the one ``key`` names; StorageIntegrityError otherwise."""
+    if hashlib.sha256(data).hexdigest() != digest_of_key(key):
+        raise StorageIntegrityError(f"stored bytes do not match their name: {key}")
+    return data
+
+
+def verified_chunks(chunks: Iterable[bytes], key: str) -> Iterator[bytes]:
+    """``chunks`` passed on one behind, checked against ``key``'s digest: on a mismatch the
+    last chunk is withheld and StorageIntegrityError raised in its place."""
+    expected = digest_of_key(key)
+    digest = hashlib.sha256()
+    held: bytes | None = None
+    for chunk in chunks:
+        if not chunk:
+            continue
+        if held is not None:
+            yield held
+        digest.update(chunk)
+        held = chunk
+    if digest.hexdigest() != expected:
+        raise StorageIntegrityError(f"stored bytes do not match their name: {key}")
+    if held is not None:
+        yield held
+
+
+def copy_to_file(store: DocumentStore, key: str, destination: Path) -> None:
+    """Write the bytes stored under ``key`` to ``destination``, streamed and verified.
+
+    The bytes go to a temporary file beside ``destination`` that replaces it only once the
+    whole file has matched its digest; on StorageIntegrityError nothing is left behind.
+    """
+    descriptor, temporary = tempfile.mkstemp(dir=destination.parent, prefix=".incoming-")
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            for chunk in store.stream(key):
+                handle.write(chunk)
+        os.replace(temporary, destination)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
 class LocalDocumentStore:
     """Files under ``root/ab/cd/<sha256>.<ext>``, written atomically, never overwritten."""
 
@@ -70,12 +155,10 @@ class LocalDocumentStore:
 
     def put(self, data: bytes, extension: str) -> StoredFile:
         """Store ``data`` (idempotent); raise StorageIntegrityError if a stored copy is corrupt."""
-        extension = extension.lower().lstrip(".")
-        if not _EXTENSION.match(extension):
-            raise ValueError(f"invalid extension: {extension!r}")
+        extension = normalised_extension(extension)
         digest = hashlib.sha256(data).hexdigest()
         stored = StoredFile(content_key(digest, extension), digest, len(data), extension)
-        target = self.path(stored.key)
+        target = self._location(stored.key)
         if target.exists():
             self._verify(target, digest)
             return stored
@@ -99,27 +182,41 @@ class LocalDocumentStore:
 
     def read(self, key: str) -> bytes:
         """The bytes stored under ``key``, verified against the digest in the key."""
-        data = self.path(key).read_bytes()
-        if hashlib.sha256(data).hexdigest() != _KEY.match(key).group(3):  # type: ignore[union-attr]
-            raise StorageIntegrityError(f"stored bytes do not match their name: {key}")
-        return data
+        return verified(self._location(key).read_bytes(), key)
 
-    def path(self, key: str) -> Path:
-        """Where ``key`` lives on disk; only well-formed keys are accepted."""
-        match = _KEY.match(key)
-        if (
-            match is None
-            or match.group(3)[:2] != match.group(1)
-            or match.group(3)[2:4] != match.group(2)
-        ):
-            raise ValueError(f"not a document store key: {key!r}")
-        return self.root / key
+    def stream(self, key: str) -> Iterator[bytes]:
+        """The bytes stored under ``key`` in chunks, verified (see the module docstring).
+
+        A malformed key (ValueError) or a missing file (FileNotFoundError) fails here, before
+        the first chunk is asked for.
+        """
+        location = self._location(key)
+        if not location.is_file():
+            raise FileNotFoundError(f"no document stored under {key}")
+        return verified_chunks(_chunks_of(location), key)
 
     def exists(self, key: str) -> bool:
         """Whether a file is stored under ``key``."""
-        return self.path(key).is_file()
+        return self._location(key).is_file()
+
+    def path(self, key: str) -> Path:
+        """Where ``key`` lives on disk. Not part of DocumentStore: only for the callers that
+        still open the file themselves (service/dossier.py, service/audit_log.py); to go once
+        they read through the protocol."""
+        return self._location(key)
+
+    def _location(self, key: str) -> Path:
+        """Where ``key`` lives on disk; only well-formed keys are accepted."""
+        digest_of_key(key)
+        return self.root / key
 
     @staticmethod
     def _verify(target: Path, digest: str) -> None:
         if hashlib.sha256(target.read_bytes()).hexdigest() != digest:
             raise StorageIntegrityError(f"existing file does not match its name: {target}")
+
+
+def _chunks_of(location: Path) -> Iterator[bytes]:
+    with location.open("rb") as handle:
+        while chunk := handle.read(CHUNK_BYTES):
+            yield chunk

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlmodel import select
 
+from documents.storage import copy_to_file
 from models.db import Database
 from models.provisioning import create_application
 from models.tables import Fund, Organisation, StoredDocument, User
@@ -76,7 +76,7 @@ def export_documents(db: Database, grant_id: int, out: Path, reference: str) -> 
     with db.reading() as session:
         rows = list(session.exec(select(StoredDocument).where(StoredDocument.grant_id == grant_id)))
     for row in rows:
-        shutil.copyfile(store.path(row.storage_key), target / row.filename)
+        copy_to_file(store, row.storage_key, target / row.filename)
     return len(rows)
 
 

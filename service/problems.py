@@ -47,6 +47,8 @@ PROBLEMS: dict[int, str] = {
     415: "The request body is not application/json",
     422: "A parameter or the body is invalid (each field named), or an Idempotency-Key was "
     "reused for a different request",
+    500: "The server could not complete the request, or a stored document failed its "
+    "integrity check",
 }
 
 

@@ -9,14 +9,14 @@ from typing import Any
 from prefect import task
 from prefect.cache_policies import NONE
 from prefect.runtime import flow_run
-from sqlmodel import Session, func, select
+from sqlmodel import select
 
 from documents import FORMATS, KINDS, build_document, render_document
-from models.clock import utcnow
 from models.context import Actor
 from models.engine import TransitionResult, apply_action, record_denial
 from models.errors import ActionRejected, NotPermitted
 from models.requests import engine_key
+from models.stored_documents import record_stored_document, settle_owed_document
 from models.tables import (
     ActionRequest,
     AuditEvent,
@@ -166,76 +166,22 @@ def _render_and_store(event_id: int, kind: str) -> list[dict[str, Any]]:
             ).first()
             if existing is None:
                 fail_rendering_if_asked(kind)
-                data = render_document(content, fmt)
-                saved = store.put(data, fmt)
-                version = 1 + (
-                    session.exec(
-                        select(func.max(StoredDocument.version)).where(
-                            StoredDocument.grant_id == grant.id,
-                            StoredDocument.kind == kind,
-                            StoredDocument.subject_key == subject_key,
-                            StoredDocument.language == language,
-                            StoredDocument.format == fmt,
-                        )
-                    ).one()
-                    or 0
-                )
-                subject = f"_{subject_key}" if subject_key else ""
-                existing = StoredDocument(
-                    grant_id=grant.id,  # type: ignore[arg-type]
+                existing = record_stored_document(
+                    session,
+                    grant,
                     kind=kind,
                     subject_key=subject_key,
-                    version=version,
                     language=language,
-                    format=fmt,
-                    sha256=saved.sha256,
-                    size_bytes=saved.size_bytes,
-                    storage_key=saved.key,
-                    filename=f"{grant.reference}_{kind}{subject}_v{version}.{language}.{fmt}",
+                    fmt=fmt,
+                    stored=store.put(render_document(content, fmt), fmt),
                     template_version=KINDS[kind].template_version,
-                    flow_run_id=current_flow_run_id(),
-                    audit_event_id=event_id,
+                    produced_by_event=event_id,
                     idempotency_key=key,
-                )
-                session.add(existing)
-                session.flush()
-                session.add(
-                    AuditEvent(
-                        grant_id=grant.id,
-                        subject="document",
-                        subject_id=existing.id,
-                        actor_name="grantflow",
-                        role="system",
-                        action="document_stored",
-                        payload_summary={
-                            "document_id": existing.id,
-                            "kind": kind,
-                            "format": fmt,
-                            "language": language,
-                            "version": existing.version,
-                            "sha256": existing.sha256,
-                            "size_bytes": existing.size_bytes,
-                            "produced_by_event": event_id,
-                        },
-                        flow_run_id=existing.flow_run_id,
-                    )
+                    flow_run_id=current_flow_run_id(),
                 )
             stored.append(stored_summary(existing))
-        _settle(session, event_id, kind)
+        settle_owed_document(session, event_id, kind)
     return stored
-
-
-def _settle(session: Session, event_id: int, kind: str) -> None:
-    owed = session.exec(
-        select(OwedDocument).where(
-            OwedDocument.audit_event_id == event_id,
-            OwedDocument.kind == kind,
-            OwedDocument.stored_at.is_(None),  # type: ignore[union-attr]
-        )
-    ).first()
-    if owed is not None:
-        owed.stored_at = utcnow()
-        session.add(owed)
 
 
 def stored_summary(document: StoredDocument) -> dict[str, Any]:

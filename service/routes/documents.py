@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, Response
+import logging
+from urllib.parse import quote
 
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from documents.storage import StorageIntegrityError
 from models.errors import NotFound
 from models.tables import StoredDocument
 from service.authz import grant_for, may_see_document, reviewer_assigned
 from service.deps import CurrentUser, DatabaseDep, DocumentId
-from service.problems import problem_responses
+from service.problems import Problem, problem_responses
 from service.schemas import DocumentPublic
 from service.views import document_public
 
@@ -21,6 +25,8 @@ MEDIA_TYPES = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
+
+logger = logging.getLogger(__name__)
 
 
 def _visible_document(db, user, document_id: int) -> StoredDocument:  # type: ignore[no-untyped-def]
@@ -38,6 +44,51 @@ def _visible_document(db, user, document_id: int) -> StoredDocument:  # type: ig
         ):
             raise missing
         return document
+
+
+def attachment(filename: str) -> str:
+    """The Content-Disposition of a download named ``filename`` (RFC 6266; RFC 8187 when the
+    name is not plain ASCII)."""
+    quoted = quote(filename)
+    if quoted != filename:
+        return f"attachment; filename*=utf-8''{quoted}"
+    return f'attachment; filename="{filename}"'
+
+
+def stored_bytes(document: StoredDocument) -> bytes:
+    """The document's bytes from the store, verified against their SHA-256; a 500 problem
+    (and an error in the log) if they are missing or no longer match."""
+    from workflows.runtime import document_store
+
+    try:
+        return document_store().read(document.storage_key)
+    except StorageIntegrityError:
+        logger.error(
+            "document %s failed its integrity check (storage key %s); not served",
+            document.id,
+            document.storage_key,
+        )
+        raise Problem(
+            500,
+            "document-corrupted",
+            "Stored document failed its integrity check",
+            f"document {document.id}'s stored bytes no longer match its SHA-256, so they are "
+            "not served; an administrator should run 'grantflow audit verify' and restore the "
+            "file from a backup",
+        ) from None
+    except FileNotFoundError:
+        logger.error(
+            "document %s is missing from the store (storage key %s)",
+            document.id,
+            document.storage_key,
+        )
+        raise Problem(
+            500,
+            "document-missing",
+            "Stored document is missing",
+            f"document {document.id} is recorded but its file is missing from the document "
+            "store; an administrator should restore it from a backup",
+        ) from None
 
 
 def etag_matches(if_none_match: str | None, etag: str) -> bool:
@@ -63,6 +114,7 @@ def read_document(document_id: DocumentId, user: CurrentUser, db: DatabaseDep) -
     responses={
         200: {"content": {media: {} for media in MEDIA_TYPES.values()}},
         304: {"description": "Not modified (If-None-Match matched the ETag)"},
+        **problem_responses(500),
     },
 )
 def download_document(
@@ -70,16 +122,21 @@ def download_document(
 ) -> Response:
     """The document's bytes, with its media type, a readable file name and an ETag equal to its
     SHA-256 (If-None-Match answers 304).
-    """
-    from workflows.runtime import document_store
 
+    The bytes are checked against the SHA-256 before anything is sent: a response's status goes
+    out before its body, so a stored file that no longer matches is answered with a 500
+    problem, never served.
+    """
     document = _visible_document(db, user, document_id)
     etag = f'"{document.sha256}"'
     if etag_matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers={"ETag": etag})
-    return FileResponse(
-        document_store().path(document.storage_key),
+    return Response(
+        stored_bytes(document),
         media_type=MEDIA_TYPES[document.format],
-        filename=document.filename,
-        headers={"ETag": etag, "Cache-Control": "private, no-cache"},
+        headers={
+            "ETag": etag,
+            "Cache-Control": "private, no-cache",
+            "Content-Disposition": attachment(document.filename),
+        },
     )

@@ -520,3 +520,61 @@ def test_if_none_match_in_any_rfc_form_is_304(fx, form):
         document["download_url"], headers=fx.officer(**{"If-None-Match": header})
     )
     assert response.status_code == 304
+
+
+def _serving_from(monkeypatch, store) -> None:  # type: ignore[no-untyped-def]
+    import workflows.runtime
+
+    monkeypatch.setattr(workflows.runtime, "document_store", lambda: store)
+
+
+def test_a_download_needs_nothing_of_the_store_but_its_protocol(fx, monkeypatch):
+    from documents.storage import content_key
+    from tests.support.memory_store import InMemoryDocumentStore
+    from workflows.runtime import document_store
+
+    documents = _documents(fx)
+    local, memory = document_store(), InMemoryDocumentStore()
+    for document in documents:
+        key = content_key(document["sha256"], document["format"])
+        memory.put(local.read(key), document["format"])
+    assert not hasattr(memory, "path")
+    expected = {d["id"]: fx.client.get(d["download_url"], headers=fx.officer()) for d in documents}
+    _serving_from(monkeypatch, memory)
+    for document in documents:
+        response = fx.client.get(document["download_url"], headers=fx.officer())
+        before = expected[document["id"]]
+        assert response.status_code == before.status_code == 200
+        assert response.content == before.content
+        assert hashlib.sha256(response.content).hexdigest() == document["sha256"]
+        for header in ("content-type", "content-disposition", "etag", "cache-control"):
+            assert response.headers[header] == before.headers[header], header
+        assert response.headers["content-length"] == str(document["size_bytes"])
+
+
+def test_a_tampered_stored_file_is_a_logged_500_problem_not_its_bytes(
+    fx, monkeypatch, tmp_path, caplog
+):
+    from documents import LocalDocumentStore
+
+    document = next(d for d in _documents(fx) if d["format"] == "pdf")
+    original = fx.client.get(document["download_url"], headers=fx.officer()).content
+    copy = LocalDocumentStore(tmp_path / "documents")
+    stored = copy.put(original, "pdf")
+    on_disk = copy.root / stored.key  # the store's own layout, computed here on purpose
+    on_disk.chmod(0o600)
+    on_disk.write_bytes(original.replace(b"PDF", b"FDP", 1))
+    _serving_from(monkeypatch, copy)
+    with caplog.at_level("ERROR", logger="service.routes.documents"):
+        response = fx.client.get(document["download_url"], headers=fx.officer())
+    problem = assert_problem(response, 500, "document-corrupted")
+    assert str(document["id"]) in problem["detail"]
+    assert "etag" not in response.headers and "content-disposition" not in response.headers
+    assert any(
+        record.levelname == "ERROR" and str(document["id"]) in record.getMessage()
+        for record in caplog.records
+    )
+    # A cached copy is still current: If-None-Match needs no bytes, so it still answers 304.
+    etag = f'"{document["sha256"]}"'
+    cached = fx.client.get(document["download_url"], headers=fx.officer(**{"If-None-Match": etag}))
+    assert cached.status_code == 304

@@ -20,7 +20,8 @@ from sqlmodel import select
 
 from models.clock import utcnow
 from models.db import Database
-from models.tables import AuditEvent, StoredDocument
+from models.stored_documents import record_stored_document
+from models.tables import AuditEvent, Grant
 from service.audit_log import AuditStore, checkpoint, verify
 from service.demo_data import seed
 from tests.support.databases import copied_database, kept, kept_database_url, on_postgresql
@@ -67,35 +68,23 @@ def build_log(root: Path) -> Pristine:
     store = LocalDocumentStore(root / "documents")
     rng = random.Random(7)
     with db.transaction() as session:
+        grant = session.get(Grant, grant.id)
+        application_event = session.exec(
+            select(AuditEvent.id).where(AuditEvent.grant_id == grant.id)
+        ).first()
         for number in range(DOCUMENTS):
-            data = rng.randbytes(2_000 + number)
-            saved = store.put(data, "pdf")
-            document = StoredDocument(
-                grant_id=grant.id,
+            record_stored_document(
+                session,
+                grant,
                 kind="decision_letter",
                 subject_key=f"n{number}",
-                version=1,
                 language="en",
-                format="pdf",
-                sha256=saved.sha256,
-                size_bytes=saved.size_bytes,
-                storage_key=saved.key,
-                filename=f"doc-{number}.pdf",
+                fmt="pdf",
+                stored=store.put(rng.randbytes(2_000 + number), "pdf"),
                 template_version="1.0.0",
+                produced_by_event=application_event,
                 idempotency_key=f"doc-{number}",
-            )
-            session.add(document)
-            session.flush()
-            session.add(
-                AuditEvent(
-                    grant_id=grant.id,
-                    subject="document",
-                    subject_id=document.id,
-                    actor_name="grantflow",
-                    role="system",
-                    action="document_stored",
-                    payload_summary={"document_id": document.id, "sha256": saved.sha256},
-                )
+                flow_run_id=None,
             )
     with db.transaction() as session:
         existing = session.exec(AuditEvent.__table__.select()).all()  # type: ignore[attr-defined]

@@ -2,17 +2,152 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from documents import DocumentStore, LocalDocumentStore, StoredFile
-from documents.storage import StorageIntegrityError
+from documents.storage import StorageIntegrityError, copy_to_file
+from tests.support.memory_store import InMemoryDocumentStore
 
 
 @pytest.fixture
 def store(tmp_path: Path) -> LocalDocumentStore:
     return LocalDocumentStore(tmp_path / "documents")
+
+
+def on_disk(store: LocalDocumentStore, key: str) -> Path:
+    """Where the local store keeps ``key``: computed from its root, not asked of it."""
+    return store.root / key
+
+
+def overwrite(store: LocalDocumentStore, key: str, data: bytes) -> None:
+    path = on_disk(store, key)
+    path.chmod(0o644)
+    path.write_bytes(data)
+
+
+# The protocol, held to by both stores ----------------------------------------------------------
+
+
+@dataclass
+class Backend:
+    """A DocumentStore and the way a test damages what it stored (which only its test knows)."""
+
+    store: DocumentStore
+    tamper: Callable[[str, bytes], None]
+
+
+def local_backend(tmp_path: Path) -> Backend:
+    store = LocalDocumentStore(tmp_path / "documents")
+    return Backend(store, lambda key, data: overwrite(store, key, data))
+
+
+def memory_backend(tmp_path: Path) -> Backend:
+    store = InMemoryDocumentStore()
+    return Backend(store, store.blobs.__setitem__)
+
+
+@pytest.fixture(params=[local_backend, memory_backend], ids=["local", "in-memory"])
+def backend(request, tmp_path: Path) -> Backend:
+    return request.param(tmp_path)
+
+
+def test_each_store_is_a_document_store_without_a_path(backend):
+    assert isinstance(backend.store, DocumentStore)
+    assert "path" not in DocumentStore.__dict__
+
+
+def test_each_store_gives_back_what_it_stored_whole_and_in_chunks(backend):
+    data = bytes(range(256)) * 1_000  # several chunks in either store
+    digest = hashlib.sha256(data).hexdigest()
+    stored = backend.store.put(data, ".PDF")
+    assert stored == StoredFile(
+        f"{digest[:2]}/{digest[2:4]}/{digest}.pdf", digest, len(data), "pdf"
+    )
+    assert backend.store.put(data, "pdf") == stored
+    assert backend.store.exists(stored.key)
+    assert backend.store.read(stored.key) == data
+    chunks = list(backend.store.stream(stored.key))
+    assert len(chunks) > 1
+    assert b"".join(chunks) == data
+
+
+def test_each_store_streams_an_empty_file_as_no_chunks(backend):
+    stored = backend.store.put(b"", "pdf")
+    assert backend.store.read(stored.key) == b""
+    assert list(backend.store.stream(stored.key)) == []
+
+
+@pytest.mark.parametrize("size", [10, 200_000], ids=["one chunk", "many chunks"])
+def test_a_tampered_file_is_refused_by_read_and_never_streamed_whole(backend, size):
+    original = b"o" * size
+    stored = backend.store.put(original, "pdf")
+    backend.tamper(stored.key, b"t" * size)
+    with pytest.raises(StorageIntegrityError):
+        backend.store.read(stored.key)
+    received = []
+    with pytest.raises(StorageIntegrityError):
+        for chunk in backend.store.stream(stored.key):
+            received.append(chunk)
+    assert len(b"".join(received)) < size, "the last chunk is withheld"
+
+
+def test_a_tampered_file_is_not_copied_out(backend, tmp_path):
+    stored = backend.store.put(b"original " * 50_000, "pdf")
+    backend.tamper(stored.key, b"tampered " * 50_000)
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(StorageIntegrityError):
+        copy_to_file(backend.store, stored.key, out / "letter.pdf")
+    assert os.listdir(out) == []
+
+
+def test_a_stored_file_is_copied_out_whole(backend, tmp_path):
+    data = b"fictional decision letter " * 20_000
+    stored = backend.store.put(data, "pdf")
+    out = tmp_path / "out"
+    out.mkdir()
+    copy_to_file(backend.store, stored.key, out / "letter.pdf")
+    assert (out / "letter.pdf").read_bytes() == data
+    assert os.listdir(out) == ["letter.pdf"]
+
+
+@pytest.mark.parametrize(
+    "key", ["../../etc/passwd", "ab/cd/notahash.pdf", "00/00/" + "1" * 64 + ".pdf"]
+)
+def test_malformed_keys_are_refused(backend, key):
+    for method in (backend.store.exists, backend.store.read, backend.store.stream):
+        with pytest.raises(ValueError):
+            method(key)
+
+
+@pytest.mark.parametrize("extension", ["", "p/df", "../pdf", "a" * 11])
+def test_bad_extensions_are_refused(backend, extension):
+    with pytest.raises(ValueError):
+        backend.store.put(b"data", extension)
+
+
+def test_missing_keys_do_not_exist(backend):
+    digest = hashlib.sha256(b"never stored").hexdigest()
+    key = f"{digest[:2]}/{digest[2:4]}/{digest}.pdf"
+    assert not backend.store.exists(key)
+    with pytest.raises(FileNotFoundError):
+        backend.store.read(key)
+    with pytest.raises(FileNotFoundError):
+        backend.store.stream(key)
+
+
+def test_different_bytes_never_overwrite_each_other(backend):
+    one, two = backend.store.put(b"version 1", "pdf"), backend.store.put(b"version 2", "pdf")
+    assert one.key != two.key
+    assert backend.store.read(one.key) == b"version 1"
+    assert backend.store.read(two.key) == b"version 2"
+
+
+# The local store's files ------------------------------------------------------------------------
 
 
 def test_files_are_named_by_the_sha256_of_their_bytes(store):
@@ -22,7 +157,7 @@ def test_files_are_named_by_the_sha256_of_their_bytes(store):
     assert stored == StoredFile(
         f"{digest[:2]}/{digest[2:4]}/{digest}.pdf", digest, len(data), "pdf"
     )
-    assert store.path(stored.key) == store.root / digest[:2] / digest[2:4] / f"{digest}.pdf"
+    assert (store.root / digest[:2] / digest[2:4] / f"{digest}.pdf").read_bytes() == data
     assert store.exists(stored.key)
     assert store.read(stored.key) == data
     assert isinstance(store, DocumentStore)
@@ -30,7 +165,7 @@ def test_files_are_named_by_the_sha256_of_their_bytes(store):
 
 def test_putting_the_same_bytes_again_changes_nothing(store):
     first = store.put(b"same bytes", "docx")
-    path = store.path(first.key)
+    path = on_disk(store, first.key)
     before = path.stat()
     second = store.put(b"same bytes", ".DOCX")
     assert second == first
@@ -38,48 +173,18 @@ def test_putting_the_same_bytes_again_changes_nothing(store):
     assert path.stat().st_ino == before.st_ino
 
 
-def test_different_bytes_never_overwrite_each_other(store):
-    one, two = store.put(b"version 1", "pdf"), store.put(b"version 2", "pdf")
-    assert one.key != two.key
-    assert store.read(one.key) == b"version 1" and store.read(two.key) == b"version 2"
-
-
 def test_no_temporary_files_are_left_behind(store):
     stored = store.put(b"x" * 10_000, "pdf")
-    siblings = os.listdir(store.path(stored.key).parent)
+    siblings = os.listdir(on_disk(store, stored.key).parent)
     assert siblings == [Path(stored.key).name]
 
 
 def test_a_corrupted_file_is_detected_rather_than_trusted(store):
     stored = store.put(b"original", "pdf")
-    path = store.path(stored.key)
-    path.chmod(0o644)
-    path.write_bytes(b"tampered")
+    overwrite(store, stored.key, b"tampered")
     with pytest.raises(StorageIntegrityError):
         store.put(b"original", "pdf")
     with pytest.raises(StorageIntegrityError):
         store.read(stored.key)
-
-
-@pytest.mark.parametrize(
-    "key", ["../../etc/passwd", "ab/cd/notahash.pdf", "00/00/" + "1" * 64 + ".pdf"]
-)
-def test_malformed_keys_are_refused(store, key):
-    with pytest.raises(ValueError):
-        store.path(key)
-    with pytest.raises(ValueError):
-        store.exists(key)
-
-
-@pytest.mark.parametrize("extension", ["", "p/df", "../pdf", "a" * 11])
-def test_bad_extensions_are_refused(store, extension):
-    with pytest.raises(ValueError):
-        store.put(b"data", extension)
-
-
-def test_missing_keys_do_not_exist(store):
-    digest = hashlib.sha256(b"never stored").hexdigest()
-    key = f"{digest[:2]}/{digest[2:4]}/{digest}.pdf"
-    assert not store.exists(key)
-    with pytest.raises(FileNotFoundError):
-        store.read(key)
+    with pytest.raises(StorageIntegrityError):
+        list(store.stream(stored.key))
