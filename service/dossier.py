@@ -38,7 +38,7 @@ from models.audit import Checkpoint, Verification, leaf_data
 from models.clock import as_utc, utcnow
 from models.db import Database
 from models.errors import NotFound
-from models.merkle import Hash, leaf_hash, node_hash
+from models.merkle import Hash, audit_path, leaf_hash, levels_root, tree_levels
 from models.tables import AuditEvent, Grant, Organisation, StoredDocument
 from models.visibility import dossier_includes_notes
 from service.audit_log import AuditStore, CheckpointRefused, checkpoint, default_store, verify
@@ -131,29 +131,6 @@ def find_grant(db: Database, key: str | int) -> Grant:
     if grant is None:
         raise NotFound(f"grant {key} does not exist")
     return grant
-
-
-def tree_levels(leaves: list[Hash]) -> list[list[Hash]]:
-    """Every level of the RFC 6962 tree, leaves first (an odd last node is promoted)."""
-    levels = [list(leaves)]
-    while len(levels[-1]) > 1:
-        level = levels[-1]
-        up = [node_hash(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
-        if len(level) % 2:
-            up.append(level[-1])
-        levels.append(up)
-    return levels
-
-
-def audit_path(levels: list[list[Hash]], index: int) -> list[Hash]:
-    """RFC 6962 PATH(index, D[n]) read off prebuilt levels: O(log n) per leaf."""
-    path = []
-    for level in levels[:-1]:
-        sibling = index ^ 1
-        if sibling < len(level):
-            path.append(level[sibling])
-        index >>= 1
-    return path
 
 
 def build_dossier(
@@ -274,8 +251,7 @@ def _heads(
     fresh, fresh_levels = None, []
     if head is None or head.size < len(leaves):
         fresh_levels = tree_levels(leaves)
-        root = fresh_levels[-1][0] if leaves else hashlib.sha256(b"").digest()
-        fresh = Head(len(leaves), root.hex(), utcnow().isoformat(), False)
+        fresh = Head(len(leaves), levels_root(fresh_levels).hex(), utcnow().isoformat(), False)
     return head, head_levels, fresh, fresh_levels
 
 

@@ -27,10 +27,17 @@ from documents.formatting import format_money
 from models.audit import leaf_data
 from models.db import Database
 from models.errors import WrongState
-from models.merkle import consistency_proof, inclusion_proof, leaf_hash, root
+from models.merkle import (
+    audit_path,
+    consistency_proof,
+    inclusion_proof,
+    leaf_hash,
+    root,
+    tree_levels,
+)
 from models.tables import AuditEvent, Grant, Instalment, Organisation, StoredDocument
 from service.audit_log import AuditStore
-from service.dossier import DossierSummary, audit_path, build_dossier, tree_levels
+from service.dossier import DossierSummary, build_dossier
 from service.dossier_report import verification_text
 from tests.support.databases import copied_database, forge, kept, use_installation
 from tests.support.reading import pdf_text, squash
