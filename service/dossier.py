@@ -34,14 +34,15 @@ from typing import Any
 
 from sqlmodel import select
 
+from documents.audit.verification import verify
 from models.audit import Checkpoint, Verification, leaf_data
+from models.checkpoints import AuditStore, CheckpointRefused, checkpoint, default_store
 from models.clock import as_utc, utcnow
 from models.db import Database
 from models.errors import NotFound
 from models.merkle import Hash, audit_path, leaf_hash, levels_root, tree_levels
 from models.tables import AuditEvent, Grant, Organisation, StoredDocument
 from models.visibility import dossier_includes_notes
-from service.audit_log import AuditStore, CheckpointRefused, checkpoint, default_store, verify
 from service.dossier_archive import assemble, member_name, write_zip
 
 

@@ -38,10 +38,11 @@ async def verify_audit(user: CurrentUser, db: DatabaseDep) -> VerificationPublic
     """Rebuild the audit log's Merkle tree (RFC 6962), check it against every saved checkpoint and
     every stored document's bytes against its recorded hash. Auditors and admins.
     """
-    from service.audit_log import verify
+    from documents.audit.verification import verify
+    from workflows.runtime import document_store
 
     require_role(user, auditing_roles(), "verifying the audit trail")
-    result = await asyncio.to_thread(verify, db)
+    result = await asyncio.to_thread(verify, db, None, document_store())
     return VerificationPublic(
         intact=result.intact,
         events_checked=result.events_checked,

@@ -25,6 +25,7 @@ from typer.testing import CliRunner
 
 from documents.formatting import format_money
 from models.audit import leaf_data
+from models.checkpoints import AuditStore
 from models.db import Database
 from models.errors import WrongState
 from models.merkle import (
@@ -36,7 +37,6 @@ from models.merkle import (
     tree_levels,
 )
 from models.tables import AuditEvent, Grant, Instalment, Organisation, StoredDocument
-from service.audit_log import AuditStore
 from service.dossier import DossierSummary, build_dossier
 from service.dossier_report import verification_text
 from tests.support.databases import copied_database, forge, kept, use_installation
@@ -380,9 +380,9 @@ def test_events_after_the_last_checkpoint_are_proven_against_a_fresh_head(
     closed, dossier, tmp_path, monkeypatch
 ):
     """On a copy of the installation: one event, a checkpoint, one more event, no checkpoint."""
+    from models.checkpoints import checkpoint
     from models.engine import record_denial
     from models.tables import User
-    from service.audit_log import checkpoint
     from service.demo_script import actor
     from workflows.runtime import reset_caches
 
