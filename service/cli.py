@@ -425,9 +425,9 @@ def audit_export(
     """Write a grant's audit dossier (ZIP): its events with inclusion proofs, its documents,
     a PDF report and a standalone verifier. Exit 1 if the audit log fails verification."""
     environment.configure()
+    from documents.audit.dossier import build_dossier, find_grant
     from models.errors import ActionRejected
-    from service.dossier import build_dossier, find_grant
-    from workflows.runtime import database
+    from workflows.runtime import database, document_store
 
     db = database()
     try:
@@ -438,7 +438,13 @@ def audit_export(
     if out.is_dir():
         errors.print(f"[red]cannot export:[/] {out} is a directory; give the ZIP file to write")
         raise typer.Exit(2)
-    summary = build_dossier(db, found.id, out.resolve(), make_checkpoint=checkpoint_first)  # type: ignore[arg-type]
+    summary = build_dossier(
+        db,
+        found.id,  # type: ignore[arg-type]
+        out.resolve(),
+        files=document_store(),
+        make_checkpoint=checkpoint_first,
+    )
     for line in summary.lines():
         console.print(line, markup=False, highlight=False, soft_wrap=True)
     if not summary.intact:

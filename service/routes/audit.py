@@ -68,7 +68,8 @@ async def grant_dossier(grant_id: GrantId, user: CurrentUser, db: DatabaseDep) -
     manifest and a standalone verifier. Sealed community notes are withheld unless the
     organisation's data agreement allows them.
     """
-    from service.dossier import build_dossier
+    from documents.audit.dossier import build_dossier
+    from workflows.runtime import document_store
 
     def visible_reference() -> str:
         with db.reading() as session:
@@ -80,7 +81,9 @@ async def grant_dossier(grant_id: GrantId, user: CurrentUser, db: DatabaseDep) -
     target = scratch / f"{reference}-dossier.zip"
     # A GET changes nothing: no checkpoint is made here; events after the last checkpoint
     # are proven against a fresh root and flagged as such in the dossier.
-    await asyncio.to_thread(build_dossier, db, grant_id, target, make_checkpoint=False)
+    await asyncio.to_thread(
+        build_dossier, db, grant_id, target, files=document_store(), make_checkpoint=False
+    )
     return FileResponse(
         target,
         media_type="application/zip",

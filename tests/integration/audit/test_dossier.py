@@ -23,6 +23,8 @@ import pytest
 from sqlmodel import select
 from typer.testing import CliRunner
 
+from documents.audit.dossier import DossierSummary, build_dossier
+from documents.builders.audit_dossier import verification_text
 from documents.formatting import format_money
 from models.audit import leaf_data
 from models.checkpoints import AuditStore
@@ -37,13 +39,11 @@ from models.merkle import (
     tree_levels,
 )
 from models.tables import AuditEvent, Grant, Instalment, Organisation, StoredDocument
-from service.dossier import DossierSummary, build_dossier
-from service.dossier_report import verification_text
 from tests.support.databases import copied_database, forge, kept, use_installation
 from tests.support.reading import pdf_text, squash
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
-VERIFIER = Path(__file__).resolve().parents[3] / "service" / "dossier_verifier.py"
+VERIFIER = Path(__file__).resolve().parents[3] / "documents" / "audit" / "dossier_verifier.py"
 NOTES = "Sealed panel discussion."  # what service.demo_script records as deliberation notes
 
 

@@ -18,7 +18,7 @@ With --published-size/--published-root it also checks that the dossier's log is 
 tree head you obtained independently (``grantflow audit checkpoint`` output).
 
 Exit 0 with "dossier verified: N events, M documents"; exit 1 naming the failure.
-(This file is shipped verbatim into every dossier by grantflow's service/dossier.py.)
+(This file is shipped verbatim into every dossier by grantflow's documents/audit/dossier.py.)
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from service.dossier import Evidence
+    from documents.audit.dossier import Evidence
 
 WITHHELD_NOTES = (
     "The community review panel's deliberation notes are withheld. They belong to the "

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import select
 
+from documents.audit.dossier_texts import withheld_paragraphs
 from documents.builders.common import labels_from, normalise
 from documents.content import (
     Block,
@@ -30,10 +31,9 @@ from models.db import Database
 from models.review import criterion_means
 from models.tables import Fund, Instalment, ReviewAssignment, ReviewScore, User
 from models.visibility import dossier_shows_panel_means
-from service.dossier_texts import withheld_paragraphs
 
 if TYPE_CHECKING:
-    from service.dossier import Evidence
+    from documents.audit.dossier import Evidence
 
 TEMPLATE_VERSION = "1.0.0"
 

@@ -3,9 +3,10 @@
 ``build_dossier(db, grant_id, out)`` writes, in this order:
 
 - ``VERIFY.md`` and ``verify_dossier.py``: how to check the dossier, and a standard-library-only
-  script that does it (the script is ``service/dossier_verifier.py``, shipped verbatim);
+  script that does it (the script is ``documents/audit/dossier_verifier.py``, shipped verbatim);
 - ``audit-report.pdf``: the grant, its decisions, payments, documents with their SHA-256, the
-  verification of the whole log and what was withheld (``service/dossier_report.py``);
+  verification of the whole log and what was withheld (the ``audit_dossier`` document kind,
+  ``documents/builders/audit_dossier.py``);
 - ``history.json`` / ``history.csv``: every audit event of the grant with its leaf index, exact
   leaf data (the canonical JSON the log hashes), leaf hash and RFC 6962 inclusion proof;
 - ``checkpoint.json``: the tree head the proofs are against, every saved checkpoint with a
@@ -19,8 +20,8 @@ so every event is proven against a saved checkpoint. Member times are the tree h
 exporting the same log twice gives the same bytes.
 
 Split: this module gathers the evidence and the proofs; ``dossier_archive`` writes the files
-and the ZIP; ``dossier_report`` the PDF; ``dossier_texts`` VERIFY.md, WITHHELD.md and the
-notes; ``dossier_verifier`` is the standalone script.
+and the ZIP; the ``audit_dossier`` builder the PDF's content; ``dossier_texts`` VERIFY.md,
+WITHHELD.md and the notes; ``dossier_verifier`` is the standalone script.
 """
 
 from __future__ import annotations
@@ -34,7 +35,9 @@ from typing import Any
 
 from sqlmodel import select
 
-from documents.audit.verification import verify
+from documents.audit.dossier_archive import assemble, member_name, write_zip
+from documents.audit.verification import installation_files, verify
+from documents.storage import DocumentStore, StorageIntegrityError
 from models.audit import Checkpoint, Verification, leaf_data
 from models.checkpoints import AuditStore, CheckpointRefused, checkpoint, default_store
 from models.clock import as_utc, utcnow
@@ -43,7 +46,6 @@ from models.errors import NotFound
 from models.merkle import Hash, audit_path, leaf_hash, levels_root, tree_levels
 from models.tables import AuditEvent, Grant, Organisation, StoredDocument
 from models.visibility import dossier_includes_notes
-from service.dossier_archive import assemble, member_name, write_zip
 
 
 @dataclass(frozen=True)
@@ -140,16 +142,19 @@ def build_dossier(
     out: Path,
     *,
     store: AuditStore | None = None,
+    files: DocumentStore | None = None,
     make_checkpoint: bool = True,
 ) -> DossierSummary:
     """Write the dossier of ``grant_id`` to ``out`` (a ZIP) and say what is in it.
 
     Raises NotFound for an unknown grant. A log that fails verification still gets its
     dossier: the report names the failure and the dossier's own verifier fails on it.
+    ``store`` and ``files`` default to the installation's audit store and document store.
     """
-    from service.dossier_report import report_pdf
+    from documents.builders.audit_dossier import report_pdf
 
     store = store or default_store()
+    files = files or installation_files()
     grant = find_grant(db, grant_id)
     refused = _checkpoint_first(db, store) if make_checkpoint else None
     with db.reading() as session:
@@ -177,10 +182,10 @@ def build_dossier(
         document_files={},
         head=head,
         fresh=fresh,
-        verification=verify(db, store),
+        verification=verify(db, store, files),
         checkpoint_refused=refused,
     )
-    _collect_files(evidence)
+    _collect_files(evidence, files)
     records = []
     for index, event in mine:
         proven, levels = (
@@ -256,16 +261,15 @@ def _heads(
     return head, head_levels, fresh, fresh_levels
 
 
-def _collect_files(evidence: Evidence) -> None:
-    """Each stored document's bytes under its readable name; a missing file is left out (the
-    report names it, and the verifier fails on its document_stored event)."""
-    from workflows.runtime import document_store
-
-    files = document_store()
+def _collect_files(evidence: Evidence, files: DocumentStore) -> None:
+    """Each stored document's bytes under its readable name, read through the document store;
+    a missing or altered file is left out (the report names it missing, the log's verification
+    names it, and the verifier fails on its document_stored event)."""
     for document in evidence.documents:
-        path = files.path(document.storage_key)
-        if not path.is_file():
+        try:
+            data = files.read(document.storage_key)
+        except (FileNotFoundError, StorageIntegrityError):
             continue
         name = member_name(document.filename, set(evidence.document_bytes), document.id)  # type: ignore[arg-type]
         evidence.document_files[document.id] = name  # type: ignore[index]
-        evidence.document_bytes[name] = path.read_bytes()
+        evidence.document_bytes[name] = data
