@@ -28,15 +28,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from documents.audit.dossier_archive import assemble, member_name, write_zip
+from documents.audit.evidence import Evidence, Head, ReportFacts
 from documents.audit.verification import installation_files, verify
+from documents.registry import build_audit_document
+from documents.render import render_document
 from documents.storage import DocumentStore, StorageIntegrityError
 from models.audit import Checkpoint, Verification, leaf_data
 from models.checkpoints import AuditStore, CheckpointRefused, checkpoint, default_store
@@ -44,18 +47,17 @@ from models.clock import as_utc, utcnow
 from models.db import Database
 from models.errors import NotFound
 from models.merkle import Hash, audit_path, leaf_hash, levels_root, tree_levels
-from models.tables import AuditEvent, Grant, Organisation, StoredDocument
-from models.visibility import dossier_includes_notes
-
-
-@dataclass(frozen=True)
-class Head:
-    """A tree head the dossier's proofs are against."""
-
-    size: int
-    root: str
-    at: str
-    checkpointed: bool
+from models.tables import (
+    AuditEvent,
+    Fund,
+    Grant,
+    Instalment,
+    Organisation,
+    ReviewAssignment,
+    ReviewScore,
+    StoredDocument,
+    User,
+)
 
 
 @dataclass(frozen=True)
@@ -100,29 +102,6 @@ class DossierSummary:
         return lines
 
 
-@dataclass
-class Evidence:
-    """Everything read from the installation for one dossier."""
-
-    grant: Grant
-    organisation: Organisation
-    events: list[AuditEvent]  # the grant's events, log order
-    indices: list[int]  # their leaf indices
-    documents: list[StoredDocument]
-    document_files: dict[int, str]  # document id -> member name
-    head: Head | None  # the latest saved checkpoint the proofs use
-    fresh: Head | None  # a head computed now for events after it
-    verification: Verification
-    checkpoint_refused: str | None
-    document_bytes: dict[str, bytes] = field(default_factory=dict)  # member name -> bytes
-
-    @property
-    def notes_included(self) -> bool:
-        """Sealed notes go in only if there are some and the data agreement allows it."""
-        allowed = dossier_includes_notes(bool(self.organisation.data_agreement_allows_notes))
-        return allowed and bool(self.grant.sealed_deliberation_notes)
-
-
 def find_grant(db: Database, key: str | int) -> Grant:
     """A grant by id or by reference; NotFound otherwise."""
     with db.reading() as session:
@@ -151,8 +130,6 @@ def build_dossier(
     dossier: the report names the failure and the dossier's own verifier fails on it.
     ``store`` and ``files`` default to the installation's audit store and document store.
     """
-    from documents.builders.audit_dossier import report_pdf
-
     store = store or default_store()
     files = files or installation_files()
     grant = find_grant(db, grant_id)
@@ -168,6 +145,7 @@ def build_dossier(
                 .order_by(StoredDocument.id)
             )
         )
+        facts = _report_facts(session, grant)
     datas = [leaf_data(e) for e in all_events]
     leaves = [leaf_hash(d) for d in datas]
     saved = store.checkpoints()
@@ -184,6 +162,7 @@ def build_dossier(
         fresh=fresh,
         verification=verify(db, store, files),
         checkpoint_refused=refused,
+        facts=facts,
     )
     _collect_files(evidence, files)
     records = []
@@ -208,7 +187,9 @@ def build_dossier(
             record["document_file"] = evidence.document_files[document_id]
         records.append(record)
 
-    members = assemble(evidence, records, saved, leaves, report_pdf(db, evidence))
+    # The report is a document kind like the others, rendered by the common renderer.
+    report = render_document(build_audit_document("audit_dossier", evidence), "pdf")
+    members = assemble(evidence, records, saved, leaves, report)
     anchor = fresh or head
     assert anchor is not None
     write_zip(out, members, as_utc(datetime.fromisoformat(anchor.at)))
@@ -226,6 +207,29 @@ def build_dossier(
         checkpoint_refused=refused,
         members=tuple(members),
         sha256=hashlib.sha256(out.read_bytes()).hexdigest(),
+    )
+
+
+def _report_facts(session: Session, grant: Grant) -> ReportFacts:
+    fund = session.get(Fund, grant.fund_id)
+    assert fund is not None
+    by_grant = grant.id
+    return ReportFacts(
+        fund_name=fund.name_en,
+        instalments=tuple(
+            session.exec(
+                select(Instalment)
+                .where(Instalment.grant_id == by_grant)
+                .order_by(Instalment.sequence)
+            )
+        ),
+        user_names={u.id: u.name for u in session.exec(select(User))},  # type: ignore[misc]
+        review_scores=tuple(
+            session.exec(select(ReviewScore).where(ReviewScore.grant_id == by_grant))
+        ),
+        review_assignments=tuple(
+            session.exec(select(ReviewAssignment).where(ReviewAssignment.grant_id == by_grant))
+        ),
     )
 
 

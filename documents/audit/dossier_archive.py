@@ -24,7 +24,7 @@ from models.audit import LEAF_FIELDS, Checkpoint
 from models.merkle import Hash, consistency_proof
 
 if TYPE_CHECKING:
-    from documents.audit.dossier import Evidence, Head
+    from documents.audit.evidence import Evidence, Head
 
 FORMAT = "grantflow-audit-dossier/1"
 VERIFIER = Path(__file__).with_name("dossier_verifier.py")
