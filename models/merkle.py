@@ -13,16 +13,28 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
+# The leaf and node hashes and the RFC 9162 verification are the standalone verifier's, the
+# script every audit dossier ships: grantflow and an auditor check proofs with the same code.
+from models.dossier_verifier import leaf_hash, node_hash, verify_consistency, verify_inclusion
+
+__all__ = [
+    "EMPTY_ROOT",
+    "Hash",
+    "audit_path",
+    "consistency_proof",
+    "inclusion_proof",
+    "leaf_hash",
+    "levels_root",
+    "next_level",
+    "node_hash",
+    "root",
+    "tree_levels",
+    "verify_consistency",
+    "verify_inclusion",
+]
+
 Hash = bytes
 EMPTY_ROOT: Hash = hashlib.sha256(b"").digest()
-
-
-def leaf_hash(data: bytes) -> Hash:
-    return hashlib.sha256(b"\x00" + data).digest()
-
-
-def node_hash(left: Hash, right: Hash) -> Hash:
-    return hashlib.sha256(b"\x01" + left + right).digest()
 
 
 def _split(size: int) -> int:
@@ -105,57 +117,3 @@ def _subproof(m: int, leaves: Sequence[Hash], complete: bool) -> list[Hash]:
     if m <= k:
         return _subproof(m, leaves[:k], complete) + [root(leaves[k:])]
     return _subproof(m - k, leaves[k:], False) + [root(leaves[:k])]
-
-
-def verify_inclusion(
-    leaf: Hash, index: int, size: int, proof: Sequence[Hash], expected_root: Hash
-) -> bool:
-    if not 0 <= index < size:
-        return False
-    fn, sn = index, size - 1
-    computed = leaf
-    for node in proof:
-        if sn == 0:
-            return False
-        if fn & 1 or fn == sn:
-            computed = node_hash(node, computed)
-            if not fn & 1:
-                while fn & 1 == 0 and fn != 0:
-                    fn >>= 1
-                    sn >>= 1
-        else:
-            computed = node_hash(computed, node)
-        fn >>= 1
-        sn >>= 1
-    return sn == 0 and computed == expected_root
-
-
-def verify_consistency(
-    old_size: int, new_size: int, old_root: Hash, new_root: Hash, proof: Sequence[Hash]
-) -> bool:
-    if old_size == new_size:
-        return not proof and old_root == new_root
-    if not 0 < old_size < new_size or not proof:
-        return False
-    path = list(proof)
-    if old_size & (old_size - 1) == 0:  # a power of two: the old root is the first node
-        path.insert(0, old_root)
-    fn, sn = old_size - 1, new_size - 1
-    while fn & 1:
-        fn >>= 1
-        sn >>= 1
-    fr = sr = path[0]
-    for node in path[1:]:
-        if sn == 0:
-            return False
-        if fn & 1 or fn == sn:
-            fr = node_hash(node, fr)
-            sr = node_hash(node, sr)
-            while fn & 1 == 0 and fn != 0:
-                fn >>= 1
-                sn >>= 1
-        else:
-            sr = node_hash(sr, node)
-        fn >>= 1
-        sn >>= 1
-    return sn == 0 and fr == old_root and sr == new_root

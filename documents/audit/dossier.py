@@ -3,7 +3,7 @@
 ``build_dossier(db, grant_id, out)`` writes, in this order:
 
 - ``VERIFY.md`` and ``verify_dossier.py``: how to check the dossier, and a standard-library-only
-  script that does it (the script is ``documents/audit/dossier_verifier.py``, shipped verbatim);
+  script that does it (the script is ``models/dossier_verifier.py``, shipped verbatim);
 - ``audit-report.pdf``: the grant, its decisions, payments, documents with their SHA-256, the
   verification of the whole log and what was withheld (the ``audit_dossier`` document kind,
   ``documents/builders/audit_dossier.py``);
@@ -21,7 +21,7 @@ exporting the same log twice gives the same bytes.
 
 Split: this module gathers the evidence and the proofs; ``dossier_archive`` writes the files
 and the ZIP; the ``audit_dossier`` builder the PDF's content; ``dossier_texts`` VERIFY.md,
-WITHHELD.md and the notes; ``dossier_verifier`` is the standalone script.
+WITHHELD.md and the notes; ``models.dossier_verifier`` is the standalone script.
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from documents.audit.dossier_texts import sealed_notes_text, verify_md, withheld_md
+from models import dossier_verifier
 from models.audit import LEAF_FIELDS, Checkpoint
 from models.merkle import Hash, consistency_proof
 
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from documents.audit.evidence import Evidence, Head
 
 FORMAT = "grantflow-audit-dossier/1"
-VERIFIER = Path(__file__).with_name("dossier_verifier.py")
+VERIFIER = Path(dossier_verifier.__file__)
 MANIFEST = "MANIFEST.sha256"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 

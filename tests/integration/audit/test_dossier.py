@@ -43,7 +43,7 @@ from tests.support.databases import copied_database, forge, kept, use_installati
 from tests.support.reading import pdf_text, squash
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
-VERIFIER = Path(__file__).resolve().parents[3] / "documents" / "audit" / "dossier_verifier.py"
+VERIFIER = Path(__file__).resolve().parents[3] / "models" / "dossier_verifier.py"
 NOTES = "Sealed panel discussion."  # what service.demo_script records as deliberation notes
 
 
