@@ -42,7 +42,7 @@ async def verify_audit(user: CurrentUser, db: DatabaseDep) -> VerificationPublic
     from workflows.runtime import document_store
 
     require_role(user, auditing_roles(), "verifying the audit trail")
-    result = await asyncio.to_thread(verify, db, None, document_store())
+    result = await asyncio.to_thread(verify, db, files=document_store())
     return VerificationPublic(
         intact=result.intact,
         events_checked=result.events_checked,
