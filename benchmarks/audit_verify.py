@@ -12,7 +12,7 @@ and then, on the same leaf bytes:
     checkpoints' roots, the recorded leaves compared): what ``grantflow audit verify`` does
     after reading the rows;
   - inclusion proofs for 100 events: ``merkle.inclusion_proof`` each (O(N) per proof) against
-    the dossier's ``tree_levels`` once + ``audit_path`` each.
+    ``models.merkle.tree_levels`` once + ``audit_path`` each.
 Figures are medians, as events per second and as ratios to the raw hash. A report, never a test.
 """
 
@@ -34,9 +34,8 @@ from sqlmodel import select  # noqa: E402
 
 from models.audit import Checkpoint, event_leaf, leaf_data, verify_log  # noqa: E402
 from models.db import Database  # noqa: E402
-from models.merkle import inclusion_proof, leaf_hash, root  # noqa: E402
+from models.merkle import audit_path, inclusion_proof, leaf_hash, root, tree_levels  # noqa: E402
 from models.tables import AuditEvent  # noqa: E402
-from service.dossier import audit_path, tree_levels  # noqa: E402
 
 ACTIONS = ("submit", "screen_in", "declare_conflict", "score", "recommend", "approve", "sign")
 

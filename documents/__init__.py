@@ -7,14 +7,24 @@ renders to the same bytes.
 from documents.content import DocumentContent
 from documents.context import DocumentContext
 from documents.errors import DocumentDataError
-from documents.registry import KINDS, TEMPLATE_VERSIONS, DocumentKind, build_document
+from documents.registry import (
+    AUDIT_KINDS,
+    KINDS,
+    TEMPLATE_VERSIONS,
+    AuditDocumentKind,
+    DocumentKind,
+    build_audit_document,
+    build_document,
+)
 from documents.render import FORMATS, Format, render_document
 from documents.storage import DocumentStore, LocalDocumentStore, StoredFile
 
 __all__ = [
+    "AUDIT_KINDS",
     "FORMATS",
     "KINDS",
     "TEMPLATE_VERSIONS",
+    "AuditDocumentKind",
     "DocumentContent",
     "DocumentContext",
     "DocumentDataError",
@@ -23,6 +33,7 @@ __all__ = [
     "Format",
     "LocalDocumentStore",
     "StoredFile",
+    "build_audit_document",
     "build_document",
     "render_document",
 ]

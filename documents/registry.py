@@ -1,4 +1,10 @@
-"""The document kinds: key, builder, template version, audience and titles."""
+"""The document kinds: key, builder, template version, audience and titles.
+
+Two families. Step documents (``KINDS``) are what a lifecycle action produces: built from a
+grant snapshot (DocumentContext), issued in EN and FR, stored and listed with the grant.
+Audit documents (``AUDIT_KINDS``) are made per dossier when an auditor exports it: built from
+the dossier's evidence, in English, never produced by a lifecycle action. Both render through
+``documents.render.render_document``."""
 
 from __future__ import annotations
 
@@ -7,9 +13,11 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Literal
 
+from documents.audit.evidence import Evidence
 from documents.builders import (
     acknowledgement_of_receipt,
     approval_memo,
+    audit_dossier,
     closeout_certificate,
     decision_letter,
     decline_letter,
@@ -26,7 +34,7 @@ from documents.builders import (
 )
 from documents.content import DocumentContent
 from documents.context import DocumentContext
-from documents.text import catalogue
+from documents.text import audit_catalogue, catalogue
 
 Audience = Literal["applicant", "staff", "panel"]
 
@@ -91,3 +99,37 @@ def build_document(ctx: DocumentContext) -> DocumentContent:
     except KeyError:
         raise ValueError(f"unknown document kind: {ctx.kind!r}") from None
     return kind.builder(ctx)
+
+
+@dataclass(frozen=True)
+class AuditDocumentKind:
+    """A document of the audit trail: one per dossier, built from its evidence, in English."""
+
+    key: str
+    builder: Callable[[Evidence], DocumentContent]
+    template_version: str
+    title: str
+
+
+def _audit_kind(module: ModuleType) -> AuditDocumentKind:
+    key = module.__name__.rsplit(".", 1)[-1]
+    return AuditDocumentKind(
+        key=key,
+        builder=module.build,
+        template_version=module.TEMPLATE_VERSION,
+        title=audit_catalogue()(f"title.{key}"),
+    )
+
+
+AUDIT_KINDS: dict[str, AuditDocumentKind] = {
+    kind.key: kind for kind in map(_audit_kind, (audit_dossier,))
+}
+
+
+def build_audit_document(kind: str, evidence: Evidence) -> DocumentContent:
+    """The structured content of the audit document ``kind`` for a dossier's ``evidence``."""
+    try:
+        audit_kind = AUDIT_KINDS[kind]
+    except KeyError:
+        raise ValueError(f"unknown audit document kind: {kind!r}") from None
+    return audit_kind.builder(evidence)

@@ -199,12 +199,6 @@ class LocalDocumentStore:
         """Whether a file is stored under ``key``."""
         return self._location(key).is_file()
 
-    def path(self, key: str) -> Path:
-        """Where ``key`` lives on disk. Not part of DocumentStore: only for the callers that
-        still open the file themselves (service/dossier.py, service/audit_log.py); to go once
-        they read through the protocol."""
-        return self._location(key)
-
     def _location(self, key: str) -> Path:
         """Where ``key`` lives on disk; only well-formed keys are accepted."""
         digest_of_key(key)

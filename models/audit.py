@@ -56,6 +56,10 @@ def event_leaf(event: AuditEvent) -> Hash:
     return leaf_hash(leaf_data(event))
 
 
+class AlteredDocument(Exception):
+    """Raised by a document reader whose store holds bytes that no longer match their digest."""
+
+
 @dataclass(frozen=True)
 class Checkpoint:
     size: int
@@ -90,7 +94,8 @@ def verify_log(
     read_document: Callable[[StoredDocument], bytes | None],
 ) -> Verification:
     """Check the events against the recorded leaf hashes and every checkpoint, and every
-    stored document's bytes against the hash its audit event recorded."""
+    stored document's bytes against the hash its audit event recorded. ``read_document``
+    returns None for a missing file and may raise AlteredDocument for corrupt bytes."""
     result = Verification(events_checked=len(events))
     leaves = [event_leaf(e) for e in events]
     result.root = root(leaves).hex()
@@ -126,7 +131,11 @@ def verify_log(
         if (document.id, document.sha256) not in recorded_hashes:
             result.fail(f"document {document.id} ({document.filename}) has no matching audit event")
             continue
-        data = read_document(document)
+        try:
+            data = read_document(document)
+        except AlteredDocument:
+            result.fail(f"document {document.id} ({document.filename}) does not match its hash")
+            continue
         if data is None:
             result.fail(f"document {document.id} ({document.filename}) is missing from the store")
         elif hashlib.sha256(data).hexdigest() != document.sha256:

@@ -19,6 +19,13 @@ def data_dir() -> Path:
     return Path(os.environ.get("GRANTFLOW_DATA_DIR", "./var")).resolve()
 
 
+def document_dir() -> Path:
+    """Where the installation's document store keeps its files (``GRANTFLOW_DOCUMENT_DIR``,
+    default ``documents/`` in the data directory)."""
+    configured = os.environ.get("GRANTFLOW_DOCUMENT_DIR")
+    return Path(configured) if configured else data_dir() / "documents"
+
+
 def default_database_url() -> str:
     configured = os.environ.get("GRANTFLOW_DATABASE_URL")
     if configured:

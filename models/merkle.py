@@ -1,4 +1,5 @@
-"""Merkle trees as in RFC 6962 (section 2.1): tree heads, inclusion and consistency proofs.
+"""Merkle trees as in RFC 6962 (section 2.1): tree heads, levels, inclusion and consistency
+proofs.
 
 Leaf hash ``SHA-256(0x00 || d)``, node hash ``SHA-256(0x01 || left || right)``, the empty tree
 hashes to ``SHA-256()``, and a tree of n > 1 leaves splits at the largest power of two smaller
@@ -12,16 +13,28 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
+# The leaf and node hashes and the RFC 9162 verification are the standalone verifier's, the
+# script every audit dossier ships: grantflow and an auditor check proofs with the same code.
+from models.dossier_verifier import leaf_hash, node_hash, verify_consistency, verify_inclusion
+
+__all__ = [
+    "EMPTY_ROOT",
+    "Hash",
+    "audit_path",
+    "consistency_proof",
+    "inclusion_proof",
+    "leaf_hash",
+    "levels_root",
+    "next_level",
+    "node_hash",
+    "root",
+    "tree_levels",
+    "verify_consistency",
+    "verify_inclusion",
+]
+
 Hash = bytes
 EMPTY_ROOT: Hash = hashlib.sha256(b"").digest()
-
-
-def leaf_hash(data: bytes) -> Hash:
-    return hashlib.sha256(b"\x00" + data).digest()
-
-
-def node_hash(left: Hash, right: Hash) -> Hash:
-    return hashlib.sha256(b"\x01" + left + right).digest()
 
 
 def _split(size: int) -> int:
@@ -29,19 +42,52 @@ def _split(size: int) -> int:
     return 1 << ((size - 1).bit_length() - 1)
 
 
+def next_level(level: Sequence[Hash]) -> list[Hash]:
+    """The level above ``level``: pairs hashed left to right, an odd last node promoted unchanged.
+
+    Reducing level by level this way yields exactly the RFC 6962 shape (left subtrees are
+    complete, of power-of-two size).
+    """
+    above = [node_hash(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
+    if len(level) % 2:
+        above.append(level[-1])
+    return above
+
+
 def root(leaves: Sequence[Hash]) -> Hash:
     """The tree head over leaf hashes (iterative, so a million leaves need no deep recursion)."""
     if not leaves:
         return EMPTY_ROOT
-    # Reduce level by level; an odd node is promoted unchanged, which yields exactly the
-    # RFC 6962 shape (left subtrees are complete, of power-of-two size).
     level = list(leaves)
     while len(level) > 1:
-        paired = [node_hash(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
-        if len(level) % 2:
-            paired.append(level[-1])
-        level = paired
+        level = next_level(level)
     return level[0]
+
+
+def tree_levels(leaves: Sequence[Hash]) -> list[list[Hash]]:
+    """Every level of the tree, leaves first and the root last (just the leaves when fewer
+    than two); build it once to read many audit paths off it."""
+    levels = [list(leaves)]
+    while len(levels[-1]) > 1:
+        levels.append(next_level(levels[-1]))
+    return levels
+
+
+def levels_root(levels: Sequence[Sequence[Hash]]) -> Hash:
+    """The tree head of prebuilt ``tree_levels``."""
+    return levels[-1][0] if levels[-1] else EMPTY_ROOT
+
+
+def audit_path(levels: Sequence[Sequence[Hash]], index: int) -> list[Hash]:
+    """RFC 6962 PATH(index, D[n]) read off prebuilt ``tree_levels``: O(log n) per leaf, the
+    same nodes as ``inclusion_proof(leaves, index)``."""
+    path = []
+    for level in levels[:-1]:
+        sibling = index ^ 1
+        if sibling < len(level):
+            path.append(level[sibling])
+        index >>= 1
+    return path
 
 
 def inclusion_proof(leaves: Sequence[Hash], index: int) -> list[Hash]:
@@ -71,57 +117,3 @@ def _subproof(m: int, leaves: Sequence[Hash], complete: bool) -> list[Hash]:
     if m <= k:
         return _subproof(m, leaves[:k], complete) + [root(leaves[k:])]
     return _subproof(m - k, leaves[k:], False) + [root(leaves[:k])]
-
-
-def verify_inclusion(
-    leaf: Hash, index: int, size: int, proof: Sequence[Hash], expected_root: Hash
-) -> bool:
-    if not 0 <= index < size:
-        return False
-    fn, sn = index, size - 1
-    computed = leaf
-    for node in proof:
-        if sn == 0:
-            return False
-        if fn & 1 or fn == sn:
-            computed = node_hash(node, computed)
-            if not fn & 1:
-                while fn & 1 == 0 and fn != 0:
-                    fn >>= 1
-                    sn >>= 1
-        else:
-            computed = node_hash(computed, node)
-        fn >>= 1
-        sn >>= 1
-    return sn == 0 and computed == expected_root
-
-
-def verify_consistency(
-    old_size: int, new_size: int, old_root: Hash, new_root: Hash, proof: Sequence[Hash]
-) -> bool:
-    if old_size == new_size:
-        return not proof and old_root == new_root
-    if not 0 < old_size < new_size or not proof:
-        return False
-    path = list(proof)
-    if old_size & (old_size - 1) == 0:  # a power of two: the old root is the first node
-        path.insert(0, old_root)
-    fn, sn = old_size - 1, new_size - 1
-    while fn & 1:
-        fn >>= 1
-        sn >>= 1
-    fr = sr = path[0]
-    for node in path[1:]:
-        if sn == 0:
-            return False
-        if fn & 1 or fn == sn:
-            fr = node_hash(node, fr)
-            sr = node_hash(node, sr)
-            while fn & 1 == 0 and fn != 0:
-                fn >>= 1
-                sn >>= 1
-        else:
-            sr = node_hash(sr, node)
-        fn >>= 1
-        sn >>= 1
-    return sn == 0 and fr == old_root and sr == new_root

@@ -80,7 +80,7 @@ def demo(
         errors.print(f"[red]demo failed:[/] {_failure(error)}", markup=True, highlight=False)
         raise typer.Exit(1) from None
     console.print(summary_table(runs))
-    from service.audit_log import checkpoint
+    from models.checkpoints import checkpoint
     from workflows.runtime import database
 
     head = checkpoint(database())
@@ -138,10 +138,11 @@ def serve(
     try:
         server = _start_prefect_server(prefect_host, prefect_port)
         console.print(f"Prefect API: {os.environ['PREFECT_API_URL']}; execution: {mode}")
+        from models.checkpoints import start_daily_checkpoints
         from service.api import create_app
-        from service.audit_log import start_daily_checkpoints
+        from workflows.runtime import database
 
-        stop_checkpoints = start_daily_checkpoints()
+        stop_checkpoints = start_daily_checkpoints(database=database)
         _run_web_server(create_app(background_work=True), host, port)
     except _Stopped:
         errors.print("serve stopped during start-up")
@@ -364,10 +365,10 @@ def users_revoke(user_id: Annotated[int, typer.Argument(help="The user's id")]) 
 def audit_verify() -> None:
     """Rebuild the audit tree, check every checkpoint and every stored document's hash."""
     environment.configure()
-    from service.audit_log import verify
-    from workflows.runtime import database
+    from documents.audit.verification import verify
+    from workflows.runtime import database, document_store
 
-    result = verify(database())
+    result = verify(database(), files=document_store())
     if not result.intact:
         errors.print(f"[red]audit verification failed:[/] {result.failure}")
         raise typer.Exit(1)
@@ -381,7 +382,7 @@ def audit_verify() -> None:
 def audit_checkpoint() -> None:
     """Record the audit tree's size and root outside the database, and print them."""
     environment.configure()
-    from service.audit_log import CheckpointRefused, checkpoint
+    from models.checkpoints import CheckpointRefused, checkpoint
     from workflows.runtime import database
 
     try:
@@ -398,8 +399,8 @@ def audit_prove(event_id: Annotated[int, typer.Argument(help="The audit event's 
     import json
 
     environment.configure()
+    from models.checkpoints import inclusion
     from models.errors import ActionRejected
-    from service.audit_log import inclusion
     from workflows.runtime import database
 
     try:
@@ -424,9 +425,9 @@ def audit_export(
     """Write a grant's audit dossier (ZIP): its events with inclusion proofs, its documents,
     a PDF report and a standalone verifier. Exit 1 if the audit log fails verification."""
     environment.configure()
+    from documents.audit.dossier import build_dossier, find_grant
     from models.errors import ActionRejected
-    from service.dossier import build_dossier, find_grant
-    from workflows.runtime import database
+    from workflows.runtime import database, document_store
 
     db = database()
     try:
@@ -437,7 +438,13 @@ def audit_export(
     if out.is_dir():
         errors.print(f"[red]cannot export:[/] {out} is a directory; give the ZIP file to write")
         raise typer.Exit(2)
-    summary = build_dossier(db, found.id, out.resolve(), make_checkpoint=checkpoint_first)  # type: ignore[arg-type]
+    summary = build_dossier(
+        db,
+        found.id,  # type: ignore[arg-type]
+        out.resolve(),
+        files=document_store(),
+        make_checkpoint=checkpoint_first,
+    )
     for line in summary.lines():
         console.print(line, markup=False, highlight=False, soft_wrap=True)
     if not summary.intact:

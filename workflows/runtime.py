@@ -6,12 +6,11 @@ run by a worker on another machine finds the same installation as the service th
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from pathlib import Path
 
-from documents import LocalDocumentStore
-from models.db import Database, data_dir, default_database_url
+from documents import DocumentStore, LocalDocumentStore
+from models.db import Database, default_database_url, document_dir
 
 
 @lru_cache(maxsize=8)
@@ -30,9 +29,8 @@ def _store(root: str) -> LocalDocumentStore:
     return LocalDocumentStore(Path(root))
 
 
-def document_store() -> LocalDocumentStore:
-    root = os.environ.get("GRANTFLOW_DOCUMENT_DIR") or str(data_dir() / "documents")
-    return _store(root)
+def document_store() -> DocumentStore:
+    return _store(str(document_dir()))
 
 
 def reset_caches() -> None:

@@ -1,4 +1,6 @@
-"""The EN/FR message catalogues. Keys are stable; each language has exactly the same keys."""
+"""The EN/FR message catalogues. Keys are stable; each language has exactly the same keys.
+
+The audit documents' messages (English only, for auditors) are ``audit_catalogue()``."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from documents.formatting import french_typography
 from documents.text import (
     en,
     en_agreement,
+    en_audit,
     en_award,
     en_staff,
     fr,
@@ -57,3 +60,9 @@ def catalogue(language: Language) -> Catalogue:
     if language not in _SOURCES:
         raise ValueError(f"unsupported language: {language!r}")
     return Catalogue(language, _merge(language))
+
+
+@cache
+def audit_catalogue() -> Catalogue:
+    """The messages of the audit documents (the dossier's report): English, for auditors."""
+    return Catalogue("en", en_audit.MESSAGES)

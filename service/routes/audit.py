@@ -38,10 +38,11 @@ async def verify_audit(user: CurrentUser, db: DatabaseDep) -> VerificationPublic
     """Rebuild the audit log's Merkle tree (RFC 6962), check it against every saved checkpoint and
     every stored document's bytes against its recorded hash. Auditors and admins.
     """
-    from service.audit_log import verify
+    from documents.audit.verification import verify
+    from workflows.runtime import document_store
 
     require_role(user, auditing_roles(), "verifying the audit trail")
-    result = await asyncio.to_thread(verify, db)
+    result = await asyncio.to_thread(verify, db, files=document_store())
     return VerificationPublic(
         intact=result.intact,
         events_checked=result.events_checked,
@@ -67,7 +68,8 @@ async def grant_dossier(grant_id: GrantId, user: CurrentUser, db: DatabaseDep) -
     manifest and a standalone verifier. Sealed community notes are withheld unless the
     organisation's data agreement allows them.
     """
-    from service.dossier import build_dossier
+    from documents.audit.dossier import build_dossier
+    from workflows.runtime import document_store
 
     def visible_reference() -> str:
         with db.reading() as session:
@@ -79,7 +81,9 @@ async def grant_dossier(grant_id: GrantId, user: CurrentUser, db: DatabaseDep) -
     target = scratch / f"{reference}-dossier.zip"
     # A GET changes nothing: no checkpoint is made here; events after the last checkpoint
     # are proven against a fresh root and flagged as such in the dossier.
-    await asyncio.to_thread(build_dossier, db, grant_id, target, make_checkpoint=False)
+    await asyncio.to_thread(
+        build_dossier, db, grant_id, target, files=document_store(), make_checkpoint=False
+    )
     return FileResponse(
         target,
         media_type="application/zip",

@@ -19,14 +19,15 @@ from uuid import uuid4
 import pytest
 from sqlmodel import select
 
+from documents.audit.verification import verify
 from models.errors import IdempotencyConflict
 from models.tables import ActionRequest, AuditEvent, Instalment, StoredDocument
-from service.audit_log import verify
 from tests.support.deployment_mode import run_states, start_worker, wait_for
 from tests.support.models_support import World, advance, grant, new_grant
 from workflows.deployments import submit_action
 
 pytestmark = pytest.mark.slow
+
 
 def release_events(world: World, grant_id: int) -> list[AuditEvent]:
     with world.db.reading() as session:

@@ -23,20 +23,27 @@ import pytest
 from sqlmodel import select
 from typer.testing import CliRunner
 
+from documents.audit.dossier import DossierSummary, build_dossier
+from documents.builders.audit_dossier import verification_text
 from documents.formatting import format_money
 from models.audit import leaf_data
+from models.checkpoints import AuditStore
 from models.db import Database
 from models.errors import WrongState
-from models.merkle import consistency_proof, inclusion_proof, leaf_hash, root
+from models.merkle import (
+    audit_path,
+    consistency_proof,
+    inclusion_proof,
+    leaf_hash,
+    root,
+    tree_levels,
+)
 from models.tables import AuditEvent, Grant, Instalment, Organisation, StoredDocument
-from service.audit_log import AuditStore
-from service.dossier import DossierSummary, audit_path, build_dossier, tree_levels
-from service.dossier_report import verification_text
 from tests.support.databases import copied_database, forge, kept, use_installation
 from tests.support.reading import pdf_text, squash
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
-VERIFIER = Path(__file__).resolve().parents[3] / "service" / "dossier_verifier.py"
+VERIFIER = Path(__file__).resolve().parents[3] / "models" / "dossier_verifier.py"
 NOTES = "Sealed panel discussion."  # what service.demo_script records as deliberation notes
 
 
@@ -373,9 +380,9 @@ def test_events_after_the_last_checkpoint_are_proven_against_a_fresh_head(
     closed, dossier, tmp_path, monkeypatch
 ):
     """On a copy of the installation: one event, a checkpoint, one more event, no checkpoint."""
+    from models.checkpoints import checkpoint
     from models.engine import record_denial
     from models.tables import User
-    from service.audit_log import checkpoint
     from service.demo_script import actor
     from workflows.runtime import reset_caches
 

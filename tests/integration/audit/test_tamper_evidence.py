@@ -18,11 +18,12 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 
+from documents.audit.verification import verify
+from models.checkpoints import AuditStore, checkpoint
 from models.clock import utcnow
 from models.db import Database
 from models.stored_documents import record_stored_document
 from models.tables import AuditEvent, Grant
-from service.audit_log import AuditStore, checkpoint, verify
 from service.demo_data import seed
 from tests.support.databases import copied_database, kept, kept_database_url, on_postgresql
 from workflows.runtime import reset_caches
@@ -308,7 +309,7 @@ def test_the_service_checkpoints_when_it_starts_and_then_on_its_interval(
 ):
     import time
 
-    from service.audit_log import start_daily_checkpoints
+    from models.checkpoints import start_daily_checkpoints
 
     copy = tmp_path / "copy"
     shutil.copytree(pristine.root, copy, ignore=shutil.ignore_patterns("grantflow.db*"))

@@ -6,11 +6,14 @@ import pytest
 
 from models.merkle import (
     EMPTY_ROOT,
+    audit_path,
     consistency_proof,
     inclusion_proof,
     leaf_hash,
+    levels_root,
     node_hash,
     root,
+    tree_levels,
     verify_consistency,
     verify_inclusion,
 )
@@ -172,3 +175,13 @@ def test_proofs_of_every_leaf_verify_in_larger_trees():
 
 def test_node_hash_is_prefixed_with_0x01():
     assert node_hash(LEAVES[0], LEAVES[1]).hex() == ROOTS[1]
+
+
+@pytest.mark.parametrize("size", range(0, 40))
+def test_paths_read_off_the_levels_are_the_rfc_inclusion_proofs(size):
+    leaves = [leaf_hash(str(i).encode()) for i in range(size)]
+    levels = tree_levels(leaves)
+    assert levels[0] == leaves
+    assert levels_root(levels) == root(leaves)
+    for index in range(size):
+        assert audit_path(levels, index) == inclusion_proof(leaves, index)

@@ -1,44 +1,27 @@
-"""The plain-text members of a dossier: VERIFY.md, WITHHELD.md and sealed-notes.txt, and the
-wording of what is withheld (shared with the PDF report)."""
+"""The plain-text members of a dossier: VERIFY.md, WITHHELD.md and sealed-notes.txt, and what
+is withheld (shared with the PDF report; its wording is in ``documents/text/en_audit.py``)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from service.dossier import Evidence
+from documents.text import audit_catalogue
 
-WITHHELD_NOTES = (
-    "The community review panel's deliberation notes are withheld. They belong to the "
-    "community: under OCAP (Ownership, Control, Access, Possession) and CARE (Collective "
-    "benefit, Authority to control, Responsibility, Ethics), only the panel, the review "
-    "coordinator and the applicant's own governance body see them, and auditors see them only "
-    "when the applicant's data-governance agreement allows it. The data agreement of "
-    "{organisation} does not allow it. The process evidence stays in this dossier: who declared "
-    "a conflict, quorum, scoring and the recommendation, as recorded in the audit log."
-)
-INCLUDED_NOTES = (
-    "The community review panel's deliberation notes are included as sealed-notes.txt, "
-    "because the data-governance agreement of {organisation} allows auditors to see them. "
-    "They belong to the community (OCAP/CARE): use them for this audit only. They are sealed "
-    "outside the audit log, so no leaf hash covers them; the manifest does."
-)
-NO_NOTES = "No community review deliberation notes were recorded for this grant."
-WITHHELD_SCORES = (
-    "Individual reviewers' scores are never included: they are sealed. Only the panel's mean "
-    "score per criterion appears (here and in the community review summary document)."
-)
+if TYPE_CHECKING:
+    from documents.audit.evidence import Evidence
 
 
 def withheld_paragraphs(evidence: Evidence) -> list[str]:
+    """What is withheld, in the words of both WITHHELD.md and the report."""
+    t = audit_catalogue()
     organisation = evidence.organisation.legal_name
     if not evidence.grant.sealed_deliberation_notes:
-        notes = NO_NOTES
+        notes = t("audit.no_notes")
     elif evidence.notes_included:
-        notes = INCLUDED_NOTES.format(organisation=organisation)
+        notes = t("audit.included_notes", organisation=organisation)
     else:
-        notes = WITHHELD_NOTES.format(organisation=organisation)
-    return [notes, WITHHELD_SCORES]
+        notes = t("audit.withheld_notes", organisation=organisation)
+    return [notes, t("audit.withheld_scores")]
 
 
 def sealed_notes_text(evidence: Evidence) -> str:

@@ -3,9 +3,10 @@
 ``build_dossier(db, grant_id, out)`` writes, in this order:
 
 - ``VERIFY.md`` and ``verify_dossier.py``: how to check the dossier, and a standard-library-only
-  script that does it (the script is ``service/dossier_verifier.py``, shipped verbatim);
+  script that does it (the script is ``models/dossier_verifier.py``, shipped verbatim);
 - ``audit-report.pdf``: the grant, its decisions, payments, documents with their SHA-256, the
-  verification of the whole log and what was withheld (``service/dossier_report.py``);
+  verification of the whole log and what was withheld (the ``audit_dossier`` document kind,
+  ``documents/builders/audit_dossier.py``);
 - ``history.json`` / ``history.csv``: every audit event of the grant with its leaf index, exact
   leaf data (the canonical JSON the log hashes), leaf hash and RFC 6962 inclusion proof;
 - ``checkpoint.json``: the tree head the proofs are against, every saved checkpoint with a
@@ -19,40 +20,44 @@ so every event is proven against a saved checkpoint. Member times are the tree h
 exporting the same log twice gives the same bytes.
 
 Split: this module gathers the evidence and the proofs; ``dossier_archive`` writes the files
-and the ZIP; ``dossier_report`` the PDF; ``dossier_texts`` VERIFY.md, WITHHELD.md and the
-notes; ``dossier_verifier`` is the standalone script.
+and the ZIP; the ``audit_dossier`` builder the PDF's content; ``dossier_texts`` VERIFY.md,
+WITHHELD.md and the notes; ``models.dossier_verifier`` is the standalone script.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
+from documents.audit.dossier_archive import assemble, member_name, write_zip
+from documents.audit.evidence import Evidence, Head, ReportFacts
+from documents.audit.verification import installation_files, verify
+from documents.registry import build_audit_document
+from documents.render import render_document
+from documents.storage import DocumentStore, StorageIntegrityError
 from models.audit import Checkpoint, Verification, leaf_data
+from models.checkpoints import AuditStore, CheckpointRefused, checkpoint, default_store
 from models.clock import as_utc, utcnow
 from models.db import Database
 from models.errors import NotFound
-from models.merkle import Hash, leaf_hash, node_hash
-from models.tables import AuditEvent, Grant, Organisation, StoredDocument
-from models.visibility import dossier_includes_notes
-from service.audit_log import AuditStore, CheckpointRefused, checkpoint, default_store, verify
-from service.dossier_archive import assemble, member_name, write_zip
-
-
-@dataclass(frozen=True)
-class Head:
-    """A tree head the dossier's proofs are against."""
-
-    size: int
-    root: str
-    at: str
-    checkpointed: bool
+from models.merkle import Hash, audit_path, leaf_hash, levels_root, tree_levels
+from models.tables import (
+    AuditEvent,
+    Fund,
+    Grant,
+    Instalment,
+    Organisation,
+    ReviewAssignment,
+    ReviewScore,
+    StoredDocument,
+    User,
+)
 
 
 @dataclass(frozen=True)
@@ -97,29 +102,6 @@ class DossierSummary:
         return lines
 
 
-@dataclass
-class Evidence:
-    """Everything read from the installation for one dossier."""
-
-    grant: Grant
-    organisation: Organisation
-    events: list[AuditEvent]  # the grant's events, log order
-    indices: list[int]  # their leaf indices
-    documents: list[StoredDocument]
-    document_files: dict[int, str]  # document id -> member name
-    head: Head | None  # the latest saved checkpoint the proofs use
-    fresh: Head | None  # a head computed now for events after it
-    verification: Verification
-    checkpoint_refused: str | None
-    document_bytes: dict[str, bytes] = field(default_factory=dict)  # member name -> bytes
-
-    @property
-    def notes_included(self) -> bool:
-        """Sealed notes go in only if there are some and the data agreement allows it."""
-        allowed = dossier_includes_notes(bool(self.organisation.data_agreement_allows_notes))
-        return allowed and bool(self.grant.sealed_deliberation_notes)
-
-
 def find_grant(db: Database, key: str | int) -> Grant:
     """A grant by id or by reference; NotFound otherwise."""
     with db.reading() as session:
@@ -133,45 +115,23 @@ def find_grant(db: Database, key: str | int) -> Grant:
     return grant
 
 
-def tree_levels(leaves: list[Hash]) -> list[list[Hash]]:
-    """Every level of the RFC 6962 tree, leaves first (an odd last node is promoted)."""
-    levels = [list(leaves)]
-    while len(levels[-1]) > 1:
-        level = levels[-1]
-        up = [node_hash(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
-        if len(level) % 2:
-            up.append(level[-1])
-        levels.append(up)
-    return levels
-
-
-def audit_path(levels: list[list[Hash]], index: int) -> list[Hash]:
-    """RFC 6962 PATH(index, D[n]) read off prebuilt levels: O(log n) per leaf."""
-    path = []
-    for level in levels[:-1]:
-        sibling = index ^ 1
-        if sibling < len(level):
-            path.append(level[sibling])
-        index >>= 1
-    return path
-
-
 def build_dossier(
     db: Database,
     grant_id: int,
     out: Path,
     *,
     store: AuditStore | None = None,
+    files: DocumentStore | None = None,
     make_checkpoint: bool = True,
 ) -> DossierSummary:
     """Write the dossier of ``grant_id`` to ``out`` (a ZIP) and say what is in it.
 
     Raises NotFound for an unknown grant. A log that fails verification still gets its
     dossier: the report names the failure and the dossier's own verifier fails on it.
+    ``store`` and ``files`` default to the installation's audit store and document store.
     """
-    from service.dossier_report import report_pdf
-
     store = store or default_store()
+    files = files or installation_files()
     grant = find_grant(db, grant_id)
     refused = _checkpoint_first(db, store) if make_checkpoint else None
     with db.reading() as session:
@@ -185,6 +145,7 @@ def build_dossier(
                 .order_by(StoredDocument.id)
             )
         )
+        facts = _report_facts(session, grant)
     datas = [leaf_data(e) for e in all_events]
     leaves = [leaf_hash(d) for d in datas]
     saved = store.checkpoints()
@@ -199,10 +160,11 @@ def build_dossier(
         document_files={},
         head=head,
         fresh=fresh,
-        verification=verify(db, store),
+        verification=verify(db, store, files),
         checkpoint_refused=refused,
+        facts=facts,
     )
-    _collect_files(evidence)
+    _collect_files(evidence, files)
     records = []
     for index, event in mine:
         proven, levels = (
@@ -225,7 +187,9 @@ def build_dossier(
             record["document_file"] = evidence.document_files[document_id]
         records.append(record)
 
-    members = assemble(evidence, records, saved, leaves, report_pdf(db, evidence))
+    # The report is a document kind like the others, rendered by the common renderer.
+    report = render_document(build_audit_document("audit_dossier", evidence), "pdf")
+    members = assemble(evidence, records, saved, leaves, report)
     anchor = fresh or head
     assert anchor is not None
     write_zip(out, members, as_utc(datetime.fromisoformat(anchor.at)))
@@ -243,6 +207,29 @@ def build_dossier(
         checkpoint_refused=refused,
         members=tuple(members),
         sha256=hashlib.sha256(out.read_bytes()).hexdigest(),
+    )
+
+
+def _report_facts(session: Session, grant: Grant) -> ReportFacts:
+    fund = session.get(Fund, grant.fund_id)
+    assert fund is not None
+    by_grant = grant.id
+    return ReportFacts(
+        fund_name=fund.name_en,
+        instalments=tuple(
+            session.exec(
+                select(Instalment)
+                .where(Instalment.grant_id == by_grant)
+                .order_by(Instalment.sequence)
+            )
+        ),
+        user_names={u.id: u.name for u in session.exec(select(User))},  # type: ignore[misc]
+        review_scores=tuple(
+            session.exec(select(ReviewScore).where(ReviewScore.grant_id == by_grant))
+        ),
+        review_assignments=tuple(
+            session.exec(select(ReviewAssignment).where(ReviewAssignment.grant_id == by_grant))
+        ),
     )
 
 
@@ -274,21 +261,19 @@ def _heads(
     fresh, fresh_levels = None, []
     if head is None or head.size < len(leaves):
         fresh_levels = tree_levels(leaves)
-        root = fresh_levels[-1][0] if leaves else hashlib.sha256(b"").digest()
-        fresh = Head(len(leaves), root.hex(), utcnow().isoformat(), False)
+        fresh = Head(len(leaves), levels_root(fresh_levels).hex(), utcnow().isoformat(), False)
     return head, head_levels, fresh, fresh_levels
 
 
-def _collect_files(evidence: Evidence) -> None:
-    """Each stored document's bytes under its readable name; a missing file is left out (the
-    report names it, and the verifier fails on its document_stored event)."""
-    from workflows.runtime import document_store
-
-    files = document_store()
+def _collect_files(evidence: Evidence, files: DocumentStore) -> None:
+    """Each stored document's bytes under its readable name, read through the document store;
+    a missing or altered file is left out (the report names it missing, the log's verification
+    names it, and the verifier fails on its document_stored event)."""
     for document in evidence.documents:
-        path = files.path(document.storage_key)
-        if not path.is_file():
+        try:
+            data = files.read(document.storage_key)
+        except (FileNotFoundError, StorageIntegrityError):
             continue
         name = member_name(document.filename, set(evidence.document_bytes), document.id)  # type: ignore[arg-type]
         evidence.document_files[document.id] = name  # type: ignore[index]
-        evidence.document_bytes[name] = path.read_bytes()
+        evidence.document_bytes[name] = data

@@ -18,7 +18,9 @@ With --published-size/--published-root it also checks that the dossier's log is 
 tree head you obtained independently (``grantflow audit checkpoint`` output).
 
 Exit 0 with "dossier verified: N events, M documents"; exit 1 naming the failure.
-(This file is shipped verbatim into every dossier by grantflow's service/dossier.py.)
+(This file is shipped verbatim into every dossier by grantflow's documents/audit/dossier.py;
+grantflow's own models/merkle.py verifies proofs with the functions below, so the two cannot
+disagree.)
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import csv
 import hashlib
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -44,7 +47,9 @@ def node_hash(left: bytes, right: bytes) -> bytes:
     return hashlib.sha256(b"\x01" + left + right).digest()
 
 
-def verify_inclusion(leaf: bytes, index: int, size: int, path: list, root: bytes) -> bool:
+def verify_inclusion(
+    leaf: bytes, index: int, size: int, path: Sequence[bytes], root: bytes
+) -> bool:
     """RFC 9162 section 2.1.3.2: verifying an inclusion proof."""
     if index >= size or index < 0:
         return False
@@ -66,21 +71,23 @@ def verify_inclusion(leaf: bytes, index: int, size: int, path: list, root: bytes
     return sn == 0 and r == root
 
 
-def verify_consistency(first: int, second: int, first_root: bytes, second_root: bytes, path: list):
+def verify_consistency(
+    first: int, second: int, first_root: bytes, second_root: bytes, path: Sequence[bytes]
+) -> bool:
     """RFC 9162 section 2.1.4.2: verifying a consistency proof (first <= second)."""
     if first == second:
         return not path and first_root == second_root
     if not 0 < first < second or not path:
         return False
-    path = list(path)
+    nodes = list(path)
     if first & (first - 1) == 0:  # an exact power of 2: the first root is the first node
-        path.insert(0, first_root)
+        nodes.insert(0, first_root)
     fn, sn = first - 1, second - 1
     while fn & 1:
         fn >>= 1
         sn >>= 1
-    fr = sr = path[0]
-    for c in path[1:]:
+    fr = sr = nodes[0]
+    for c in nodes[1:]:
         if sn == 0:
             return False
         if fn & 1 or fn == sn:

@@ -3,6 +3,9 @@
 ``<data dir>/audit/leaves.log`` holds one leaf hash per event (hex, in id order) and
 ``<data dir>/audit/checkpoints.jsonl`` one tree head per line; both are only ever appended to.
 A checkpoint is refused when the database no longer matches what was recorded before.
+
+Reading the stored documents' bytes is the document store's business: ``check_log`` takes a
+reader, and ``documents.audit.verification.verify`` supplies the installation's.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import json
 import logging
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
@@ -18,7 +22,8 @@ from sqlmodel import select
 
 from models.audit import Checkpoint, Verification, event_leaf, verify_log
 from models.clock import utcnow
-from models.db import Database
+from models.db import Database, data_dir, default_database_url
+from models.errors import NotFound
 from models.merkle import inclusion_proof, root
 from models.tables import AuditEvent, StoredDocument
 
@@ -26,6 +31,8 @@ logger = logging.getLogger("grantflow.audit")
 
 
 class AuditStore:
+    """The append-only leaves and checkpoints files of one installation."""
+
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.leaves_path = directory / "leaves.log"
@@ -59,8 +66,7 @@ class AuditStore:
 
 
 def default_store() -> AuditStore:
-    from models.db import data_dir
-
+    """The installation's audit store (``GRANTFLOW_AUDIT_DIR``, or ``audit/`` in the data dir)."""
     return AuditStore(Path(os.environ.get("GRANTFLOW_AUDIT_DIR") or data_dir() / "audit"))
 
 
@@ -69,23 +75,23 @@ def _events(db: Database) -> list[AuditEvent]:
         return list(session.exec(select(AuditEvent).order_by(AuditEvent.id)))
 
 
-def verify(db: Database, store: AuditStore | None = None) -> Verification:
-    from workflows.runtime import document_store
-
+def check_log(
+    db: Database,
+    read_document: Callable[[StoredDocument], bytes | None],
+    store: AuditStore | None = None,
+) -> Verification:
+    """Verify the whole log against ``store``'s leaves and checkpoints, and every stored
+    document's bytes (as ``read_document`` returns them) against its recorded hash."""
     store = store or default_store()
-    files = document_store()
-
-    def read(document: StoredDocument) -> bytes | None:
-        path = files.path(document.storage_key)
-        return path.read_bytes() if path.exists() else None
-
     with db.reading() as session:
         documents = list(session.exec(select(StoredDocument).order_by(StoredDocument.id)))
-    return verify_log(_events(db), store.recorded_leaves(), store.checkpoints(), documents, read)
+    return verify_log(
+        _events(db), store.recorded_leaves(), store.checkpoints(), documents, read_document
+    )
 
 
 class CheckpointRefused(Exception):
-    pass
+    """The log no longer matches the leaves recorded by earlier checkpoints."""
 
 
 def checkpoint(db: Database, store: AuditStore | None = None) -> Checkpoint:
@@ -103,13 +109,11 @@ def checkpoint(db: Database, store: AuditStore | None = None) -> Checkpoint:
     return head
 
 
-def inclusion(db: Database, event_id: int) -> dict:
+def inclusion(db: Database, event_id: int) -> dict[str, object]:
     """An inclusion proof of one event in the current tree."""
     events = _events(db)
     index = next((i for i, e in enumerate(events) if e.id == event_id), None)
     if index is None:
-        from models.errors import NotFound
-
         raise NotFound(f"audit event {event_id} does not exist")
     leaves = [event_leaf(e) for e in events]
     return {
@@ -125,20 +129,29 @@ def inclusion(db: Database, event_id: int) -> dict:
 CHECKPOINT_INTERVAL_SECONDS = 24 * 60 * 60
 
 
-def start_daily_checkpoints(interval: float = CHECKPOINT_INTERVAL_SECONDS) -> threading.Event:
+def _opened(db: Database) -> Callable[[], Database]:
+    return lambda: db
+
+
+def start_daily_checkpoints(
+    interval: float = CHECKPOINT_INTERVAL_SECONDS,
+    database: Callable[[], Database] | None = None,
+) -> threading.Event:
     """Checkpoint now and then every ``interval`` seconds until the returned event is set.
+
+    ``database`` gives the installation's database at each checkpoint (the service passes its
+    own); by default one is opened from ``GRANTFLOW_DATABASE_URL``.
 
     A refused checkpoint (the log no longer matches what was recorded) is logged loudly and
     retried at the next interval; it never stops the service.
     """
     stop = threading.Event()
+    current = database or _opened(Database(default_database_url()))
 
     def loop() -> None:
-        from workflows.runtime import database
-
         while not stop.is_set():
             try:
-                head = checkpoint(database())
+                head = checkpoint(current())
                 logger.info("audit checkpoint size=%s root=%s", head.size, head.root)
             except CheckpointRefused as error:
                 logger.error("audit checkpoint refused: %s", error)

@@ -1,7 +1,7 @@
 """The files of a dossier: history JSON and CSV, checkpoint JSON, the manifest, the ZIP.
 
-Everything here is a pure function of what ``service.dossier`` gathered, so the same log gives
-the same bytes (member order fixed, member times the tree head's time).
+Everything here is a pure function of what ``documents.audit.dossier`` gathered, so the same
+log gives the same bytes (member order fixed, member times the tree head's time).
 """
 
 from __future__ import annotations
@@ -19,15 +19,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from documents.audit.dossier_texts import sealed_notes_text, verify_md, withheld_md
+from models import dossier_verifier
 from models.audit import LEAF_FIELDS, Checkpoint
 from models.merkle import Hash, consistency_proof
-from service.dossier_texts import sealed_notes_text, verify_md, withheld_md
 
 if TYPE_CHECKING:
-    from service.dossier import Evidence, Head
+    from documents.audit.evidence import Evidence, Head
 
 FORMAT = "grantflow-audit-dossier/1"
-VERIFIER = Path(__file__).with_name("dossier_verifier.py")
+VERIFIER = Path(dossier_verifier.__file__)
 MANIFEST = "MANIFEST.sha256"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 

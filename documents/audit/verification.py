@@ -1,0 +1,42 @@
+"""Verification of the whole audit trail, the stored documents' bytes included.
+
+The document files are read only through the document store (``DocumentStore.read``, which
+checks each file's bytes against the digest in its key).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from documents.storage import DocumentStore, LocalDocumentStore, StorageIntegrityError
+from models.audit import AlteredDocument, Verification
+from models.checkpoints import AuditStore, check_log
+from models.db import Database, document_dir
+from models.tables import StoredDocument
+
+
+def installation_files() -> DocumentStore:
+    """The installation's document store (``GRANTFLOW_DOCUMENT_DIR`` or the data dir's)."""
+    return LocalDocumentStore(document_dir())
+
+
+def stored_bytes(files: DocumentStore) -> Callable[[StoredDocument], bytes | None]:
+    """A reader of stored documents' bytes: None when the file is missing; AlteredDocument
+    when the store finds its bytes no longer match their digest."""
+
+    def read(document: StoredDocument) -> bytes | None:
+        try:
+            return files.read(document.storage_key)
+        except FileNotFoundError:
+            return None
+        except StorageIntegrityError as error:
+            raise AlteredDocument(str(error)) from error
+
+    return read
+
+
+def verify(
+    db: Database, store: AuditStore | None = None, files: DocumentStore | None = None
+) -> Verification:
+    """Rebuild the audit tree, check it against every checkpoint and every stored document."""
+    return check_log(db, stored_bytes(files or installation_files()), store)
