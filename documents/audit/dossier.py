@@ -267,12 +267,15 @@ def _heads(
 
 def _collect_files(evidence: Evidence, files: DocumentStore) -> None:
     """Each stored document's bytes under its readable name, read through the document store;
-    a missing or altered file is left out (the report names it missing, the log's verification
+    a missing or altered file is left out (the report says which, the log's verification
     names it, and the verifier fails on its document_stored event)."""
     for document in evidence.documents:
         try:
             data = files.read(document.storage_key)
-        except (FileNotFoundError, StorageIntegrityError):
+        except FileNotFoundError:
+            continue
+        except StorageIntegrityError:
+            evidence.altered_documents.add(document.id)  # type: ignore[arg-type]
             continue
         name = member_name(document.filename, set(evidence.document_bytes), document.id)  # type: ignore[arg-type]
         evidence.document_files[document.id] = name  # type: ignore[index]

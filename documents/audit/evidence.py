@@ -58,6 +58,7 @@ class Evidence:
     checkpoint_refused: str | None
     facts: ReportFacts
     document_bytes: dict[str, bytes] = field(default_factory=dict)  # member name -> bytes
+    altered_documents: set[int] = field(default_factory=set)  # ids whose bytes fail their hash
 
     @property
     def notes_included(self) -> bool:

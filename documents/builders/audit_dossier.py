@@ -181,7 +181,9 @@ def _documents(t: Catalogue, evidence: Evidence) -> tuple[Block, ...]:
     listing, hashes = [], []
     for number, d in enumerate(evidence.documents, 1):
         member = evidence.document_files.get(d.id)  # type: ignore[arg-type]
-        name = member if member else t("audit.missing_file", filename=d.filename)
+        altered = d.id in evidence.altered_documents
+        absent = t("audit.altered_file" if altered else "audit.missing_file", filename=d.filename)
+        name = member if member else absent
         kind = t(
             "audit.document_kind",
             kind=d.kind,

@@ -376,6 +376,33 @@ def test_a_tampered_log_gets_a_dossier_that_says_so_and_does_not_verify(
     assert "inclusion proof does not lead to the root" in result.stdout
 
 
+def test_an_altered_and_a_missing_stored_file_are_named_as_such_and_left_out(
+    closed, tmp_path, monkeypatch
+):
+    from workflows.runtime import reset_caches
+
+    db, _store = copy_installation(closed, tmp_path / "installation", monkeypatch)
+    altered, missing = rows(db, StoredDocument, closed.grant.id)[:2]
+    documents = tmp_path / "installation" / "documents"
+    for document in (altered, missing):
+        (documents / document.storage_key).chmod(0o600)
+    (documents / altered.storage_key).write_bytes(b"not the stored document")
+    (documents / missing.storage_key).unlink()
+    try:
+        summary = build_dossier(db, closed.grant.id, tmp_path / "t.zip")
+    finally:
+        db.dispose()
+        reset_caches()
+    assert not summary.intact
+    folder = unpack(summary.path, tmp_path / "unpacked")
+    text = squash(pdf_text((folder / "audit-report.pdf").read_bytes()))
+    assert squash(f"{altered.filename} (ALTERED: its bytes no longer match") in text
+    assert squash(f"{missing.filename} (MISSING from the document store)") in text
+    shipped = {path.name for path in (folder / "documents").iterdir()}
+    assert altered.filename not in shipped and missing.filename not in shipped
+    assert run_verifier(folder).returncode == 1
+
+
 def test_events_after_the_last_checkpoint_are_proven_against_a_fresh_head(
     closed, dossier, tmp_path, monkeypatch
 ):
