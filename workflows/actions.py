@@ -125,6 +125,22 @@ def _family(stage: str) -> Flow:
 
 
 FAMILY_FLOWS: dict[str, Flow] = {stage: _family(stage) for stage in STAGES}
+
+# Each family flow by name, so a deployment's entrypoint (``workflows.actions:<stage>_flow``)
+# tells Prefect's UI, and any process loading it, which code the deployment runs.
+intake_flow = FAMILY_FLOWS["intake"]
+community_review_flow = FAMILY_FLOWS["community_review"]
+approval_flow = FAMILY_FLOWS["approval"]
+agreement_flow = FAMILY_FLOWS["agreement"]
+disbursement_flow = FAMILY_FLOWS["disbursement"]
+outcome_reporting_flow = FAMILY_FLOWS["outcome_reporting"]
+close_out_flow = FAMILY_FLOWS["close_out"]
+
+
+def family_entrypoint(stage: str) -> str:
+    """The family flow's Prefect entrypoint, ``<module>:<name>``."""
+    return f"{__name__}:{stage}_flow"
+
 _gates: dict[int, asyncio.Lock] = {}
 
 
