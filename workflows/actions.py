@@ -26,6 +26,7 @@ from models.requests import ForgedRequest, forged_run_denial, verified_request
 from models.tables import ActionRequest
 from workflows.faults import hold_if_asked
 from workflows.gate import needs_run_gate
+from workflows.grant_artifact import publish_grant_steps
 from workflows.once import once
 from workflows.owed_documents import produce_owed, produce_owed_documents
 from workflows.requests import (
@@ -91,6 +92,7 @@ async def carry_out(request_id: Any, token: Any, stage: str) -> ActionOutcome:
         raise RequestRefused(f"request {verified} refused ({result.error.code})")
     hold_if_asked("after-transition", result.action)
     documents, pending = await produce_owed(result.event_id)
+    await publish_grant_steps(result.grant_id)
     return ActionOutcome(
         grant_id=result.grant_id,
         reference=result.reference,
