@@ -143,6 +143,7 @@ def family_entrypoint(stage: str) -> str:
     """The family flow's Prefect entrypoint, ``<module>:<name>``."""
     return f"{__name__}:{stage}_flow"
 
+
 _gates: dict[int, asyncio.Lock] = {}
 
 
