@@ -218,11 +218,9 @@ def _flush_prefect_workers(timeout: float = 10) -> None:
     Otherwise Prefect drains them at interpreter exit, after ``serve`` stopped the server, and
     retries against it (over a minute here) instead of exiting.
     """
-    from prefect.events.worker import EventsWorker
-    from prefect.logging.handlers import APILogWorker
+    from workflows.prefect_adapter import flush_prefect_queues
 
-    for worker in (APILogWorker, EventsWorker):
-        worker.drain_all(timeout=timeout)
+    flush_prefect_queues(timeout)
 
 
 @app.command()

@@ -26,6 +26,7 @@ from models.requests import ForgedRequest, forged_run_denial, verified_request
 from models.tables import ActionRequest
 from workflows.faults import hold_if_asked
 from workflows.gate import needs_run_gate
+from workflows.grant_artifact import publish_grant_steps
 from workflows.once import once
 from workflows.owed_documents import produce_owed, produce_owed_documents
 from workflows.requests import (
@@ -91,6 +92,7 @@ async def carry_out(request_id: Any, token: Any, stage: str) -> ActionOutcome:
         raise RequestRefused(f"request {verified} refused ({result.error.code})")
     hold_if_asked("after-transition", result.action)
     documents, pending = await produce_owed(result.event_id)
+    await publish_grant_steps(result.grant_id)
     return ActionOutcome(
         grant_id=result.grant_id,
         reference=result.reference,
@@ -125,6 +127,23 @@ def _family(stage: str) -> Flow:
 
 
 FAMILY_FLOWS: dict[str, Flow] = {stage: _family(stage) for stage in STAGES}
+
+# Each family flow by name, so a deployment's entrypoint (``workflows.actions:<stage>_flow``)
+# tells Prefect's UI, and any process loading it, which code the deployment runs.
+intake_flow = FAMILY_FLOWS["intake"]
+community_review_flow = FAMILY_FLOWS["community_review"]
+approval_flow = FAMILY_FLOWS["approval"]
+agreement_flow = FAMILY_FLOWS["agreement"]
+disbursement_flow = FAMILY_FLOWS["disbursement"]
+outcome_reporting_flow = FAMILY_FLOWS["outcome_reporting"]
+close_out_flow = FAMILY_FLOWS["close_out"]
+
+
+def family_entrypoint(stage: str) -> str:
+    """The family flow's Prefect entrypoint, ``<module>:<name>``."""
+    return f"{__name__}:{stage}_flow"
+
+
 _gates: dict[int, asyncio.Lock] = {}
 
 

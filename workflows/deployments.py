@@ -22,7 +22,7 @@ from models.context import Actor
 from models.lifecycle import STAGES, resolve_stage
 from models.requests import flow_run_key
 from models.tables import ActionRequest
-from workflows.actions import FAMILY_FLOWS, run_name
+from workflows.actions import FAMILY_FLOWS, family_entrypoint, run_name
 from workflows.requests import accept_request, note_flow_run
 
 DEPLOYMENT = "grantflow"
@@ -50,8 +50,10 @@ def deployment_name(stage: str) -> str:
 async def register_deployments(client: PrefectClient) -> dict[UUID, Flow]:
     """Create (or update) the seven family deployments; their ids, each with its flow.
 
-    They name no entrypoint: ``grantflow worker`` runs them in its own process from
-    ``FAMILY_FLOWS``, not a generic Prefect worker loading code by path.
+    Each names its family flow's entrypoint (``workflows.actions:<stage>_flow``), so Prefect's
+    UI says what the deployment runs. ``grantflow worker`` runs them in its own process from
+    ``FAMILY_FLOWS`` (it screens a run before starting it); they belong to no work pool, so no
+    generic Prefect worker takes them.
     """
     flows: dict[UUID, Flow] = {}
     for stage in STAGES:
@@ -61,6 +63,7 @@ async def register_deployments(client: PrefectClient) -> dict[UUID, Flow]:
             flow_id=flow_id,
             name=DEPLOYMENT,
             description=family.description,
+            entrypoint=family_entrypoint(stage),
             tags=["grantflow", f"stage:{stage}"],
             enforce_parameter_schema=False,
         )

@@ -3,10 +3,11 @@
 A worker registers the family deployments, renews a lease in grantflow's database, and
 loops: hand runs whose worker's lease has lapsed back to the queue, then take the next
 scheduled run (Scheduled -> Pending is granted to one worker only, by Prefect's
-orchestration) and run it. Safety does not depend on the lease: a run carried out twice
-applies its transition once (the engine's idempotency key and row locks) and stores each
-document once (keys derived from the transition). The lease only decides when a stuck run is
-tried again.
+orchestration), label it with its own id and run it. Safety does not depend on the lease: a
+run carried out twice applies its transition once (the engine's idempotency key and row locks)
+and stores each document once (keys derived from the transition). The lease only decides when
+a stuck run is tried again. The calls into Prefect beyond its public API are in
+``workflows.prefect_adapter``.
 """
 
 from __future__ import annotations
@@ -33,7 +34,6 @@ from prefect.client.schemas.filters import (
 )
 from prefect.client.schemas.objects import FlowRun, StateType
 from prefect.client.schemas.sorting import FlowRunSort
-from prefect.flow_engine import run_flow_async
 from prefect.flows import Flow
 from prefect.states import AwaitingRetry, Crashed, Failed, Pending
 
@@ -44,6 +44,7 @@ from workflows.actions import record_forged_run
 from workflows.deployments import register_deployments
 from workflows.faults import install_hold_points
 from workflows.owed_documents import settle_owed_documents
+from workflows.prefect_adapter import holder_of, label_holder, run_taken_flow_run
 from workflows.runtime import database
 
 # A run is tried at most this many times; then it stays Crashed for a person to look at.
@@ -146,7 +147,7 @@ class Worker:
         lease = timedelta(seconds=self.settings.lease_seconds)
         recovered = []
         for run in runs:
-            owner = run.infrastructure_pid
+            owner = holder_of(run)
             if owner in live:
                 continue
             since = run.state.timestamp if run.state else None
@@ -185,16 +186,13 @@ class Worker:
             answer = await client.set_flow_run_state(candidate.id, Pending())
             if answer.status.value != "ACCEPT":
                 continue  # another worker took it
-            await client.update_flow_run(candidate.id, infrastructure_pid=self.id)
-            run = await client.read_flow_run(candidate.id)
+            run = await label_holder(client, candidate.id, self.id)
             self.runs_taken += 1
             if await self._refused_as_forged(client, run):
                 return run
             family = self.flows[run.deployment_id]  # type: ignore[index]
             try:
-                state = await run_flow_async(
-                    family, flow_run=run, parameters=run.parameters, return_type="state"
-                )
+                state = await run_taken_flow_run(family, run)
             except Exception as error:  # noqa: BLE001 - the engine itself failed, not the flow
                 # Left Running under a live lease, the run would never be retried.
                 latest = await client.read_flow_run(run.id)

@@ -1,5 +1,5 @@
 """Nothing sealed or personal in Prefect: flow and task parameters, results, logs, artifacts
-and events carry ids only.
+and events carry ids only; the grant's own artifact (``grant-<id>``, a row per step) too.
 
 A unique marker is planted in every free-text field a grant's lifecycle touches: the
 application, the organisation and its contacts, every user's name, and every string field of
@@ -7,7 +7,8 @@ every action payload taken (reviewers' conflict notes and the panel's deliberati
 included). The grant is then taken through its whole lifecycle, in each execution mode, and
 Prefect's database file and its API (flow runs, task runs, logs, artifacts, events) are
 searched for the marker: 0 found. A positive control (the grant's reference in its flow run
-names, the runs' ids in Prefect's events) shows the search looks where the data is.
+names, the runs' ids in Prefect's events and in the grant's artifact) shows the search looks
+where the data is, and a title written into the grant's artifact is found.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from service.demo_script import steps
 from tests.support.models_support import World
 from workflows.actions import run_action_inline
 from workflows.deployments import submit_action
+from workflows.grant_artifact import artifact_key
 
 pytestmark = pytest.mark.slow
 
@@ -141,6 +143,7 @@ async def prefect_api_text(grant_id: int) -> tuple[str, list[str]]:
     from prefect.client.schemas.filters import (
         ArtifactFilter,
         ArtifactFilterFlowRunId,
+        ArtifactFilterKey,
         FlowRunFilter,
         FlowRunFilterTags,
         LogFilter,
@@ -176,6 +179,10 @@ async def prefect_api_text(grant_id: int) -> tuple[str, list[str]]:
                 break
         artifacts = await client.read_artifacts(
             artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=ids))
+        )
+        # The grant's artifact by its key too: a version written outside its runs is searched.
+        artifacts += await client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[artifact_key(grant_id)]))
         )
         parts += [artifact.model_dump_json() for artifact in artifacts]
         parts.append(await events_text(str(client.api_url)))
@@ -220,7 +227,53 @@ def search_prefect(grant: Any, planter: Planter) -> dict[str, int]:
     assert grant.reference.encode() in stored, "the grant's flow runs are not in that database"
     assert run_ids and all(run_id in api for run_id in run_ids)
     assert any(f'"prefect.flow-run.{state}"' in api for state in ("Completed", "Running"))
+    latest = asyncio.run(latest_grant_artifact(run_ids))
+    assert latest.key == artifact_key(grant.id) and json.dumps(latest.data) in api
+    # The grant's steps, each a run of this grant (the tag also finds earlier tests' grants of
+    # the same id on this Prefect server, so a subset).
+    steps = json.loads(latest.data)
+    assert steps and {row["flow_run_id"] for row in steps} <= set(run_ids)
     return found
+
+
+async def latest_grant_artifact(run_ids: list[str]) -> Any:
+    """The newest version of the grant's artifact its own flow runs wrote."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+    from prefect.client.schemas.sorting import ArtifactSort
+
+    async with get_client() as client:
+        versions = await client.read_artifacts(
+            artifact_filter=ArtifactFilter(
+                flow_run_id=ArtifactFilterFlowRunId(any_=[uuid.UUID(run) for run in run_ids])
+            ),
+            sort=ArtifactSort.CREATED_DESC,
+            limit=1,
+        )
+    assert versions, "the grant's flow runs wrote no artifact"
+    return versions[0]
+
+
+def a_leaked_title_is_found(grant: Any, planter: Planter) -> bool:
+    """Write a title into the grant's artifact, as a leak would, and search again."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import ArtifactCreate
+
+    title = planter.text("artifact.leaked_title", "Title")
+
+    async def leak() -> None:
+        async with get_client() as client:
+            await client.create_artifact(
+                ArtifactCreate(
+                    key=artifact_key(grant.id),
+                    type="table",
+                    data=json.dumps([{"step": 1, "title": title}]),
+                )
+            )
+
+    asyncio.run(leak())
+    api, _ = asyncio.run(prefect_api_text(grant.id))
+    return title in api
 
 
 @pytest.mark.parametrize("mode", ["inline", "deployment"])
@@ -241,3 +294,4 @@ def test_no_marker_planted_in_a_lifecycles_free_text_reaches_prefect(
     )
     assert {"declare_conflict.note", "recommend.deliberation_notes"} <= set(fields)
     assert found == {"database": 0, "api": 0}, planter.planted
+    assert a_leaked_title_is_found(grant, planter)

@@ -1,0 +1,79 @@
+"""The adapter's calls into Prefect, against a real Prefect API, emit no deprecation warning.
+
+Prefect marks deprecations with ``DeprecationWarning`` (``PrefectDeprecationWarning``) and, for
+some, ``FutureWarning``: either fails the test.
+
+``workflows.prefect_adapter`` holds every call grantflow makes beyond Prefect's public API. A
+Prefect upgrade that deprecates one of them fails this test (and names the call), instead of
+the warning going unseen until the call is removed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import warnings
+from typing import Any
+
+import pytest
+from prefect import flow
+from prefect.client.orchestration import get_client
+from prefect.states import Pending
+
+from workflows.prefect_adapter import (
+    flush_prefect_queues,
+    holder_of,
+    label_holder,
+    run_taken_flow_run,
+)
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+
+@flow(name="grantflow-adapter-probe", persist_result=False)
+async def probe(value: int) -> int:
+    return value * 2
+
+
+async def take_and_run_a_deployment_run() -> dict[str, Any]:
+    """What ``grantflow worker`` does with a run, through the adapter: label it, run it."""
+    async with get_client() as client:
+        flow_id = await client.create_flow(probe)
+        deployment_id = await client.create_deployment(flow_id=flow_id, name="adapter-probe")
+        queued = await client.create_flow_run_from_deployment(
+            deployment_id, parameters={"value": 21}
+        )
+        await client.set_flow_run_state(queued.id, Pending())
+        taken = await label_holder(client, queued.id, "host:1:abcd")
+        state = await run_taken_flow_run(probe, taken)
+        finished = await client.read_flow_run(queued.id)
+    return {
+        "holder before": holder_of(queued),
+        "holder after": holder_of(taken),
+        "state": state.type.value,
+        "result": await state.result(),
+        "recorded state": finished.state_name,
+        "recorded holder": holder_of(finished),
+    }
+
+
+def test_the_adapters_calls_into_prefect_emit_no_deprecation_warning() -> None:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        seen = asyncio.run(take_and_run_a_deployment_run())
+        flush_prefect_queues(timeout=30)
+
+    deprecations = [
+        f"{w.category.__name__} at {w.filename}:{w.lineno}: {w.message}"
+        for w in caught
+        # Prefect announces some deprecations as FutureWarning.
+        if issubclass(w.category, DeprecationWarning | FutureWarning)
+    ]
+    assert deprecations == []
+    assert seen == {
+        "holder before": None,
+        "holder after": "host:1:abcd",
+        "state": "COMPLETED",
+        "result": 42,
+        "recorded state": "Completed",
+        "recorded holder": "host:1:abcd",
+    }
