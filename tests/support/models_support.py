@@ -24,6 +24,8 @@ from models.clock import utcnow
 from models.context import ActionContext, Actor
 from models.db import Database
 from models.engine import TransitionResult, apply_action
+from models.fictional.script import Step, Variant, actor, steps
+from models.fictional.seeding import Cast, application_for, seed
 from models.governed import engine_window
 from models.payloads import REVIEW_CRITERIA
 from models.provisioning import create_application, create_user
@@ -41,8 +43,6 @@ from models.tables import (
     ReviewScore,
     User,
 )
-from service.demo_data import Cast, application_for, seed
-from service.demo_script import Step, Variant, actor, steps
 from tests.support.databases import keep, kept_database_url
 
 # --------------------------------------------------------------------------- fakes

@@ -20,9 +20,9 @@ from sqlmodel import select
 
 from models.clock import utcnow
 from models.db import Database
+from models.fictional.seeding import seed
 from models.tables import AuditEvent, StoredDocument
 from service.audit_log import AuditStore, checkpoint, verify
-from service.demo_data import seed
 from tests.support.databases import copied_database, kept, kept_database_url, on_postgresql
 from workflows.runtime import reset_caches
 
@@ -55,8 +55,8 @@ class Pristine:
 def build_log(root: Path) -> Pristine:
     """A real installation's log: seeded records, stored documents, padding to 1,000 events."""
     from documents import LocalDocumentStore
+    from models.fictional.seeding import application_for
     from models.provisioning import create_application
-    from service.demo_data import application_for
 
     url = kept_database_url(root)
     db = Database(url)

@@ -10,7 +10,7 @@ from models import lifecycle
 from models.clock import utcnow
 from models.engine import apply_action
 from models.errors import GuardFailed, WrongState
-from service.demo_script import actor
+from models.fictional.script import actor
 from tests.support.models_support import (
     PREPARATIONS,
     World,

@@ -13,9 +13,9 @@ from sqlmodel import select
 
 from models.context import Actor
 from models.db import Database
+from models.fictional.seeding import Cast
 from models.payloads import REVIEW_CRITERIA
 from models.tables import Contact, Grant, Instalment, Organisation, OutcomeReport, User
-from service.demo_data import Cast
 
 Variant = Literal["full", "declined_at_screening", "declined_at_approval", "info_requested"]
 Step = tuple[str, Actor, dict[str, Any]]
