@@ -1,4 +1,5 @@
-"""Fictional data for the demo and the tests: no real people, organisations or communities."""
+"""The fictional cast written to a database (``seed``), and its applications
+(``application_for``)."""
 
 from __future__ import annotations
 
@@ -7,80 +8,28 @@ from datetime import date, timedelta
 
 from models.clock import fiscal_year_of, utcnow
 from models.db import Database
+from models.fictional.cast import (
+    APPROVER,
+    AUDITOR,
+    FINANCE,
+    FUND,
+    FUND_CODE,
+    ORGANISATIONS,
+    PANEL,
+    PAYMENTS_OFFICER,
+    PROJECTS,
+    SCREENING_OFFICER,
+    Person,
+    applicant,
+)
+from models.fictional.rows import fund_fields, registration, user_fields
 from models.provisioning import create_fund, create_user, register_organisation
 from models.tables import Fund, Organisation, User
-
-FUND_CODE = "ILIF"
-
-ORGANISATIONS: tuple[dict, ...] = (
-    {
-        "legal_name": "Northern Lights Healing Lodge Inc.",
-        "operating_name": "Northern Lights Lodge",
-        "business_number": "100000001RR0001",
-        "address": "12 Birch Road, Aspen Narrows, ON P0X 1A0",
-        "preferred_language": "en",
-        "community": "Aspen Narrows (fictional)",
-        "contacts": (("Wren Maplestone", "Executive Director"), ("Tobias Reed", "Program Lead")),
-    },
-    {
-        "legal_name": "ᓂᑲᓇᐢ ᐅᒋᒪᐤ Youth Circle",
-        "operating_name": "ᓂᑲᓇᐢ Youth Circle",
-        "business_number": "100000002RR0001",
-        "address": "3 Lakeshore Drive, Loon Bay, ON P0Y 2B0",
-        "preferred_language": "en",
-        "community": "ᓗᐣ ᐸᐃ Loon Bay (fictional)",
-        "contacts": (("Aniu Kestrel", "Board Chair"), ("Mika Stonefield", "Coordinator")),
-    },
-    {
-        "legal_name": "Cercle de guérison Aurore boréale",
-        "operating_name": "Aurore boréale",
-        "business_number": "100000003RR0001",
-        "address": "45, rue des Épinettes, Pointe-des-Épinettes (ON) P0Z 3C0",
-        "preferred_language": "fr",
-        "community": "Pointe-des-Épinettes (fictive)",
-        "contacts": (
-            ("Élise Sauvageau", "Directrice générale"),
-            ("Noé Lavallée", "Agent de programme"),
-        ),
-    },
-    {
-        "legal_name": "Cedar Path Family Services",
-        "operating_name": "Cedar Path",
-        "business_number": "100000004RR0001",
-        "address": "88 River Street, Kaskwa Point, ON P0W 4D0",
-        "preferred_language": "en",
-        "community": "Kaskwa Point (fictional)",
-        "contacts": (("Rowan Bluesky", "Executive Director"), ("Dale Fernwood", "Finance Lead")),
-    },
-)
-
-PROJECTS: tuple[tuple[str, str], ...] = (
-    (
-        "Safe Paths Home",
-        "Land-based healing and peer mentorship for young women and two-spirit "
-        "youth at risk of exploitation, guided by Elders and survivor mentors.",
-    ),
-    (
-        "Strong Roots Outreach",
-        "Trauma-informed outreach to remote and fly-in communities, "
-        "with culturally grounded prevention workshops and safe transportation support.",
-    ),
-    (
-        "Sentiers de guérison",
-        "Accompagnement culturel et tenant compte des traumatismes pour "
-        "les personnes survivantes, avec des aînées et des mentores ayant une expérience vécue.",
-    ),
-    (
-        "Circle of Care Capacity",
-        "Capacity building for front-line staff and a survivor "
-        "advisory circle that shapes services in the community of the survivor's choice.",
-    ),
-)
 
 
 @dataclass
 class Cast:
-    """The fund's people for the demo: who plays which role."""
+    """The seeded fund and its people: who plays which role."""
 
     fund: Fund
     screening_officer: User
@@ -94,68 +43,36 @@ class Cast:
 
 
 def seed(db: Database) -> Cast:
-    today = utcnow().date()
-    first_year = fiscal_year_of(today)
+    """The fund, its organisations with their applicants, its staff and panel."""
+    first_year = fiscal_year_of(utcnow().date())
     fund = create_fund(
         db,
-        code=FUND_CODE,
-        name_en="Indigenous-Led Initiatives Fund (demonstration)",
-        name_fr="Fonds des initiatives dirigées par des Autochtones (démonstration)",
+        **fund_fields(),
         call_deadline=utcnow() + timedelta(days=90),
-        signer_name="Morgan Tallgrass",
-        signer_title="Director, Indigenous-Led Initiatives",
-        signer_title_fr="Directrice, Initiatives dirigées par des Autochtones",
-        allocations={first_year + k: 400_000_000 for k in range(6)},
+        allocations={first_year + k: FUND.annual_allocation_cents for k in range(6)},
     )
     organisations = []
     applicants = {}
     for data in ORGANISATIONS:
-        (lead, lead_title), (second, second_title) = data["contacts"]
-        slug = data["business_number"][:9]
-        organisation = register_organisation(
-            db,
-            {
-                **{k: v for k, v in data.items() if k not in ("contacts", "community")},
-                "indigenous_led_attested": True,
-                "community_resolution_ref": f"BCR-{slug}-2026",
-                "data_governance_consent": True,
-                "contacts": [
-                    {
-                        "name": lead,
-                        "title": lead_title,
-                        "email": f"lead-{slug}@example.org",
-                        "phone": "555-0100",
-                        "signing_authority": True,
-                        "senior": True,
-                    },
-                    {
-                        "name": second,
-                        "title": second_title,
-                        "email": f"staff-{slug}@example.org",
-                        "phone": "555-0101",
-                    },
-                ],
-            },
-        )
+        organisation = register_organisation(db, registration(data))
+        assert organisation.id is not None
         organisations.append(organisation)
-        applicants[organisation.id] = create_user(
-            db, name=lead, roles=["applicant"], organisation_id=organisation.id
-        )
+        applicants[organisation.id] = _user(db, applicant(data), organisation.id)
     return Cast(
         fund=fund,
-        screening_officer=create_user(db, name="Avery Northwood", roles=["officer"]),
-        payments_officer=create_user(db, name="Jesse Clearwater", roles=["officer"]),
-        reviewers=[
-            create_user(db, name="Elder Marguerite Swiftwind", roles=["reviewer"], is_elder=True),
-            create_user(db, name="Robin Greyfeather", roles=["reviewer"], is_survivor_advisor=True),
-            create_user(db, name="Kai Birchbark", roles=["reviewer"]),
-        ],
-        approver=create_user(db, name="Sasha Redcedar", roles=["approver"]),
-        finance=create_user(db, name="Quinn Ironwood", roles=["finance"]),
-        auditor=create_user(db, name="Taylor Brookside", roles=["auditor"]),
+        screening_officer=_user(db, SCREENING_OFFICER),
+        payments_officer=_user(db, PAYMENTS_OFFICER),
+        reviewers=[_user(db, person) for person in PANEL],
+        approver=_user(db, APPROVER),
+        finance=_user(db, FINANCE),
+        auditor=_user(db, AUDITOR),
         applicants=applicants,
         organisations=organisations,
     )
+
+
+def _user(db: Database, person: Person, organisation_id: int | None = None) -> User:
+    return create_user(db, **user_fields(person), organisation_id=organisation_id)
 
 
 def application_for(index: int, cast: Cast) -> tuple[Organisation, dict]:
