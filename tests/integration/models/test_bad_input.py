@@ -22,6 +22,7 @@ from models.errors import (
     UnknownAction,
     WrongState,
 )
+from models.fictional.cast import FUND
 from models.fictional.script import actor
 from models.fictional.seeding import application_for
 from models.provisioning import create_application, create_fund
@@ -65,8 +66,8 @@ def small_fund(world: World, code: str, allocations_by_year: dict[int, int]) -> 
         name_en=f"Small fictional fund {code}",
         name_fr=f"Petit fonds fictif {code}",
         call_deadline=utcnow() + timedelta(days=60),
-        signer_name="Morgan Tallgrass",
-        signer_title="Director",
+        signer_name=FUND.signer_name,
+        signer_title=FUND.signer_title,
         allocations=allocations_by_year,
     )
     return code
