@@ -42,6 +42,7 @@ class FictionalOrganisation(TypedDict):
     address: str
     preferred_language: str
     community: str
+    email_domain: str
     contacts: tuple[tuple[str, str], ...]  # (name, title); the first signs and is senior
 
 
@@ -53,6 +54,7 @@ ORGANISATIONS: tuple[FictionalOrganisation, ...] = (
         "address": "12 Birch Road, Aspen Narrows, ON P0X 1A0",
         "preferred_language": "en",
         "community": "Aspen Narrows (fictional)",
+        "email_domain": "northernlights.example",
         "contacts": (("Wren Maplestone", "Executive Director"), ("Tobias Reed", "Program Lead")),
     },
     {
@@ -62,6 +64,7 @@ ORGANISATIONS: tuple[FictionalOrganisation, ...] = (
         "address": "3 Lakeshore Drive, Loon Bay, ON P0Y 2B0",
         "preferred_language": "en",
         "community": "ᓗᐣ ᐸᐃ Loon Bay (fictional)",
+        "email_domain": "youthcircle.example",
         "contacts": (("Aniu Kestrel", "Board Chair"), ("Mika Stonefield", "Coordinator")),
     },
     {
@@ -71,6 +74,7 @@ ORGANISATIONS: tuple[FictionalOrganisation, ...] = (
         "address": "45, rue des Épinettes, Pointe-des-Épinettes (ON) P0Z 3C0",
         "preferred_language": "fr",
         "community": "Pointe-des-Épinettes (fictive)",
+        "email_domain": "auroreboreale.example",
         "contacts": (
             ("Élise Sauvageau", "Directrice générale"),
             ("Noé Lavallée", "Agent de programme"),
@@ -83,6 +87,7 @@ ORGANISATIONS: tuple[FictionalOrganisation, ...] = (
         "address": "88 River Street, Kaskwa Point, ON P0W 4D0",
         "preferred_language": "en",
         "community": "Kaskwa Point (fictional)",
+        "email_domain": "cedarpath.example",
         "contacts": (("Rowan Bluesky", "Executive Director"), ("Dale Fernwood", "Finance Lead")),
     },
 )

@@ -21,19 +21,15 @@ def fund_fields(**overrides: Any) -> dict[str, Any]:
     return {**fields, **overrides}
 
 
-def _slug(organisation: FictionalOrganisation) -> str:
-    return organisation["business_number"][:9]
-
-
 def contact_fields(organisation: FictionalOrganisation) -> list[dict[str, Any]]:
     """The organisation's two contacts: the lead signs and is senior."""
     (lead, lead_title), (second, second_title) = organisation["contacts"]
-    slug = _slug(organisation)
+    domain = organisation["email_domain"]
     return [
         {
             "name": lead,
             "title": lead_title,
-            "email": f"lead-{slug}@example.org",
+            "email": f"lead@{domain}",
             "phone": "555-0100",
             "signing_authority": True,
             "senior": True,
@@ -41,7 +37,7 @@ def contact_fields(organisation: FictionalOrganisation) -> list[dict[str, Any]]:
         {
             "name": second,
             "title": second_title,
-            "email": f"staff-{slug}@example.org",
+            "email": f"staff@{domain}",
             "phone": "555-0101",
         },
     ]
@@ -53,7 +49,7 @@ def organisation_fields(organisation: FictionalOrganisation) -> dict[str, Any]:
     return {
         **{key: organisation[key] for key in kept},  # type: ignore[literal-required]
         "indigenous_led_attested": True,
-        "community_resolution_ref": f"BCR-{_slug(organisation)}-2026",
+        "community_resolution_ref": f"BCR-{organisation['business_number'][:9]}-2026",
         "data_governance_consent": True,
     }
 
