@@ -44,9 +44,9 @@ async def measure(repeat: int) -> dict[str, list[float]]:
 
     from documents import build_document
     from documents.render.pdf import TEMPLATES, render_html
+    from models import fictional
+    from models.fictional.script import steps
     from models.provisioning import create_application
-    from service import demo_data
-    from service.demo_script import steps
     from workflows.actions import run_action_inline
     from workflows.runtime import database
     from workflows.snapshot import document_context, document_details
@@ -60,13 +60,13 @@ async def measure(repeat: int) -> dict[str, list[float]]:
         return one_task()
 
     db = database()
-    cast = demo_data.seed(db)
+    cast = fictional.seed(db)
     await bare_flow()  # warm up: the embedded server starts on first use
 
     samples: dict[str, list[float]] = {"bare flow": [], "bare render": [], "submit action": []}
     grants = []
     for index in range(repeat + 1):
-        organisation, application = demo_data.application_for(index, cast)
+        organisation, application = fictional.application_for(index, cast)
         grants.append(create_application(db, organisation.id, application))
 
     for warm, grant in enumerate(grants):

@@ -23,20 +23,20 @@ from scratch_installation import use_scratch_installation
 
 
 async def measure(repeat: int) -> dict[str, float]:
+    from models import fictional
     from models.engine import apply_action
+    from models.fictional.script import steps
     from models.provisioning import create_application
-    from service import demo_data
-    from service.demo_script import steps
     from workflows.actions import run_action_inline
     from workflows.deployments import submit_action
     from workflows.runtime import database
     from workflows.worker import Worker, WorkerSettings
 
     db = database()
-    cast = demo_data.seed(db)
+    cast = fictional.seed(db)
     ready = []  # (grant, finance actor, payload) with the first instalment initiated
     for index in range(2 * repeat + 1):
-        organisation, application = demo_data.application_for(index % 3, cast)
+        organisation, application = fictional.application_for(index % 3, cast)
         grant = create_application(db, organisation.id, application)
         for action, who, payload in steps(db, cast, grant.id):
             if action == "release_payment":

@@ -12,11 +12,11 @@ from rich.table import Table
 from sqlmodel import select
 
 from documents.storage import copy_to_file
+from models import fictional
 from models.db import Database
+from models.fictional.script import Variant, steps
 from models.provisioning import create_application
 from models.tables import Fund, Organisation, StoredDocument, User
-from service import demo_data
-from service.demo_script import Variant, steps
 from workflows.actions import run_action_inline
 from workflows.runtime import database, document_store
 
@@ -40,16 +40,16 @@ def variants(count: int) -> list[Variant]:
     return (plan + ["full"] * count)[:count]
 
 
-def load_or_seed(db: Database) -> demo_data.Cast:
+def load_or_seed(db: Database) -> fictional.Cast:
     with db.reading() as session:
-        fund = session.exec(select(Fund).where(Fund.code == demo_data.FUND_CODE)).first()
+        fund = session.exec(select(Fund).where(Fund.code == fictional.FUND_CODE)).first()
         if fund is None:
-            return demo_data.seed(db)
+            return fictional.seed(db)
         users = {u.name: u for u in session.exec(select(User))}
-        names = [o["legal_name"] for o in demo_data.ORGANISATIONS]
+        names = [o["legal_name"] for o in fictional.ORGANISATIONS]
         orgs = {o.legal_name: o for o in session.exec(select(Organisation))}
         organisations = [orgs[name] for name in names]
-        return demo_data.Cast(
+        return fictional.Cast(
             fund=fund,
             screening_officer=users["Avery Northwood"],
             payments_officer=users["Jesse Clearwater"],
@@ -93,7 +93,7 @@ async def run_demo(grant_count: int, out: Path, console: Console) -> list[GrantR
     ) as progress:
         overall = progress.add_task("grants", total=grant_count)
         for index, variant in enumerate(variants(grant_count)):
-            organisation, application = demo_data.application_for(index, cast)
+            organisation, application = fictional.application_for(index, cast)
             grant = create_application(db, organisation.id, application)  # type: ignore[arg-type]
             run = GrantRun(grant.reference, organisation.legal_name, variant)
             started = time.perf_counter()

@@ -146,10 +146,10 @@ def closed_grant(
     they found them and change only copies (``copied_database``)."""
     import asyncio
 
+    from models import fictional
     from models.errors import WrongState
+    from models.fictional.script import actor, steps
     from models.provisioning import create_application
-    from service import demo_data
-    from service.demo_script import actor, steps
     from tests.support.databases import database_url, use_installation
     from workflows.actions import run_action_inline
     from workflows.runtime import reset_caches
@@ -158,8 +158,8 @@ def closed_grant(
     with database_url(root) as url:
         with pytest.MonkeyPatch.context() as patch:
             db = use_installation(patch, root, url)
-            cast = demo_data.seed(db)
-            organisation, application = demo_data.application_for(0, cast)
+            cast = fictional.seed(db)
+            organisation, application = fictional.application_for(0, cast)
             grant = create_application(db, organisation.id, application)
             outcomes = [
                 asyncio.run(run_action_inline(grant.id, grant.reference, action, who, payload))

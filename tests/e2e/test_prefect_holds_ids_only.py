@@ -24,11 +24,10 @@ import httpx
 import pytest
 from sqlmodel import select
 
-from models import lifecycle
+from models import fictional, lifecycle
+from models.fictional.script import steps
 from models.provisioning import create_application
 from models.tables import Contact, Organisation, User
-from service import demo_data
-from service.demo_script import steps
 from tests.support.models_support import World
 from workflows.actions import run_action_inline
 from workflows.deployments import submit_action
@@ -87,7 +86,7 @@ def plant_in_people(world: World, planter: Planter, organisation_id: int) -> Non
 
 
 def new_marked_grant(world: World, planter: Planter) -> Any:
-    organisation, application = demo_data.application_for(0, world.cast)
+    organisation, application = fictional.application_for(0, world.cast)
     plant_in_people(world, planter, organisation.id)  # type: ignore[arg-type]
     for field in ("project_title", "project_description", "community"):
         application[field] = planter.text(f"application.{field}", application[field])

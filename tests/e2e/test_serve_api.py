@@ -24,6 +24,7 @@ import pytest
 
 from models import lifecycle
 from models.clock import fiscal_year_of
+from models.fictional.cast import FUND
 from models.payloads import REVIEW_CRITERIA
 from service.prefect_server import free_port
 from tests.support.reading import docx_text, pdf_text, squash
@@ -150,7 +151,7 @@ def fund_request(first_year: int) -> dict[str, Any]:
         "name_en": "Healing Paths Fund (fictional)",
         "name_fr": "Fonds Sentiers de guérison (fictif)",
         "call_deadline": (datetime.now(UTC) + timedelta(days=60)).isoformat(),
-        "signer_name": "Morgan Tallgrass",
+        "signer_name": FUND.signer_name,
         "signer_title": "Director, Healing Paths",
         "signer_title_fr": "Directrice, Sentiers de guérison",
         "allocations": {str(first_year + k): 300_000_000 for k in range(4)},

@@ -15,10 +15,10 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from models import fictional
+from models.fictional.script import steps
 from models.tables import User
-from service import demo_data
 from service.api import create_app
-from service.demo_script import steps
 from service.users import create_user_with_token, rotate_token
 from workflows.actions import run_action_inline
 
@@ -26,7 +26,7 @@ from workflows.actions import run_action_inline
 @dataclass
 class ApiWorld:
     db: Any
-    cast: demo_data.Cast
+    cast: fictional.Cast
     client: TestClient
     tokens: dict[int, str] = field(default_factory=dict)
 
@@ -53,7 +53,7 @@ class ApiWorld:
         return user
 
     def application(self, index: int = 0) -> dict[str, Any]:
-        _org, data = demo_data.application_for(index, self.cast)
+        _org, data = fictional.application_for(index, self.cast)
         return {
             key: value.isoformat() if isinstance(value, date) else value
             for key, value in data.items()
@@ -63,7 +63,7 @@ class ApiWorld:
         """A grant of organisation ``index`` taken (through the workflows) until ``stop_after``."""
         from models.provisioning import create_application
 
-        organisation, data = demo_data.application_for(index, self.cast)
+        organisation, data = fictional.application_for(index, self.cast)
         grant = create_application(self.db, organisation.id, data)
         for action, actor, payload in steps(self.db, self.cast, grant.id, variant):  # type: ignore[arg-type]
             asyncio.run(run_action_inline(grant.id, grant.reference, action, actor, payload))
@@ -73,7 +73,7 @@ class ApiWorld:
 
 
 def make_api_world(db) -> ApiWorld:  # type: ignore[no-untyped-def]
-    cast = demo_data.seed(db)
+    cast = fictional.seed(db)
     world = ApiWorld(db=db, cast=cast, client=TestClient(create_app()))
     people = [
         cast.screening_officer,

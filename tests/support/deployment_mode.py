@@ -18,7 +18,7 @@ from uuid import UUID
 import pytest
 
 from models.db import Database
-from service.demo_data import seed
+from models.fictional.seeding import seed
 from tests.support.models_support import World
 from workflows.runtime import reset_caches
 
@@ -82,5 +82,3 @@ async def run_states(flow_run_id: UUID) -> list[str]:
 
     async with get_client() as client:
         return [state.name for state in await client.read_flow_run_states(flow_run_id)]
-
-

@@ -1,4 +1,5 @@
-"""Fictional document contexts for tests: invented organisations, people and amounts."""
+"""Fictional document contexts for tests: the shared cast (``models.fictional``) in a grant of
+invented amounts and dates."""
 
 from __future__ import annotations
 
@@ -19,83 +20,72 @@ from documents.context import (
     ReportInfo,
     ReviewInfo,
 )
+from models.fictional.cast import (
+    APPROVER,
+    FINANCE,
+    ORGANISATIONS,
+    PAYMENTS_OFFICER,
+    SCREENING_OFFICER,
+    FictionalOrganisation,
+)
+from models.fictional.rows import contact_fields, fund_fields, organisation_fields
+from models.tables import Fund
 
-SYLLABICS_NAME = "ᐅᒋᒪᐤ ᐊᓄᑭᐎᓐ Women's Circle"
-SYLLABICS_COMMUNITY = "ᐊᓂᔑᓈᐯᒧᐎᓐ"
+_LODGE, _YOUTH_CIRCLE = ORGANISATIONS[:2]
+SYLLABICS_NAME = _YOUTH_CIRCLE["legal_name"]
+SYLLABICS_COMMUNITY = _YOUTH_CIRCLE["community"]
+COMMUNITY = _LODGE["community"]
 APPROVED_CENTS = 45_012_345
 REQUESTED_CENTS = 48_000_000
 REFERENCE = "ILIF-2026-0042"
 
+# The shared fund, with the settings a newly created fund has (models.tables.Fund's defaults).
+_SETTINGS = Fund(**fund_fields(call_deadline=datetime(2026, 1, 9, tzinfo=UTC)))
 FUND = FundInfo(
-    code="ILIF",
-    name_en="Indigenous-Led Initiatives Fund",
-    name_fr="Fonds des initiatives dirigées par des Autochtones",
-    signer_name="Claire Beaulieu",
-    signer_title="Director, Indigenous-Led Initiatives Fund",
-    signer_title_fr="Directrice, Fonds des initiatives dirigées par des Autochtones",
-    holdback_bps=1_000,
-    initial_payment_bps=2_000,
-    insurance_minimum_cents=200_000_000,
-    records_retention_years=7,
-    offer_days=30,
+    **fund_fields(),
+    holdback_bps=_SETTINGS.holdback_bps,
+    initial_payment_bps=_SETTINGS.initial_payment_bps,
+    insurance_minimum_cents=_SETTINGS.insurance_minimum_cents,
+    records_retention_years=_SETTINGS.records_retention_years,
+    offer_days=_SETTINGS.offer_days,
 )
 
-CONTACTS = (
-    ContactInfo(
-        name="Alexis Morningstar",
-        title="Executive Director",
-        email="alexis.morningstar@northernlights.example",
-        phone="807-555-0142",
-        signing_authority=True,
-    ),
-    ContactInfo(
-        name="Jordan Birchbark",
-        title="Program Coordinator",
-        email="jordan.birchbark@northernlights.example",
-        phone="807-555-0187",
-        signing_authority=False,
-    ),
-)
 
-ORGANISATION = OrganisationInfo(
-    legal_name="Northern Lights Healing Lodge Inc.",
-    operating_name="Northern Lights Healing Lodge",
-    business_number="123456789RR0001",
-    address="120 Birchwood Road\nEagle Narrows ON  P0V 9Z9",
-    language="en",
-    contacts=CONTACTS,
-)
-
-SYLLABICS_ORGANISATION = OrganisationInfo(
-    legal_name=SYLLABICS_NAME,
-    operating_name="ᐅᒋᒪᐤ ᐊᓄᑭᐎᓐ",
-    business_number="987654321RR0001",
-    address="4 Shoreline Lane\nᑭᐦᒋ ᓵᑲᐦᐃᑲᓐ ON  P0T 9Z9",
-    language="fr",
-    contacts=(
-        ContactInfo(
-            name="ᒥᓯᐁᐧᐃᓐ Marie Sutherland",
-            title="Board Chair",
-            email="chair@womenscircle.example",
-            phone="807-555-0110",
-            signing_authority=True,
+def organisation_info(
+    organisation: FictionalOrganisation, language: Language | None = None
+) -> OrganisationInfo:
+    """A fictional organisation of the shared cast as documents see it."""
+    fields = organisation_fields(organisation)
+    return OrganisationInfo(
+        legal_name=fields["legal_name"],
+        operating_name=fields["operating_name"],
+        business_number=fields["business_number"],
+        address=fields["address"],
+        language=language or fields["preferred_language"],
+        contacts=tuple(
+            ContactInfo(
+                name=contact["name"],
+                title=contact["title"],
+                email=contact["email"],
+                phone=contact["phone"],
+                signing_authority=contact.get("signing_authority", False),
+            )
+            for contact in contact_fields(organisation)
         ),
-        ContactInfo(
-            name="Noah Loonfoot",
-            title="Finance Lead",
-            email="finance@womenscircle.example",
-            phone="807-555-0111",
-            signing_authority=False,
-        ),
-    ),
-)
+    )
+
+
+ORGANISATION = organisation_info(_LODGE)
+SIGNER = ORGANISATION.contacts[0]
+# The syllabics-named organisation, with a French preference so syllabics meet French text.
+SYLLABICS_ORGANISATION = organisation_info(_YOUTH_CIRCLE, language="fr")
 
 _TEXT = {
     "en": {
         "title": "Walking Together: Land-Based Healing for Survivors",
         "description": (
             "A two-year program of land-based healing camps, peer mentorship led by survivors, "
-            "and prevention workshops in schools across the Eagle Narrows area.\n\n"
+            "and prevention workshops in schools across the Aspen Narrows area.\n\n"
             "Elders guide every camp; survivor mentors are paid for their time and expertise."
         ),
         "conditions": (
@@ -121,7 +111,7 @@ _TEXT = {
         "description": (
             "Un programme de deux ans de camps de guérison sur le territoire, de mentorat par "
             "des personnes survivantes et d'ateliers de prévention dans les écoles de la région "
-            "d'Eagle Narrows.\n\n"
+            "d'Aspen Narrows.\n\n"
             "Des Aînés guident chaque camp ; les mentores sont rémunérées pour leur expertise."
         ),
         "conditions": (
@@ -251,16 +241,16 @@ def _details(kind: str, language: Language, issued: datetime) -> dict[str, Any]:
             "cure_by": issued.date() + timedelta(days=10),
         },
         "approval_memo": {
-            "approver_name": "Marc-André Tremblay",
-            "screening_officer_name": "Jamie Whitehorse",
-            "coordinator_name": "Lena Crowfeather",
+            "approver_name": APPROVER.name,
+            "screening_officer_name": SCREENING_OFFICER.name,
+            "coordinator_name": PAYMENTS_OFFICER.name,
         },
         "decision_letter": {"offer_expires_on": issued.date() + timedelta(days=FUND.offer_days)},
         "decline_letter": {"reason": text["reason"], "stage": "approval"},
         "payment_authorization": {
             "instalment_sequence": 2,
-            "initiated_by": "Jamie Whitehorse",
-            "released_by": "Sam Okafor",
+            "initiated_by": PAYMENTS_OFFICER.name,
+            "released_by": FINANCE.name,
         },
         "remittance_advice": {
             "instalment_sequence": 2,
@@ -314,7 +304,7 @@ def sample_grant(kind: str, language: Language) -> GrantInfo:
         reference=REFERENCE,
         project_title=text["title"],
         project_description=text["description"],
-        community="Eagle Narrows",
+        community=COMMUNITY,
         requested_cents=REQUESTED_CENTS,
         approved_cents=APPROVED_CENTS,
         start_date=date(2026, 4, 1),
@@ -324,9 +314,9 @@ def sample_grant(kind: str, language: Language) -> GrantInfo:
         submitted_at=datetime(2026, 1, 15, 19, 30, tzinfo=UTC),
         decided_at=datetime(2026, 3, 10, 16, 0, tzinfo=UTC),
         signed_at=datetime(2026, 3, 20, 15, 0, tzinfo=UTC) if signed else None,
-        signer_name="Alexis Morningstar" if signed else None,
+        signer_name=SIGNER.name if signed else None,
         countersigned_at=datetime(2026, 3, 24, 13, 0, tzinfo=UTC) if signed else None,
-        countersigner_name="Claire Beaulieu" if signed else None,
+        countersigner_name=FUND.signer_name if signed else None,
         conditions=text["conditions"],
     )
 

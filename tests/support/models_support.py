@@ -24,6 +24,11 @@ from models.clock import utcnow
 from models.context import ActionContext, Actor
 from models.db import Database
 from models.engine import TransitionResult, apply_action
+from models.fictional import cast as fictional_cast
+from models.fictional.cast import FUND_CODE
+from models.fictional.rows import contact_fields, fund_fields, organisation_fields, user_fields
+from models.fictional.script import Step, Variant, actor, steps
+from models.fictional.seeding import Cast, application_for, seed
 from models.governed import engine_window
 from models.payloads import REVIEW_CRITERIA
 from models.provisioning import create_application, create_user
@@ -41,8 +46,6 @@ from models.tables import (
     ReviewScore,
     User,
 )
-from service.demo_data import Cast, application_for, seed
-from service.demo_script import Step, Variant, actor, steps
 from tests.support.databases import keep, kept_database_url
 
 # --------------------------------------------------------------------------- fakes
@@ -52,7 +55,9 @@ START = date(2027, 4, 1)
 END = date(2028, 3, 31)
 FISCAL_YEAR = 2027
 REQUESTED = 25_000_000
-SIGNER = "Wren Maplestone"
+ORGANISATION = fictional_cast.ORGANISATIONS[0]
+(SIGNER, SIGNER_TITLE), (NON_SIGNER, _) = ORGANISATION["contacts"]
+PROJECT_TITLE, PROJECT_DESCRIPTION = fictional_cast.PROJECTS[0]
 
 
 @dataclass(frozen=True)
@@ -90,18 +95,21 @@ class FakePeople:
         }[role]
 
 
+def _fake_user(user_id: int, person: fictional_cast.Person, **changes: Any) -> User:
+    return User(id=user_id, **user_fields(person), **changes)
+
+
 def fake_people() -> FakePeople:
+    """The shared cast's people as unsaved users, the applicant of the first organisation."""
     return FakePeople(
-        screening_officer=User(id=10, name="Avery Northwood", roles=["officer"]),
-        payments_officer=User(id=11, name="Jesse Clearwater", roles=["officer"]),
-        elder=User(id=20, name="Elder Marguerite Swiftwind", roles=["reviewer"], is_elder=True),
-        survivor_advisor=User(
-            id=21, name="Robin Greyfeather", roles=["reviewer"], is_survivor_advisor=True
-        ),
-        reviewer=User(id=22, name="Kai Birchbark", roles=["reviewer"]),
-        approver=User(id=30, name="Sasha Redcedar", roles=["approver"]),
-        finance=User(id=40, name="Quinn Ironwood", roles=["finance"]),
-        applicant=User(id=50, name=SIGNER, roles=["applicant"], organisation_id=1),
+        screening_officer=_fake_user(10, fictional_cast.SCREENING_OFFICER),
+        payments_officer=_fake_user(11, fictional_cast.PAYMENTS_OFFICER),
+        elder=_fake_user(20, fictional_cast.ELDER),
+        survivor_advisor=_fake_user(21, fictional_cast.SURVIVOR_ADVISOR),
+        reviewer=_fake_user(22, fictional_cast.REVIEWER),
+        approver=_fake_user(30, fictional_cast.APPROVER),
+        finance=_fake_user(40, fictional_cast.FINANCE),
+        applicant=_fake_user(50, fictional_cast.applicant(ORGANISATION), organisation_id=1),
     )
 
 
@@ -118,61 +126,30 @@ def force_state(row: Any, state: str) -> None:
 
 
 def fake_fund(**changes: Any) -> Fund:
-    return Fund(
-        id=1,
-        code="FAKE",
-        name_en="Fictional Fund",
-        name_fr="Fonds fictif",
-        call_deadline=NOW + timedelta(days=30),
-        signer_name="Morgan Tallgrass",
-        signer_title="Director",
-        **changes,
-    )
+    return Fund(id=1, **fund_fields(**{"call_deadline": NOW + timedelta(days=30), **changes}))
 
 
 def fake_organisation(**changes: Any) -> Organisation:
-    fields: dict[str, Any] = {
-        "id": 1,
-        "legal_name": "Northern Lights Healing Lodge Inc.",
-        "operating_name": "Northern Lights Lodge",
-        "business_number": "100000001RR0001",
-        "indigenous_led_attested": True,
-        "community_resolution_ref": "BCR-100000001-2026",
-        "data_governance_consent": True,
-    }
-    return Organisation(**{**fields, **changes})
+    return Organisation(id=1, **{**organisation_fields(ORGANISATION), **changes})
 
 
 def fake_contacts() -> list[Contact]:
+    """The first organisation's contacts: the lead (``SIGNER``) signs, the second does not."""
     return [
-        Contact(
-            id=1,
-            organisation_id=1,
-            name=SIGNER,
-            title="Executive Director",
-            email="lead@example.org",
-            signing_authority=True,
-            senior=True,
-        ),
-        Contact(
-            id=2,
-            organisation_id=1,
-            name="Tobias Reed",
-            title="Program Lead",
-            email="pl@example.org",
-        ),
+        Contact(id=number, organisation_id=1, **fields)
+        for number, fields in enumerate(contact_fields(ORGANISATION), start=1)
     ]
 
 
 def fake_grant(state: str, **changes: Any) -> Grant:
     fields: dict[str, Any] = {
         "id": 1,
-        "reference": "FAKE-2026-0001",
+        "reference": f"{FUND_CODE}-2026-0001",
         "fund_id": 1,
         "organisation_id": 1,
-        "project_title": "Safe Paths Home",
-        "project_description": "Land-based healing and peer mentorship (fictional).",
-        "community": "Aspen Narrows (fictional)",
+        "project_title": PROJECT_TITLE,
+        "project_description": PROJECT_DESCRIPTION,
+        "community": ORGANISATION["community"],
         "requested_cents": REQUESTED,
         "start_date": START,
         "end_date": END,
@@ -234,10 +211,10 @@ FAKE_PAYLOADS: dict[str, dict[str, Any]] = {
     "not_recommend": {"consensus_rating": 2, "rationale": "Partnership plan not ready."},
     "approve": {"approved_cents": REQUESTED, "risk_rating": "low"},
     "decline": {"reason": "Outside the eligible activities of this call."},
-    "sign": {"signer_name": SIGNER, "signer_title": "Executive Director"},
+    "sign": {"signer_name": SIGNER, "signer_title": SIGNER_TITLE},
     "record_insurance": {
         "certificate_ref": "CGL-0001",
-        "insurer": "Example Mutual (fictional)",
+        "insurer": fictional_cast.INSURER,
         "coverage_cents": 500_000_000,
     },
     "initiate_payment": {"sequence": 1},

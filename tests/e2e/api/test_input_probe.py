@@ -43,6 +43,7 @@ from service.schemas import FundRequest
 from service.users import create_user_with_token
 from tests.support.api_support import ApiWorld, module_api_world
 from tests.support.document_samples import sample_context
+from tests.support.models_support import SIGNER, SIGNER_TITLE
 from tests.support.reading import docx_text, overflowing_boxes, pdf_body_text, without_spaces
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]
@@ -315,7 +316,7 @@ PAYLOADS: dict[str, dict[str, Any]] = {
     "not_recommend": {"consensus_rating": 2, "rationale": "Not yet ready"},
     "approve": {"approved_cents": 100, "risk_rating": "low", "conditions": ["Insurance first"]},
     "decline": REASON,
-    "sign": {"signer_name": "Wren Maplestone", "signer_title": "Executive Director"},
+    "sign": {"signer_name": SIGNER, "signer_title": SIGNER_TITLE},
     "record_insurance": {
         "certificate_ref": "CGL-2027-118",
         "insurer": "Fictional Mutual",

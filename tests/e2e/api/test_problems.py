@@ -16,10 +16,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from models import lifecycle
+from models import fictional, lifecycle
 from models.provisioning import create_application
 from models.tables import BudgetLine, Grant
-from service import demo_data
 from service.limits import MAX_BODY_BYTES
 from service.users import revoke_user
 from tests.support.api_support import ApiWorld, module_api_world
@@ -50,7 +49,7 @@ class Fixture:
 def fx(prefect_harness, tmp_path_factory) -> Iterator[Fixture]:
     directory = tmp_path_factory.mktemp("problems")
     with module_api_world(directory, crashes_as_answers=True) as world:
-        organisation, data = demo_data.application_for(3, world.cast)
+        organisation, data = fictional.application_for(3, world.cast)
         draft = create_application(world.db, organisation.id, data)
         yield Fixture(
             world=world,

@@ -40,6 +40,7 @@ from models.payloads import REVIEW_CRITERIA
 from models.tables import Grant, StoredDocument
 from service.api import create_app
 from tests.support.api_support import make_api_world
+from tests.support.models_support import SIGNER, SIGNER_TITLE
 
 pytestmark = [
     pytest.mark.slow,
@@ -77,7 +78,7 @@ PAYLOADS: dict[str, dict[str, Any]] = {
     "not_recommend": {"consensus_rating": 2, "rationale": "Not yet ready"},
     "approve": {"approved_cents": 100, "risk_rating": "low"},
     "decline": REASON,
-    "sign": {"signer_name": "Wren Maplestone", "signer_title": "Executive Director"},
+    "sign": {"signer_name": SIGNER, "signer_title": SIGNER_TITLE},
     "record_insurance": {"certificate_ref": "CGL-1", "insurer": "Example", "coverage_cents": 1},
     "initiate_payment": {"sequence": 1},
     "release_payment": {"sequence": 1},

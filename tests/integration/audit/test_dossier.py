@@ -44,7 +44,7 @@ from tests.support.reading import pdf_text, squash
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 VERIFIER = Path(__file__).resolve().parents[3] / "models" / "dossier_verifier.py"
-NOTES = "Sealed panel discussion."  # what service.demo_script records as deliberation notes
+NOTES = "Sealed panel discussion."  # what models.fictional.script records as deliberation notes
 
 
 @dataclass
@@ -409,8 +409,8 @@ def test_events_after_the_last_checkpoint_are_proven_against_a_fresh_head(
     """On a copy of the installation: one event, a checkpoint, one more event, no checkpoint."""
     from models.checkpoints import checkpoint
     from models.engine import record_denial
+    from models.fictional.script import actor
     from models.tables import User
-    from service.demo_script import actor
     from workflows.runtime import reset_caches
 
     db, store = copy_installation(closed, tmp_path / "installation", monkeypatch)

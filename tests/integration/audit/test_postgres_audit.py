@@ -6,13 +6,13 @@ import pytest
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 
+from models import fictional
 from models.audit import verify_log
 from models.db import Database
 from models.engine import apply_action
+from models.fictional.script import steps
 from models.provisioning import create_application
 from models.tables import AuditEvent, Grant
-from service import demo_data
-from service.demo_script import steps
 from tests.support.postgres import postgres_schema
 
 pytestmark = pytest.mark.both_databases  # PostgreSQL whichever pass runs it
@@ -23,14 +23,14 @@ def pg():
     with postgres_schema() as url:
         db = Database(url)
         db.create_schema()
-        db.cast = demo_data.seed(db)  # type: ignore[attr-defined]
+        db.cast = fictional.seed(db)  # type: ignore[attr-defined]
         yield db
         db.dispose()
 
 
 def test_a_grant_closes_on_postgresql_and_its_trail_verifies(pg):
     cast = pg.cast
-    organisation, application = demo_data.application_for(0, cast)
+    organisation, application = fictional.application_for(0, cast)
     grant = create_application(pg, organisation.id, application)
     for action, actor, payload in steps(pg, cast, grant.id):
         apply_action(pg, grant.id, action, actor, payload)

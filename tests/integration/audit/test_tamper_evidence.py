@@ -22,9 +22,9 @@ from documents.audit.verification import verify
 from models.checkpoints import AuditStore, checkpoint
 from models.clock import utcnow
 from models.db import Database
+from models.fictional.seeding import seed
 from models.stored_documents import record_stored_document
 from models.tables import AuditEvent, Grant
-from service.demo_data import seed
 from tests.support.databases import copied_database, kept, kept_database_url, on_postgresql
 from workflows.runtime import reset_caches
 
@@ -57,8 +57,8 @@ class Pristine:
 def build_log(root: Path) -> Pristine:
     """A real installation's log: seeded records, stored documents, padding to 1,000 events."""
     from documents import LocalDocumentStore
+    from models.fictional.seeding import application_for
     from models.provisioning import create_application
-    from service.demo_data import application_for
 
     url = kept_database_url(root)
     db = Database(url)

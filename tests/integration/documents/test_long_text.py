@@ -43,7 +43,7 @@ PLACES: dict[str, dict] = {
     "subtitle": {"subtitle": WORD},
     "marking": {"marking": WORD},
     "page header (fund name)": {"fund_name": WORD},
-    "address": {"addressee": ("Board Chair", WORD, "Eagle Narrows ON")},
+    "address": {"addressee": ("Board Chair", WORD, "Aspen Narrows ON")},
     "party": {"parties": (Party("Recipient", WORD, (WORD[:300],)),)},
     "heading": {"blocks": (Heading(1, WORD),)},
     "paragraph": {"blocks": (Paragraph(WORD),)},

@@ -22,6 +22,7 @@ from documents.formatting import format_count, format_date, format_datetime, for
 from documents.render.pdf import render_html
 from documents.text import catalogue
 from tests.support.document_samples import (
+    FUND,
     SYLLABICS_COMMUNITY,
     SYLLABICS_NAME,
     SYLLABICS_ORGANISATION,
@@ -248,7 +249,7 @@ def test_pdf_metadata_comes_from_the_document():
     info = reader.metadata
     assert info.title == "Entente de paiement de transfert – ILIF-2026-0042"
     assert info["/CreationDate"] == info["/ModDate"] == "D:20260310161000Z"
-    assert info.author == "Fonds des initiatives dirigées par des Autochtones"
+    assert info.author == FUND.name_fr
     identifier = hashlib.sha256(render_html(content).encode()).hexdigest()[:32]
     assert reader.trailer["/ID"][0].original_bytes == identifier.encode()
 

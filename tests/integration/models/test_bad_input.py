@@ -22,9 +22,10 @@ from models.errors import (
     UnknownAction,
     WrongState,
 )
+from models.fictional.cast import FUND
+from models.fictional.script import actor
+from models.fictional.seeding import application_for
 from models.provisioning import create_application, create_fund
-from service.demo_data import application_for
-from service.demo_script import actor
 from tests.support.models_support import (
     World,
     advance,
@@ -65,8 +66,8 @@ def small_fund(world: World, code: str, allocations_by_year: dict[int, int]) -> 
         name_en=f"Small fictional fund {code}",
         name_fr=f"Petit fonds fictif {code}",
         call_deadline=utcnow() + timedelta(days=60),
-        signer_name="Morgan Tallgrass",
-        signer_title="Director",
+        signer_name=FUND.signer_name,
+        signer_title=FUND.signer_title,
         allocations=allocations_by_year,
     )
     return code
@@ -427,15 +428,15 @@ def test_replaying_a_key_still_requires_permission_to_see_the_grant(world):
 
 
 def test_an_idempotency_key_reused_with_a_different_payload_is_a_conflict(tmp_path):
+    from models import fictional
     from models.engine import apply_action
     from models.errors import IdempotencyConflict
+    from models.fictional.script import actor
     from models.provisioning import create_application
-    from service import demo_data
-    from service.demo_script import actor
 
     db = new_database(tmp_path)
-    cast = demo_data.seed(db)
-    organisation, application = demo_data.application_for(0, cast)
+    cast = fictional.seed(db)
+    organisation, application = fictional.application_for(0, cast)
     grant = create_application(db, organisation.id, application)
     applicant = actor(cast.applicants[organisation.id])
     apply_action(db, grant.id, "submit", applicant, {}, idempotency_key="k-1")

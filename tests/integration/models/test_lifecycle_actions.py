@@ -10,9 +10,11 @@ from models import lifecycle
 from models.clock import utcnow
 from models.engine import apply_action
 from models.errors import GuardFailed, WrongState
-from service.demo_script import actor
+from models.fictional.script import actor
 from tests.support.models_support import (
     PREPARATIONS,
+    SIGNER,
+    SIGNER_TITLE,
     World,
     advance,
     allocations,
@@ -143,7 +145,7 @@ def test_an_unsigned_offer_lapses_only_after_its_deadline_and_frees_the_allocati
     assert result.details["released_commitment_cents"] == offer.approved_cents
     assert committed(world) == committed_while_offered - offer.approved_cents
     applicant = world.applicant_of(ready.grant_id)
-    signature = {"signer_name": "Wren Maplestone", "signer_title": "Executive Director"}
+    signature = {"signer_name": SIGNER, "signer_title": SIGNER_TITLE}
     with pytest.raises(WrongState):
         apply_action(world.db, ready.grant_id, "sign", applicant, signature)
 

@@ -12,6 +12,7 @@ from sqlmodel import select
 from models.clock import as_utc, utcnow
 from models.engine import apply_action
 from models.errors import GuardFailed
+from models.fictional.cast import FUND
 from models.provisioning import create_fund
 from models.tables import AuditEvent, Fund
 from tests.support.models_support import World, grant, new_grant, seeded_world
@@ -34,8 +35,8 @@ def deadline(world: World):
         name_en="Fund with a precise deadline (fictional)",
         name_fr="Fonds à échéance précise (fictif)",
         call_deadline=moment,
-        signer_name="Morgan Tallgrass",
-        signer_title="Director",
+        signer_name=FUND.signer_name,
+        signer_title=FUND.signer_title,
         allocations={},
     )
     return moment

@@ -17,13 +17,13 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from models import fictional
 from models.db import Database
 from models.engine import apply_action
 from models.errors import ActionRejected
+from models.fictional.script import actor, steps
 from models.provisioning import create_application
 from models.tables import AuditEvent, FundAllocation, Grant, Instalment
-from service import demo_data
-from service.demo_script import actor, steps
 from tests.support.postgres import postgres_schema
 
 pytestmark = pytest.mark.both_databases  # parametrized over both itself
@@ -47,7 +47,7 @@ def db(request, tmp_path) -> Iterator[Database]:
 
 
 def grant_until(db: Database, cast, index: int, stop_after: str, **match) -> Grant:  # type: ignore[no-untyped-def]
-    organisation, application = demo_data.application_for(index, cast)
+    organisation, application = fictional.application_for(index, cast)
     grant = create_application(db, organisation.id, application)
     for action, who, payload in steps(db, cast, grant.id):
         apply_action(db, grant.id, action, who, payload)
@@ -105,7 +105,7 @@ def report(label: str, outcomes: Counter, over: int, what: str) -> None:
 
 
 def test_fifty_simultaneous_releases_pay_an_instalment_once(db, capsys):
-    cast = demo_data.seed(db)
+    cast = fictional.seed(db)
     grant = grant_until(db, cast, 0, "initiate_payment", sequence=1)
     finance = actor(cast.finance)
 
@@ -149,7 +149,7 @@ def naive_release(db: Database, grant_id: int, sequence: int, finance_id: int) -
 
 
 def test_a_naive_check_then_insert_release_pays_twice(db, capsys):
-    cast = demo_data.seed(db)
+    cast = fictional.seed(db)
     grant = grant_until(db, cast, 0, "initiate_payment", sequence=1)
     outcomes = all_at_once(lambda _n: naive_release(db, grant.id, 1, cast.finance.id))
     paid, _released, _approved = disbursed(db, grant.id)
@@ -168,7 +168,7 @@ def test_a_naive_check_then_insert_release_pays_twice(db, capsys):
 
 
 def test_fifty_simultaneous_approvals_never_over_commit_an_allocation(db, capsys):
-    cast = demo_data.seed(db)
+    cast = fictional.seed(db)
     grants = [grant_until(db, cast, index, "recommend") for index in range(ATTEMPTS)]
     with db.transaction() as session:
         allocations = session.exec(

@@ -12,11 +12,12 @@ from models.budget import fiscal_label
 from models.clock import utcnow
 from models.engine import apply_action
 from models.errors import GuardFailed
+from models.fictional.cast import FUND
+from models.fictional.script import actor, steps
+from models.fictional.seeding import application_for
 from models.money import format_cad
 from models.provisioning import create_fund
 from models.tables import BudgetLine
-from service.demo_data import application_for
-from service.demo_script import actor, steps
 from tests.support.models_support import (
     World,
     advance,
@@ -30,7 +31,7 @@ from tests.support.models_support import (
 
 FUND_CODE = "TWOYEAR"
 # Two-year demo applications (odd indexes) ask for per_year in the first year and
-# per_year + 1,234 cents in the second (service.demo_data.application_for).
+# per_year + 1,234 cents in the second (models.fictional.seeding.application_for).
 FIRST_GRANT = 1  # 15,000,000 + 15,001,234 cents
 SECOND_GRANT = 3  # 20,000,000 + 20,001,234 cents
 FIRST_YEAR_ALLOCATION = 40_000_000
@@ -51,8 +52,8 @@ def two_year_fund(world: World) -> tuple[int, int, int]:
         name_en="Two-year test fund (fictional)",
         name_fr="Fonds d’essai sur deux ans (fictif)",
         call_deadline=utcnow() + timedelta(days=90),
-        signer_name="Morgan Tallgrass",
-        signer_title="Director",
+        signer_name=FUND.signer_name,
+        signer_title=FUND.signer_title,
         allocations={first_year: FIRST_YEAR_ALLOCATION, second_year: SECOND_YEAR_ALLOCATION},
     )
     assert fund.id is not None

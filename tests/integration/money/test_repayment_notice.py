@@ -16,13 +16,13 @@ from sqlmodel import select
 
 from documents import build_document, render_document
 from documents.formatting import format_date, format_money
+from models import fictional
 from models.db import Database
 from models.engine import TransitionResult, apply_action
 from models.errors import GuardFailed
+from models.fictional.script import actor, steps
 from models.provisioning import create_application
 from models.tables import AuditEvent, Instalment, OutcomeReport
-from service import demo_data
-from service.demo_script import actor, steps
 from tests.support.models_support import allocations, grant, instalments, new_database
 from tests.support.reading import docx_text, pdf_text, squash
 from workflows.snapshot import document_context, document_details
@@ -64,7 +64,7 @@ class CloseOut:
 def close_out(db: Database, cast, index: int, underspent: int) -> CloseOut:  # type: ignore[no-untyped-def]
     """The demo script to ``closed``, the final report ``underspent`` cents short of the
     approved amount. Before close-out begins, an officer tries to pay the holdback early."""
-    organisation, application = demo_data.application_for(index, cast)
+    organisation, application = fictional.application_for(index, cast)
     grant_row = create_application(db, organisation.id, application)
     run = CloseOut(grant_row.id)  # type: ignore[arg-type]
     for action, who, payload in steps(db, cast, run.grant_id):
@@ -108,7 +108,7 @@ def letter(db: Database, run: CloseOut, action: str, kind: str, language: str) -
 @pytest.fixture
 def world(tmp_path):  # type: ignore[no-untyped-def]
     db = new_database(tmp_path)
-    return db, demo_data.seed(db)
+    return db, fictional.seed(db)
 
 
 NOTICE = {"en": "Notice of repayment", "fr": "Avis de remboursement"}

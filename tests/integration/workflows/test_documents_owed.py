@@ -16,11 +16,10 @@ import uuid
 import pytest
 from sqlmodel import select
 
-from models import lifecycle
+from models import fictional, lifecycle
+from models.fictional.script import steps
 from models.provisioning import create_application
 from models.tables import OwedDocument, StoredDocument
-from service import demo_data
-from service.demo_script import steps
 from service.views import grant_public
 from workflows.actions import run_action_inline
 from workflows.faults import FAIL_RENDER
@@ -56,9 +55,9 @@ def test_every_step_whose_rendering_fails_commits_and_owes_its_documents_until_p
     installation, monkeypatch, variant
 ):
     db = installation
-    cast = demo_data.seed(db)
+    cast = fictional.seed(db)
     officer = cast.screening_officer
-    organisation, application = demo_data.application_for(1, cast)
+    organisation, application = fictional.application_for(1, cast)
     grant = create_application(db, organisation.id, application)
     faulted: list[str] = []
     for action, who, payload in steps(db, cast, grant.id, variant):
@@ -101,8 +100,8 @@ def test_one_failing_kind_leaves_the_others_stored_and_a_repeat_completes_the_st
     installation, monkeypatch
 ):
     db = installation
-    cast = demo_data.seed(db)
-    organisation, application = demo_data.application_for(0, cast)
+    cast = fictional.seed(db)
+    organisation, application = fictional.application_for(0, cast)
     grant = create_application(db, organisation.id, application)
     key = str(uuid.uuid4())
     for action, who, payload in steps(db, cast, grant.id):
@@ -145,8 +144,8 @@ def test_grantflow_documents_retry_produces_what_is_owed_and_says_when_it_cannot
     from prefect.settings import PREFECT_API_URL
 
     db = installation
-    cast = demo_data.seed(db)
-    organisation, application = demo_data.application_for(2, cast)
+    cast = fictional.seed(db)
+    organisation, application = fictional.application_for(2, cast)
     grant = create_application(db, organisation.id, application)
     action, who, payload = next(steps(db, cast, grant.id))
     monkeypatch.setenv(FAIL_RENDER, "acknowledgement_of_receipt")

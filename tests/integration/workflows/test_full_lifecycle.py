@@ -15,6 +15,8 @@ from sqlmodel import select
 
 from documents import build_document, render_document
 from documents.formatting import format_date, format_money
+from models import fictional
+from models.fictional.script import actor, steps
 from models.tables import (
     ActionRequest,
     AuditEvent,
@@ -23,8 +25,6 @@ from models.tables import (
     OutcomeReport,
     StoredDocument,
 )
-from service import demo_data
-from service.demo_script import actor, steps
 from tests.support.databases import table_rows
 from tests.support.reading import docx_text, pdf_text, squash
 from workflows.actions import run_action_inline
@@ -37,7 +37,7 @@ pytestmark = pytest.mark.usefixtures("prefect_harness")
 def drive(db, cast, index: int, variant: str = "full", stop_after: str | None = None):
     from models.provisioning import create_application
 
-    organisation, application = demo_data.application_for(index, cast)
+    organisation, application = fictional.application_for(index, cast)
     grant = create_application(db, organisation.id, application)
     outcomes = []
     for action, who, payload in steps(db, cast, grant.id, variant):
@@ -87,7 +87,7 @@ def assert_agreement_says_everything(db, grant_id: int, language: str, legal_nam
 
 @pytest.fixture
 def cast(installation):
-    return demo_data.seed(installation)
+    return fictional.seed(installation)
 
 
 @pytest.fixture

@@ -16,9 +16,9 @@ from uuid import UUID
 
 import pytest
 
+from models import fictional
+from models.fictional.script import steps
 from models.provisioning import create_application
-from service import demo_data
-from service.demo_script import steps
 from workflows.actions import run_action_inline
 from workflows.grant_artifact import artifact_key
 
@@ -83,8 +83,8 @@ def test_a_step_whose_artifact_cannot_be_published_still_completes(
     installation, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     db = installation
-    cast = demo_data.seed(db)
-    organisation, application = demo_data.application_for(2, cast)
+    cast = fictional.seed(db)
+    organisation, application = fictional.application_for(2, cast)
     grant = create_application(db, organisation.id, application)
     action, who, payload = next(iter(steps(db, cast, grant.id)))
 

@@ -20,10 +20,13 @@ from documents.content import (
 )
 from documents.formatting import format_date, format_money
 from documents.text import catalogue
+from models.fictional.cast import PAYMENTS_OFFICER, SCREENING_OFFICER
 from tests.support.document_samples import (
     APPROVED_CENTS,
     FUND,
+    ORGANISATION,
     REFERENCE,
+    SIGNER,
     SYLLABICS_NAME,
     SYLLABICS_ORGANISATION,
     sample_context,
@@ -104,7 +107,7 @@ def test_every_document_names_fund_grant_organisation_and_issue_date(kind, langu
     assert content.template_version == KINDS[kind].template_version
     assert format_date(ctx.issued_at, language) in content.issued_line
     text = text_of(content)
-    assert "Northern Lights Healing Lodge Inc." in text
+    assert ORGANISATION.legal_name in text
     assert REFERENCE in text
 
 
@@ -187,7 +190,7 @@ def test_approval_memo_states_segregation_of_duties():
     budget = blocks(content, Table)[0]
     assert [row[0] for row in budget.rows] == ["2026-27", "2027-28"]
     assert budget.footer == ("Total", "$480,000.00", format_money(APPROVED_CENTS, "en"))
-    same_person = {"approver_name": "Jamie Whitehorse"}
+    same_person = {"approver_name": SCREENING_OFFICER.name}
     breach = build("approval_memo", details=same_person)
     assert any(n.tone == "important" for n in blocks(breach, Notice))
 
@@ -229,7 +232,7 @@ def test_grant_agreement_has_every_schedule_in_order():
     assert "signed by both Parties" in terms["Amendments"]
     assert "electronic signature" in terms["Electronic signatures"]
     assert len(blocks(content, PageBreak)) == 4
-    assert [p.name for p in content.parties][1] == "Northern Lights Healing Lodge Inc."
+    assert [p.name for p in content.parties][1] == ORGANISATION.legal_name
 
 
 def test_grant_agreement_tables_hold_every_instalment_and_report():
@@ -253,13 +256,13 @@ def test_grant_agreement_additional_provisions_prevail_and_contacts_are_listed()
     assert [c.number for c in blocks(content, ClauseList)[3].clauses] == ["B1", "B2"]
     contacts = blocks(content, Table)[0]
     assert len(contacts.rows) == 3
-    assert "alexis.morningstar@northernlights.example" in contacts.rows[0][2]
-    assert "Claire Beaulieu" in contacts.rows[-1][1]
+    assert SIGNER.email in contacts.rows[0][2]
+    assert FUND.signer_name in contacts.rows[-1][1]
 
 
 def test_grant_agreement_leaves_signatures_blank():
     signatures = blocks(build("grant_agreement"), SignatureBlock)
-    assert [s.name for s in signatures] == ["Alexis Morningstar", "Claire Beaulieu"]
+    assert [s.name for s in signatures] == [SIGNER.name, FUND.signer_name]
     assert all(s.signed_on is None for s in signatures)
 
 
@@ -274,8 +277,8 @@ def test_executed_agreement_fills_the_signatures():
     content = build("executed_agreement", "fr")
     signatures = blocks(content, SignatureBlock)
     assert [(s.name, s.signed_on) for s in signatures] == [
-        ("Alexis Morningstar", "20 mars 2026"),
-        ("Claire Beaulieu", "24 mars 2026"),
+        (SIGNER.name, "20 mars 2026"),
+        (FUND.signer_name, "24 mars 2026"),
     ]
     assert "signée" in content.title
     assert blocks(content, Notice)[0].tone == "important"
@@ -303,7 +306,7 @@ def test_payment_authorization_accounts_for_paid_and_remaining():
 def test_payment_authorization_shows_who_initiated_and_released():
     awaiting = build("payment_authorization", details={"released_by": None})
     assert dict(blocks(awaiting, KeyValues)[2].rows)["Released by (finance)"] == "Awaiting release"
-    same = build("payment_authorization", details={"released_by": "Jamie Whitehorse"})
+    same = build("payment_authorization", details={"released_by": PAYMENTS_OFFICER.name})
     assert any(n.tone == "important" for n in blocks(same, Notice))
 
 

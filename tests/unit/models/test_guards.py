@@ -19,6 +19,7 @@ from models.errors import GuardFailed
 from models.guards import GUARDS
 from models.tables import ReviewAssignment, User
 from tests.support.models_support import (
+    NON_SIGNER,
     NOW,
     acting_as,
     all_scores,
@@ -273,7 +274,7 @@ def signing_the_day_after_the_offer_expired():
 
 @refusal("signer_has_signing_authority")
 def contact_without_signing_authority_signs():
-    ctx = with_payload(fake_context("sign"), signer_name="Tobias Reed")
+    ctx = with_payload(fake_context("sign"), signer_name=NON_SIGNER)
     return ctx, "the signer is not a contact with signing authority for the organisation"
 
 

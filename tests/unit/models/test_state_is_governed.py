@@ -12,6 +12,8 @@ from models.governed import StateAssignmentError, engine_window
 from models.lifecycle import INITIAL_STATE
 from models.tables import Grant, Instalment, OutcomeReport
 from tests.support.models_support import (
+    ORGANISATION,
+    PROJECT_TITLE,
     World,
     advance,
     fake_grant,
@@ -26,9 +28,9 @@ UNSAVED_FIELDS = {
         "reference": "FAKE-2026-0001",
         "fund_id": 1,
         "organisation_id": 1,
-        "project_title": "Safe Paths Home",
+        "project_title": PROJECT_TITLE,
         "project_description": "Land-based healing (fictional).",
-        "community": "Aspen Narrows (fictional)",
+        "community": ORGANISATION["community"],
         "requested_cents": 25_000_000,
         "start_date": date(2027, 4, 1),
         "end_date": date(2028, 3, 31),

@@ -1,4 +1,4 @@
-"""The steps that take one demo grant through its lifecycle, as (action, actor, payload).
+"""The steps that take one fictional grant through its lifecycle, as (action, actor, payload).
 
 A generator, so it reads the grant's instalments and reports only once approval created them.
 The same script drives the demo (through Prefect) and the tests (through any runner).
@@ -13,9 +13,10 @@ from sqlmodel import select
 
 from models.context import Actor
 from models.db import Database
+from models.fictional.cast import INSURER
+from models.fictional.seeding import Cast
 from models.payloads import REVIEW_CRITERIA
 from models.tables import Contact, Grant, Instalment, Organisation, OutcomeReport, User
-from service.demo_data import Cast
 
 Variant = Literal["full", "declined_at_screening", "declined_at_approval", "info_requested"]
 Step = tuple[str, Actor, dict[str, Any]]
@@ -145,7 +146,7 @@ def steps(db: Database, cast: Cast, grant_id: int, variant: Variant = "full") ->
         actor(cast.payments_officer),
         {
             "certificate_ref": f"CGL-{grant.reference}",
-            "insurer": "Example Mutual Insurance (fictional)",
+            "insurer": INSURER,
             "coverage_cents": 500_000_000,
         },
     )

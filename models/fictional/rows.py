@@ -1,0 +1,68 @@
+"""The cast's rows as fields: what ``seeding`` hands to provisioning, and what tests build
+unsaved rows from (with their own ids, and overrides where a test needs a variation)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from models.fictional.cast import FUND, FictionalOrganisation, Person
+
+
+def fund_fields(**overrides: Any) -> dict[str, Any]:
+    """The fund's names and signer; its call deadline and allocations depend on the day."""
+    fields = {
+        "code": FUND.code,
+        "name_en": FUND.name_en,
+        "name_fr": FUND.name_fr,
+        "signer_name": FUND.signer_name,
+        "signer_title": FUND.signer_title,
+        "signer_title_fr": FUND.signer_title_fr,
+    }
+    return {**fields, **overrides}
+
+
+def contact_fields(organisation: FictionalOrganisation) -> list[dict[str, Any]]:
+    """The organisation's two contacts: the lead signs and is senior."""
+    (lead, lead_title), (second, second_title) = organisation["contacts"]
+    domain = organisation["email_domain"]
+    return [
+        {
+            "name": lead,
+            "title": lead_title,
+            "email": f"lead@{domain}",
+            "phone": "555-0100",
+            "signing_authority": True,
+            "senior": True,
+        },
+        {
+            "name": second,
+            "title": second_title,
+            "email": f"staff@{domain}",
+            "phone": "555-0101",
+        },
+    ]
+
+
+def organisation_fields(organisation: FictionalOrganisation) -> dict[str, Any]:
+    """The organisation's registration, its contacts aside."""
+    kept = ("legal_name", "operating_name", "business_number", "address", "preferred_language")
+    return {
+        **{key: organisation[key] for key in kept},  # type: ignore[literal-required]
+        "indigenous_led_attested": True,
+        "community_resolution_ref": f"BCR-{organisation['business_number'][:9]}-2026",
+        "data_governance_consent": True,
+    }
+
+
+def registration(organisation: FictionalOrganisation) -> dict[str, Any]:
+    """What ``models.provisioning.register_organisation`` takes for this organisation."""
+    return {**organisation_fields(organisation), "contacts": contact_fields(organisation)}
+
+
+def user_fields(person: Person) -> dict[str, Any]:
+    return {
+        "name": person.name,
+        "roles": list(person.roles),
+        "is_elder": person.is_elder,
+        "is_survivor_advisor": person.is_survivor_advisor,
+    }
