@@ -250,40 +250,39 @@ def survivor_advisor_present(ctx: ActionContext) -> str | None:
     return None
 
 
-@payload_guard
-def recommended_within_request(ctx: ActionContext) -> str | None:
-    recommended = ctx.payload.recommended_cents  # type: ignore[attr-defined]
-    if recommended > ctx.grant.requested_cents:
+def _within_request(ctx: ActionContext, amount_cents: int, which: str) -> str | None:
+    if amount_cents > ctx.grant.requested_cents:
         return (
-            f"the recommended amount {format_cad(recommended)} exceeds the requested "
+            f"the {which} amount {format_cad(amount_cents)} exceeds the requested "
             f"{format_cad(ctx.grant.requested_cents)}"
         )
+    return None
+
+
+@payload_guard
+def recommended_within_request(ctx: ActionContext) -> str | None:
+    return _within_request(ctx, ctx.payload.recommended_cents, "recommended")  # type: ignore[attr-defined]
+
+
+def _approver_is_not(officer_id: int | None, ctx: ActionContext, who: str) -> str | None:
+    if officer_id is not None and officer_id == ctx.actor.user_id:
+        return f"approver must not be the officer who {who}"
     return None
 
 
 @guard
 def approver_not_screening_officer(ctx: ActionContext) -> str | None:
-    if ctx.grant.screened_by_id is not None and ctx.grant.screened_by_id == ctx.actor.user_id:
-        return "approver must not be the officer who screened this grant"
-    return None
+    return _approver_is_not(ctx.grant.screened_by_id, ctx, "screened this grant")
 
 
 @guard
 def approver_not_review_coordinator(ctx: ActionContext) -> str | None:
-    if ctx.grant.coordinator_id is not None and ctx.grant.coordinator_id == ctx.actor.user_id:
-        return "approver must not be the officer who coordinated this grant's review"
-    return None
+    return _approver_is_not(ctx.grant.coordinator_id, ctx, "coordinated this grant's review")
 
 
 @payload_guard
 def approved_within_request(ctx: ActionContext) -> str | None:
-    approved = ctx.payload.approved_cents  # type: ignore[attr-defined]
-    if approved > ctx.grant.requested_cents:
-        return (
-            f"the approved amount {format_cad(approved)} exceeds the requested "
-            f"{format_cad(ctx.grant.requested_cents)}"
-        )
-    return None
+    return _within_request(ctx, ctx.payload.approved_cents, "approved")  # type: ignore[attr-defined]
 
 
 @payload_guard

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlmodel import Session, select
 
@@ -35,9 +36,23 @@ from models.tables import (
     User,
 )
 
+T = TypeVar("T")
+
 
 def _maybe_utc(moment: datetime | None) -> datetime | None:
     return None if moment is None else as_utc(moment)
+
+
+def _copied(info: type[T], row: Any, **differing: Any) -> T:
+    """A snapshot ``info`` (a frozen dataclass) of ``row``: every field ``row`` has under the
+    same name, times in UTC, plus the ``differing`` ones given."""
+    values = {}
+    for spec in dataclasses.fields(info):  # type: ignore[arg-type]
+        if spec.name in differing or not hasattr(row, spec.name):
+            continue
+        value = getattr(row, spec.name)
+        values[spec.name] = _maybe_utc(value) if isinstance(value, datetime) else value
+    return info(**values, **differing)
 
 
 def _review(session: Session, grant: Grant, fund: Fund) -> ReviewInfo | None:
@@ -105,46 +120,16 @@ def document_context(
         kind=kind,
         language=language,  # type: ignore[arg-type]
         issued_at=as_utc(issued_at),
-        fund=FundInfo(
-            code=fund.code,
-            name_en=fund.name_en,
-            name_fr=fund.name_fr,
-            signer_name=fund.signer_name,
-            signer_title=fund.signer_title,
-            signer_title_fr=fund.signer_title_fr,
-            holdback_bps=fund.holdback_bps,
-            initial_payment_bps=fund.initial_payment_bps,
-            insurance_minimum_cents=fund.insurance_minimum_cents,
-            records_retention_years=fund.records_retention_years,
-            offer_days=fund.offer_days,
+        fund=_copied(FundInfo, fund),
+        organisation=_copied(
+            OrganisationInfo,
+            organisation,
+            language=organisation.preferred_language,
+            contacts=tuple(_copied(ContactInfo, c) for c in contacts),
         ),
-        organisation=OrganisationInfo(
-            legal_name=organisation.legal_name,
-            operating_name=organisation.operating_name,
-            business_number=organisation.business_number,
-            address=organisation.address,
-            language=organisation.preferred_language,  # type: ignore[arg-type]
-            contacts=tuple(
-                ContactInfo(c.name, c.title, c.email, c.phone, c.signing_authority)
-                for c in contacts
-            ),
-        ),
-        grant=GrantInfo(
-            reference=grant.reference,
-            project_title=grant.project_title,
-            project_description=grant.project_description,
-            community=grant.community,
-            requested_cents=grant.requested_cents,
-            approved_cents=grant.approved_cents,
-            start_date=grant.start_date,
-            end_date=grant.end_date,
-            risk_rating=grant.risk_rating,  # type: ignore[arg-type]
-            state=grant.state,
-            submitted_at=_maybe_utc(grant.submitted_at),
-            decided_at=_maybe_utc(grant.decided_at),
-            signed_at=_maybe_utc(grant.signed_at),
-            signer_name=grant.signer_name,
-            countersigned_at=_maybe_utc(grant.countersigned_at),
+        grant=_copied(
+            GrantInfo,
+            grant,
             countersigner_name=countersigner.name if countersigner else None,
             conditions=tuple(grant.conditions),
         ),

@@ -60,6 +60,12 @@ class Kit:
     def organisation(self) -> str:
         return self.ctx.organisation.legal_name
 
+    def named(self, family: str, key: str) -> str:
+        """The label of ``family.key`` (a criterion, a measure) in the document's language; an
+        unknown key shows as itself."""
+        message = f"{family}.{key}"
+        return self.t(message) if self.t.has(message) else key
+
     def money(self, cents: int) -> str:
         return format_money(cents, self.ctx.language)
 

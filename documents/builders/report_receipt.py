@@ -23,12 +23,6 @@ AUDIENCE = "applicant"
 TEMPLATE_VERSION = "1.0.0"
 
 
-def measure_label(k: Kit, key: str) -> str:
-    """The measure's label in the document's language; an unknown key shows as itself."""
-    message = f"measure.{key}"
-    return k.t(message) if k.t.has(message) else key
-
-
 def _counts(k: Kit, item: ReportInfo) -> tuple[Block, ...]:
     t = k.t
     if not item.aggregates:
@@ -37,7 +31,7 @@ def _counts(k: Kit, item: ReportInfo) -> tuple[Block, ...]:
     keys = sorted(item.aggregates, key=lambda key: (order.get(key, len(order)), key))
     rows = tuple(
         (
-            measure_label(k, key),
+            k.named("measure", key),
             t("receipt.suppressed")
             if item.aggregates[key] is None
             else k.count(item.aggregates[key]),

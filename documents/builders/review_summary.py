@@ -3,14 +3,7 @@
 from __future__ import annotations
 
 from documents.builders.common import Kit, document, grant_summary, kit, paragraphs
-from documents.content import (
-    Column,
-    DocumentContent,
-    Heading,
-    KeyValues,
-    Notice,
-    Table,
-)
+from documents.content import Column, DocumentContent, Heading, KeyValues, Notice, Table
 from documents.context import DocumentContext, ReviewInfo
 from documents.errors import DocumentDataError
 from documents.formatting import format_decimal
@@ -20,19 +13,13 @@ AUDIENCE = "panel"
 TEMPLATE_VERSION = "1.0.0"
 
 
-def criterion_label(k: Kit, key: str) -> str:
-    """The criterion's label in the document's language; an unknown key shows as itself."""
-    message = f"criterion.{key}"
-    return k.t(message) if k.t.has(message) else key
-
-
 def _scores(k: Kit, review: ReviewInfo) -> Table:
     order = {key: index for index, key in enumerate(REVIEW_CRITERIA)}
     criteria = sorted(
         review.criteria, key=lambda c: (order.get(c.criterion, len(order)), c.criterion)
     )
     rows = tuple(
-        (criterion_label(k, c.criterion), format_decimal(c.mean_score, k.ctx.language))
+        (k.named("criterion", c.criterion), format_decimal(c.mean_score, k.ctx.language))
         for c in criteria
     )
     footer = None
