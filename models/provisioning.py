@@ -137,9 +137,22 @@ MONEY_TERMS: tuple[str, ...] = tuple(FundMoneyTerms.model_fields)
 
 
 class UserInput(_Input):
-    """What a person is called in grantflow (command line and demo set-up alike)."""
+    """What a person is called in grantflow (command line and demo set-up alike), and the
+    address they sign in to the pages with (optional; stored lower-case, one per person)."""
 
     name: SingleLine = Field(min_length=1, max_length=PERSON_MAX)
+    email: Email | None = None
+
+
+def normalised_email(address: str) -> str:
+    """The form an address is stored and looked up in: trimmed, lower-case."""
+    return address.strip().lower()
+
+
+def email_taken(session: Session, address: str, but: int | None = None) -> bool:
+    """Whether another user (not ``but``) already signs in with ``address``."""
+    found = session.exec(select(User).where(User.email == normalised_email(address))).first()
+    return found is not None and found.id != but
 
 
 class ApplicationInput(_Input):
@@ -272,6 +285,7 @@ def create_user(
     is_elder: bool = False,
     is_survivor_advisor: bool = False,
     token_hash: str | None = None,
+    email: str | None = None,
 ) -> User:
     unknown = [r for r in roles if r not in ROLES]
     if not roles or unknown:
@@ -284,13 +298,20 @@ def create_user(
             "an applicant user belongs to an organisation",
             [{"field": "org", "message": "required for applicants"}],
         )
-    person = validated(UserInput, {"name": name})
+    person = validated(UserInput, {"name": name, "email": email})
     assert isinstance(person, UserInput)
+    address = normalised_email(person.email) if person.email else None
     with db.transaction() as session:
         if organisation_id is not None and session.get(Organisation, organisation_id) is None:
             raise NotFound(f"organisation {organisation_id} does not exist")
+        if address and email_taken(session, address):
+            raise InvalidPayload(
+                "another user already signs in with this email address",
+                [{"field": "email", "message": "already used"}],
+            )
         user = User(
             name=person.name,
+            email=address,
             roles=list(roles),
             organisation_id=organisation_id,
             is_elder=is_elder,

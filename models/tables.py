@@ -76,6 +76,7 @@ class Contact(SQLModel, table=True):
 
 
 class User(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("email", name="user_email_unique"),)
     id: int | None = Field(default=None, primary_key=True)
     name: str
     roles: list[str] = Field(sa_column=Column(JSON, nullable=False))
@@ -84,6 +85,10 @@ class User(SQLModel, table=True):
     is_survivor_advisor: bool = False
     active: bool = True
     token_hash: str | None = Field(default=None, index=True)
+    # Signing in to the pages: the address is stored lower-case (unique), the password only
+    # as an argon2id hash (service/passwords.py); API tokens stay for the API.
+    email: str | None = Field(default=None, max_length=254)
+    password_hash: str | None = Field(default=None, max_length=255)
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -320,8 +320,12 @@ def users_create(
     org: Annotated[str | None, typer.Option(help="Organisation id or name (applicants)")] = None,
     elder: Annotated[bool, typer.Option(help="Reviewer is an Elder")] = False,
     survivor_advisor: Annotated[bool, typer.Option(help="Reviewer is a survivor advisor")] = False,
+    email: Annotated[
+        str | None, typer.Option(help="Address they sign in to the pages with (unique)")
+    ] = None,
 ) -> None:
-    """Create a user and print their API token (shown once)."""
+    """Create a user and print their API token (shown once); give them a password for the pages
+    with `grantflow users set-password --email E`."""
     environment.configure()
     from models.errors import ActionRejected
     from service.users import create_user_with_token
@@ -335,12 +339,35 @@ def users_create(
             organisation=org,
             is_elder=elder,
             is_survivor_advisor=survivor_advisor,
+            email=email,
         )
     except ActionRejected as error:
         errors.print(f"[red]cannot create user:[/] {error.message}")
         raise typer.Exit(2) from None
     errors.print(f"created user {user.id} ({', '.join(user.roles)}); the token is shown once:")
     print(token)
+
+
+@users_app.command("set-password")
+def users_set_password(
+    email: Annotated[str, typer.Option(help="The address the user signs in with")],
+) -> None:
+    """Set the password the user signs in to the pages with, read from standard input (one
+    line; at least 12 characters). It is never printed or stored, only its argon2id hash."""
+    environment.configure()
+    from models.errors import ActionRejected
+    from service.users import set_password
+    from workflows.runtime import database
+
+    line = sys.stdin.readline()
+    password = line[:-1] if line.endswith("\n") else line
+    password = password[:-1] if password.endswith("\r") else password
+    try:
+        user = set_password(database(), email, password)
+    except ActionRejected as error:
+        errors.print(f"[red]cannot set the password:[/] {error.message}")
+        raise typer.Exit(2) from None
+    errors.print(f"password set for user {user.id}")
 
 
 @users_app.command("revoke")

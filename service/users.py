@@ -6,9 +6,10 @@ from sqlmodel import select
 
 from models.db import Database
 from models.errors import NotFound
-from models.provisioning import create_user
+from models.provisioning import create_user, normalised_email
 from models.tables import AuditEvent, Organisation, User
 from models.visibility import operator_role
+from service.passwords import hash_password
 from service.tokens import new_token
 
 
@@ -20,8 +21,10 @@ def create_user_with_token(
     organisation: str | None = None,
     is_elder: bool = False,
     is_survivor_advisor: bool = False,
+    email: str | None = None,
 ) -> tuple[User, str]:
-    """Create a user and return it with its API token (shown once, stored as a hash)."""
+    """Create a user and return it with its API token (shown once, stored as a hash); with
+    ``email``, the address they sign in to the pages with (a password is set separately)."""
     organisation_id = resolve_organisation(db, organisation) if organisation else None
     token, hashed = new_token()
     user = create_user(
@@ -32,6 +35,7 @@ def create_user_with_token(
         is_elder=is_elder,
         is_survivor_advisor=is_survivor_advisor,
         token_hash=hashed,
+        email=email,
     )
     return user, token
 
@@ -83,3 +87,25 @@ def rotate_token(db: Database, user_id: int, actor_name: str | None = None) -> s
 def revoke_user(db: Database, user_id: int, actor_name: str | None = None) -> None:
     """The user's token stops working at once; the user and their history stay."""
     _set_credentials(db, user_id, None, "revoke_user", actor_name)
+
+
+def set_password(db: Database, email: str, password: str, actor_name: str | None = None) -> User:
+    """Give the user who signs in with ``email`` a new password (stored as an argon2id hash),
+    in one audited transaction; the event records that it changed, never the password."""
+    hashed = hash_password(password)  # refuses a weak password before anything is read
+    with db.transaction() as session:
+        user = session.exec(select(User).where(User.email == normalised_email(email))).first()
+        if user is None:
+            raise NotFound(f"no user signs in with {normalised_email(email)}")
+        user.password_hash = hashed
+        session.add(user)
+        session.add(
+            AuditEvent(
+                actor_name=actor_name or operator_role(),
+                role=operator_role(),
+                action="set_password",
+                subject="user",
+                subject_id=user.id,
+            )
+        )
+        return user
