@@ -35,16 +35,10 @@ from tests.support.models_support import (
     new_database,
     new_grant,
     prepare,
-    seeded_world,
     snapshot,
     take,
     user_holding_only,
 )
-
-
-@pytest.fixture(scope="module")
-def world(tmp_path_factory) -> World:
-    return seeded_world(tmp_path_factory.mktemp("bad-input"))
 
 
 def refused_without_trace(world: World, error: type[Exception], attempt) -> Exception:

@@ -22,14 +22,8 @@ from tests.support.models_support import (
     audit_events,
     grant,
     new_grant,
-    seeded_world,
     user_holding_only,
 )
-
-
-@pytest.fixture(scope="module")
-def world(tmp_path_factory) -> World:
-    return seeded_world(tmp_path_factory.mktemp("denials"))
 
 
 def outsider(world: World, grant_id: int):  # type: ignore[no-untyped-def]

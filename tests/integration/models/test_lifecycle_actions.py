@@ -25,16 +25,10 @@ from tests.support.models_support import (
     prepare,
     reports,
     run_script,
-    seeded_world,
     subject_state,
     take,
     take_prepared,
 )
-
-
-@pytest.fixture(scope="module")
-def world(tmp_path_factory) -> World:
-    return seeded_world(tmp_path_factory.mktemp("lifecycle"))
 
 
 def committed(world: World) -> int:

@@ -18,7 +18,6 @@ from tests.support.models_support import (
     Prepared,
     World,
     prepare,
-    seeded_world,
     snapshot,
     user_holding_only,
 )
@@ -39,11 +38,6 @@ NOT_THE_NAMED_PERSON = {
 
 def pair_id(pair: tuple[str, str]) -> str:
     return f"{pair[0]}-by-{pair[1]}"
-
-
-@pytest.fixture(scope="module")
-def world(tmp_path_factory) -> World:
-    return seeded_world(tmp_path_factory.mktemp("permissions"))
 
 
 @pytest.fixture(scope="module")

@@ -23,14 +23,9 @@ from sqlmodel import select
 from models.db import Database
 from models.engine import apply_action, check_action
 from models.tables import FundAllocation, Grant
-from tests.support.models_support import Prepared, World, prepare, seeded_world
+from tests.support.models_support import Prepared, World, prepare
 
 WAIT_MS = 2000
-
-
-@pytest.fixture(scope="module")
-def world(tmp_path_factory) -> World:
-    return seeded_world(tmp_path_factory.mktemp("reads-take-no-locks"))
 
 
 @pytest.fixture(scope="module")

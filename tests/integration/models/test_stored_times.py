@@ -15,14 +15,9 @@ from models.errors import GuardFailed
 from models.fictional.cast import FUND
 from models.provisioning import create_fund
 from models.tables import AuditEvent, Fund
-from tests.support.models_support import World, grant, new_grant, seeded_world
+from tests.support.models_support import World, grant, new_grant
 
 FUND_CODE = "DEADLINE"
-
-
-@pytest.fixture(scope="module")
-def world(tmp_path_factory) -> World:
-    return seeded_world(tmp_path_factory.mktemp("stored-times"))
 
 
 @pytest.fixture(scope="module")
