@@ -210,6 +210,7 @@ SLOTS: dict[str, Slot] = {
     "funds:signer_title": _fund("signer_title"),
     "funds:signer_title_fr": _fund("signer_title_fr"),
     "user:name": _detail("approver_name"),
+    "user:email": None,  # the address a user signs in with, printed nowhere
     "request_info:items": _detail("items", lambda v: [v]),
     "withdraw:reason": None,  # withdrawing produces no document
     "declare_conflict:note": None,  # sealed with the panel
@@ -284,8 +285,9 @@ class Probe:
     def send(self, field: TextField, value: str) -> tuple[int, list[dict[str, str]]]:
         """The answer's status and the fields it names."""
         if field.request == "user":
+            person: dict[str, Any] = {"name": "Probe Person", field.path[0]: value}
             try:
-                create_user_with_token(self.world.db, name=value, roles=["officer"])
+                create_user_with_token(self.world.db, roles=["officer"], **person)
             except InvalidPayload as refused:
                 return 422, refused.errors
             return 201, []
