@@ -28,24 +28,26 @@ def grantflow(data_dir: Path, *args: str, stdin: str = "") -> subprocess.Complet
     )
 
 
-def users(data_dir: Path) -> list[tuple]:
+def rows(data_dir: Path, query: str) -> list[tuple]:
     engine = create_engine(f"sqlite:///{data_dir / 'grantflow.db'}")
     with engine.connect() as connection:
-        found = connection.execute(
-            text("SELECT id, email, password_hash FROM user ORDER BY id")
-        ).all()
+        found = connection.execute(text(query)).all()
     engine.dispose()
     return [tuple(row) for row in found]
+
+
+def users(data_dir: Path) -> list[tuple]:
+    return rows(data_dir, "SELECT id, email, password_hash FROM user ORDER BY id")
 
 
 def audit_actions(data_dir: Path) -> list[tuple]:
-    engine = create_engine(f"sqlite:///{data_dir / 'grantflow.db'}")
-    with engine.connect() as connection:
-        found = connection.execute(
-            text("SELECT action, payload_summary FROM auditevent ORDER BY id")
-        ).all()
-    engine.dispose()
-    return [tuple(row) for row in found]
+    return rows(data_dir, "SELECT action, payload_summary FROM auditevent ORDER BY id")
+
+
+def create_finance_user(data_dir: Path, email: str) -> subprocess.CompletedProcess[str]:
+    return grantflow(
+        data_dir, "users", "create", "--role", "finance", "--name", "Cy Fictional", "--email", email
+    )
 
 
 def test_a_user_gets_an_email_and_a_password_that_only_its_hash_remembers(tmp_path):
@@ -114,28 +116,8 @@ def test_a_refused_password_or_address_changes_nothing(tmp_path):
         data, "users", "set-password", "--email", "nobody@fund.example", stdin=PASSWORD + "\n"
     )
     assert nobody.returncode == 2 and "no user signs in with nobody@fund.example" in nobody.stderr
-    taken = grantflow(
-        data,
-        "users",
-        "create",
-        "--role",
-        "finance",
-        "--name",
-        "Cy Fictional",
-        "--email",
-        "BO@fund.example",
-    )
+    taken = create_finance_user(data, "BO@fund.example")
     assert taken.returncode == 2 and "already signs in with this email" in taken.stderr
-    malformed = grantflow(
-        data,
-        "users",
-        "create",
-        "--role",
-        "finance",
-        "--name",
-        "Cy Fictional",
-        "--email",
-        "not an address",
-    )
+    malformed = create_finance_user(data, "not an address")
     assert malformed.returncode == 2 and "email" in malformed.stderr
     assert (users(data), audit_actions(data)) == before
