@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,6 +35,32 @@ def default_database_url() -> str:
     return f"sqlite:///{data_dir() / 'grantflow.db'}"
 
 
+def _use_write_ahead_log(cursor, patience_seconds: float = 30.0) -> None:  # type: ignore[no-untyped-def]
+    """Put the database in WAL mode, once: the mode is stored in the file, so later connections
+    only read it.
+
+    Switching needs SQLite's exclusive lock, and SQLite answers "database is locked" at once,
+    without its busy handler, while another process holds a lock (a CLI creating the schema
+    while ``serve`` starts, say). The switch is tried again until it succeeds or
+    ``patience_seconds`` pass.
+    """
+    deadline = time.monotonic() + patience_seconds
+    delay = 0.01
+    while True:
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal":
+                return
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) and "busy" not in str(error):
+                raise
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
+
+
 def _make_sqlite_transactions_immediate(engine: Engine) -> None:
     """Every transaction takes SQLite's write lock when it begins (BEGIN IMMEDIATE).
 
@@ -45,9 +73,9 @@ def _make_sqlite_transactions_immediate(engine: Engine) -> None:
     def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        _use_write_ahead_log(cursor)
         cursor.close()
 
     @event.listens_for(engine, "begin")
