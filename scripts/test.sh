@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The test command: lint, then every tier (unit, integration, e2e; slow tiers included) on
-# SQLite, then the integration tier again on PostgreSQL. With arguments, lint and then one
+# The test command: lint, then every tier (unit, integration, e2e, browser; slow tiers included)
+# on SQLite, then the integration tier again on PostgreSQL. With arguments, lint and then one
 # pytest run with those arguments (GRANTFLOW_TEST_DATABASE=postgresql picks PostgreSQL).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,9 +37,50 @@ ensure_postgres() {
   fi
 }
 
+CHROMIUM=/usr/bin/chromium
+ensure_chromium() {
+  # The browser tier (tests/browser) drives Debian's chromium through Playwright (Playwright's
+  # own browser download needs a network this project does not assume). Installed here, not in
+  # bootstrap.sh: only the tests need a browser. Idempotent: nothing to do once it is there.
+  if [ -x "$CHROMIUM" ]; then
+    echo "== chromium: $("$CHROMIUM" --version 2>/dev/null || echo "$CHROMIUM")"
+    return
+  fi
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+    echo "== chromium: installing Debian's chromium for the browser tier (apt-get)"
+    # No recommends (a desktop's worth); Liberation and DejaVu fonts so screenshots are legible.
+    if apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+         --no-install-recommends chromium fonts-liberation fonts-dejavu-core >/dev/null; then
+      [ -x "$CHROMIUM" ] && return
+    fi
+  fi
+  echo "== chromium: NOT available at $CHROMIUM (install Debian's chromium package as root);"
+  echo "   the browser tier fails under CI=true, is skipped otherwise"
+}
+
+# Whether this run collects tests/browser: every run without paths does; a run naming paths
+# only when one of them is tests/browser (or inside it) or contains it (tests, .).
+runs_browser_tier() {
+  local argument path named=no
+  for argument in "$@"; do
+    path="${argument%%::*}"
+    case "$argument" in -*) continue ;; esac
+    [ -e "$path" ] || continue
+    named=yes
+    path="$(realpath -m --relative-to=. "$path")"
+    case "$path" in
+      .|tests|tests/browser|tests/browser/*) return 0 ;;
+    esac
+  done
+  [ "$named" = no ]
+}
+
 echo "== ruff"
 .venv/bin/ruff check .
 ensure_postgres
+if runs_browser_tier "$@"; then
+  ensure_chromium
+fi
 
 if [ $# -gt 0 ]; then
   echo "== pytest"
