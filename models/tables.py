@@ -89,6 +89,9 @@ class User(SQLModel, table=True):
     # as an argon2id hash (service/passwords.py); API tokens stay for the API.
     email: str | None = Field(default=None, max_length=254)
     password_hash: str | None = Field(default=None, max_length=255)
+    # The pages' language ("en" or "fr"), chosen with the switch on every page; None until
+    # chosen (an applicant then gets its organisation's preferred language).
+    language: str | None = Field(default=None, max_length=2)
     created_at: datetime = Field(default_factory=utcnow)
 
 

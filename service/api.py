@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from service import docs_pages, problems
+from service import docs_pages, problems, web
 from service.limits import RequestLimits
 from service.routes import actions, admin, audit, documents, grants
 from service.security_headers import SecurityHeaders
@@ -45,6 +45,7 @@ def create_app(*, background_work: bool = False) -> FastAPI:
     for module in (grants, actions, documents, admin, audit):
         app.include_router(module.router)
     docs_pages.install(app)
+    web.install(app)
 
     @app.get(
         "/healthz",

@@ -1,4 +1,5 @@
-"""Request bodies are JSON and small: 415 for anything else, 413 past the limit."""
+"""Request bodies are small, JSON for the API and form posts for the pages: 415 for anything
+else, 413 past the limit."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from service.problems import MEDIA_TYPE, PROBLEM_TYPE
 
 MAX_BODY_BYTES = 64 * 1024
 WRITE_METHODS = {"POST", "PUT", "PATCH"}
+FORM_MEDIA = b"application/x-www-form-urlencoded"
+API_PREFIX = "/api/"
 
 
 def _problem(status: int, code: str, title: str, detail: str, path: str) -> JSONResponse:
@@ -39,7 +42,10 @@ class RequestLimits:
             await self._too_large(path)(scope, receive, send)
             return
         media = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
-        if has_body and not (media == b"application/json" or media.endswith(b"+json")):
+        json_body = media == b"application/json" or media.endswith(b"+json")
+        # The pages post plain HTML forms; the API takes JSON only.
+        form_body = media == FORM_MEDIA and not path.startswith(API_PREFIX)
+        if has_body and not (json_body or form_body):
             detail = f"send the request body as application/json, not {media.decode() or 'none'}"
             response = _problem(
                 415, "unsupported-media-type", "Unsupported media type", detail, path

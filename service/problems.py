@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -79,6 +80,12 @@ class Problem(Exception):
         self.headers = headers or {}
 
 
+# Set by ``service.web.install``: (is this request for a page?, the page for a problem).
+page_renderer: tuple[Callable[[Request], bool], Callable[[Request, int, str], Response]] | None = (
+    None
+)
+
+
 def problem_response(
     status: int,
     code: str,
@@ -87,7 +94,13 @@ def problem_response(
     request: Request,
     headers: dict | None = None,
     **extra: Any,
-) -> JSONResponse:
+) -> Response:
+    """The problem as RFC 9457 JSON, or, for a page, as a page in the reader's language that
+    says what went wrong (the detail is the API's, in English, so a page gives its own)."""
+    if page_renderer is not None and page_renderer[0](request):
+        page = page_renderer[1](request, status, code)
+        page.headers.update(headers or {})
+        return page
     body = {
         "type": PROBLEM_TYPE + code,
         "title": title,
@@ -99,7 +112,7 @@ def problem_response(
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
 
-async def _rejected(request: Request, error: ActionRejected) -> JSONResponse:
+async def _rejected(request: Request, error: ActionRejected) -> Response:
     await _record_if_denied(request, error)
     return problem_response(
         error.status, error.code, error.title, error.message, request, **error.extra
@@ -135,13 +148,13 @@ async def _record_if_denied(request: Request, error: ActionRejected) -> None:
     )
 
 
-async def _problem(request: Request, error: Problem) -> JSONResponse:
+async def _problem(request: Request, error: Problem) -> Response:
     return problem_response(
         error.status, error.code, error.title, error.detail, request, headers=error.headers
     )
 
 
-async def _validation(request: Request, error: RequestValidationError) -> JSONResponse:
+async def _validation(request: Request, error: RequestValidationError) -> Response:
     errors = [
         {"field": ".".join(str(p) for p in e["loc"] if p != "body") or "body", "message": e["msg"]}
         for e in error.errors()
@@ -168,7 +181,7 @@ def allowed_methods(request: Request) -> str:
     return ", ".join(sorted(methods))
 
 
-async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
+async def _http(request: Request, error: StarletteHTTPException) -> Response:
     titles = {404: "Not found", 405: "Method not allowed", 401: "Unauthorized"}
     headers = dict(getattr(error, "headers", None) or {})
     if error.status_code == 405:
@@ -183,7 +196,7 @@ async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse
     )
 
 
-async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+async def _unexpected(request: Request, error: Exception) -> Response:
     return problem_response(
         500,
         "internal-error",

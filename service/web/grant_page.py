@@ -1,0 +1,253 @@
+"""``/grants/{id}``: a grant's page, its action forms, its documents and its timeline.
+
+The page asks the API's own functions (``service.routes``) for what it shows, so a page and
+the API never disagree: the grant as ``GET /api/v1/grants/{id}``, the actions as
+``GET .../actions``, the documents, the history with each step's Prefect flow run. An action
+posted from a form goes the API's way too (``take_action``): checked, accepted, run as a flow.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlmodel import select
+
+from models import lifecycle
+from models.errors import GuardFailed, IdempotencyConflict, InvalidPayload, WrongState
+from models.provisioning import ApplicationInput
+from models.tables import Instalment, OutcomeReport
+from models.visibility import declared
+from service.authz import (
+    applicant_view_of,
+    grant_for,
+    is_own_applicant,
+    require_role,
+    sees_every_grant,
+)
+from service.deps import DatabaseDep, GrantId
+from service.routes.actions import available_actions, take_action
+from service.routes.grants import grant_documents, grant_history
+from service.schemas import ActionAvailable, GrantPublic
+from service.views import PANEL_MEMBER
+from service.web.access import FormPost, Page
+from service.web.forms import (
+    FieldGroup,
+    FormErrors,
+    FormField,
+    fields_of,
+    payload_from,
+    translated,
+    validation_errors,
+)
+from service.web.prefect_links import flow_run_url
+from service.web.rendering import PageContext, render
+
+router = APIRouter(include_in_schema=False)
+# Actions whose payload edits the application: their forms start from what it holds now.
+EDITS_THE_APPLICATION = frozenset(
+    action.key
+    for action in lifecycle.ACTIONS
+    if set(action.payload.model_fields) & set(ApplicationInput.model_fields)
+)
+
+
+@dataclass(frozen=True)
+class ActionForm:
+    key: str
+    target: int | None  # the instalment's or report's sequence, for their actions
+    offer: ActionAvailable
+    fields: list[FormField | FieldGroup]
+    idempotency_key: str
+
+    @property
+    def anchor(self) -> str:
+        return f"action-{self.key}" + (f"-{self.target}" if self.target else "")
+
+
+@dataclass
+class Posted:
+    """A form that came back with errors: which one, what was typed, what is wrong."""
+
+    anchor: str
+    values: dict[str, str]
+    errors: FormErrors
+
+
+def _forms(offers: list[ActionAvailable]) -> list[ActionForm]:
+    forms = []
+    for offer in offers:
+        action = lifecycle.require_action(offer.key)
+        hidden = ("sequence",) if action.subject != "grant" else ()
+        fields = fields_of(action.payload, hidden=hidden)
+        targets = offer.targets if action.subject != "grant" else [None]
+        for target in targets:
+            forms.append(ActionForm(offer.key, target, offer, fields, secrets.token_urlsafe(16)))
+    return forms
+
+
+def _may_attempt(db, user, grant_id: int, action: lifecycle.Action) -> None:  # type: ignore[no-untyped-def]
+    """Before reading the form: 404 for a grant the user may not see, 403 for an action none
+    of their roles takes (what the form says is only read for someone who may send it)."""
+    with db.reading() as session:
+        grant_for(session, user, grant_id)
+    require_role(user, action.roles, f"{action.key.replace('_', ' ')}")
+
+
+def _current_values(grant: GrantPublic, context: PageContext) -> dict[str, str]:
+    """What the grant holds now, under the names payload fields use: a form that edits the
+    application (``amend_application``) starts from it."""
+    values: dict[str, str] = {}
+    for name, value in grant.model_dump().items():
+        if value is None or isinstance(value, list | dict):
+            continue
+        if name.endswith("_cents"):
+            values[name] = context.t.amount(value)
+        elif hasattr(value, "isoformat"):
+            values[name] = value.isoformat()
+        else:
+            values[name] = str(value)
+    return values
+
+
+def _payments_and_reports(db, user, grant_id: int):  # type: ignore[no-untyped-def]
+    """The grant's instalments and reports, for whoever sees its money (not the panel)."""
+    with db.reading() as session:
+        grant = grant_for(session, user, grant_id)
+        if not (sees_every_grant(user) or is_own_applicant(user, grant)):
+            return [], [], applicant_view_of(user, grant)
+        instalments = session.exec(
+            select(Instalment).where(Instalment.grant_id == grant_id).order_by(Instalment.sequence)
+        ).all()
+        reports = session.exec(
+            select(OutcomeReport)
+            .where(OutcomeReport.grant_id == grant_id)
+            .order_by(OutcomeReport.sequence)
+        ).all()
+        return list(instalments), list(reports), applicant_view_of(user, grant)
+
+
+async def _grant_page(
+    context: PageContext,
+    db,  # type: ignore[no-untyped-def]
+    grant_id: int,
+    posted: Posted | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    from service.routes.grants import read_grant
+
+    assert context.signed_in is not None
+    user = context.signed_in.user
+    grant = await asyncio.to_thread(read_grant, grant_id, user, db)
+    offers = await asyncio.to_thread(available_actions, grant_id, user, db)
+    documents = await asyncio.to_thread(grant_documents, grant_id, user, db)
+    instalments, reports, applicant_view = await asyncio.to_thread(
+        _payments_and_reports, db, user, grant_id
+    )
+    history = await grant_history(grant_id, user, db, Response())
+    done = context.request.query_params.get("done", "")
+    return render(
+        context,
+        "grant.html.j2",
+        status_code,
+        grant=grant,
+        audience="own"
+        if applicant_view
+        else "staff",  # whose words: the organisation's own, or staff
+        forms=_forms(offers),
+        documents=documents,
+        instalments=instalments,
+        reports=reports,
+        history=history,
+        posted=posted,
+        done=done if lifecycle.action(done) or done == "create_application" else "",
+        flow_run_url=flow_run_url,
+        show_flow_runs=sees_every_grant(user),
+        may_audit=any(v.audits for v in declared(user.roles)),
+        panel_member=PANEL_MEMBER,
+        current=_current_values(grant, context),
+        prefilled=EDITS_THE_APPLICATION,
+    )
+
+
+@router.get("/grants/{grant_id}", response_class=HTMLResponse)
+async def grant_page(grant_id: GrantId, context: Page, db: DatabaseDep) -> HTMLResponse:
+    return await _grant_page(context, db, grant_id)
+
+
+@router.post("/grants/{grant_id}/actions/{action_key}", response_class=HTMLResponse)
+async def post_action(
+    grant_id: GrantId, action_key: str, request: Request, context: FormPost, db: DatabaseDep
+) -> Response:
+    assert context.signed_in is not None
+    action = lifecycle.require_action(action_key)
+    await asyncio.to_thread(_may_attempt, db, context.signed_in.user, grant_id, action)
+    form = await request.form()
+    posted_values = {k: str(v) for k, v in form.items() if k not in ("csrf_token",)}
+    hidden = ("sequence",) if action.subject != "grant" else ()
+    fields = fields_of(action.payload, hidden=hidden)
+    payload, errors = payload_from(fields, posted_values, context.t.language)
+    errors = translated(errors, context.t)
+    if not errors:
+        errors = validation_errors(action.payload, payload, context.t)
+    target = posted_values.get("sequence")
+    anchor = f"action-{action_key}" + (f"-{target}" if target and target.isdigit() else "")
+    if not errors:
+        outcome = await _take(context, db, grant_id, action_key, payload, posted_values)
+        if isinstance(outcome, FormErrors):
+            errors = outcome
+        else:
+            return RedirectResponse(
+                f"/grants/{grant_id}?done={action_key}#outcome", status_code=303
+            )
+    posted = Posted(anchor, posted_values, errors)
+    status = 409 if errors.general and not errors.by_field else 422
+    return await _grant_page(context, db, grant_id, posted, status)
+
+
+async def _take(
+    context: PageContext,
+    db,  # type: ignore[no-untyped-def]
+    grant_id: int,
+    action_key: str,
+    payload: dict[str, Any],
+    posted: dict[str, str],
+) -> FormErrors | None:
+    """Take the action the API's way; a refusal becomes the form's errors, in its language."""
+    assert context.signed_in is not None
+    t = context.t
+    key = (posted.get("idempotency_key") or "")[:200] or None
+    try:
+        await take_action(
+            grant_id, action_key, context.signed_in.user, db, Response(), key, payload or None
+        )
+    except GuardFailed as error:
+        return FormErrors(
+            general=[_rule_sentence(t, rule, message) for rule, message in error.failures]
+        )
+    except WrongState:
+        return FormErrors(general=[t("action.wrong_state")])
+    except IdempotencyConflict:
+        return FormErrors(general=[t("action.already_sent")])
+    except InvalidPayload as error:
+        return FormErrors(
+            by_field={e["field"]: _field_message(t, e) for e in error.errors if e.get("field")},
+            general=[] if error.errors else [t("validation.invalid")],
+        )
+    return None
+
+
+def _rule_sentence(t, rule: str, message: str) -> str:  # type: ignore[no-untyped-def]
+    """A rule's refusal: its specific sentence on an English page, the rule's plain French
+    explanation on a French page (the engine's sentences are English)."""
+    if t.language == "en":
+        return message[:1].upper() + message[1:] + "."
+    return t(f"rule.{rule}") if t.has(f"rule.{rule}") else t("rule.unknown")
+
+
+def _field_message(t, error: dict[str, str]) -> str:  # type: ignore[no-untyped-def]
+    return error["message"] if t.language == "en" else t("validation.invalid")
