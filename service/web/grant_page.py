@@ -20,7 +20,7 @@ from sqlmodel import select
 from models import lifecycle
 from models.errors import GuardFailed, IdempotencyConflict, InvalidPayload, WrongState
 from models.provisioning import ApplicationInput
-from models.tables import Instalment, OutcomeReport
+from models.tables import Instalment, OutcomeReport, User
 from models.visibility import declared
 from service.authz import (
     applicant_view_of,
@@ -78,16 +78,65 @@ class Posted:
     errors: FormErrors
 
 
-def _forms(offers: list[ActionAvailable]) -> list[ActionForm]:
+def _people_choices(db) -> dict[str, FormField]:  # type: ignore[no-untyped-def]
+    """Fields that name a person offered as a choice of people, not a number to type: the
+    review coordinator among those who may coordinate a review."""
+    coordinating = lifecycle.roles_taking_actions_guarded_by("actor_is_review_coordinator")
+    with db.reading() as session:
+        users = session.exec(select(User).where(User.active).order_by(User.name)).all()
+    officers = [u for u in users if set(u.roles) & set(coordinating)]
+    return {
+        "coordinator_id": FormField(
+            "coordinator_id",
+            "select",
+            False,
+            "field.coordinator_id",
+            options=tuple(str(u.id) for u in officers),
+            translated_options=False,
+            option_labels=tuple(u.name for u in officers),
+            hint_key="hint.coordinator",
+        )
+    }
+
+
+def _with_choices(
+    fields: list[FormField | FieldGroup], choices: dict[str, FormField]
+) -> list[FormField | FieldGroup]:
+    return [choices.get(f.name, f) if isinstance(f, FormField) else f for f in fields]
+
+
+def _forms(offers: list[ActionAvailable], choices: dict[str, FormField]) -> list[ActionForm]:
     forms = []
     for offer in offers:
         action = lifecycle.require_action(offer.key)
         hidden = ("sequence",) if action.subject != "grant" else ()
-        fields = fields_of(action.payload, hidden=hidden)
+        fields = _with_choices(fields_of(action.payload, hidden=hidden), choices)
         targets = offer.targets if action.subject != "grant" else [None]
         for target in targets:
             forms.append(ActionForm(offer.key, target, offer, fields, secrets.token_urlsafe(16)))
     return forms
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    """One document as a reader thinks of it, with its PDF and DOCX files."""
+
+    kind: str
+    subject_key: str
+    language: str
+    version: int
+    created_at: object
+    files: tuple[tuple[str, int], ...]  # (format, stored document id)
+
+
+def _document_rows(documents: list) -> list[DocumentRow]:  # type: ignore[type-arg]
+    rows: dict[tuple, DocumentRow] = {}  # type: ignore[type-arg]
+    for d in documents:
+        key = (d.kind, d.subject_key, d.language, d.version)
+        found = rows.get(key)
+        files = (*(found.files if found else ()), (d.format, d.id))
+        rows[key] = DocumentRow(d.kind, d.subject_key, d.language, d.version, d.created_at, files)
+    return list(rows.values())
 
 
 def _may_attempt(db, user, grant_id: int, action: lifecycle.Action) -> None:  # type: ignore[no-untyped-def]
@@ -158,8 +207,8 @@ async def _grant_page(
         audience="own"
         if applicant_view
         else "staff",  # whose words: the organisation's own, or staff
-        forms=_forms(offers),
-        documents=documents,
+        forms=_forms(offers, await asyncio.to_thread(_people_choices, db)),
+        documents=_document_rows(documents),
         instalments=instalments,
         reports=reports,
         history=history,

@@ -15,10 +15,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_time
 from babel.numbers import NumberFormatError, format_currency, format_decimal, parse_decimal
 from fastapi import Request
 
+from models.clock import as_utc
 from service.web.texts import CATALOGUES
 
 Language = Literal["en", "fr"]
@@ -92,7 +93,9 @@ class Words:
     def moment(self, value: datetime | None) -> str:
         if value is None:
             return "—"
-        return format_datetime(value, format="medium", tzinfo=FUND_TIME_ZONE, locale=self.locale)
+        local = as_utc(value).astimezone(FUND_TIME_ZONE)  # stored in UTC, shown in Toronto
+        day = format_date(local.date(), format="medium", locale=self.locale)
+        return f"{day}, {format_time(local.time(), format='short', locale=self.locale)}"
 
     def number(self, value: int | float) -> str:
         return format_decimal(value, locale=self.locale)

@@ -20,10 +20,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "end_date": ("End date", "Date de fin"),
     "budget": ("Budget", "Budget"),
     "items": ("What the applicant must provide", "Ce que le demandeur doit fournir"),
-    "coordinator_id": (
-        "Review coordinator (officer's user number)",
-        "Coordonnateur de l'examen (numéro d'utilisateur de l'agent)",
-    ),
+    "coordinator_id": ("Review coordinator", "Coordonnateur de l'examen"),
     "reason": ("Reason", "Motif"),
     "kind": ("Conflict of interest", "Conflit d'intérêts"),
     "note": ("Note", "Note"),
