@@ -9,6 +9,7 @@ from typing import Any
 
 from models.lifecycle import Action
 from models.payloads import Payload
+from models.provisioning import normalised_email
 from models.tables import (
     BudgetLine,
     Contact,
@@ -61,3 +62,23 @@ class ActionContext:
 
     def assignment_of(self, user_id: int) -> ReviewAssignment | None:
         return next((a for a in self.assignments if a.reviewer_id == user_id), None)
+
+    def acting_user(self) -> User | None:
+        """The actor's user row, as the engine loaded it (``users`` always holds it)."""
+        return self.users.get(self.actor.user_id)
+
+    def signing_contact(self) -> Contact | None:
+        """The organisation's contact with signing authority whose email is the acting user's
+        own (both compared trimmed and lower-case): who signs when this user signs."""
+        user = self.acting_user()
+        if user is None or not user.email:
+            return None
+        address = normalised_email(user.email)
+        return next(
+            (
+                contact
+                for contact in self.contacts
+                if contact.signing_authority and normalised_email(contact.email) == address
+            ),
+            None,
+        )

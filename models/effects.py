@@ -17,13 +17,14 @@ from sqlmodel import Session
 
 from models import budget as budget_rules
 from models import lifecycle
+from models.applications import requested_total
 from models.clock import add_business_days
 from models.context import ActionContext
 from models.governed import engine_window
 from models.lifecycle import ACTIONS_BY_KEY
 from models.schedule import plan_instalments, plan_reports
 from models.settlement import repayment_due_by, settle_holdback
-from models.tables import Instalment, OutcomeReport, ReviewAssignment, ReviewScore
+from models.tables import BudgetLine, Instalment, OutcomeReport, ReviewAssignment, ReviewScore
 
 Effect = Callable[[Session, ActionContext], None]
 EFFECTS: dict[str, Effect] = {}
@@ -60,6 +61,52 @@ def _request_info(session: Session, ctx: ActionContext) -> None:
     ctx.details["items"] = list(ctx.payload.items)  # type: ignore[attr-defined]
     cure_by = ctx.now.date() + timedelta(days=ctx.fund.cure_period_days)
     ctx.details["cure_by"] = cure_by.isoformat()
+
+
+@effect("amend_application")
+def _amend_application(session: Session, ctx: ActionContext) -> None:
+    """Write the amended fields to the grant; a budget replaces the budget lines and the
+    requested total. ``details`` names the fields that changed (never what they say) and, when
+    the budget changed, the requested totals before and after."""
+    amendment, grant = ctx.payload, ctx.grant
+    changed: list[str] = []
+    for name in amendment.amended_fields():  # type: ignore[attr-defined]
+        if name == "budget":
+            continue
+        value = getattr(amendment, name)
+        if getattr(grant, name) != value:
+            setattr(grant, name, value)
+            changed.append(name)
+    budget: dict[int, int] | None = amendment.budget  # type: ignore[attr-defined]
+    before = {line.fiscal_year: line.requested_cents for line in ctx.budget}
+    if budget is not None and budget != before:
+        _replace_budget(session, ctx, budget)
+        changed.append("budget")
+        ctx.details["requested_cents_before"] = grant.requested_cents
+        grant.requested_cents = requested_total(budget)
+        ctx.details["requested_cents_after"] = grant.requested_cents
+    ctx.details["changed"] = changed
+
+
+def _replace_budget(session: Session, ctx: ActionContext, budget: dict[int, int]) -> None:
+    """The grant's budget lines become ``budget``: years kept are updated, years dropped are
+    deleted, new years are added (a draft or returned application has nothing approved)."""
+    kept: list[BudgetLine] = []
+    for line in ctx.budget:
+        if line.fiscal_year in budget:
+            line.requested_cents = budget[line.fiscal_year]
+            session.add(line)
+            kept.append(line)
+        else:
+            session.delete(line)
+    have = {line.fiscal_year for line in kept}
+    for fiscal_year in sorted(set(budget) - have):
+        line = BudgetLine(
+            grant_id=ctx.grant.id, fiscal_year=fiscal_year, requested_cents=budget[fiscal_year]
+        )
+        session.add(line)
+        kept.append(line)
+    ctx.budget = sorted(kept, key=lambda line: line.fiscal_year)
 
 
 @effect("screen_in")
@@ -201,9 +248,14 @@ def _lapse(session: Session, ctx: ActionContext) -> None:
 
 @effect("sign")
 def _sign(session: Session, ctx: ActionContext) -> None:
-    ctx.grant.signer_name = ctx.payload.signer_name  # type: ignore[attr-defined]
+    """The signer is the contact the signed-in user is (``signer_has_signing_authority``):
+    the agreement names that contact, with the title on file."""
+    contact = ctx.signing_contact()
+    assert contact is not None  # guaranteed by signer_has_signing_authority
+    ctx.grant.signer_name = contact.name
     ctx.grant.signed_at = ctx.now
-    ctx.details["signer_title"] = ctx.payload.signer_title  # type: ignore[attr-defined]
+    ctx.details["signer_name"] = contact.name
+    ctx.details["signer_title"] = contact.title
 
 
 @effect("countersign")

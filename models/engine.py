@@ -175,6 +175,7 @@ def _load_context(
     needed = {need: NEED_LOADERS[need](session) for need in action.needs}
     wanted_users = {a.reviewer_id for a in assignments} | {i.initiated_by_id for i in instalments}
     wanted_users.add(getattr(payload, "coordinator_id", None))
+    wanted_users.add(actor.user_id)  # the actor's own row (e.g. the email a signer signs as)
     wanted_users.discard(None)
     users = {u.id: u for u in session.exec(select(User).where(User.id.in_(wanted_users)))}  # type: ignore[union-attr]
     ctx = ActionContext(

@@ -6,12 +6,12 @@ Guards are plain functions over an ``ActionContext``: no database, no Prefect, n
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from datetime import timedelta
 
 from models import budget as budget_rules
 from models import lifecycle
+from models.applications import plan_problem
 from models.clock import as_utc, fiscal_years_between
 from models.context import ActionContext
 from models.money import format_cad
@@ -121,6 +121,27 @@ def project_dates_valid(ctx: ActionContext) -> str | None:
     if len(fiscal_years_between(grant.start_date, grant.end_date)) > MAX_FISCAL_YEARS:
         return f"the project may span at most {MAX_FISCAL_YEARS} fiscal years"
     return None
+
+
+@payload_guard
+def amendment_keeps_application_valid(ctx: ActionContext) -> str | None:
+    """The application as amended (the amendment over the grant's unchanged fields) passes the
+    intake's own checks of dates and budget (``models.applications``)."""
+    amendment = ctx.payload
+    start = amendment.start_date or ctx.grant.start_date  # type: ignore[attr-defined]
+    end = amendment.end_date or ctx.grant.end_date  # type: ignore[attr-defined]
+    budget = amendment.budget  # type: ignore[attr-defined]
+    if budget is None:
+        budget = {line.fiscal_year: line.requested_cents for line in ctx.budget}
+    problem = plan_problem(start, end, budget)
+    if problem is None:
+        return None
+    field, message = problem
+    advice = "; amend the budget together with the dates" if field == "budget" else ""
+    return (
+        f"the amended application is not valid: {message} "
+        f"(start_date {start.isoformat()}, end_date {end.isoformat()}){advice}"
+    )
 
 
 @guard
@@ -316,16 +337,20 @@ def offer_not_expired(ctx: ActionContext) -> str | None:
     return None
 
 
-def _normalised(name: str) -> str:
-    return unicodedata.normalize("NFC", " ".join(name.split())).casefold()
-
-
-@payload_guard
+@actor_guard
 def signer_has_signing_authority(ctx: ActionContext) -> str | None:
-    signer = _normalised(ctx.payload.signer_name)  # type: ignore[attr-defined]
-    if not any(c.signing_authority and _normalised(c.name) == signer for c in ctx.contacts):
-        return "the signer is not a contact with signing authority for the organisation"
-    return None
+    """The signed-in user is the signer: their email must be that of one of the
+    organisation's contacts with signing authority."""
+    if ctx.signing_contact() is not None:
+        return None
+    user = ctx.acting_user()
+    who = f"only a contact with signing authority for {ctx.organisation.legal_name} can sign"
+    if user is None or not user.email:
+        return (
+            f"{who}; your account has no email address, so it cannot be matched to one of "
+            "them: ask an administrator to give it the address you are a contact under"
+        )
+    return f"{who}; you are signed in as {user.email}, which is not one of them"
 
 
 @payload_guard

@@ -150,6 +150,11 @@ ACTIONS: tuple[Action, ...] = (
            documents=("acknowledgement_of_receipt",)),
     Action("request_info", "Request information", "intake", "grant", ("submitted",),
            "needs_info", ("officer",), p.InfoRequest, documents=("deficiency_notice",)),
+    # The applicant edits its application: a draft, or after an information request before
+    # submitting again. The state stays; no document (the resubmission is acknowledged).
+    Action("amend_application", "Amend application", "intake", "grant",
+           ("draft", "needs_info"), None, ("applicant",), p.ApplicationAmendment,
+           guards=("amendment_keeps_application_valid",)),
     Action("screen_in", "Screen in for community review", "intake", "grant", ("submitted",),
            "in_review", ("officer",), p.ScreenIn,
            guards=(*ELIGIBILITY, "coordinator_is_officer", "panel_can_reach_quorum"),
@@ -191,9 +196,10 @@ ACTIONS: tuple[Action, ...] = (
     Action("lapse", "Lapse unsigned offer", "approval", "grant", ("approved",), "lapsed",
            ("officer",), guards=("offer_deadline_passed",)),
     # agreement
+    # The signer is the signed-in applicant user, who must be one of the organisation's
+    # contacts with signing authority: nothing to type.
     Action("sign", "Sign agreement", "agreement", "grant", ("approved",), "signed",
-           ("applicant",), p.Signature,
-           guards=("offer_not_expired", "signer_has_signing_authority")),
+           ("applicant",), guards=("offer_not_expired", "signer_has_signing_authority")),
     Action("countersign", "Countersign agreement", "agreement", "grant", ("signed",), "active",
            ("approver",), guards=("approver_not_screening_officer",),
            documents=("executed_agreement",)),
@@ -254,7 +260,6 @@ KNOCK_ONS: tuple[KnockOn, ...] = (
     # scheduled or held.
     KnockOn("instalment", "begin_closeout", ("scheduled", "held"), "withheld"),
 )
-
 
 
 def knock_on(subject: Subject, action: str) -> KnockOn:

@@ -9,16 +9,31 @@ review content (individual scores, deliberation notes) never does.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
+from models.applications import (
+    Budget,
+    Community,
+    ProjectDescription,
+    ProjectTitle,
+    budget_inside_project,
+    end_after_start,
+)
 from models.text_types import (
     ITEM_MAX,
     ITEMS_MAX,
     LONG_TEXT_MAX,
     NOTE_MAX,
-    PERSON_MAX,
     RATIONALE_MAX,
     REASON_MAX,
     REFERENCE_MAX,
@@ -58,6 +73,71 @@ class Payload(BaseModel):
 
 class NoPayload(Payload):
     pass
+
+
+class ApplicationAmendment(Payload):
+    """What the applicant changes in its application (a draft, or after an information
+    request): any of the intake's own fields, each with the intake's types and rules
+    (``models.applications``); at least one. A budget given replaces the whole budget.
+
+    What the payload alone shows is checked here (an end before a start given with it, a
+    budget year outside dates given with it); the amended application as a whole, with the
+    grant's unchanged fields, is checked by the ``amendment_keeps_application_valid`` guard.
+    The audit trail records which fields were given, never what they say.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra={
+            "minProperties": 1,
+            "examples": [{"project_title": "Safe Paths Home", "budget": {"2027": 12500000}}],
+        },
+    )
+
+    project_title: ProjectTitle | None = None
+    project_description: ProjectDescription | None = None
+    community: Community | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    budget: Budget | None = None
+
+    @field_validator("end_date")
+    @classmethod
+    def _end_after_start(cls, end_date: date | None, info: ValidationInfo) -> date | None:
+        start_date = info.data.get("start_date")
+        if start_date is not None and end_date is not None:
+            end_after_start(start_date, end_date)
+        return end_date
+
+    @field_validator("budget")
+    @classmethod
+    def _budget_inside_project(
+        cls, budget: dict[int, int] | None, info: ValidationInfo
+    ) -> dict[int, int] | None:
+        start_date, end_date = info.data.get("start_date"), info.data.get("end_date")
+        if budget is not None and start_date is not None and end_date is not None:
+            budget_inside_project(budget, start_date, end_date)
+        return budget
+
+    @model_validator(mode="after")
+    def _something_to_amend(self) -> ApplicationAmendment:
+        if not self.amended_fields():
+            raise ValueError(
+                "say what to amend: give at least one of " + ", ".join(AMENDABLE_FIELDS)
+            )
+        return self
+
+    def amended_fields(self) -> list[str]:
+        """The fields this amendment gives a value for, in declaration order."""
+        return [name for name in AMENDABLE_FIELDS if getattr(self, name, None) is not None]
+
+    def audit_summary(self) -> dict[str, Any]:
+        return {"fields": self.amended_fields()}
+
+
+# What an amendment may change: every field it declares.
+AMENDABLE_FIELDS: tuple[str, ...] = tuple(ApplicationAmendment.model_fields)
 
 
 class InfoRequest(Payload):
@@ -155,11 +235,6 @@ class Approval(Payload):
     approved_cents: Cents = Field(gt=0)
     risk_rating: Literal["low", "medium", "high"]
     conditions: list[ListItem] = Field(default_factory=list, max_length=ITEMS_MAX)
-
-
-class Signature(Payload):
-    signer_name: SingleLine = Field(min_length=2, max_length=PERSON_MAX)
-    signer_title: SingleLine = Field(min_length=2, max_length=PERSON_MAX)
 
 
 class Insurance(Payload):

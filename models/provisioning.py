@@ -6,10 +6,20 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from sqlmodel import Session, select
 
-from models.clock import as_utc, fiscal_years_between, utcnow
+from models.applications import (
+    MAX_CENTS,
+    Budget,
+    Community,
+    ProjectDescription,
+    ProjectTitle,
+    budget_inside_project,
+    end_after_start,
+    requested_total,
+)
+from models.clock import as_utc, utcnow
 from models.db import Database
 from models.errors import InvalidPayload, NotFound, validate_or_explain
 from models.lifecycle import ROLES
@@ -25,7 +35,6 @@ from models.tables import (
 )
 from models.text_types import (
     ADDRESS_MAX,
-    LONG_TEXT_MAX,
     NAME_MAX,
     PERSON_MAX,
     PHONE_MAX,
@@ -121,9 +130,6 @@ def _table_default(field: str) -> int:
     return default
 
 
-MAX_CENTS = 10**13  # $100 billion: far past any grant or fund, far inside 64 bits when summed
-
-
 class FundMoneyTerms(_Input):
     """The money terms a fund is set up with: what the API and the command line accept, the
     bounds a fund's payment plan is built within, and the Fund table's defaults."""
@@ -156,34 +162,32 @@ def email_taken(session: Session, address: str, but: int | None = None) -> bool:
 
 
 class ApplicationInput(_Input):
+    """An application at intake. Its fields' types and its checks of dates and budget are
+    ``models.applications``', shared with the amendment an applicant may make later."""
+
     fund_code: FundCode
-    project_title: SingleLine = Field(min_length=3, max_length=NAME_MAX)
-    project_description: MultiLine = Field(min_length=10, max_length=LONG_TEXT_MAX)
-    community: SingleLine = Field(min_length=2, max_length=NAME_MAX)
+    project_title: ProjectTitle
+    project_description: ProjectDescription
+    community: Community
     start_date: date
     end_date: date
-    budget: dict[int, int] = Field(
-        min_length=1, description="Requested cents per Ontario fiscal year (keyed by its April)"
-    )
+    budget: Budget
+
+    @field_validator("end_date")
+    @classmethod
+    def _end_after_start(cls, end_date: date, info: ValidationInfo) -> date:
+        start_date = info.data.get("start_date")
+        if start_date is not None:
+            end_after_start(start_date, end_date)
+        return end_date
 
     @field_validator("budget")
     @classmethod
-    def _amounts_positive(cls, budget: dict[int, int]) -> dict[int, int]:
-        if any(amount < 0 for amount in budget.values()):
-            raise ValueError("budget amounts must not be negative")
-        if sum(budget.values()) <= 0:
-            raise ValueError("the budget must request more than $0.00")
+    def _budget_inside_project(cls, budget: dict[int, int], info: ValidationInfo) -> dict[int, int]:
+        start_date, end_date = info.data.get("start_date"), info.data.get("end_date")
+        if start_date is not None and end_date is not None:
+            budget_inside_project(budget, start_date, end_date)
         return budget
-
-    @model_validator(mode="after")
-    def _budget_inside_project(self) -> ApplicationInput:
-        if self.end_date <= self.start_date:
-            raise ValueError("end_date must be after start_date")
-        years = set(fiscal_years_between(self.start_date, self.end_date))
-        outside = sorted(set(self.budget) - years)
-        if outside:
-            raise ValueError(f"budget years {outside} fall outside the project's fiscal years")
-        return self
 
 
 def validated(model: type[_Input], data: dict | _Input) -> _Input:
@@ -364,7 +368,7 @@ def create_application(
             project_title=info.project_title,
             project_description=info.project_description,
             community=info.community,
-            requested_cents=sum(info.budget.values()),
+            requested_cents=requested_total(info.budget),
             start_date=info.start_date,
             end_date=info.end_date,
             created_at=moment,

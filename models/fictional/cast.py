@@ -126,6 +126,7 @@ class Person:
     roles: tuple[str, ...]
     is_elder: bool = False
     is_survivor_advisor: bool = False
+    email: str | None = None
 
 
 SCREENING_OFFICER = Person("Avery Northwood", ("officer",))
@@ -139,7 +140,18 @@ FINANCE = Person("Quinn Ironwood", ("finance",))
 AUDITOR = Person("Taylor Brookside", ("auditor",))
 
 
+def lead_email(organisation: FictionalOrganisation) -> str:
+    """The address of the organisation's lead contact (who has signing authority)."""
+    return f"lead@{organisation['email_domain']}"
+
+
+def staff_email(organisation: FictionalOrganisation) -> str:
+    """The address of the organisation's second contact (no signing authority)."""
+    return f"staff@{organisation['email_domain']}"
+
+
 def applicant(organisation: FictionalOrganisation) -> Person:
-    """The organisation's lead contact, who signs in to apply for it."""
+    """The organisation's lead contact, who signs in (with the contact's own address) to apply
+    for it and signs its agreement."""
     (lead, _title), *_others = organisation["contacts"]
-    return Person(lead, ("applicant",))
+    return Person(lead, ("applicant",), email=lead_email(organisation))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from models.fictional.cast import FUND, FictionalOrganisation, Person
+from models.fictional.cast import FUND, FictionalOrganisation, Person, lead_email, staff_email
 
 
 def fund_fields(**overrides: Any) -> dict[str, Any]:
@@ -24,12 +24,11 @@ def fund_fields(**overrides: Any) -> dict[str, Any]:
 def contact_fields(organisation: FictionalOrganisation) -> list[dict[str, Any]]:
     """The organisation's two contacts: the lead signs and is senior."""
     (lead, lead_title), (second, second_title) = organisation["contacts"]
-    domain = organisation["email_domain"]
     return [
         {
             "name": lead,
             "title": lead_title,
-            "email": f"lead@{domain}",
+            "email": lead_email(organisation),
             "phone": "555-0100",
             "signing_authority": True,
             "senior": True,
@@ -37,7 +36,7 @@ def contact_fields(organisation: FictionalOrganisation) -> list[dict[str, Any]]:
         {
             "name": second,
             "title": second_title,
-            "email": f"staff@{domain}",
+            "email": staff_email(organisation),
             "phone": "555-0101",
         },
     ]
@@ -65,4 +64,5 @@ def user_fields(person: Person) -> dict[str, Any]:
         "roles": list(person.roles),
         "is_elder": person.is_elder,
         "is_survivor_advisor": person.is_survivor_advisor,
+        "email": person.email,
     }

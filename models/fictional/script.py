@@ -16,7 +16,7 @@ from models.db import Database
 from models.fictional.cast import INSURER
 from models.fictional.seeding import Cast
 from models.payloads import REVIEW_CRITERIA
-from models.tables import Contact, Grant, Instalment, Organisation, OutcomeReport, User
+from models.tables import Grant, Instalment, Organisation, OutcomeReport, User
 
 Variant = Literal["full", "declined_at_screening", "declined_at_approval", "info_requested"]
 Step = tuple[str, Actor, dict[str, Any]]
@@ -54,17 +54,6 @@ def _reports(db: Database, grant_id: int) -> list[OutcomeReport]:
         )
 
 
-def _signing_contact(db: Database, organisation_id: int) -> Contact:
-    with db.reading() as session:
-        contact = session.exec(
-            select(Contact).where(
-                Contact.organisation_id == organisation_id, Contact.signing_authority
-            )
-        ).first()
-        assert contact is not None
-        return contact
-
-
 def _review(cast: Cast, scores: int) -> Iterator[Step]:
     for reviewer in cast.reviewers:
         yield "declare_conflict", actor(reviewer), {"kind": "none"}
@@ -76,6 +65,22 @@ def _pay(db: Database, cast: Cast, grant_id: int, holdback: bool) -> Iterator[St
         ref = {"sequence": instalment.sequence}
         yield "initiate_payment", actor(cast.payments_officer), ref
         yield "release_payment", actor(cast.finance), ref
+
+
+REVISED = {"en": "(revised)", "fr": "(version révisée)"}
+RESOLUTION_ON_FILE = {
+    "en": "The signed Board resolution for the second year is now on file.",
+    "fr": "La résolution signée du conseil pour la deuxième année est maintenant au dossier.",
+}
+
+
+def amendment(grant: Grant, language: str) -> dict[str, Any]:
+    """What the applicant changes after the information request: the title, and the
+    description saying the requested resolution is on file."""
+    return {
+        "project_title": f"{grant.project_title} {REVISED[language]}",
+        "project_description": f"{grant.project_description} {RESOLUTION_ON_FILE[language]}",
+    }
 
 
 CONDITION = {
@@ -103,6 +108,7 @@ def steps(db: Database, cast: Cast, grant_id: int, variant: Variant = "full") ->
         return
     if variant == "info_requested":
         yield "request_info", officer, {"items": ["Signed Board resolution for the 2nd year"]}
+        yield "amend_application", applicant, amendment(grant, _language(db, grant.organisation_id))
         yield "submit", applicant, {}
     yield "screen_in", officer, {}
     if variant == "declined_at_approval":
@@ -138,8 +144,8 @@ def steps(db: Database, cast: Cast, grant_id: int, variant: Variant = "full") ->
             "conditions": [CONDITION[_language(db, grant.organisation_id)]],
         },
     )
-    signer = _signing_contact(db, grant.organisation_id)
-    yield "sign", applicant, {"signer_name": signer.name, "signer_title": signer.title}
+    # The applicant user is the organisation's signing contact: nothing to type.
+    yield "sign", applicant, {}
     yield "countersign", approver, {}
     yield (
         "record_insurance",

@@ -55,10 +55,13 @@ class Planter:
         """The payload with a marker in every free-text field its schema declares."""
         schema = lifecycle.ACTIONS_BY_KEY[action].payload.model_json_schema()
         planted = dict(payload)
-        for name, spec in schema.get("properties", {}).items():
+        for name, declared in schema.get("properties", {}).items():
             where = f"{action}.{name}"
+            # An optional field (an amendment's) is "anyOf" its type and null: plant the type.
+            alternatives = declared.get("anyOf", [declared])
+            spec = next((a for a in alternatives if a.get("type") != "null"), declared)
             if self.prefix in str(planted.get(name, "")):
-                continue  # already marked where it came from (the signer is a marked contact)
+                continue  # already marked where it came from (an amended title is the grant's own)
             if spec.get("type") == "string" and "enum" not in spec and "format" not in spec:
                 planted[name] = self.text(where, planted.get(name) or "Note")
             elif spec.get("type") == "array" and spec.get("items", {}).get("type") == "string":

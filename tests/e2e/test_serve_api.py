@@ -2,9 +2,12 @@
 
 Everything is set up through the product's own ways in: ``grantflow users create`` for the
 people (each prints its token), the admin's ``POST /api/v1/funds`` and
-``POST /api/v1/organisations``, then the lifecycle over real HTTP. The applicant gets its
-agreement as PDF and DOCX; another organisation's applicant sees nothing of it. SIGINT stops
-the server cleanly. All data is fictional.
+``POST /api/v1/organisations``, then the lifecycle over real HTTP. The officer asks for more
+information, the applicant amends its application and submits it again; only the applicant
+user who is the organisation's signing contact may sign (a colleague is neither offered it nor
+allowed). The applicant gets its agreement as PDF and DOCX, with the amended title, and the
+executed agreement names the signing contact; another organisation's applicant sees nothing of
+it. SIGINT stops the server cleanly. All data is fictional.
 """
 
 from __future__ import annotations
@@ -158,10 +161,14 @@ def fund_request(first_year: int) -> dict[str, Any]:
     }
 
 
+ORIGINAL_TITLE = "River Teachings Mentorship"
+AMENDED_TITLE = "River Teachings: Canoe Journey Mentorship"
+
+
 def application(first_year: int) -> dict[str, Any]:
     return {
         "fund_code": "SERVE",
-        "project_title": "River Teachings Mentorship",
+        "project_title": ORIGINAL_TITLE,
         "project_description": "Land-based mentorship with Elders and survivor mentors for "
         "youth at risk of exploitation (fictional).",
         "community": "Heron Falls (fictional)",
@@ -206,7 +213,25 @@ def test_a_grant_reaches_an_active_agreement_over_a_real_server(tmp_path):
         def person(name: str, *options: str) -> Person:
             return Person(base_url, create_user(env, "--name", name, *options), name)
 
-        applicant_a = person("Nova Tallpine", "--role", "applicant", "--org", str(org_a["id"]))
+        signer, not_signer = ORGANISATION_A["contacts"]
+        applicant_a = person(
+            "Nova Tallpine",
+            "--role",
+            "applicant",
+            "--org",
+            str(org_a["id"]),
+            "--email",
+            signer["email"],
+        )
+        colleague_a = person(
+            "Ellis Riverstone",
+            "--role",
+            "applicant",
+            "--org",
+            str(org_a["id"]),
+            "--email",
+            not_signer["email"].upper(),
+        )
         applicant_b = person("Sky Whitecloud", "--role", "applicant", "--org", str(org_b["id"]))
         officer = person("Avery Northwind", "--role", "officer")
         person("Jesse Clearsky", "--role", "officer")
@@ -223,6 +248,16 @@ def test_a_grant_reaches_an_active_agreement_over_a_real_server(tmp_path):
         grant_id = grant["id"]
         assert grant["organisation_id"] == org_a["id"] and grant["state"] == "draft"
         applicant_a.act(grant_id, "submit")
+        officer.act(grant_id, "request_info", {"items": ["The second mentor's letter"]})
+        amended = applicant_a.act(
+            grant_id,
+            "amend_application",
+            {"project_title": AMENDED_TITLE, "budget": {str(first_year): 16_000_000}},
+        )
+        assert amended["grant_state"] == "needs_info" and amended["documents"] == []
+        grant = applicant_a.ok(applicant_a.get(f"/api/v1/grants/{grant_id}"))
+        assert (grant["project_title"], grant["requested_cents"]) == (AMENDED_TITLE, 16_000_000)
+        applicant_a.act(grant_id, "submit")
         officer.act(grant_id, "screen_in")
         for reviewer in reviewers:
             reviewer.act(grant_id, "declare_conflict", {"kind": "none"})
@@ -238,10 +273,18 @@ def test_a_grant_reaches_an_active_agreement_over_a_real_server(tmp_path):
             },
         )
         approver.act(grant_id, "approve", {"approved_cents": requested, "risk_rating": "low"})
-        signer = ORGANISATION_A["contacts"][0]
-        applicant_a.act(
-            grant_id, "sign", {"signer_name": signer["name"], "signer_title": signer["title"]}
+        offered = colleague_a.ok(colleague_a.get(f"/api/v1/grants/{grant_id}/actions"))
+        assert "sign" not in {action["key"] for action in offered}
+        refused = colleague_a.post(f"/api/v1/grants/{grant_id}/actions/sign", {})
+        assert refused.status_code == 409, refused.text
+        assert refused.json()["detail"] == (
+            f"only a contact with signing authority for {ORGANISATION_A['legal_name']} can "
+            f"sign; you are signed in as {not_signer['email']}, which is not one of them "
+            "[signer_has_signing_authority]"
         )
+        offered = applicant_a.ok(applicant_a.get(f"/api/v1/grants/{grant_id}/actions"))
+        assert "sign" in {action["key"] for action in offered}
+        applicant_a.act(grant_id, "sign")
         countersigned = approver.act(grant_id, "countersign")
         assert countersigned["grant_state"] == "active"
         assert applicant_a.ok(applicant_a.get(f"/api/v1/grants/{grant_id}"))["state"] == "active"
@@ -254,6 +297,9 @@ def test_a_grant_reaches_an_active_agreement_over_a_real_server(tmp_path):
             if event["outcome"] == "applied" and lifecycle.action(event["action"])
         ]
         assert [event["action"] for event in applied] == [
+            "submit",
+            "request_info",
+            "amend_application",
             "submit",
             "screen_in",
             *["declare_conflict", "score"] * 3,
@@ -286,8 +332,13 @@ def test_a_grant_reaches_an_active_agreement_over_a_real_server(tmp_path):
             assert hashlib.sha256(response.content).hexdigest() == agreement[fmt]["sha256"]
             files[fmt] = response.content
         assert files["pdf"].startswith(b"%PDF")
-        assert ORGANISATION_A["legal_name"] in squash(pdf_text(files["pdf"]))
-        assert ORGANISATION_A["legal_name"] in squash(docx_text(files["docx"]))
+        for text in (squash(pdf_text(files["pdf"])), squash(docx_text(files["docx"]))):
+            assert ORGANISATION_A["legal_name"] in text
+            assert AMENDED_TITLE in text and ORIGINAL_TITLE not in text
+        executed = {d["format"]: d for d in documents if d["kind"] == "executed_agreement"}
+        for fmt, read in (("pdf", pdf_text), ("docx", docx_text)):
+            text = squash(read(applicant_a.get(executed[fmt]["download_url"]).content))
+            assert signer["name"] in text and AMENDED_TITLE in text
 
         # -- another organisation's applicant sees none of it
         every_document = officer.ok(officer.get(f"/api/v1/grants/{grant_id}/documents"))

@@ -57,6 +57,9 @@ FISCAL_YEAR = 2027
 REQUESTED = 25_000_000
 ORGANISATION = fictional_cast.ORGANISATIONS[0]
 (SIGNER, SIGNER_TITLE), (NON_SIGNER, _) = ORGANISATION["contacts"]
+# The addresses the two contacts are on file under: an applicant user signs in with one of them.
+SIGNER_EMAIL = fictional_cast.lead_email(ORGANISATION)
+NON_SIGNER_EMAIL = fictional_cast.staff_email(ORGANISATION)
 PROJECT_TITLE, PROJECT_DESCRIPTION = fictional_cast.PROJECTS[0]
 
 
@@ -200,6 +203,7 @@ def all_scores(reviewer_id: int, score: int = 4) -> list[ReviewScore]:
 
 FAKE_PAYLOADS: dict[str, dict[str, Any]] = {
     "request_info": {"items": ["Signed Board resolution for the second year"]},
+    "amend_application": {"project_title": f"{PROJECT_TITLE} (revised)"},
     "withdraw": {"reason": "The Board decided to apply next year."},
     "declare_conflict": {"kind": "none"},
     "score": {"scores": dict.fromkeys(REVIEW_CRITERIA, 4)},
@@ -211,7 +215,6 @@ FAKE_PAYLOADS: dict[str, dict[str, Any]] = {
     "not_recommend": {"consensus_rating": 2, "rationale": "Partnership plan not ready."},
     "approve": {"approved_cents": REQUESTED, "risk_rating": "low"},
     "decline": {"reason": "Outside the eligible activities of this call."},
-    "sign": {"signer_name": SIGNER, "signer_title": SIGNER_TITLE},
     "record_insurance": {
         "certificate_ref": "CGL-0001",
         "insurer": fictional_cast.INSURER,
@@ -463,6 +466,7 @@ def _lapse(world: World, action_key: str) -> Prepared:
 PREPARATIONS: dict[str, Callable[[World, str], Prepared]] = {
     "submit": _scripted(),
     "request_info": _scripted("info_requested"),
+    "amend_application": _scripted("info_requested"),
     "screen_in": _scripted(),
     "withdraw": _just_before(
         "screen_in", World.applicant_of, lambda _: {"reason": "We will apply next year."}

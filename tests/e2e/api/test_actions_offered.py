@@ -11,7 +11,10 @@ from typing import Any
 
 import pytest
 
+from models import fictional
+from models.fictional.cast import lead_email, staff_email
 from models.payloads import REVIEW_CRITERIA
+from service.users import create_user_with_token
 from tests.support.api_support import make_api_world
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -84,3 +87,47 @@ def test_each_instalment_has_its_own_readiness(world):
     assert [item["sequence"] for item in per_target] == initiate["targets"] != []
     assert initiate["ready"] == any(item["ready"] for item in per_target)
     assert per_target[0]["ready"] is True  # the first instalment is payable once insured
+
+
+def test_signing_is_offered_only_to_a_user_who_is_a_signing_contact(world):
+    grant = world.grant_at(0, stop_after="approve")
+    organisation = fictional.ORGANISATIONS[0]
+    owner = world.applicant_of(0)
+    colleague, token = create_user_with_token(
+        world.db,
+        name=organisation["contacts"][1][0],
+        roles=["applicant"],
+        organisation=str(grant["organisation_id"]),
+        email=staff_email(organisation),
+    )
+    world.tokens[colleague.id] = token
+    no_address = world.user_with_roles("applicant", organisation_index=0)
+
+    sign = offered(world, grant, owner)["sign"]
+    assert sign["ready"] is True and sign["payload_rules"] == []
+    for user in (colleague, no_address):
+        assert "sign" not in offered(world, grant, user)
+        refused = world.client.post(
+            f"/api/v1/grants/{grant['id']}/actions/sign", json={}, headers=world.headers(user)
+        )
+        assert refused.status_code == 409, refused.text
+        problem = refused.json()
+        assert problem["rules"] == ["signer_has_signing_authority"]
+        assert problem["detail"].startswith(
+            f"only a contact with signing authority for {organisation['legal_name']} can sign;"
+        )
+        assert lead_email(organisation) not in problem["detail"]
+    assert (
+        f"you are signed in as {staff_email(organisation)}"
+        in world.client.post(
+            f"/api/v1/grants/{grant['id']}/actions/sign", json={}, headers=world.headers(colleague)
+        ).json()["detail"]
+    )
+
+    take(world, grant, owner, "sign", {})
+    assert (
+        world.client.get(f"/api/v1/grants/{grant['id']}", headers=world.headers(owner)).json()[
+            "state"
+        ]
+        == "signed"
+    )

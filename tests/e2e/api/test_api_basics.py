@@ -26,7 +26,7 @@ def test_an_applicant_starts_and_submits_an_application(world):
     actions = world.client.get(
         f"/api/v1/grants/{grant['id']}/actions", headers=world.headers(applicant)
     ).json()
-    assert {a["key"] for a in actions} == {"submit", "withdraw"}
+    assert {a["key"] for a in actions} == {"submit", "amend_application", "withdraw"}
     submitted = world.client.post(
         f"/api/v1/grants/{grant['id']}/actions/submit", headers=world.headers(applicant)
     )

@@ -17,9 +17,11 @@ DESIGN.md, checked against rows read straight from the tables, never from ``serv
   (caller, rule, kind) within a minute as one 'denied' audit event, the repeats counted into
   one 'denials_aggregated' event (``models.denials``: a caller cannot flood the trail).
 
-The probed grants are 'approved' and every action is sent without a payload, so nothing they
-answer can move them (a test proves they did not move). A caller holding two roles (applicant
-of one organisation, reviewer on another's panel) has tests of its own at the end.
+The probed grants are 'approved' and every action is sent without a payload; signing needs none,
+only a signer, so the applicant callers are applicant users of the two organisations who are not
+their signing contacts. Nothing they answer can move the grants (a test proves they did not).
+A caller holding two roles (applicant of one organisation, reviewer on another's panel) has
+tests of its own at the end.
 """
 
 from __future__ import annotations
@@ -203,9 +205,12 @@ def world(prefect_harness, tmp_path_factory) -> Iterator[World]:
         revoked = api.user_with_roles("officer")
         revoke_user(api.db, revoked.id)
         cast = api.cast
+        # Applicant users who are not a signing contact (no address): they may not sign.
+        applicant_of_a = api.user_with_roles("applicant", organisation_index=0)
+        applicant_of_b = api.user_with_roles("applicant", organisation_index=1)
         callers = [
-            _caller(api, "applicant of A", api.applicant_of(0)),
-            _caller(api, "applicant of B", api.applicant_of(1)),
+            _caller(api, "applicant of A", applicant_of_a),
+            _caller(api, "applicant of B", applicant_of_b),
             _caller(api, "officer", cast.screening_officer),
             _caller(api, "reviewer on A's panel", panel_of_a_only),
             _caller(api, "reviewer on no panel", on_no_panel),

@@ -43,7 +43,6 @@ from service.schemas import FundRequest
 from service.users import create_user_with_token
 from tests.support.api_support import ApiWorld, module_api_world
 from tests.support.document_samples import sample_context
-from tests.support.models_support import SIGNER, SIGNER_TITLE
 from tests.support.reading import docx_text, overflowing_boxes, pdf_body_text, without_spaces
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]
@@ -212,6 +211,9 @@ SLOTS: dict[str, Slot] = {
     "user:name": _detail("approver_name"),
     "user:email": None,  # the address a user signs in with, printed nowhere
     "request_info:items": _detail("items", lambda v: [v]),
+    "amend_application:project_title": _grant(project_title=lambda v: v),
+    "amend_application:project_description": _grant(project_description=lambda v: v),
+    "amend_application:community": _grant(community=lambda v: v),
     "withdraw:reason": None,  # withdrawing produces no document
     "declare_conflict:note": None,  # sealed with the panel
     "recommend:rationale": _rationale,
@@ -220,8 +222,6 @@ SLOTS: dict[str, Slot] = {
     "not_recommend:deliberation_notes": None,
     "approve:conditions": _grant(conditions=lambda v: (v,)),
     "decline:reason": _detail("reason"),
-    "sign:signer_name": _grant(signer_name=lambda v: v),
-    "sign:signer_title": None,  # recorded on the audit event; the agreement prints the contact's
     "record_insurance:certificate_ref": None,
     "record_insurance:insurer": None,
     "hold_payment:reason": None,
@@ -311,6 +311,7 @@ def _place(body: dict[str, Any], path: tuple[str | int, ...], value: str) -> Non
 REASON = {"reason": "Fictional reason for the probe."}
 PAYLOADS: dict[str, dict[str, Any]] = {
     "request_info": {"items": ["A signed Board resolution"]},
+    "amend_application": {"project_title": "Safe Paths Home (revised)"},
     "withdraw": REASON,
     "declare_conflict": {"kind": "indirect", "note": "A cousin sits on the board."},
     "score": {"scores": dict.fromkeys(REVIEW_CRITERIA, 4)},
@@ -318,7 +319,6 @@ PAYLOADS: dict[str, dict[str, Any]] = {
     "not_recommend": {"consensus_rating": 2, "rationale": "Not yet ready"},
     "approve": {"approved_cents": 100, "risk_rating": "low", "conditions": ["Insurance first"]},
     "decline": REASON,
-    "sign": {"signer_name": SIGNER, "signer_title": SIGNER_TITLE},
     "record_insurance": {
         "certificate_ref": "CGL-2027-118",
         "insurer": "Fictional Mutual",

@@ -40,7 +40,6 @@ from models.payloads import REVIEW_CRITERIA
 from models.tables import Grant, StoredDocument
 from service.api import create_app
 from tests.support.api_support import make_api_world
-from tests.support.models_support import SIGNER, SIGNER_TITLE
 
 pytestmark = [
     pytest.mark.slow,
@@ -70,6 +69,7 @@ ACTION_KEYS = [action.key for action in ACTIONS]
 REASON = {"reason": "Fictional reason given by the fuzzer."}
 PAYLOADS: dict[str, dict[str, Any]] = {
     "request_info": {"items": ["A signed Board resolution"]},
+    "amend_application": {"project_title": "Safe Paths Home (revised)"},
     "screen_in": {"coordinator_id": 1},
     "withdraw": REASON,
     "declare_conflict": {"kind": "none"},
@@ -78,7 +78,6 @@ PAYLOADS: dict[str, dict[str, Any]] = {
     "not_recommend": {"consensus_rating": 2, "rationale": "Not yet ready"},
     "approve": {"approved_cents": 100, "risk_rating": "low"},
     "decline": REASON,
-    "sign": {"signer_name": SIGNER, "signer_title": SIGNER_TITLE},
     "record_insurance": {"certificate_ref": "CGL-1", "insurer": "Example", "coverage_cents": 1},
     "initiate_payment": {"sequence": 1},
     "release_payment": {"sequence": 1},

@@ -13,8 +13,6 @@ from models.errors import GuardFailed, WrongState
 from models.fictional.script import actor
 from tests.support.models_support import (
     PREPARATIONS,
-    SIGNER,
-    SIGNER_TITLE,
     World,
     advance,
     allocations,
@@ -139,9 +137,8 @@ def test_an_unsigned_offer_lapses_only_after_its_deadline_and_frees_the_allocati
     assert result.details["released_commitment_cents"] == offer.approved_cents
     assert committed(world) == committed_while_offered - offer.approved_cents
     applicant = world.applicant_of(ready.grant_id)
-    signature = {"signer_name": SIGNER, "signer_title": SIGNER_TITLE}
     with pytest.raises(WrongState):
-        apply_action(world.db, ready.grant_id, "sign", applicant, signature)
+        apply_action(world.db, ready.grant_id, "sign", applicant, {})
 
 
 def test_an_offer_signed_after_it_expired_is_refused(world):

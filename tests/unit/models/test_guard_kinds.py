@@ -50,6 +50,7 @@ def test_the_kinds_name_registered_guards_and_do_not_overlap():
         "conflict_not_yet_declared",
         "not_yet_scored",
         "actor_is_review_coordinator",
+        "signer_has_signing_authority",
     }
     assert set(ABOUT_THE_ACTOR) == hidden_when_failing
 

@@ -19,8 +19,14 @@ from models.errors import GuardFailed
 from models.guards import GUARDS
 from models.tables import ReviewAssignment, User
 from tests.support.models_support import (
+    END,
     NON_SIGNER,
+    NON_SIGNER_EMAIL,
     NOW,
+    ORGANISATION,
+    REQUESTED,
+    SIGNER,
+    START,
     acting_as,
     all_scores,
     fake_context,
@@ -125,6 +131,36 @@ def resubmission_a_day_after_the_cure_period_ended():
     return ctx, (
         f"the {ctx.fund.cure_period_days}-day cure period for the requested information "
         f"ended on {cure_by}"
+    )
+
+
+@refusal("amendment_keeps_application_valid")
+def amendment_ending_the_project_before_it_starts():
+    ctx = with_payload(fake_context("amend_application"), end_date=START - timedelta(days=1))
+    return ctx, (
+        "the amended application is not valid: end_date must be after start_date "
+        "(start_date 2027-04-01, end_date 2027-03-31)"
+    )
+
+
+def test_an_amendment_moving_the_dates_past_the_budget_must_bring_the_budget_along():
+    later = {"start_date": START.replace(year=2028), "end_date": END.replace(year=2029)}
+    ctx = with_payload(fake_context("amend_application"), **later)
+    assert message_of("amendment_keeps_application_valid", ctx) == (
+        "the amended application is not valid: budget years [2027] fall outside the "
+        "project's fiscal years (start_date 2028-04-01, end_date 2029-03-31); amend the "
+        "budget together with the dates"
+    )
+    with_payload(ctx, budget={2028: REQUESTED})
+    assert message_of("amendment_keeps_application_valid", ctx) is None
+
+
+def test_an_amendment_of_the_budget_alone_is_held_to_the_grant_s_dates():
+    ctx = with_payload(fake_context("amend_application"), budget={2027: 1, 2028: 1})
+    assert message_of("amendment_keeps_application_valid", ctx) == (
+        "the amended application is not valid: budget years [2028] fall outside the "
+        "project's fiscal years (start_date 2027-04-01, end_date 2028-03-31); amend the "
+        "budget together with the dates"
     )
 
 
@@ -272,10 +308,20 @@ def signing_the_day_after_the_offer_expired():
     return ctx, "the offer expired on 2026-05-31; it can no longer be signed"
 
 
+def _applicant_signed_in_as(ctx: ActionContext, email: str | None) -> ActionContext:
+    """The request taken by another applicant user of the same organisation."""
+    colleague = User(id=51, name=NON_SIGNER, roles=["applicant"], organisation_id=1, email=email)
+    ctx.users = {**ctx.users, colleague.id: colleague}
+    return acting_as(ctx, colleague)
+
+
 @refusal("signer_has_signing_authority")
 def contact_without_signing_authority_signs():
-    ctx = with_payload(fake_context("sign"), signer_name=NON_SIGNER)
-    return ctx, "the signer is not a contact with signing authority for the organisation"
+    ctx = _applicant_signed_in_as(fake_context("sign"), NON_SIGNER_EMAIL)
+    return ctx, (
+        f"only a contact with signing authority for {ORGANISATION['legal_name']} can sign; "
+        f"you are signed in as {NON_SIGNER_EMAIL}, which is not one of them"
+    )
 
 
 # --------------------------------------------------------------------------- disbursement
@@ -554,12 +600,35 @@ def test_an_offer_may_be_signed_on_its_last_day_and_lapses_only_the_day_after():
     assert message_of("offer_deadline_passed", lapsing) is None
 
 
-def test_the_signer_matches_a_contact_whatever_the_case_spacing_or_unicode_form():
-    ctx = with_payload(fake_context("sign"), signer_name="wren   MAPLESTONE")
+def test_the_signer_is_the_signing_contact_whose_email_the_user_signs_in_with():
+    ctx = fake_context("sign")
+    assert ctx.signing_contact() is ctx.contacts[0]
+    assert ctx.contacts[0].signing_authority and ctx.contacts[0].name == SIGNER
+    ctx.contacts[0].email = "  Lead@NorthernLights.Example "  # compared trimmed, lower-case
     assert message_of("signer_has_signing_authority", ctx) is None
-    ctx.contacts[0].name = "Élise Sauvageau"
-    with_payload(ctx, signer_name="E\u0301lise  sauvageau")
+
+
+def test_a_second_signing_contact_signs_as_themselves():
+    ctx = _applicant_signed_in_as(fake_context("sign"), NON_SIGNER_EMAIL)
+    ctx.contacts[1].signing_authority = True
     assert message_of("signer_has_signing_authority", ctx) is None
+    assert ctx.signing_contact() is ctx.contacts[1]
+
+
+def test_a_user_without_an_email_cannot_sign_and_is_told_why():
+    ctx = _applicant_signed_in_as(fake_context("sign"), None)
+    assert message_of("signer_has_signing_authority", ctx) == (
+        f"only a contact with signing authority for {ORGANISATION['legal_name']} can sign; "
+        "your account has no email address, so it cannot be matched to one of them: ask an "
+        "administrator to give it the address you are a contact under"
+    )
+
+
+def test_the_refusal_names_no_other_contact_s_address():
+    ctx, message = contact_without_signing_authority_signs()
+    for contact in ctx.contacts:
+        if contact.email != NON_SIGNER_EMAIL:
+            assert contact.email not in message
 
 
 def test_insurance_at_exactly_the_minimum_is_enough():
