@@ -1,7 +1,7 @@
 """``/applications/new``: an organisation starts an application (a draft grant).
 
 The form is made from the application's own schema (``models.provisioning.ApplicationInput``),
-with the budget as one amount per Ontario fiscal year of the project. The draft is created the
+its budget as one amount per Ontario fiscal year of the project. The draft is created the
 API's way (``create_grant``) and opens on its page, where it is submitted or edited.
 """
 
@@ -13,7 +13,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import select
 
-from models.clock import fiscal_year_of, utcnow
 from models.errors import InvalidPayload, NotPermitted
 from models.provisioning import ApplicationInput
 from models.tables import Fund, Organisation
@@ -30,18 +29,14 @@ from service.web.forms import (
     translated,
     validation_errors,
 )
-from service.web.i18n import parse_money
 from service.web.rendering import PageContext, render
 
 router = APIRouter(include_in_schema=False)
-BUDGET_YEARS = 3  # the fund's grants run up to three years (DOMAIN.md)
 
 
 def _fields(funds: list[str], organisations: list[tuple[int, str]]) -> list[FormField]:
     """The application's fields; staff who apply for any organisation also choose which."""
-    fields = [
-        f for f in fields_of(ApplicationInput) if isinstance(f, FormField) and f.name != "budget"
-    ]
+    fields = [f for f in fields_of(ApplicationInput) if isinstance(f, FormField)]
     chosen = [
         FormField(
             "fund_code",
@@ -96,7 +91,6 @@ def _page(
     assert context.signed_in is not None
     if application_scope(context.signed_in.user) == "none":
         raise NotPermitted("starting an application needs a role that applies")
-    first_year = fiscal_year_of(utcnow().date())
     return render(
         context,
         "application_new.html.j2",
@@ -104,32 +98,12 @@ def _page(
         fields=_fields(*_choices(db, context.signed_in.user)),
         values=values or {},
         errors=errors or FormErrors(),
-        budget_rows=range(1, BUDGET_YEARS + 1),
-        first_year=first_year,
     )
 
 
 @router.get("/applications/new", response_class=HTMLResponse)
 def new_application(context: Page, db: DatabaseDep) -> HTMLResponse:
     return _page(context, db)
-
-
-def _budget(posted: dict[str, str], context: PageContext, errors: FormErrors) -> dict[int, int]:
-    budget: dict[int, int] = {}
-    for row in range(1, BUDGET_YEARS + 1):
-        year, amount = posted.get(f"budget.{row}.year", ""), posted.get(f"budget.{row}.amount", "")
-        if not year.strip() and not amount.strip():
-            continue
-        if not (year.strip().isdigit() and len(year.strip()) == 4):
-            errors.by_field[f"budget.{row}.year"] = context.t("error.fiscal_year")
-            continue
-        try:
-            budget[int(year)] = parse_money(amount, context.t.language)
-        except ValueError as error:
-            errors.by_field[f"budget.{row}.amount"] = context.t(str(error))
-    if not budget and not errors.by_field:
-        errors.by_field["budget.1.amount"] = context.t("error.budget_required")
-    return budget
 
 
 @router.post("/applications/new", response_class=HTMLResponse)
@@ -144,7 +118,6 @@ async def create_application_from_form(
     fields = _fields(*await asyncio.to_thread(_choices, db, context.signed_in.user))
     data, errors = payload_from(fields, posted, context.t.language)
     errors = translated(errors, context.t)
-    data["budget"] = _budget(posted, context, errors)
     if not errors:
         errors = validation_errors(ApplicationRequest, data, context.t)
     if not errors:

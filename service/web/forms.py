@@ -8,7 +8,8 @@ added to a payload appears on the page without a template change. The kinds of i
 - an integer: a number box, or radio buttons when its range is short (scores 1 to 5);
 - an integer named ``*_cents``: a money box, typed in dollars in the page's language;
 - a list of strings: a text area, one item per line; a ``date``: a date box;
-- an object (the rubric's criteria): a fieldset of its own fields.
+- an object (the rubric's criteria): a fieldset of its own fields;
+- an object of amounts keyed by fiscal year (a budget): rows of a year and an amount.
 
 Errors come back per field, in the page's language, from pydantic's error types.
 """
@@ -24,6 +25,7 @@ from pydantic import BaseModel, ValidationError
 from service.web.i18n import Language, Words, parse_money
 
 SHORT_RANGE = 10  # an integer range this short is offered as radio buttons
+BUDGET_ROWS = 3  # the fund's grants run up to three fiscal years (DOMAIN.md)
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,9 @@ def _field(path: str, spec: dict, required: bool, hidden: bool) -> FormField:
     minimum = spec.get("minimum", spec.get("exclusiveMinimum"))
     maximum = spec.get("maximum")
     common = {"name": path, "required": required, "label_key": f"field.{path}"}
+    amounts = spec.get("additionalProperties")
+    if kind_of == "object" and isinstance(amounts, dict) and amounts.get("type") == "integer":
+        return FormField(kind="budget", hint_key="hint.budget", **common)  # type: ignore[arg-type]
     if hidden:
         return FormField(kind="hidden", **common)  # type: ignore[arg-type]
     if "enum" in spec:
@@ -134,6 +139,11 @@ def payload_from(
     payload: dict[str, Any] = {}
     errors = FormErrors()
     for spec in flat(form):
+        if spec.kind == "budget":
+            budget = _read_budget(spec.name, posted, language, errors)
+            if budget:
+                payload[spec.name] = budget
+            continue
         raw = (posted.get(spec.name) or "").strip()
         if not raw:
             continue  # absent: the schema says whether that is allowed
@@ -148,6 +158,41 @@ def payload_from(
             target = target.setdefault(parent, {})
         target[leaf] = value
     return payload, errors
+
+
+def budget_rows(name: str) -> list[tuple[str, str]]:
+    """The (year, amount) input names of a budget field's rows."""
+    return [(f"{name}.{row}.year", f"{name}.{row}.amount") for row in range(1, BUDGET_ROWS + 1)]
+
+
+def _read_budget(
+    name: str, posted: dict[str, str], language: Language, errors: FormErrors
+) -> dict[str, int]:
+    """Cents per fiscal year from the rows that were filled in (absent when none was)."""
+    budget: dict[str, int] = {}
+    for year_name, amount_name in budget_rows(name):
+        year = (posted.get(year_name) or "").strip()
+        amount = (posted.get(amount_name) or "").strip()
+        if not year and not amount:
+            continue
+        if not (year.isdigit() and len(year) == 4):
+            errors.by_field[year_name] = "error.fiscal_year"
+            continue
+        try:
+            budget[year] = parse_money(amount, language)
+        except ValueError as error:
+            errors.by_field[amount_name] = str(error)
+    return budget
+
+
+def budget_values(name: str, budget: dict[int, int], t: Words) -> dict[str, str]:
+    """A stored budget as its rows' values, to start an edit from."""
+    values = {}
+    for (year_name, amount_name), (year, cents) in zip(
+        budget_rows(name), sorted(budget.items()), strict=False
+    ):
+        values[year_name], values[amount_name] = str(year), t.amount(cents)
+    return values
 
 
 def _read(spec: FormField, raw: str, language: Language) -> Any:

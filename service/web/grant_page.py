@@ -20,7 +20,7 @@ from sqlmodel import select
 from models import lifecycle
 from models.errors import GuardFailed, IdempotencyConflict, InvalidPayload, WrongState
 from models.provisioning import ApplicationInput
-from models.tables import Instalment, OutcomeReport, User
+from models.tables import BudgetLine, Instalment, OutcomeReport, User
 from models.visibility import declared
 from service.authz import (
     applicant_view_of,
@@ -39,6 +39,7 @@ from service.web.forms import (
     FieldGroup,
     FormErrors,
     FormField,
+    budget_values,
     fields_of,
     payload_from,
     translated,
@@ -147,10 +148,14 @@ def _may_attempt(db, user, grant_id: int, action: lifecycle.Action) -> None:  # 
     require_role(user, action.roles, f"{action.key.replace('_', ' ')}")
 
 
-def _current_values(grant: GrantPublic, context: PageContext) -> dict[str, str]:
+def _current_values(db, grant: GrantPublic, context: PageContext) -> dict[str, str]:  # type: ignore[no-untyped-def]
     """What the grant holds now, under the names payload fields use: a form that edits the
     application (``amend_application``) starts from it."""
-    values: dict[str, str] = {}
+    with db.reading() as session:
+        lines = session.exec(select(BudgetLine).where(BudgetLine.grant_id == grant.id)).all()
+    values = budget_values(
+        "budget", {line.fiscal_year: line.requested_cents for line in lines}, context.t
+    )
     for name, value in grant.model_dump().items():
         if value is None or isinstance(value, list | dict):
             continue
@@ -218,7 +223,7 @@ async def _grant_page(
         show_flow_runs=sees_every_grant(user),
         may_audit=any(v.audits for v in declared(user.roles)),
         panel_member=PANEL_MEMBER,
-        current=_current_values(grant, context),
+        current=await asyncio.to_thread(_current_values, db, grant, context),
         prefilled=EDITS_THE_APPLICATION,
     )
 

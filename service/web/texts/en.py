@@ -30,6 +30,9 @@ WORDS = {
     "form.choose": "Choose…",
     "hint.one_per_line": "One item per line.",
     "hint.coordinator": "Leave it unchosen to coordinate the review yourself.",
+    "hint.budget": "Ontario's fiscal year runs April to March: give the year it starts (2027 for 2027-28) and the amount for it.",
+    "field.budget_year": "Fiscal year {row}",
+    "field.budget_amount": "Amount for fiscal year {row}",
     "hint.money": "In dollars, for example 12,500.00.",
     "hint.fiscal_year": "The year the fiscal year starts (April), for example 2027.",
     "error.go_home": "Go to your home page",
@@ -39,7 +42,6 @@ WORDS = {
     "error.whole_number": "Enter a whole number.",
     "error.date_format": "Enter a date as year-month-day, like 2027-04-01.",
     "error.fiscal_year": "Enter the fiscal year as the four-digit year it starts, like 2027.",
-    "error.budget_required": "Enter the amount requested for at least one fiscal year.",
     "validation.missing": "This is required.",
     "validation.string_too_short": "Enter at least {min_length} characters.",
     "validation.string_too_long": "Enter at most {max_length} characters.",
@@ -196,10 +198,6 @@ WORDS = {
     "audit.dossier": "Download the audit dossier (ZIP)",
     "application.title": "Start an application",
     "application.intro": "Your organisation's registration is used as it stands. You can save this draft and edit it before you submit it.",
-    "application.budget": "Budget requested per fiscal year",
-    "application.budget_hint": "Ontario's fiscal year runs April to March; give the year it starts, for example {year}.",
-    "application.budget_year": "Fiscal year {row}",
-    "application.budget_amount": "Amount for fiscal year {row}",
     "application.create": "Save the draft",
 }
 

@@ -29,6 +29,9 @@ WORDS = {
     "form.choose": "Choisissez…",
     "hint.one_per_line": "Un élément par ligne.",
     "hint.coordinator": "Laissez vide pour coordonner vous-même l'examen.",
+    "hint.budget": "L'exercice de l'Ontario va d'avril à mars\u00a0: indiquez l'année où il commence (2027 pour 2027-28) et son montant.",
+    "field.budget_year": "Exercice {row}",
+    "field.budget_amount": "Montant de l'exercice {row}",
     "hint.money": "En dollars, par exemple 12 500,00.",
     "hint.fiscal_year": "L'année où commence l'exercice (avril), par exemple 2027.",
     "error.go_home": "Aller à votre page d'accueil",
@@ -38,7 +41,6 @@ WORDS = {
     "error.whole_number": "Entrez un nombre entier.",
     "error.date_format": "Entrez une date sous la forme année-mois-jour, comme 2027-04-01.",
     "error.fiscal_year": "Entrez l'exercice sous la forme de l'année où il commence, comme 2027.",
-    "error.budget_required": "Entrez le montant demandé pour au moins un exercice.",
     "validation.missing": "Ce champ est obligatoire.",
     "validation.string_too_short": "Entrez au moins {min_length} caractères.",
     "validation.string_too_long": "Entrez au plus {max_length} caractères.",
@@ -195,10 +197,6 @@ WORDS = {
     "audit.dossier": "Télécharger le dossier d'audit (ZIP)",
     "application.title": "Commencer une demande",
     "application.intro": "L'inscription de votre organisme est utilisée telle quelle. Vous pouvez enregistrer ce brouillon et le modifier avant de le soumettre.",
-    "application.budget": "Budget demandé par exercice",
-    "application.budget_hint": "L'exercice de l'Ontario va d'avril à mars; indiquez l'année où il commence, par exemple {year}.",
-    "application.budget_year": "Exercice {row}",
-    "application.budget_amount": "Montant de l'exercice {row}",
     "application.create": "Enregistrer le brouillon",
 }
 
@@ -245,6 +243,7 @@ REPORT_STATES = {
 }
 ACTIONS = {
     "submit": "Soumettre la demande",
+    "amend_application": "Modifier la demande",
     "request_info": "Demander des renseignements",
     "screen_in": "Retenir pour l'examen communautaire",
     "withdraw": "Retirer la demande",

@@ -163,4 +163,8 @@ RULES: dict[str, tuple[str, str]] = {
         "The holdback must be paid or settled first.",
         "La retenue doit d'abord être versée ou réglée.",
     ),
+    "amendment_keeps_application_valid": (
+        "The changed application must still hold together: the end after the start, the budget inside the project's fiscal years.",
+        "La demande modifiée doit rester cohérente\u00a0: la fin après le début, le budget compris dans les exercices du projet.",
+    ),
 }
