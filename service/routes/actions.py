@@ -131,6 +131,11 @@ def available_actions(
             if not any(role in action.roles for role in user.roles):
                 continue
             acting = actor_of(user).acting_role(action.roles)
+            confined = acting is not None and lifecycle.reach_of(acting) == "own_organisation"
+            if confined and user.organisation_id != grant.organisation_id:
+                # Held for its own organisation only (an applicant who also reviews, on a
+                # panel's grant): not theirs here, and asking the engine would answer 404.
+                continue
             if action.subject == "grant" and grant.state not in action.from_states_for(acting):
                 continue
             targets = _targets(session, grant, action)

@@ -11,9 +11,9 @@ from __future__ import annotations
 import asyncio
 import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlmodel import select
 
@@ -233,9 +233,15 @@ async def grant_page(grant_id: GrantId, context: Page, db: DatabaseDep) -> HTMLR
     return await _grant_page(context, db, grant_id)
 
 
-@router.post("/grants/{grant_id}/actions/{action_key}", response_class=HTMLResponse)
+# The path parameter is named ``action`` as on the API's route: a refusal is recorded under
+# the action's key (``service.problems._record_if_denied`` reads it), not the route template.
+@router.post("/grants/{grant_id}/actions/{action}", response_class=HTMLResponse)
 async def post_action(
-    grant_id: GrantId, action_key: str, request: Request, context: FormPost, db: DatabaseDep
+    grant_id: GrantId,
+    request: Request,
+    context: FormPost,
+    db: DatabaseDep,
+    action_key: Annotated[str, Path(alias="action")],
 ) -> Response:
     assert context.signed_in is not None
     action = lifecycle.require_action(action_key)

@@ -836,6 +836,17 @@ def test_an_applicant_who_reviews_sees_its_own_grant_and_the_one_on_its_panel(wo
         assert status == (200 if audience == "applicant" else 404), (document_id, audience)
 
 
+def test_an_applicant_who_reviews_is_offered_on_its_panels_grant_only_what_reviewers_take(world):
+    """Its applicant actions are for its own organisation's grants: on the grant of its panel
+    they are not offered (asking the engine about them would answer 404 for a visible grant)."""
+    caller = world.both_roles
+    _grant_a, grant_b = world.objects
+    response = _get(world, caller, f"/api/v1/grants/{grant_b.grant_id}/actions")
+    assert response.status_code == 200
+    offered = [a["key"] for a in response.json()]
+    assert all("reviewer" in lifecycle.ACTIONS_BY_KEY[key].roles for key in offered), offered
+
+
 @pytest.mark.parametrize("suffix", ["", "/file"])
 def test_an_applicant_who_reviews_never_reads_another_organisations_letters(world, suffix):
     caller = world.both_roles
