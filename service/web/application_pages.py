@@ -95,6 +95,7 @@ def _page(
         context,
         "application_new.html.j2",
         status_code,
+        page_path="/applications/new",
         fields=_fields(*_choices(db, context.signed_in.user)),
         values=values or {},
         errors=errors or FormErrors(),

@@ -208,6 +208,7 @@ async def _grant_page(
         context,
         "grant.html.j2",
         status_code,
+        page_path=f"/grants/{grant_id}",
         grant=grant,
         audience="own"
         if applicant_view

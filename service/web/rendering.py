@@ -42,22 +42,27 @@ def page_context(request: Request, signed_in: SignedIn | None) -> PageContext:
     return PageContext(request, Words(negotiated_language(request, chosen)), signed_in)
 
 
-def switch_url(request: Request, language: str) -> str:
-    """This page's address in ``language`` (its other query parameters kept)."""
+def switch_url(request: Request, language: str, page_path: str | None = None) -> str:
+    """This page's address in ``language`` (its other query parameters kept); a page answering
+    a form post switches at the page's own address, not the form's."""
     query = {k: v for k, v in request.query_params.multi_items() if k != "lang"}
     query["lang"] = language
-    return f"{request.url.path}?{urlencode(query)}"
+    return f"{page_path or request.url.path}?{urlencode(query)}"
 
 
 def render(
-    context: PageContext, template: str, status_code: int = 200, **values: Any
+    context: PageContext,
+    template: str,
+    status_code: int = 200,
+    page_path: str | None = None,
+    **values: Any,
 ) -> HTMLResponse:
     page = ENVIRONMENT.get_template(template).render(
         t=context.t,
         user=context.signed_in.user if context.signed_in else None,
         csrf_token=context.csrf_token,
-        switch_url=switch_url(context.request, context.t.other),
-        path=context.request.url.path,
+        switch_url=switch_url(context.request, context.t.other, page_path),
+        path=page_path or context.request.url.path,
         **values,
     )
     return HTMLResponse(page, status_code=status_code)
