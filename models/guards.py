@@ -435,11 +435,21 @@ def releaser_not_initiator(ctx: ActionContext) -> str | None:
     return None
 
 
+def _numbered(noun: str, numbers: list[int]) -> str:
+    """'report 1', 'reports 1 and 2', 'instalments 1, 2 and 3': numbers as a sentence says them."""
+    said = [str(n) for n in numbers]
+    if len(said) == 1:
+        return f"{noun} {said[0]}"
+    return f"{noun}s {', '.join(said[:-1])} and {said[-1]}"
+
+
 @guard
 def all_reports_accepted(ctx: ActionContext) -> str | None:
     pending = [r.sequence for r in ctx.reports if r.state != "accepted"]
     if not ctx.reports or pending:
-        return f"every outcome report must be accepted first (pending: {pending or 'none due'})"
+        if not ctx.reports:
+            return "every outcome report must be accepted first, and none is on record yet"
+        return f"every outcome report must be accepted first ({_numbered('report', pending)})"
     return None
 
 
@@ -447,7 +457,7 @@ def all_reports_accepted(ctx: ActionContext) -> str | None:
 def regular_instalments_released(ctx: ActionContext) -> str | None:
     unpaid = [i.sequence for i in ctx.instalments if i.kind != "holdback" and i.state != "released"]
     if unpaid:
-        return f"instalments {unpaid} must be released before close-out"
+        return f"{_numbered('instalment', unpaid)} must be released before close-out"
     return None
 
 

@@ -395,14 +395,14 @@ def initiator_releases_own_payment():
 def close_out_with_a_report_awaiting_review():
     ctx = fake_context("begin_closeout")
     force_state(ctx.reports[0], "submitted")
-    return ctx, "every outcome report must be accepted first (pending: [1])"
+    return ctx, "every outcome report must be accepted first (report 1)"
 
 
 @refusal("regular_instalments_released")
 def close_out_with_a_periodic_instalment_unpaid():
     ctx = fake_context("begin_closeout")
     force_state(ctx.instalments[1], "held")
-    return ctx, "instalments [2] must be released before close-out"
+    return ctx, "instalment 2 must be released before close-out"
 
 
 @refusal("holdback_settled")
@@ -683,7 +683,7 @@ def test_close_out_needs_at_least_one_accepted_report():
     ctx = fake_context("begin_closeout")
     ctx.reports = []
     assert message_of("all_reports_accepted", ctx) == (
-        "every outcome report must be accepted first (pending: none due)"
+        "every outcome report must be accepted first, and none is on record yet"
     )
 
 
