@@ -29,7 +29,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -39,11 +39,18 @@ from sqlmodel import select
 
 from documents import KINDS
 from models import denials, lifecycle
-from models.clock import as_utc, utcnow
-from models.tables import AuditEvent, Grant, ReviewAssignment, StoredDocument
+from models.clock import utcnow
+from models.tables import Grant, ReviewAssignment, StoredDocument
 from service.api import create_app
 from service.users import revoke_user, rotate_token
 from tests.support.api_support import ApiWorld, make_api_world
+from tests.support.denial_records import (
+    aggregated_since,
+    denials_since,
+    last_denial,
+    last_event,
+    sort_denials,
+)
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -538,23 +545,6 @@ class Outcome:
         )
 
 
-def _last_denial(world: World) -> int:
-    with world.api.db.reading() as session:
-        ids = session.exec(select(AuditEvent.id).where(AuditEvent.outcome == "denied")).all()
-        return max(ids, default=0)  # type: ignore[type-var]
-
-
-def _denials_since(world: World, last: int) -> list[AuditEvent]:
-    with world.api.db.reading() as session:
-        return list(
-            session.exec(
-                select(AuditEvent)
-                .where(AuditEvent.outcome == "denied", AuditEvent.id > last)  # type: ignore[operator]
-                .order_by(AuditEvent.id)
-            )
-        )
-
-
 def _run(world: World, attempt: Attempt, last: int) -> tuple[Outcome, int]:
     at = utcnow()
     response = world.api.client.request(
@@ -575,7 +565,7 @@ def _run(world: World, attempt: Attempt, last: int) -> tuple[Outcome, int]:
     if status >= 400 and attempt.route not in PUBLIC:
         problem = response.headers.get("content-type") == "application/problem+json"
         wrong += [] if problem else ["the error is not application/problem+json"]
-    events = _denials_since(world, last)
+    events = denials_since(world.api.db, last)
     logged = [(e.rule, e.action, e.grant_id) for e in events]
     outcome = Outcome(attempt, status, leaks, wrong, [e.actor_id for e in events], at, logged)
     return outcome, max([last, *(e.id for e in events)])  # type: ignore[list-item]
@@ -590,38 +580,18 @@ def generate(world: World) -> list[Attempt]:
     ]
 
 
-def _last_event(world: World) -> int:
-    with world.api.db.reading() as session:
-        return max(session.exec(select(AuditEvent.id)).all(), default=0)  # type: ignore[type-var]
-
-
-def _aggregated_since(world: World, first: int) -> dict[tuple[int, str, str], int]:
-    with world.api.db.reading() as session:
-        rows = session.exec(
-            select(AuditEvent).where(
-                AuditEvent.outcome == denials.AGGREGATED,
-                AuditEvent.id > first,  # type: ignore[operator]
-            )
-        ).all()
-    counts: dict[tuple[int, str, str], int] = {}
-    for row in rows:
-        key = (row.actor_id, row.rule, row.action)
-        counts[key] = counts.get(key, 0) + row.payload_summary["count"]  # type: ignore[index]
-    return counts
-
-
 @pytest.fixture(scope="module")
 def outcomes(world: World) -> list[Outcome]:
     results = []
-    last = _last_denial(world)
-    first = _last_event(world)
+    last = last_denial(world.api.db)
+    first = last_event(world.api.db)
     for attempt in generate(world):
         outcome, last = _run(world, attempt, last)
         results.append(outcome)
     # The repeats of the last window are still only counted in this process: write them now
     # (a running service writes them when the caller's next window opens).
     denials.flush_aggregates(world.api.db)
-    world.aggregated = _aggregated_since(world, first)
+    world.aggregated = aggregated_since(world.api.db, first)
     return results
 
 
@@ -738,9 +708,6 @@ def test_an_auditor_never_changes_anything(outcomes):
     assert {o.status for o in writes} <= {403, 404}
 
 
-SLACK = timedelta(seconds=2)  # between the test's clock reading and the event's
-
-
 def test_every_denial_is_one_denied_event_or_a_counted_repeat(world, outcomes):
     """Each 403/404 is on the record exactly once: the first of its (caller, rule, kind) in a
     minute as a 'denied' event naming that kind and rule, each repeat within the minute as one
@@ -749,25 +716,10 @@ def test_every_denial_is_one_denied_event_or_a_counted_repeat(world, outcomes):
     refused = [o for o in outcomes if o.denied]
     stray = [o for o in outcomes if not o.denied and o.denials_logged]
     assert not stray, f"answers that are not denials but logged one:\n{_listing(stray)}"
-    full, repeats, wrong = [], [], []
-    opened: dict[tuple[int | None, str, str], datetime] = {}
-    for o in refused:
-        key = o.denial_key
-        since = opened.get(key)
-        if o.denials_logged == [o.attempt.caller.user_id]:
-            ((rule, action, _grant),) = o.logged
-            opens = since is None or o.at - since >= denials.WINDOW - SLACK
-            (full if opens and (rule, action) == key[1:] else wrong).append(o)
-            opened[key] = as_utc(o.at)
-        elif not o.denials_logged and since is not None and o.at - since < denials.WINDOW + SLACK:
-            repeats.append(o)
-        else:
-            wrong.append(o)
-    assert not wrong, _listing(wrong)
-    counted: dict[tuple[int | None, str, str], int] = {}
-    for o in repeats:
-        counted[o.denial_key] = counted.get(o.denial_key, 0) + 1
-    assert world.aggregated == counted
+    found = sort_denials(refused)
+    full, repeats = found.full, found.repeats
+    assert not found.wrong, _listing(found.wrong)
+    assert world.aggregated == found.counted()
     leaks = sum(1 for o in outcomes if o.leaks)
     print(
         f"authorization matrix: {len(outcomes)} attempts, {leaks} leaks, {len(refused)} denials: "
