@@ -156,9 +156,18 @@ async def prefect_api_text(grant_id: int) -> tuple[str, list[str]]:
 
     parts: list[str] = []
     async with get_client() as client:
-        runs = await client.read_flow_runs(
-            flow_run_filter=FlowRunFilter(tags=FlowRunFilterTags(all_=[f"grant:{grant_id}"]))
-        )
+        # Page through: earlier tests' grants of the same id on this Prefect server carry the
+        # same tag, and one page (Prefect's default limit) may end before this grant's runs.
+        runs = []
+        for offset in range(0, 100_000, 200):
+            page = await client.read_flow_runs(
+                flow_run_filter=FlowRunFilter(tags=FlowRunFilterTags(all_=[f"grant:{grant_id}"])),
+                limit=200,
+                offset=offset,
+            )
+            runs += page
+            if len(page) < 200:
+                break
         ids = [run.id for run in runs]
         parts += [run.model_dump_json() for run in runs]
         for offset in range(0, 10_000, 200):
