@@ -350,7 +350,8 @@ def signer_has_signing_authority(ctx: ActionContext) -> str | None:
             f"{who}; your account has no email address, so it cannot be matched to one of "
             "them: ask an administrator to give it the address you are a contact under"
         )
-    return f"{who}; you are signed in as {user.email}, which is not one of them"
+    # No address in the sentence: it is kept in the audit trail, which never forgets.
+    return f"{who}, and the address you signed in with is not one of theirs"
 
 
 @payload_guard

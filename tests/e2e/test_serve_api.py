@@ -279,7 +279,7 @@ def test_a_grant_reaches_an_active_agreement_over_a_real_server(tmp_path):
         assert refused.status_code == 409, refused.text
         assert refused.json()["detail"] == (
             f"only a contact with signing authority for {ORGANISATION_A['legal_name']} can "
-            f"sign; you are signed in as {not_signer['email']}, which is not one of them "
+            "sign, and the address you signed in with is not one of theirs "
             "[signer_has_signing_authority]"
         )
         offered = applicant_a.ok(applicant_a.get(f"/api/v1/grants/{grant_id}/actions"))

@@ -320,10 +320,11 @@ def test_a_colleague_who_is_not_a_signing_contact_cannot_sign_and_is_not_offered
 
     address = fictional_cast.staff_email(data)
     assert str(error) == (
-        f"only a contact with signing authority for {data['legal_name']} can sign; you are "
-        f"signed in as {address}, which is not one of them [signer_has_signing_authority]"
+        f"only a contact with signing authority for {data['legal_name']} can sign, and the "
+        "address you signed in with is not one of theirs [signer_has_signing_authority]"
     )
     assert fictional_cast.lead_email(data) not in str(error)
+    assert address not in str(error)  # the refusal is kept in the audit trail
     assert readiness(world.db, grant_id, "sign", colleague).offered is False
     owner = world.applicant_of(grant_id)
     assert readiness(world.db, grant_id, "sign", owner).ready is True

@@ -319,8 +319,8 @@ def _applicant_signed_in_as(ctx: ActionContext, email: str | None) -> ActionCont
 def contact_without_signing_authority_signs():
     ctx = _applicant_signed_in_as(fake_context("sign"), NON_SIGNER_EMAIL)
     return ctx, (
-        f"only a contact with signing authority for {ORGANISATION['legal_name']} can sign; "
-        f"you are signed in as {NON_SIGNER_EMAIL}, which is not one of them"
+        f"only a contact with signing authority for {ORGANISATION['legal_name']} can sign, "
+        "and the address you signed in with is not one of theirs"
     )
 
 
