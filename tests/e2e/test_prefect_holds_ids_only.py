@@ -188,13 +188,18 @@ async def prefect_api_text(grant_id: int) -> tuple[str, list[str]]:
             parts += [log.model_dump_json() for log in logs]
             if len(logs) < 200:
                 break
-        artifacts = await client.read_artifacts(
-            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=ids))
-        )
-        # The grant's artifact by its key too: a version written outside its runs is searched.
-        artifacts += await client.read_artifacts(
-            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[artifact_key(grant_id)]))
-        )
+        # The grant's artifact by its runs, and by its key too: a version written outside its
+        # runs is searched. Paged: earlier tests' grants of the same id wrote the same key.
+        artifacts = []
+        for wanted in (
+            ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=ids)),
+            ArtifactFilter(key=ArtifactFilterKey(any_=[artifact_key(grant_id)])),
+        ):
+            for offset in range(0, 100_000, 200):
+                page = await client.read_artifacts(artifact_filter=wanted, limit=200, offset=offset)
+                artifacts += page
+                if len(page) < 200:
+                    break
         parts += [artifact.model_dump_json() for artifact in artifacts]
         parts.append(await events_text(str(client.api_url)))
     return "\n".join(parts), [str(run_id) for run_id in ids]
