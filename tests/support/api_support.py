@@ -33,6 +33,19 @@ class ApiWorld:
     def headers(self, user: User, **extra: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[user.id]}", **extra}
 
+    def everyone(self) -> list[User]:
+        """Every person of the fictional cast: staff, the panel and each applicant."""
+        cast = self.cast
+        return [
+            cast.screening_officer,
+            cast.payments_officer,
+            *cast.reviewers,
+            cast.approver,
+            cast.finance,
+            cast.auditor,
+            *cast.applicants.values(),
+        ]
+
     def applicant_of(self, index: int) -> User:
         return self.cast.applicants[self.cast.organisations[index].id]
 
@@ -75,16 +88,7 @@ class ApiWorld:
 def make_api_world(db) -> ApiWorld:  # type: ignore[no-untyped-def]
     cast = fictional.seed(db)
     world = ApiWorld(db=db, cast=cast, client=TestClient(create_app()))
-    people = [
-        cast.screening_officer,
-        cast.payments_officer,
-        *cast.reviewers,
-        cast.approver,
-        cast.finance,
-        cast.auditor,
-        *cast.applicants.values(),
-    ]
-    for user in people:
+    for user in world.everyone():
         world.tokens[user.id] = rotate_token(db, user.id)
     return world
 
