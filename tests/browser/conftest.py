@@ -20,12 +20,13 @@ Every test here is marked ``browser`` and ``slow``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
+from tests.support.browser_people import Installation, Person, set_up, sign_in
 from tests.support.browser_support import (
     CHROMIUM,
     BrowserLog,
@@ -112,3 +113,40 @@ def server_timings() -> Iterator[ServerTimings]:
     timings = ServerTimings()
     yield timings
     timings.write()
+
+
+@pytest.fixture(scope="module")
+def installation(grantflow_server: BrowserServer) -> Installation:
+    """A fund, two organisations and their people on the module's server (browser_people)."""
+    return set_up(grantflow_server)
+
+
+@pytest.fixture
+def person_in(
+    browser: Browser,
+    browser_log: BrowserLog,
+    installation: Installation,
+    server_timings: ServerTimings,
+) -> Iterator[Callable[..., Person]]:
+    """``person_in(who, language="en")``: that person signed in, in a browser context of
+    their own (the same one when asked again); every context closed after the test."""
+    opened: dict[tuple[str, str], Person] = {}
+    checked: set[str] = set()  # page names axe has already checked in this test
+
+    def open_as(who: str, language: str = "en") -> Person:
+        if (who, language) not in opened:
+            opened[who, language] = sign_in(
+                browser,
+                browser_log,
+                installation.server,
+                server_timings,
+                who,
+                installation.emails[who],
+                checked,
+                language,
+            )
+        return opened[who, language]
+
+    yield open_as
+    for person in opened.values():
+        person.context.close()

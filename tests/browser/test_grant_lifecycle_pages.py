@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import expect
 
 from models.clock import fiscal_year_of
 from models.payloads import REVIEW_CRITERIA
@@ -26,48 +25,11 @@ from tests.support.browser_people import (
     FUND_CODE,
     Installation,
     Person,
-    set_up,
-    sign_in,
 )
-from tests.support.browser_support import BrowserLog, BrowserServer, ServerTimings
 
 pytestmark = pytest.mark.timeout(900)
 
 AMENDED_TITLE = "River Teachings Mentorship (with Elders' land camp)"
-
-
-@pytest.fixture(scope="module")
-def installation(grantflow_server: BrowserServer) -> Installation:
-    return set_up(grantflow_server)
-
-
-@pytest.fixture
-def people(
-    browser: Browser,
-    browser_log: BrowserLog,
-    installation: Installation,
-    server_timings: ServerTimings,
-) -> Iterator[dict[str, Person]]:
-    checked: set[str] = set()
-
-    class Lazy(dict):
-        def __missing__(self, who: str) -> Person:
-            person = sign_in(
-                browser,
-                browser_log,
-                installation.server,
-                server_timings,
-                who,
-                installation.emails[who],
-                checked,
-            )
-            self[who] = person
-            return person
-
-    lazy = Lazy()
-    yield lazy
-    for person in lazy.values():
-        person.context.close()
 
 
 def _apply(applicant: Person) -> int:
@@ -96,9 +58,9 @@ def _apply(applicant: Person) -> int:
 
 
 def test_a_grant_goes_from_application_to_an_accepted_report_in_the_browser(
-    people: dict[str, Person], installation: Installation
+    person_in, installation: Installation
 ) -> None:
-    applicant, officer = people["applicant 1"], people["officer"]
+    applicant, officer = person_in("applicant 1"), person_in("officer")
     grant_id = _apply(applicant)
 
     # A mistake gets an error beside its field, and nothing is sent.
@@ -124,7 +86,7 @@ def test_a_grant_goes_from_application_to_an_accepted_report_in_the_browser(
     officer.act(grant_id, "screen_in")
     scores = {f"scores.{criterion}": "4" for criterion in REVIEW_CRITERIA}
     for who in ("elder", "survivor advisor", "reviewer"):
-        reviewer = people[who]
+        reviewer = person_in(who)
         reviewer.open("/", "home-reviewer")
         expect(reviewer.page.get_by_role("link", name=re.compile("WEB-"))).to_have_count(1)
         reviewer.act(grant_id, "declare_conflict", selects={"kind": "none"}, shot="grant-reviewer")
@@ -141,7 +103,7 @@ def test_a_grant_goes_from_application_to_an_accepted_report_in_the_browser(
         checks={"consensus_rating": "4"},
         shot="grant-officer-review",
     )
-    approver = people["approver"]
+    approver = person_in("approver")
     approver.open("/", "home-approver")
     approver.act(
         grant_id,
@@ -164,7 +126,7 @@ def test_a_grant_goes_from_application_to_an_accepted_report_in_the_browser(
         shot="grant-officer-active",
     )
     officer.act(grant_id, "initiate_payment", target=1)
-    finance = people["finance"]
+    finance = person_in("finance")
     finance.open("/", "home-finance")
     expect(finance.page.locator("#payments-title")).to_be_visible()
     finance.act(grant_id, "release_payment", target=1, shot="grant-finance")
@@ -191,7 +153,7 @@ def test_a_grant_goes_from_application_to_an_accepted_report_in_the_browser(
     assert downloaded.value.suggested_filename.endswith((".pdf", ".docx"))
 
     # The auditor: the timeline with each step's flow run, the trail verified, the dossier.
-    auditor = people["auditor"]
+    auditor = person_in("auditor")
     page = auditor.open(f"/grants/{grant_id}", "grant-auditor")
     runs = page.locator(".timeline .flow-run")
     assert runs.count() >= 15

@@ -10,20 +10,16 @@ and checked with axe-core in French.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import expect
 
 from service.web.texts import CATALOGUES
 from tests.support.browser_people import (
     Installation,
     Person,
     active_grant_over_api,
-    set_up,
-    sign_in,
 )
-from tests.support.browser_support import BrowserLog, BrowserServer, ServerTimings
 
 pytestmark = pytest.mark.timeout(900)
 
@@ -46,45 +42,11 @@ def english_on(text: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def installation(grantflow_server: BrowserServer) -> Installation:
-    return set_up(grantflow_server)
-
-
-@pytest.fixture(scope="module")
 def grants(installation: Installation) -> dict[str, int]:
     return {
         "first": active_grant_over_api(installation, 0),
         "second": active_grant_over_api(installation, 1),
     }
-
-
-@pytest.fixture
-def person_in(
-    browser: Browser,
-    browser_log: BrowserLog,
-    installation: Installation,
-    server_timings: ServerTimings,
-) -> Iterator:
-    opened: list[Person] = []
-    checked: set[str] = set()
-
-    def open_as(who: str, language: str = "en") -> Person:
-        person = sign_in(
-            browser,
-            browser_log,
-            installation.server,
-            server_timings,
-            who,
-            installation.emails[who],
-            checked,
-            language,
-        )
-        opened.append(person)
-        return person
-
-    yield open_as
-    for person in opened:
-        person.context.close()
 
 
 def _french_page(person: Person, name: str) -> None:
