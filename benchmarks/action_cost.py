@@ -70,7 +70,7 @@ async def measure(repeat: int) -> dict[str, list[float]]:
         grants.append(create_application(db, organisation.id, application))
 
     for warm, grant in enumerate(grants):
-        action, actor, payload = next(steps(db, cast, grant.id))
+        action, actor, payload, _ = next(steps(db, cast, grant.id))
         started = time.perf_counter()
         await run_action_inline(grant.id, grant.reference, action, actor, payload)
         if warm:

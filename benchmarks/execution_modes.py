@@ -38,11 +38,11 @@ async def measure(repeat: int) -> dict[str, float]:
     for index in range(2 * repeat + 1):
         organisation, application = fictional.application_for(index % 3, cast)
         grant = create_application(db, organisation.id, application)
-        for action, who, payload in steps(db, cast, grant.id):
+        for action, who, payload, at in steps(db, cast, grant.id):
             if action == "release_payment":
                 ready.append((grant, who, payload))
                 break
-            apply_action(db, grant.id, action, who, payload)
+            apply_action(db, grant.id, action, who, payload, now=at)
     warm, inline, queued = ready[0], ready[1 : repeat + 1], ready[repeat + 1 :]
     await run_action_inline(warm[0].id, warm[0].reference, "release_payment", warm[1], warm[2])
 

@@ -20,6 +20,7 @@ from models import lifecycle
 from models.applications import requested_total
 from models.clock import add_business_days
 from models.context import ActionContext
+from models.deadlines import cure_period_ends, fund_today, report_overdue
 from models.governed import engine_window
 from models.lifecycle import ACTIONS_BY_KEY
 from models.schedule import plan_instalments, plan_reports
@@ -33,6 +34,12 @@ EFFECTS: dict[str, Effect] = {}
 NO_EFFECT: frozenset[str] = frozenset({"withdraw"})
 # A holdback of which nothing is payable: begin_closeout's declared knock-on on the instalment.
 HOLDBACK_WITHHELD = lifecycle.knock_on("instalment", "begin_closeout")
+# What an overdue report does to the regular instalments not yet paid, and its undoing.
+HELD_FOR_OVERDUE_REPORT = lifecycle.knock_on("instalment", "record_overdue_report")
+RESUMED_AFTER_REPORT = lifecycle.knock_on("instalment", "accept_report")
+# Instalment.hold_cause of a hold the system made for an overdue report (a person's hold has
+# none, and only a person resumes it).
+OVERDUE_REPORT_HOLD = "overdue_report"
 
 
 class EffectRegistryError(RuntimeError):
@@ -168,7 +175,7 @@ def _approve(session: Session, ctx: ActionContext) -> None:
     grant.conditions = list(payload.conditions)  # type: ignore[attr-defined]
     grant.approved_by_id = ctx.actor.user_id
     grant.decided_at = ctx.now
-    grant.offer_expires_on = ctx.now.date() + timedelta(days=fund.offer_days)
+    grant.offer_expires_on = fund_today(ctx.now) + timedelta(days=fund.offer_days)
     lines = budget_rules.approved_lines(approved, ctx.budget)
     for line in ctx.budget:
         line.approved_cents = lines[line.fiscal_year]
@@ -185,6 +192,7 @@ def _approve(session: Session, ctx: ActionContext) -> None:
         grant.risk_rating,
         fund.initial_payment_bps,
         fund.holdback_bps,
+        initial_due=fund_today(ctx.now),
     )
     for planned in plan:
         session.add(
@@ -243,7 +251,17 @@ def _release_commitment(
 
 @effect("lapse")
 def _lapse(session: Session, ctx: ActionContext) -> None:
+    assert ctx.grant.offer_expires_on is not None  # offer_deadline_passed
+    ctx.details["offer_expires_on"] = ctx.grant.offer_expires_on.isoformat()
     _release_commitment(session, ctx, ctx.grant.approved_cents or 0)
+
+
+@effect("close_incomplete")
+def _close_incomplete(session: Session, ctx: ActionContext) -> None:
+    ends = cure_period_ends(ctx.grant, ctx.fund)
+    assert ends is not None  # cure_period_ended
+    ctx.grant.decided_at = ctx.now
+    ctx.details["cure_period_ended_on"] = fund_today(ends).isoformat()
 
 
 @effect("sign")
@@ -312,6 +330,7 @@ def _hold_payment(session: Session, ctx: ActionContext) -> None:
 def _resume_payment(session: Session, ctx: ActionContext) -> None:
     assert isinstance(ctx.subject, Instalment)
     ctx.subject.hold_reason = ""
+    ctx.subject.hold_cause = ""
 
 
 @effect("submit_report")
@@ -336,7 +355,52 @@ def _review_report(ctx: ActionContext) -> OutcomeReport:
 
 @effect("accept_report")
 def _accept_report(session: Session, ctx: ActionContext) -> None:
-    _review_report(ctx)
+    accepted = _review_report(ctx)
+    today = fund_today(ctx.now)
+    if any(report_overdue(r, today) for r in ctx.reports if r.id != accepted.id):
+        return  # payments stay held while another report is overdue
+    resumed = []
+    for instalment in ctx.instalments:
+        if instalment.hold_cause != OVERDUE_REPORT_HOLD:
+            continue
+        assert instalment.state in RESUMED_AFTER_REPORT.from_states, instalment.state
+        instalment.state = RESUMED_AFTER_REPORT.to_state  # declared in KNOCK_ONS
+        instalment.hold_cause = ""
+        instalment.hold_reason = ""
+        session.add(instalment)
+        resumed.append(instalment.sequence)
+    if resumed:
+        ctx.details["resumed_instalments"] = resumed
+
+
+@effect("remind_report")
+def _remind_report(session: Session, ctx: ActionContext) -> None:
+    report = ctx.subject
+    assert isinstance(report, OutcomeReport)
+    ctx.details["report_sequence"] = report.sequence
+    ctx.details["days_before"] = (report.due_date - fund_today(ctx.now)).days
+
+
+@effect("record_overdue_report")
+def _record_overdue_report(session: Session, ctx: ActionContext) -> None:
+    report = ctx.subject
+    assert isinstance(report, OutcomeReport)
+    held = []
+    for instalment in ctx.instalments:
+        regular = instalment.kind != "holdback"
+        if regular and instalment.state in HELD_FOR_OVERDUE_REPORT.from_states:
+            instalment.state = HELD_FOR_OVERDUE_REPORT.to_state  # declared in KNOCK_ONS
+            instalment.hold_cause = OVERDUE_REPORT_HOLD
+            instalment.hold_reason = f"report {report.sequence} overdue since {report.due_date}"
+            instalment.initiated_by_id = None
+            instalment.initiated_at = None
+            session.add(instalment)
+            held.append(instalment.sequence)
+    ctx.details.update(
+        report_sequence=report.sequence,
+        days_overdue=(fund_today(ctx.now) - report.due_date).days,
+        held_instalments=held,
+    )
 
 
 @effect("return_report")

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from models import denials, lifecycle, visibility
+from models import denials, lifecycle, notifications, visibility
 from models.clock import as_utc, utcnow
 from models.context import ActionContext, Actor
 from models.db import Database
@@ -437,6 +437,8 @@ def apply_action(
         )
         session.add(event)
         session.flush()
+        # The messages the step raises, in its own transaction: never lost, never doubled.
+        notifications.after_action(session, ctx.grant, event, ctx.fund.staff_language)
         for kind in action.documents:
             # Owed in the step's own transaction: documents that fail to render stay owed
             # (and visibly pending) until a later attempt stores them, never silently lost.

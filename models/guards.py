@@ -10,12 +10,13 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from models import budget as budget_rules
-from models import lifecycle
+from models import deadlines, lifecycle
 from models.applications import plan_problem
 from models.clock import as_utc, fiscal_years_between
 from models.context import ActionContext
 from models.money import format_cad
 from models.review import quorum_required, scoring_members
+from models.tables import Instalment, OutcomeReport
 
 Guard = Callable[[ActionContext], str | None]
 GUARDS: dict[str, Guard] = {}
@@ -165,6 +166,14 @@ def within_cure_period(ctx: ActionContext) -> str | None:
             f"ended on {cure_by.date()}"
         )
     return None
+
+
+@guard
+def cure_period_ended(ctx: ActionContext) -> str | None:
+    if deadlines.cure_period_over(ctx.grant, ctx.fund, ctx.now):
+        return None
+    ends = deadlines.cure_period_ends(ctx.grant, ctx.fund)
+    return f"the cure period for the requested information runs until {ends}"
 
 
 @payload_guard
@@ -323,17 +332,15 @@ def within_allocation(ctx: ActionContext) -> str | None:
 
 @guard
 def offer_deadline_passed(ctx: ActionContext) -> str | None:
-    expires = ctx.grant.offer_expires_on
-    if expires is None or ctx.now.date() <= expires:
-        return f"the offer is open until {expires}; it cannot lapse before then"
-    return None
+    if deadlines.offer_lapsed(ctx.grant, deadlines.fund_today(ctx.now)):
+        return None
+    return f"the offer is open until {ctx.grant.offer_expires_on}; it cannot lapse before then"
 
 
 @guard
 def offer_not_expired(ctx: ActionContext) -> str | None:
-    expires = ctx.grant.offer_expires_on
-    if expires is not None and ctx.now.date() > expires:
-        return f"the offer expired on {expires}; it can no longer be signed"
+    if deadlines.offer_lapsed(ctx.grant, deadlines.fund_today(ctx.now)):
+        return f"the offer expired on {ctx.grant.offer_expires_on}; it can no longer be signed"
     return None
 
 
@@ -366,6 +373,52 @@ def insurance_meets_minimum(ctx: ActionContext) -> str | None:
 
 
 @guard
+def instalment_due(ctx: ActionContext) -> str | None:
+    instalment = ctx.subject
+    if not isinstance(instalment, Instalment):
+        return None
+    if deadlines.instalment_payable(instalment, deadlines.fund_today(ctx.now)):
+        return None
+    return f"instalment {instalment.sequence} is payable from {instalment.due_date}"
+
+
+@guard
+def report_period_ended(ctx: ActionContext) -> str | None:
+    report = ctx.subject
+    if not isinstance(report, OutcomeReport):
+        return None
+    if deadlines.report_period_over(report, deadlines.fund_today(ctx.now)):
+        return None
+    return (
+        f"report {report.sequence} covers a period ending on {report.period_end}; it can be "
+        "accepted once that period is over"
+    )
+
+
+@guard
+def report_reminder_due(ctx: ActionContext) -> str | None:
+    report = ctx.subject
+    if not isinstance(report, OutcomeReport):
+        return None
+    if deadlines.reminder_point(report, deadlines.fund_today(ctx.now)) is not None:
+        return None
+    return (
+        f"report {report.sequence} is due on {report.due_date}; reminders go out from "
+        f"{deadlines.reminder_window_opens(report)} until that day"
+    )
+
+
+@guard
+def report_past_due(ctx: ActionContext) -> str | None:
+    report = ctx.subject
+    if not isinstance(report, OutcomeReport):
+        return None
+    if deadlines.report_overdue(report, deadlines.fund_today(ctx.now)):
+        return None
+    return f"report {report.sequence} is not overdue (due on {report.due_date})"
+
+
+@guard
 def agreement_executed(ctx: ActionContext) -> str | None:
     if ctx.grant.countersigned_at is None:
         return "no payment before the agreement is signed by both parties"
@@ -381,8 +434,8 @@ def insurance_on_file(ctx: ActionContext) -> str | None:
 
 @guard
 def no_overdue_report(ctx: ActionContext) -> str | None:
-    today = ctx.now.date()
-    overdue = [r for r in ctx.reports if r.state in ("due", "returned") and r.due_date < today]
+    today = deadlines.fund_today(ctx.now)
+    overdue = [r for r in ctx.reports if deadlines.report_overdue(r, today)]
     if overdue:
         first = min(overdue, key=lambda r: r.due_date)
         return f"payments are paused: report {first.sequence} was due on {first.due_date}"

@@ -39,6 +39,9 @@ ROLES: tuple[str, ...] = (
     "finance",
     "auditor",
     "admin",
+    # grantflow itself, keeping the deadlines (workflows.sweep): it takes only the actions that
+    # name it, and never signs in (models.visibility).
+    "system",
 )
 
 STAGES: tuple[str, ...] = (
@@ -92,6 +95,8 @@ GRANT_STATES: tuple[State, ...] = (
     State("submitted", "Submitted, awaiting screening", "Received", "intake"),
     State("needs_info", "Information requested", "Information needed from you", "intake"),
     State("withdrawn", "Withdrawn", "Withdrawn", "intake", terminal=True),
+    State("incomplete", "Closed: information not received",
+          "Closed: requested information not received", "intake", terminal=True),
     State("in_review", "In community review", "Under community review", "community_review"),
     State("recommended", "Recommended by panel", "Awaiting decision", "community_review"),
     State("not_recommended", "Not recommended", "Awaiting decision", "community_review"),
@@ -139,6 +144,7 @@ PAYMENT_GUARDS = (
     "holdback_after_final_report",
     "holdback_after_closeout_begins",
     "within_approved_amount",
+    "instalment_due",
 )
 
 # fmt: off
@@ -159,6 +165,9 @@ ACTIONS: tuple[Action, ...] = (
            "in_review", ("officer",), p.ScreenIn,
            guards=(*ELIGIBILITY, "coordinator_is_officer", "panel_can_reach_quorum"),
            needs=("panel",)),
+    # The cure period of an information request ended without a resubmission.
+    Action("close_incomplete", "Close application: information not received", "intake",
+           "grant", ("needs_info",), "incomplete", ("system",), guards=("cure_period_ended",)),
     Action("withdraw", "Withdraw application", "intake", "grant",
            ("draft", "submitted", "needs_info", "in_review"), "withdrawn", ("applicant",),
            p.Reason),
@@ -194,7 +203,8 @@ ACTIONS: tuple[Action, ...] = (
            # Program officers decline only at screening; after review an approver decides.
            role_from_states=(("officer", ("submitted", "needs_info")),)),
     Action("lapse", "Lapse unsigned offer", "approval", "grant", ("approved",), "lapsed",
-           ("officer",), guards=("offer_deadline_passed",)),
+           ("officer", "system"), guards=("offer_deadline_passed",),
+           documents=("lapse_notice",)),
     # agreement
     # The signer is the signed-in applicant user, who must be one of the organisation's
     # contacts with signing authority: nothing to type.
@@ -223,10 +233,21 @@ ACTIONS: tuple[Action, ...] = (
            ("due", "returned"), "submitted", ("applicant",), p.ReportSubmission,
            documents=("report_receipt",), grant_states=LIVE_AGREEMENT),
     Action("accept_report", "Accept outcome report", "outcome_reporting", "report",
-           ("submitted",), "accepted", ("officer",), p.ReportRef, grant_states=LIVE_AGREEMENT),
+           ("submitted",), "accepted", ("officer",), p.ReportRef,
+           guards=("report_period_ended",), grant_states=LIVE_AGREEMENT),
     Action("return_report", "Return outcome report", "outcome_reporting", "report",
            ("submitted",), "returned", ("officer",), p.ReportReturn,
            grant_states=LIVE_AGREEMENT),
+    # The deadlines grantflow keeps (workflows.sweep): a reminder before a report's due date,
+    # and once it has passed, the overdue notice, which holds the regular instalments until
+    # the report is accepted (KNOCK_ONS).
+    Action("remind_report", "Send report reminder", "outcome_reporting", "report",
+           ("due", "returned"), None, ("system",), p.ReportRef,
+           guards=("report_reminder_due",), documents=("report_reminder",),
+           grant_states=LIVE_AGREEMENT),
+    Action("record_overdue_report", "Record overdue report", "outcome_reporting", "report",
+           ("due", "returned"), None, ("system",), p.ReportRef, guards=("report_past_due",),
+           documents=("overdue_notice",), grant_states=LIVE_AGREEMENT),
     # close-out
     Action("begin_closeout", "Begin close-out", "close_out", "grant", ("active",), "closing",
            ("officer",), guards=("all_reports_accepted", "regular_instalments_released"),
@@ -259,6 +280,10 @@ KNOCK_ONS: tuple[KnockOn, ...] = (
     # holdback cannot be initiated before close-out (holdback_after_closeout_begins), so it is
     # scheduled or held.
     KnockOn("instalment", "begin_closeout", ("scheduled", "held"), "withheld"),
+    # An overdue report holds the regular instalments not yet paid...
+    KnockOn("instalment", "record_overdue_report", ("scheduled", "initiated"), "held"),
+    # ...and accepting it resumes those it held, once no other report is overdue.
+    KnockOn("instalment", "accept_report", ("held",), "scheduled"),
 )
 
 
@@ -266,6 +291,42 @@ def knock_on(subject: Subject, action: str) -> KnockOn:
     """The declared knock-on ``action`` makes on a row of ``subject`` (an effect moves a row
     only as declared here)."""
     return next(k for k in KNOCK_ONS if (k.subject, k.action) == (subject, action))
+
+
+@dataclass(frozen=True)
+class StaffNotice:
+    """Staff are told, after ``after`` is applied, that work waits for ``role`` (or only for
+    the grant's review coordinator, once every seated member has scored)."""
+
+    kind: str
+    after: str
+    role: str
+    when_panel_complete: bool = False
+
+
+STAFF_NOTICES: tuple[StaffNotice, ...] = (
+    StaffNotice("application_to_screen", "submit", "officer"),
+    StaffNotice("panel_ready", "score", "officer", when_panel_complete=True),
+    StaffNotice("approval_pending", "recommend", "approver"),
+    StaffNotice("payment_to_release", "initiate_payment", "finance"),
+    StaffNotice("report_to_review", "submit_report", "officer"),
+)
+# What the organisation is told for a step: by default that its documents are ready (each
+# step's own documents attached); these steps say more. An action without documents of its
+# own tells the organisation only when it is listed here.
+ORGANISATION_MESSAGES: dict[str, str] = {
+    "remind_report": "report_reminder",
+    "record_overdue_report": "report_overdue",
+    "lapse": "offer_lapsed",
+    "close_incomplete": "application_closed_incomplete",
+}
+# Told by the sweep, with no step of their own: before an offer lapses, before a cure period
+# ends (to the organisation), and when an instalment becomes payable (to staff).
+SWEEP_NOTICES: dict[str, str] = {
+    "offer_expiring": "applicant",
+    "cure_period_ending": "applicant",
+    "payment_to_initiate": "officer",
+}
 
 
 ACTIONS_BY_KEY: dict[str, Action] = {action.key: action for action in ACTIONS}

@@ -44,7 +44,13 @@ from models.text_types import (
     MultiLine,
     SingleLine,
 )
-from models.visibility import applying_role, operator_role, organisation_roles
+from models.visibility import (
+    applying_role,
+    may_sign_in,
+    operator_role,
+    organisation_roles,
+    system_role,
+)
 
 
 class _Input(BaseModel):
@@ -297,6 +303,12 @@ def create_user(
             f"unknown role(s) {unknown or roles}; roles are: {', '.join(ROLES)}",
             [{"field": "role", "message": "unknown role"}],
         )
+    if not may_sign_in(roles):
+        raise InvalidPayload(
+            f"the role '{system_role()}' is grantflow's own actor, which keeps the deadlines; "
+            "no person holds it",
+            [{"field": "role", "message": "not a role a person holds"}],
+        )
     if set(organisation_roles()) & set(roles) and organisation_id is None:
         raise InvalidPayload(
             "an applicant user belongs to an organisation",
@@ -334,6 +346,37 @@ def create_user(
             payload_summary={"roles": roles},
         )
         return user
+
+
+SYSTEM_ACTOR_NAME = "grantflow"
+
+
+def system_actor(db: Database) -> User:
+    """grantflow's own actor (the ``system`` role), made the first time it is needed.
+
+    It takes the actions the declaration gives that role (lapsing an unsigned offer, sending
+    a report reminder...), audited like anyone's; it holds no token, password or email, and
+    no person can be given its role (``create_user``), so nothing from outside acts as it.
+    """
+    role = system_role()
+    with db.reading() as session:
+        found = _system_user(session, role)
+    if found is not None:
+        return found
+    with db.transaction() as session:
+        found = _system_user(session, role)  # made meanwhile by another process?
+        if found is None:
+            found = User(name=SYSTEM_ACTOR_NAME, roles=[role])
+            session.add(found)
+            session.flush()
+        return found
+
+
+def _system_user(session: Session, role: str) -> User | None:
+    for user in session.exec(select(User).where(User.name == SYSTEM_ACTOR_NAME)):
+        if user.roles == [role]:
+            return user
+    return None
 
 
 def next_reference(session: Session, fund: Fund, now: datetime) -> str:

@@ -6,6 +6,11 @@ is split across fiscal years in proportion to the approved budget, and within a 
 across its payment periods (low risk: one a year, medium: two, high: four), with leftover
 cents going to the earliest parts (see ``models.money``). The instalments therefore sum to the
 approved amount exactly.
+
+Due dates: the initial payment on ``initial_due`` (the approval's day when the project starts
+later: it is paid on execution, once the agreement is signed and its conditions met), each
+period's payment on the period's first day, the holdback ``HOLDBACK_DAYS_AFTER_END`` after the
+end. No instalment is payable before its due date (``models.guards.instalment_due``).
 """
 
 from __future__ import annotations
@@ -66,6 +71,7 @@ def plan_instalments(
     risk_rating: str,
     initial_bps: int,
     holdback_bps: int,
+    initial_due: date | None = None,
 ) -> list[PlannedInstalment]:
     if approved_cents <= 0:
         raise ValueError("a payment plan needs a positive approved amount")
@@ -78,7 +84,7 @@ def plan_instalments(
     year_shares = split_proportionally(rest, [budget_by_year[y] for y in years])
     planned: list[tuple[str, date, int]] = []
     if initial:
-        planned.append(("initial", start, initial))
+        planned.append(("initial", min(start, initial_due or start), initial))
     periods = PERIODS_PER_YEAR[risk_rating]
     for fiscal_year, share in zip(years, year_shares, strict=True):
         starts = _period_starts(fiscal_year, periods, start, end)

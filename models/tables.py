@@ -92,6 +92,9 @@ class User(SQLModel, table=True):
     # The pages' language ("en" or "fr"), chosen with the switch on every page; None until
     # chosen (an applicant then gets its organisation's preferred language).
     language: str | None = Field(default=None, max_length=2)
+    # How a staff member hears of work waiting for them: "each" (a message per item) or
+    # "digest" (one message a day, from the daily sweep).
+    notify_by: str = Field(default="each", max_length=8)
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -199,6 +202,9 @@ class Instalment(GovernedState, SQLModel, table=True):
     released_by_id: int | None = Field(default=None, foreign_key="user.id")
     released_at: datetime | None = None
     hold_reason: str = ""
+    # Why the system holds it ("overdue_report", models.effects), so that accepting the report
+    # resumes exactly those holds; "" for a person's hold, which only a person resumes.
+    hold_cause: str = Field(default="", max_length=32)
 
 
 class OutcomeReport(GovernedState, SQLModel, table=True):
@@ -326,3 +332,56 @@ class OwedDocument(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=500)
     owed_since: datetime = Field(default_factory=utcnow)
     stored_at: datetime | None = Field(default=None, index=True)
+
+
+class Notification(SQLModel, table=True):
+    """One message to one person, kept until it is sent (the outbox).
+
+    Written in the transaction of what it announces (or by the sweep, under its key), so a
+    message is never lost; ``dedupe_key`` makes each one exist once however often its cause
+    is seen again, and ``message_id`` (fixed at creation) is the Message-ID it is sent under.
+    The body is never stored: it is composed from the grant when it is sent.
+    """
+
+    __table_args__ = (Index("ix_notification_due", "status", "next_attempt_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=48)
+    grant_id: int | None = Field(default=None, foreign_key="grant.id", index=True)
+    # What it is about beyond the grant: "report-2", "instalment-3" or "".
+    subject_key: str = Field(default="", max_length=32)
+    # The audit event it announces (its documents are attached), if any.
+    audit_event_id: int | None = Field(default=None, foreign_key="auditevent.id")
+    recipient_role: str = Field(max_length=16)
+    recipient_user_id: int | None = Field(default=None, foreign_key="user.id")
+    recipient_contact_id: int | None = Field(default=None, foreign_key="contact.id")
+    address: str = Field(max_length=254)
+    language: str = Field(max_length=2)
+    deadline: date | None = None
+    days: int | None = None
+    dedupe_key: str = Field(max_length=200, unique=True)
+    message_id: str = Field(max_length=200, unique=True)
+    # pending -> sent | failed; "digest" waits for the recipient's daily digest, then
+    # "digested" (sent inside the digest message ``digest_id``).
+    status: str = Field(default="pending", max_length=12)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow)
+    claimed_at: datetime | None = None
+    last_error: str | None = Field(default=None, max_length=300)
+    digest_id: int | None = Field(default=None, foreign_key="notification.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None
+
+
+class SweepRun(SQLModel, table=True):
+    """One run of the daily deadline sweep (``workflows.sweep``): which day it swept, from
+    which day on (the days it caught up), and what it did, by kind (counts only)."""
+
+    __tablename__ = "sweep_run"
+    id: int | None = Field(default=None, primary_key=True)
+    as_of: date = Field(index=True)
+    caught_up_from: date | None = None
+    token: str = Field(max_length=64)
+    started_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+    flow_run_id: str | None = Field(default=None, max_length=64)
+    counts: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -54,6 +54,9 @@ class RoleVisibility:
     sets_up: tuple[SetUp, ...] = ()
     audits: bool = False  # verifies the audit trail and exports grant dossiers
     read_only: bool = False  # takes no action, sets nothing up, starts no application
+    # Holds an API token or a password: people do; grantflow's own system actor never does,
+    # so no request from outside can act as it.
+    signs_in: bool = True
 
 
 # fmt: off
@@ -74,6 +77,10 @@ VISIBILITY: tuple[RoleVisibility, ...] = (
     RoleVisibility("admin", "all", AUDIENCES, "full", scores="panel_means",
                    notes="text_if_data_agreement", applications="any_organisation",
                    sets_up=("funds", "organisations", "users"), audits=True),
+    # grantflow itself keeping deadlines (workflows.sweep): it reaches every grant to find what
+    # is due, reads no document and never signs in.
+    RoleVisibility("system", "all", (), "applied", scores="none", notes="none",
+                   signs_in=False),
 )
 # fmt: on
 
@@ -124,6 +131,17 @@ def operator_role() -> str:
     """The installation operator's role (sets up users): the role recorded on set-up events
     the system or the command line makes (funds, organisations, users, tokens)."""
     return setting_up("users")[0]
+
+
+def may_sign_in(roles: tuple[str, ...] | list[str]) -> bool:
+    """Whether a user holding ``roles`` may hold a token or a password and sign in: not if
+    one of them is a role no person holds (the system actor's)."""
+    return all(v.signs_in for v in declared(roles)) and bool(declared(roles))
+
+
+def system_role() -> str:
+    """The role of grantflow's own actor, which keeps the deadlines."""
+    return roles_where(lambda v: not v.signs_in)[0]
 
 
 def auditing_roles() -> tuple[str, ...]:

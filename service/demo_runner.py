@@ -97,7 +97,7 @@ async def run_demo(grant_count: int, out: Path, console: Console) -> list[GrantR
             grant = create_application(db, organisation.id, application)  # type: ignore[arg-type]
             run = GrantRun(grant.reference, organisation.legal_name, variant)
             started = time.perf_counter()
-            for action, actor, payload in steps(db, cast, grant.id, variant):  # type: ignore[arg-type]
+            for action, actor, payload, at in steps(db, cast, grant.id, variant):  # type: ignore[arg-type]
                 progress.update(overall, description=f"{grant.reference} · {action}")
                 outcome = await run_action_inline(
                     grant.id,
@@ -105,6 +105,7 @@ async def run_demo(grant_count: int, out: Path, console: Console) -> list[GrantR
                     action,
                     actor,
                     payload,  # type: ignore[arg-type]
+                    now=at,
                 )
                 run.final_state = outcome.grant_state
                 if outcome.flow_run_id:

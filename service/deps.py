@@ -11,6 +11,7 @@ from sqlmodel import select
 from models.context import Actor
 from models.db import Database
 from models.tables import User
+from models.visibility import may_sign_in
 from service.problems import Problem
 from service.schemas import MAX_ID
 from service.tokens import token_hash
@@ -50,7 +51,7 @@ def current_user(
         user = session.exec(
             select(User).where(User.token_hash == token_hash(credentials.credentials))
         ).first()
-    if user is None or not user.active:
+    if user is None or not user.active or not may_sign_in(user.roles):
         raise Problem(
             401,
             "invalid-token",

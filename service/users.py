@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlmodel import select
 
 from models.db import Database
-from models.errors import NotFound
+from models.errors import NotFound, NotPermitted
 from models.provisioning import create_user, normalised_email
 from models.tables import AuditEvent, Organisation, User
-from models.visibility import operator_role
+from models.visibility import may_sign_in, operator_role
 from service.passwords import hash_password
 from service.tokens import new_token
 
@@ -63,6 +63,8 @@ def _set_credentials(
         user = session.get(User, user_id)
         if user is None:
             raise NotFound(f"user {user_id} does not exist")
+        if token_hash is not None and not may_sign_in(user.roles):
+            raise NotPermitted(f"user {user_id} is grantflow's own actor: it holds no token")
         user.token_hash = token_hash
         user.active = token_hash is not None
         session.add(user)
@@ -95,7 +97,7 @@ def set_password(db: Database, email: str, password: str, actor_name: str | None
     hashed = hash_password(password)  # refuses a weak password before anything is read
     with db.transaction() as session:
         user = session.exec(select(User).where(User.email == normalised_email(email))).first()
-        if user is None:
+        if user is None or not may_sign_in(user.roles):
             raise NotFound(f"no user signs in with {normalised_email(email)}")
         user.password_hash = hashed
         session.add(user)

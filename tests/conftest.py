@@ -162,8 +162,10 @@ def closed_grant(
             organisation, application = fictional.application_for(0, cast)
             grant = create_application(db, organisation.id, application)
             outcomes = [
-                asyncio.run(run_action_inline(grant.id, grant.reference, action, who, payload))
-                for action, who, payload in steps(db, cast, grant.id)
+                asyncio.run(
+                    run_action_inline(grant.id, grant.reference, action, who, payload, now=at)
+                )
+                for action, who, payload, at in steps(db, cast, grant.id)
             ]
             assert outcomes[-1].grant_state == "closed"
             with pytest.raises(WrongState):

@@ -1,25 +1,60 @@
-"""The steps that take one fictional grant through its lifecycle, as (action, actor, payload).
+"""The steps that take one fictional grant through its lifecycle, as (action, actor, payload,
+at).
 
 A generator, so it reads the grant's instalments and reports only once approval created them.
 The same script drives the demo (through Prefect) and the tests (through any runner).
+
+``at`` is when the step happens on the fund's calendar: None (now) until the agreement is in
+effect; then each instalment is paid on its due date and each report submitted and accepted
+just after its period ends, in date order, as the rules require (an instalment is payable
+from its due date, a report accepted once its period is over). A runner passes ``at`` as the
+engine's ``now``: the grant lives its years in a moment, on a simulated clock.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, Literal
+from datetime import date, datetime, time, timedelta
+from typing import Any, Literal, NamedTuple
 
 from sqlmodel import select
 
+from models.clock import as_utc, utcnow
 from models.context import Actor
 from models.db import Database
+from models.deadlines import FUND_TIME_ZONE, fund_today
 from models.fictional.cast import INSURER
 from models.fictional.seeding import Cast
 from models.payloads import REVIEW_CRITERIA
 from models.tables import Grant, Instalment, Organisation, OutcomeReport, User
 
-Variant = Literal["full", "declined_at_screening", "declined_at_approval", "info_requested"]
-Step = tuple[str, Actor, dict[str, Any]]
+Variant = Literal[
+    "full",
+    "declined_at_screening",
+    "declined_at_approval",
+    "info_requested",
+    # Report 1 is submitted only after its due date: the sweep's overdue notice holds the
+    # payments until it is accepted.
+    "late_report",
+    # Approved, never signed: the offer lapses at its deadline (by the sweep).
+    "offer_lapsed",
+]
+# The hour of the fund's day at which a scripted step dated on the calendar happens.
+STEP_HOUR = 10
+# A late report is submitted this many days after its due date.
+LATE_BY_DAYS = 5
+
+
+class Step(NamedTuple):
+    action: str
+    actor: Actor
+    payload: dict[str, Any]
+    at: datetime | None = None  # None: now
+
+
+def on_day(day: date) -> datetime:
+    """A scripted step's moment on ``day``: ``STEP_HOUR`` on the fund's clock, in UTC."""
+    return as_utc(datetime.combine(day, time(STEP_HOUR), tzinfo=FUND_TIME_ZONE))
 
 
 def actor(user: User) -> Actor:
@@ -56,15 +91,19 @@ def _reports(db: Database, grant_id: int) -> list[OutcomeReport]:
 
 def _review(cast: Cast, scores: int) -> Iterator[Step]:
     for reviewer in cast.reviewers:
-        yield "declare_conflict", actor(reviewer), {"kind": "none"}
-        yield "score", actor(reviewer), {"scores": dict.fromkeys(REVIEW_CRITERIA, scores)}
+        yield Step("declare_conflict", actor(reviewer), {"kind": "none"})
+        yield Step("score", actor(reviewer), {"scores": dict.fromkeys(REVIEW_CRITERIA, scores)})
 
 
-def _pay(db: Database, cast: Cast, grant_id: int, holdback: bool) -> Iterator[Step]:
-    for instalment in _payable(db, grant_id, holdback):
-        ref = {"sequence": instalment.sequence}
-        yield "initiate_payment", actor(cast.payments_officer), ref
-        yield "release_payment", actor(cast.finance), ref
+def _pay(cast: Cast, instalment: Instalment, at: datetime | None) -> Iterator[Step]:
+    ref = {"sequence": instalment.sequence}
+    yield Step("initiate_payment", actor(cast.payments_officer), ref, at)
+    yield Step("release_payment", actor(cast.finance), ref, at)
+
+
+def _when(day: date) -> datetime | None:
+    """``day``'s step moment, or None (now) when that day has come already."""
+    return None if day <= fund_today(utcnow()) else on_day(day)
 
 
 REVISED = {"en": "(revised)", "fr": "(version révisée)"}
@@ -101,19 +140,21 @@ def steps(db: Database, cast: Cast, grant_id: int, variant: Variant = "full") ->
     applicant = actor(cast.applicants[grant.organisation_id])
     officer = actor(cast.screening_officer)
     approver = actor(cast.approver)
-    yield "submit", applicant, {}
+    yield Step("submit", applicant, {})
     if variant == "declined_at_screening":
         reason = "The project falls outside the fund's eligible activities for this call."
-        yield "decline", officer, {"reason": reason}
+        yield Step("decline", officer, {"reason": reason})
         return
     if variant == "info_requested":
-        yield "request_info", officer, {"items": ["Signed Board resolution for the 2nd year"]}
-        yield "amend_application", applicant, amendment(grant, _language(db, grant.organisation_id))
-        yield "submit", applicant, {}
-    yield "screen_in", officer, {}
+        items = ["Signed Board resolution for the 2nd year"]
+        yield Step("request_info", officer, {"items": items})
+        language = _language(db, grant.organisation_id)
+        yield Step("amend_application", applicant, amendment(grant, language))
+        yield Step("submit", applicant, {})
+    yield Step("screen_in", officer, {})
     if variant == "declined_at_approval":
         yield from _review(cast, scores=2)
-        yield (
+        yield Step(
             "not_recommend",
             officer,
             {
@@ -122,10 +163,11 @@ def steps(db: Database, cast: Cast, grant_id: int, variant: Variant = "full") ->
                 "deliberation_notes": "Sealed panel discussion.",
             },
         )
-        yield "decline", approver, {"reason": "The panel did not recommend funding this round."}
+        reason = "The panel did not recommend funding this round."
+        yield Step("decline", approver, {"reason": reason})
         return
     yield from _review(cast, scores=4)
-    yield (
+    yield Step(
         "recommend",
         officer,
         {
@@ -135,7 +177,7 @@ def steps(db: Database, cast: Cast, grant_id: int, variant: Variant = "full") ->
             "deliberation_notes": "Sealed panel discussion.",
         },
     )
-    yield (
+    yield Step(
         "approve",
         approver,
         {
@@ -144,10 +186,12 @@ def steps(db: Database, cast: Cast, grant_id: int, variant: Variant = "full") ->
             "conditions": [CONDITION[_language(db, grant.organisation_id)]],
         },
     )
+    if variant == "offer_lapsed":
+        return  # never signed: the sweep lapses the offer after its deadline
     # The applicant user is the organisation's signing contact: nothing to type.
-    yield "sign", applicant, {}
-    yield "countersign", approver, {}
-    yield (
+    yield Step("sign", applicant, {})
+    yield Step("countersign", approver, {})
+    yield Step(
         "record_insurance",
         actor(cast.payments_officer),
         {
@@ -156,26 +200,92 @@ def steps(db: Database, cast: Cast, grant_id: int, variant: Variant = "full") ->
             "coverage_cents": 500_000_000,
         },
     )
-    yield from _pay(db, cast, grant_id, holdback=False)
+    yield from _agreement_years(db, cast, grant_id, applicant, officer, variant)
+    closing_day = _last_regular_day(db, grant_id) + timedelta(days=1)
+    yield Step("begin_closeout", officer, {}, _when(closing_day))
+    for holdback in _payable(db, grant_id, holdback=True):
+        yield from _pay(cast, holdback, _when(max(closing_day, holdback.due_date)))
+        closing_day = max(closing_day, holdback.due_date)
+    yield Step("close", approver, {}, _when(closing_day))
+
+
+def _report_days(report: OutcomeReport, variant: Variant) -> tuple[date, date]:
+    """When a report is submitted and when it is accepted: just after its period ends, or
+    (report 1 of a late grant) some days after its due date."""
+    submitted = report.period_end + timedelta(days=1)
+    if variant == "late_report" and report.sequence == 1:
+        submitted = report.due_date + timedelta(days=LATE_BY_DAYS)
+    return submitted, submitted + timedelta(days=1)
+
+
+def _agreement_years(
+    db: Database, cast: Cast, grant_id: int, applicant: Actor, officer: Actor, variant: Variant
+) -> Iterator[Step]:
+    """The regular instalments and the reports, in the order their days come."""
     reports = _reports(db, grant_id)
     approved = _grant(db, grant_id).approved_cents or 0
     spent = [approved // len(reports)] * len(reports)
     spent[-1] += approved - sum(spent)
-    for report, expenditure in zip(reports, spent, strict=True):
-        yield (
-            "submit_report",
-            applicant,
-            {
-                "sequence": report.sequence,
-                "expenditure_cents": expenditure,
-                "people_served_new": 24 + report.sequence,
-                "people_served_continuing": 12,
-                "service_contacts": 310,
-                "referrals": 18,
-                "culturally_based_services": 42,
-            },
-        )
-        yield "accept_report", officer, {"sequence": report.sequence}
-    yield "begin_closeout", officer, {}
-    yield from _pay(db, cast, grant_id, holdback=True)
-    yield "close", approver, {}
+    # (day, order within the day, what): payments first on a day, then reports.
+    calendar: list[tuple[date, int, int, str]] = []
+    for instalment in _payable(db, grant_id, holdback=False):
+        calendar.append((instalment.due_date, 0, instalment.sequence, "pay"))
+    for report in reports:
+        submitted, accepted = _report_days(report, variant)
+        calendar.append((submitted, 1, report.sequence, "submit"))
+        calendar.append((accepted, 2, report.sequence, "accept"))
+    late = [(r.due_date, _report_days(r, variant)[1]) for r in reports]
+    for day, _, sequence, what in sorted(calendar):
+        at = _when(day)
+        if what == "pay":
+            # While a report is overdue no payment is made (the sweep holds them): those
+            # falling due meanwhile are paid once it is accepted, below.
+            overdue = any(due < day <= accepted for due, accepted in late)
+            instalment = _instalment(db, grant_id, sequence)
+            if overdue or instalment.state != "scheduled":
+                continue
+            yield from _pay(cast, instalment, at)
+        elif what == "submit":
+            report = next(r for r in reports if r.sequence == sequence)
+            yield Step(
+                "submit_report",
+                applicant,
+                {
+                    "sequence": sequence,
+                    "expenditure_cents": spent[sequence - 1],
+                    "people_served_new": 24 + sequence,
+                    "people_served_continuing": 12,
+                    "service_contacts": 310,
+                    "referrals": 18,
+                    "culturally_based_services": 42,
+                },
+                at,
+            )
+        else:
+            yield Step("accept_report", officer, {"sequence": sequence}, at)
+            # Payments the overdue report held resume on acceptance: pay them now.
+            for held in _payable(db, grant_id, holdback=False):
+                if held.due_date <= day:
+                    yield from _pay(cast, held, at)
+
+
+def _instalment(db: Database, grant_id: int, sequence: int) -> Instalment:
+    with db.reading() as session:
+        found = session.exec(
+            select(Instalment).where(
+                Instalment.grant_id == grant_id, Instalment.sequence == sequence
+            )
+        ).one()
+        return found
+
+
+def _last_regular_day(db: Database, grant_id: int) -> date:
+    """The day of the last regular payment or report acceptance."""
+    with db.reading() as session:
+        paid = session.exec(
+            select(Instalment).where(Instalment.grant_id == grant_id, Instalment.kind != "holdback")
+        ).all()
+        accepted = session.exec(select(OutcomeReport).where(OutcomeReport.grant_id == grant_id))
+        days = [fund_today(i.released_at) for i in paid if i.released_at is not None]
+        days += [fund_today(r.reviewed_at) for r in accepted if r.reviewed_at is not None]
+    return max(days, default=fund_today(utcnow()))

@@ -22,6 +22,7 @@ from models.db import Database
 from models.provisioning import normalised_email
 from models.sign_in import SignInFailures, WebSession, next_attempt_at, session_is_live
 from models.tables import User
+from models.visibility import may_sign_in
 from service.passwords import MAX_LENGTH, hash_password, needs_new_hash, password_matches
 from service.tokens import token_hash
 
@@ -59,7 +60,7 @@ def signed_in(request: Request, db: Database) -> SignedIn | None:
         if row is None or not session_is_live(row, now):
             return None
         user = session.get(User, row.user_id)
-        if user is None or not user.active:
+        if user is None or not user.active or not may_sign_in(user.roles):
             return None
     if now - as_utc(row.last_seen_at) >= SEEN_EVERY:
         with db.transaction() as session:
@@ -83,7 +84,9 @@ def check_password(db: Database, email: str, password: str) -> User | SignInRefu
         user = session.exec(select(User).where(User.email == address)).first()
     stored_hash = user.password_hash if user is not None else None
     matches = password_matches(stored_hash or _DECOY_HASH, password[:MAX_LENGTH])
-    if not (matches and stored_hash and user is not None and user.active):
+    if not (
+        matches and stored_hash and user is not None and user.active and may_sign_in(user.roles)
+    ):
         with db.transaction() as session:
             _count_failure(session, address, now)
             record = session.get(SignInFailures, address)

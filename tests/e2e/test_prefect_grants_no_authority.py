@@ -80,7 +80,7 @@ def test_flow_runs_made_through_prefect_change_nothing_and_each_leaves_one_denia
 ) -> None:
     world = deployment_world
     grant_id = new_grant(world)
-    _, _finance, ref = advance(world, grant_id, "release_payment")
+    _, _finance, ref, _at = advance(world, grant_id, "release_payment")
     reference = grant(world.db, grant_id).reference
     applicant = world.cast.applicants[next(iter(world.cast.applicants))]
     # A genuine request, accepted but not yet queued: its id is known, its token is not.
@@ -151,7 +151,7 @@ def test_flow_runs_made_through_prefect_change_nothing_and_each_leaves_one_denia
 def test_a_revoked_users_queued_request_is_refused(deployment_world: World) -> None:
     world = deployment_world
     grant_id = new_grant(world)
-    _, finance, ref = advance(world, grant_id, "release_payment")
+    _, finance, ref, _at = advance(world, grant_id, "release_payment")
     reference = grant(world.db, grant_id).reference
     run = asyncio.run(submit_action(grant_id, reference, "release_payment", finance, ref))
     assert set(run.parameters) == {"request_id", "token"}, "a flow run carries ids only"

@@ -98,9 +98,9 @@ def new_marked_grant(world: World, planter: Planter) -> Any:
 
 def drive_inline(world: World, grant: Any, planter: Planter) -> int:
     taken = 0
-    for action, who, payload in steps(world.db, world.cast, grant.id, "info_requested"):
+    for action, who, payload, at in steps(world.db, world.cast, grant.id, "info_requested"):
         marked = planter.payload(action, payload)
-        asyncio.run(run_action_inline(grant.id, grant.reference, action, who, marked))
+        asyncio.run(run_action_inline(grant.id, grant.reference, action, who, marked, now=at))
         taken += 1
     return taken
 
@@ -110,7 +110,7 @@ def drive_through_workers(world: World, grant: Any, planter: Planter) -> int:
 
     settings = WorkerSettings(poll_seconds=0.2, heartbeat_seconds=0.5, lease_seconds=2)
     taken = 0
-    for action, who, payload in steps(world.db, world.cast, grant.id, "info_requested"):
+    for action, who, payload, _ in steps(world.db, world.cast, grant.id, "info_requested"):
         marked = planter.payload(action, payload)
         asyncio.run(submit_action(grant.id, grant.reference, action, who, marked))
         worker = Worker(settings, log=lambda _: None)  # a new one each step, with its lease

@@ -58,7 +58,7 @@ def test_a_worker_killed_mid_payment_is_replaced_and_the_grant_is_paid_once(
 ) -> None:
     world = deployment_worlds
     grant_id = new_grant(world)
-    _, finance, ref = advance(world, grant_id, "release_payment")
+    _, finance, ref, _at = advance(world, grant_id, "release_payment")
     reference = grant(world.db, grant_id).reference
     key = f"pay-once-{uuid4()}"
     run = asyncio.run(
@@ -166,7 +166,7 @@ def test_in_deployment_mode_the_api_queues_the_action_and_a_worker_carries_it_ou
     finance = world.cast.finance
     api.tokens[finance.id] = rotate_token(world.db, finance.id)
     grant_id = new_grant(world)
-    _, _, ref = advance(world, grant_id, "release_payment")
+    _, _, ref, _at = advance(world, grant_id, "release_payment")
     url = f"/api/v1/grants/{grant_id}/actions/release_payment"
     headers = api.headers(finance, **{"Idempotency-Key": f"release-{uuid4()}"})
 

@@ -78,8 +78,10 @@ class ApiWorld:
 
         organisation, data = fictional.application_for(index, self.cast)
         grant = create_application(self.db, organisation.id, data)
-        for action, actor, payload in steps(self.db, self.cast, grant.id, variant):  # type: ignore[arg-type]
-            asyncio.run(run_action_inline(grant.id, grant.reference, action, actor, payload))
+        for action, actor, payload, at in steps(self.db, self.cast, grant.id, variant):  # type: ignore[arg-type]
+            asyncio.run(
+                run_action_inline(grant.id, grant.reference, action, actor, payload, now=at)
+            )
             if action == stop_after:
                 break
         return {"id": grant.id, "reference": grant.reference, "organisation_id": organisation.id}

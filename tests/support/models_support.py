@@ -27,11 +27,11 @@ from models.engine import TransitionResult, apply_action
 from models.fictional import cast as fictional_cast
 from models.fictional.cast import FUND_CODE
 from models.fictional.rows import contact_fields, fund_fields, organisation_fields, user_fields
-from models.fictional.script import Step, Variant, actor, steps
+from models.fictional.script import Step, Variant, actor, on_day, steps
 from models.fictional.seeding import Cast, application_for, seed
 from models.governed import engine_window
 from models.payloads import REVIEW_CRITERIA
-from models.provisioning import create_application, create_user
+from models.provisioning import create_application, create_user, system_actor
 from models.tables import (
     AuditEvent,
     BudgetLine,
@@ -46,6 +46,7 @@ from models.tables import (
     ReviewScore,
     User,
 )
+from models.visibility import system_role
 from tests.support.databases import keep, kept_database_url
 
 # --------------------------------------------------------------------------- fakes
@@ -73,6 +74,7 @@ class FakePeople:
     approver: User
     finance: User
     applicant: User
+    system: User
 
     @property
     def reviewers(self) -> list[User]:
@@ -86,6 +88,7 @@ class FakePeople:
             self.approver,
             self.finance,
             self.applicant,
+            self.system,
         ]
 
     def acting_as(self, role: str) -> User:
@@ -95,6 +98,7 @@ class FakePeople:
             "reviewer": self.elder,
             "approver": self.approver,
             "finance": self.finance,
+            "system": self.system,
         }[role]
 
 
@@ -113,6 +117,7 @@ def fake_people() -> FakePeople:
         approver=_fake_user(30, fictional_cast.APPROVER),
         finance=_fake_user(40, fictional_cast.FINANCE),
         applicant=_fake_user(50, fictional_cast.applicant(ORGANISATION), organisation_id=1),
+        system=User(id=90, name="grantflow", roles=["system"]),
     )
 
 
@@ -234,6 +239,8 @@ FAKE_PAYLOADS: dict[str, dict[str, Any]] = {
         "culturally_based_services": 42,
     },
     "accept_report": {"sequence": 1},
+    "remind_report": {"sequence": 1},
+    "record_overdue_report": {"sequence": 1},
     "return_report": {"sequence": 1, "reason": "Please add the referral counts."},
     "terminate": {"reason": "The recipient organisation dissolved."},
 }
@@ -244,6 +251,18 @@ _INSTALMENT_STATES: dict[str, tuple[str, str, str]] = {
     "resume_payment": ("held", "scheduled", "scheduled"),
     "begin_closeout": ("released", "released", "scheduled"),
     "close": ("released", "released", "released"),
+}
+# When each action dated by the payment plan or the reporting schedule is taken, in the fake
+# world: an instalment is payable from its due date, a report accepted once its period ends,
+# reminded in the 30 days before its due date and overdue after it.
+_MOMENTS: dict[str, datetime] = {
+    "initiate_payment": datetime.combine(START + timedelta(days=1), NOW.timetz()),
+    "release_payment": datetime.combine(START + timedelta(days=1), NOW.timetz()),
+    "accept_report": datetime.combine(END + timedelta(days=30), NOW.timetz()),
+    "begin_closeout": datetime.combine(END + timedelta(days=30), NOW.timetz()),
+    "close": datetime.combine(END + timedelta(days=30), NOW.timetz()),
+    "remind_report": datetime.combine(END + timedelta(days=50), NOW.timetz()),
+    "record_overdue_report": datetime.combine(END + timedelta(days=65), NOW.timetz()),
 }
 _REPORT_STATES = {
     "accept_report": "submitted",
@@ -280,6 +299,9 @@ def fake_context(action_key: str) -> ActionContext:
         grant.offer_expires_on = NOW.date() + timedelta(days=20)
     if action_key == "lapse":
         grant.offer_expires_on = NOW.date() - timedelta(days=1)
+    if state == "needs_info":
+        days_ago = 20 if action_key == "close_incomplete" else 2
+        grant.info_requested_at = NOW - timedelta(days=days_ago)
     if state in ("active", "closing"):
         grant.signer_name = SIGNER
         grant.countersigned_at = NOW - timedelta(days=5)
@@ -294,7 +316,7 @@ def fake_context(action_key: str) -> ActionContext:
         actor=Actor(user.id, user.name, tuple(user.roles), user.organisation_id),
         role=action.roles[0],
         payload=action.payload.model_validate(FAKE_PAYLOADS.get(action_key, {})),
-        now=NOW,
+        now=_MOMENTS.get(action_key, NOW),
         fund=fake_fund(),
         grant=grant,
         organisation=fake_organisation(),
@@ -372,7 +394,10 @@ def new_grant(world: World, index: int = 0, **changes: Any) -> int:
 
 
 def take(world: World, step: Step, grant_id: int, **options: Any) -> TransitionResult:
-    action_key, who, payload = step
+    """Take ``step`` through the engine, at the moment the script dates it (unless ``now`` is
+    among ``options``)."""
+    action_key, who, payload, at = Step(*step)
+    options.setdefault("now", at)
     return apply_action(world.db, grant_id, action_key, who, payload, **options)
 
 
@@ -412,14 +437,14 @@ class Prepared:
 
     @property
     def step(self) -> Step:
-        return (self.action, self.actor, self.payload)
+        return Step(self.action, self.actor, self.payload, self.now)
 
 
 def _scripted(variant: Variant = "full") -> Callable[[World, str], Prepared]:
     def prepare_scripted(world: World, action_key: str) -> Prepared:
         grant_id = new_grant(world)
-        _, who, payload = advance(world, grant_id, action_key, variant=variant)
-        return Prepared(grant_id, action_key, who, payload)
+        _, who, payload, at = advance(world, grant_id, action_key, variant=variant)
+        return Prepared(grant_id, action_key, who, payload, now=at)
 
     return prepare_scripted
 
@@ -431,8 +456,9 @@ def _just_before(
 
     def prepare_there(world: World, action_key: str) -> Prepared:
         grant_id = new_grant(world)
-        _, _, scripted_payload = advance(world, grant_id, until)
-        return Prepared(grant_id, action_key, who(world, grant_id), payload(scripted_payload))
+        _, _, scripted_payload, at = advance(world, grant_id, until)
+        actor_there = who(world, grant_id)
+        return Prepared(grant_id, action_key, actor_there, payload(scripted_payload), now=at)
 
     return prepare_there
 
@@ -451,9 +477,36 @@ def _approver(world: World, grant_id: int) -> Actor:
 
 def _resume_payment(world: World, action_key: str) -> Prepared:
     grant_id = new_grant(world)
-    _, officer, ref = advance(world, grant_id, "initiate_payment")
-    take(world, ("hold_payment", officer, {**ref, "reason": "Bank details changed."}), grant_id)
-    return Prepared(grant_id, action_key, officer, ref)
+    _, officer, ref, at = advance(world, grant_id, "initiate_payment")
+    hold = Step("hold_payment", officer, {**ref, "reason": "Bank details changed."}, at)
+    take(world, hold, grant_id)
+    return Prepared(grant_id, action_key, officer, ref, now=at)
+
+
+def _system(world: World) -> Actor:
+    return actor(system_actor(world.db))
+
+
+def _close_incomplete(world: World, action_key: str) -> Prepared:
+    """An information request left unanswered past its cure period."""
+    grant_id = new_grant(world)
+    advance(world, grant_id, "amend_application", variant="info_requested")
+    fund = world.cast.fund
+    later = utcnow() + timedelta(days=fund.cure_period_days + 1)
+    return Prepared(grant_id, action_key, _system(world), {}, now=later)
+
+
+def _report_deadline(days_from_due: int) -> Callable[[World, str], Prepared]:
+    """The first report still due, ``days_from_due`` days from its due date."""
+
+    def prepare_report(world: World, action_key: str) -> Prepared:
+        grant_id = new_grant(world)
+        advance(world, grant_id, "submit_report")
+        report = reports(world.db, grant_id)[0]
+        when = on_day(report.due_date + timedelta(days=days_from_due))
+        return Prepared(grant_id, action_key, _system(world), {"sequence": 1}, now=when)
+
+    return prepare_report
 
 
 def _lapse(world: World, action_key: str) -> Prepared:
@@ -478,6 +531,9 @@ PREPARATIONS: dict[str, Callable[[World, str], Prepared]] = {
     "approve": _scripted(),
     "decline": _scripted("declined_at_screening"),
     "lapse": _lapse,
+    "close_incomplete": _close_incomplete,
+    "remind_report": _report_deadline(-10),
+    "record_overdue_report": _report_deadline(1),
     "sign": _scripted(),
     "countersign": _scripted(),
     "record_insurance": _scripted(),
@@ -510,6 +566,8 @@ def take_prepared(world: World, ready: Prepared, **options: Any) -> TransitionRe
 
 
 def user_holding_only(world: World, role: str, organisation_id: int | None = None) -> Actor:
+    if role == system_role():
+        return _system(world)  # no person holds it: grantflow's own actor
     user = create_user(
         world.db,
         name=f"Only {role.title()} (fictional)",

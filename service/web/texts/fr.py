@@ -216,6 +216,10 @@ GRANT_STATES = {
     "submitted": ("Soumise, en attente de présélection", "Reçue"),
     "needs_info": ("Renseignements demandés", "Renseignements requis de votre part"),
     "withdrawn": ("Retirée", "Retirée"),
+    "incomplete": (
+        "Close\u00a0: renseignements non reçus",
+        "Close\u00a0: renseignements demandés non reçus",
+    ),
     "in_review": ("En examen communautaire", "En examen communautaire"),
     "recommended": ("Recommandée par le comité", "En attente de décision"),
     "not_recommended": ("Non recommandée", "En attente de décision"),
@@ -267,6 +271,9 @@ ACTIONS = {
     "begin_closeout": "Commencer la clôture",
     "close": "Clore la subvention",
     "terminate": "Résilier l'entente",
+    "close_incomplete": "Clore la demande\u00a0: renseignements non reçus",
+    "remind_report": "Envoyer un rappel de rapport",
+    "record_overdue_report": "Consigner un rapport en retard",
 }
 
 

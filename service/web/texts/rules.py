@@ -107,6 +107,26 @@ RULES: dict[str, tuple[str, str]] = {
         "The fund's allocation for a fiscal year is not enough for this grant.",
         "L'allocation du fonds pour un exercice ne suffit pas pour cette subvention.",
     ),
+    "cure_period_ended": (
+        "The application is closed only once the time to provide the requested information has run out.",
+        "La demande n'est close qu'une fois écoulé le délai pour fournir les renseignements demandés.",
+    ),
+    "instalment_due": (
+        "An instalment is paid only from its due date in the payment plan.",
+        "Un versement n'est payé qu'à partir de sa date d'échéance prévue au calendrier des versements.",
+    ),
+    "report_period_ended": (
+        "A report is accepted only once the period it covers has ended.",
+        "Un rapport n'est accepté qu'une fois terminée la période qu'il couvre.",
+    ),
+    "report_reminder_due": (
+        "Reminders go out in the 30 days before a report's due date.",
+        "Les rappels sont envoyés dans les 30 jours précédant la date d'échéance d'un rapport.",
+    ),
+    "report_past_due": (
+        "A report is recorded as overdue only after its due date.",
+        "Un rapport n'est consigné en retard qu'après sa date d'échéance.",
+    ),
     "offer_deadline_passed": (
         "The offer is still open; it cannot lapse yet.",
         "L'offre est encore ouverte; elle ne peut pas encore expirer.",

@@ -32,8 +32,8 @@ def test_a_grant_closes_on_postgresql_and_its_trail_verifies(pg):
     cast = pg.cast
     organisation, application = fictional.application_for(0, cast)
     grant = create_application(pg, organisation.id, application)
-    for action, actor, payload in steps(pg, cast, grant.id):
-        apply_action(pg, grant.id, action, actor, payload)
+    for action, actor, payload, at in steps(pg, cast, grant.id):
+        apply_action(pg, grant.id, action, actor, payload, now=at)
     with pg.reading() as session:
         assert session.get(Grant, grant.id).state == "closed"
         events = list(session.exec(select(AuditEvent).order_by(AuditEvent.id)))

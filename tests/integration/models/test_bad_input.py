@@ -205,7 +205,7 @@ def test_an_approval_of_exactly_the_available_allocation_commits_all_of_it(world
     year = first_project_year()
     fund_code = small_fund(world, "SMALLB", {year: 10_000_000})
     grant_id = new_grant(world, fund_code=fund_code)
-    action_key, approver, payload = advance(world, grant_id, "approve")
+    action_key, approver, payload, _at = advance(world, grant_id, "approve")
 
     take(world, (action_key, approver, {**payload, "approved_cents": 10_000_000}), grant_id)
 
@@ -216,7 +216,7 @@ def test_an_approval_of_exactly_the_available_allocation_commits_all_of_it(world
 
 def test_an_approval_above_the_requested_amount_is_refused(world):
     grant_id = new_grant(world)
-    action_key, approver, payload = advance(world, grant_id, "approve")
+    action_key, approver, payload, _at = advance(world, grant_id, "approve")
     requested = grant(world.db, grant_id).requested_cents
     too_much = {**payload, "approved_cents": requested + 1}
 
@@ -282,7 +282,7 @@ def test_a_zero_budget_year_without_an_allocation_does_not_block_approval(world)
 
 def test_recording_a_denial_appends_one_denied_event_and_nothing_else(world):
     grant_id = new_grant(world)
-    action_key, approver, payload = advance(world, grant_id, "approve")
+    action_key, approver, payload, _at = advance(world, grant_id, "approve")
     too_much = {**payload, "approved_cents": payload["approved_cents"] + 1}
     with pytest.raises(GuardFailed) as refused:
         take(world, (action_key, approver, too_much), grant_id)
@@ -400,7 +400,7 @@ def test_an_idempotency_key_reused_on_another_grant_is_a_conflict(world):
 
 def test_a_refused_attempt_does_not_use_up_its_idempotency_key(world):
     grant_id = new_grant(world)
-    action_key, approver, payload = advance(world, grant_id, "approve")
+    action_key, approver, payload, _at = advance(world, grant_id, "approve")
     key = f"approve-{grant_id}"
     too_much = {**payload, "approved_cents": payload["approved_cents"] + 1}
     with pytest.raises(GuardFailed):

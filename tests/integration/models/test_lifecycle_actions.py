@@ -172,7 +172,7 @@ def test_a_held_instalment_is_paid_only_after_it_is_resumed(world):
 
 def test_finance_may_hold_an_initiated_payment_which_must_then_be_initiated_again(world):
     grant_id = new_grant(world)
-    _, finance, ref = advance(world, grant_id, "release_payment")
+    _, finance, ref, _at = advance(world, grant_id, "release_payment")
     assert instalments(world.db, grant_id)[0].initiated_by_id is not None
 
     apply_action(world.db, grant_id, "hold_payment", finance, {**ref, "reason": "Bank details."})
@@ -196,14 +196,16 @@ def test_a_returned_report_is_corrected_resubmitted_and_accepted(world):
         "expenditure_cents": submitted.expenditure_cents,
         **{**submitted.aggregates, "referrals": 21},
     }
+    applicant = world.applicant_of(ready.grant_id)
     result = apply_action(
-        world.db, ready.grant_id, "submit_report", world.applicant_of(ready.grant_id), correction
+        world.db, ready.grant_id, "submit_report", applicant, correction, now=ready.now
     )
     assert (result.from_state, result.to_state) == ("returned", "submitted")
     resubmitted = reports(world.db, ready.grant_id)[0]
     assert (resubmitted.return_reason, resubmitted.aggregates["referrals"]) == ("", 21)
 
-    apply_action(world.db, ready.grant_id, "accept_report", officer, {"sequence": sequence})
+    ref = {"sequence": sequence}
+    apply_action(world.db, ready.grant_id, "accept_report", officer, ref, now=ready.now)
     assert reports(world.db, ready.grant_id)[0].state == "accepted"
 
 
@@ -270,7 +272,7 @@ def test_each_demo_variant_ends_in_its_terminal_state_with_an_unbroken_audit_tra
 def test_an_officer_declines_only_at_screening_and_an_approver_after_review(world):
     """The officer's narrower from-states are declared (``role_from_states``), not a guard."""
     grant_id = new_grant(world)
-    _, approver, reason = advance(world, grant_id, "approve")  # the grant is now recommended
+    _, approver, reason, _at = advance(world, grant_id, "approve")  # the grant is now recommended
     officer = actor(world.cast.screening_officer)
     assert grant(world.db, grant_id).state == "recommended"
 

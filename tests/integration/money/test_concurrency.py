@@ -49,8 +49,8 @@ def db(request, tmp_path) -> Iterator[Database]:
 def grant_until(db: Database, cast, index: int, stop_after: str, **match) -> Grant:  # type: ignore[no-untyped-def]
     organisation, application = fictional.application_for(index, cast)
     grant = create_application(db, organisation.id, application)
-    for action, who, payload in steps(db, cast, grant.id):
-        apply_action(db, grant.id, action, who, payload)
+    for action, who, payload, at in steps(db, cast, grant.id):
+        apply_action(db, grant.id, action, who, payload, now=at)
         if action == stop_after and all(payload.get(k) == v for k, v in match.items()):
             break
     return grant

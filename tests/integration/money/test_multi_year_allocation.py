@@ -13,7 +13,7 @@ from models.clock import utcnow
 from models.engine import apply_action
 from models.errors import GuardFailed
 from models.fictional.cast import FUND
-from models.fictional.script import actor, steps
+from models.fictional.script import Step, actor, steps
 from models.fictional.seeding import application_for
 from models.money import format_cad
 from models.provisioning import create_fund
@@ -128,10 +128,10 @@ def closed_out_underspent(world: World, underspent: int) -> int:
     """A new grant of the fund taken through the demo script to ``begin_closeout`` (taken),
     its final report ``underspent`` cents short of the approved amount."""
     grant_id = new_grant(world, FIRST_GRANT, fund_code=FUND_CODE)
-    for action, who, payload in steps(world.db, world.cast, grant_id):
+    for action, who, payload, at in steps(world.db, world.cast, grant_id):
         if action == "submit_report" and payload["sequence"] == 2:  # the final report
             payload = {**payload, "expenditure_cents": payload["expenditure_cents"] - underspent}
-        take(world, (action, who, payload), grant_id)
+        take(world, Step(action, who, payload, at), grant_id)
         if action == "begin_closeout":
             return grant_id
     raise AssertionError("the script never reached close-out")

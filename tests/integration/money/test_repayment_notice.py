@@ -67,17 +67,17 @@ def close_out(db: Database, cast, index: int, underspent: int) -> CloseOut:  # t
     organisation, application = fictional.application_for(index, cast)
     grant_row = create_application(db, organisation.id, application)
     run = CloseOut(grant_row.id)  # type: ignore[arg-type]
-    for action, who, payload in steps(db, cast, run.grant_id):
+    for action, who, payload, at in steps(db, cast, run.grant_id):
         if action == "submit_report" and is_final_report(db, run.grant_id, payload["sequence"]):
             payload = {**payload, "expenditure_cents": payload["expenditure_cents"] - underspent}
         if action == "begin_closeout":
             officer = actor(cast.payments_officer)
             ref = {"sequence": holdback_of(db, run.grant_id).sequence}
             with pytest.raises(GuardFailed) as refused:
-                apply_action(db, run.grant_id, "initiate_payment", officer, ref)
+                apply_action(db, run.grant_id, "initiate_payment", officer, ref, now=at)
             run.early_holdback_refusal = refused.value
             run.committed_before = committed(db, cast.fund.id)
-        result = apply_action(db, run.grant_id, action, who, payload)
+        result = apply_action(db, run.grant_id, action, who, payload, now=at)
         run.results.setdefault(action, []).append(result)
         if action == "begin_closeout":
             run.committed_after = committed(db, cast.fund.id)

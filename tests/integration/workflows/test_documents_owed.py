@@ -60,13 +60,15 @@ def test_every_step_whose_rendering_fails_commits_and_owes_its_documents_until_p
     organisation, application = fictional.application_for(1, cast)
     grant = create_application(db, organisation.id, application)
     faulted: list[str] = []
-    for action, who, payload in steps(db, cast, grant.id, variant):
+    for action, who, payload, at in steps(db, cast, grant.id, variant):
         kinds = list(lifecycle.ACTIONS_BY_KEY[action].documents)
         key = str(uuid.uuid4())
         if kinds:
             monkeypatch.setenv(FAIL_RENDER, "*")
         outcome = asyncio.run(
-            run_action_inline(grant.id, grant.reference, action, who, payload, idempotency_key=key)
+            run_action_inline(
+                grant.id, grant.reference, action, who, payload, idempotency_key=key, now=at
+            )
         )
         monkeypatch.delenv(FAIL_RENDER, raising=False)
         if not kinds:
@@ -86,7 +88,9 @@ def test_every_step_whose_rendering_fails_commits_and_owes_its_documents_until_p
         assert pending_for(db, grant.id, officer) == []
         # The request repeated with its key is answered whole, and changes nothing.
         again = asyncio.run(
-            run_action_inline(grant.id, grant.reference, action, who, payload, idempotency_key=key)
+            run_action_inline(
+                grant.id, grant.reference, action, who, payload, idempotency_key=key, now=at
+            )
         )
         assert again.replayed and again.event_id == outcome.event_id
         assert again.documents_pending == []
@@ -104,25 +108,31 @@ def test_one_failing_kind_leaves_the_others_stored_and_a_repeat_completes_the_st
     organisation, application = fictional.application_for(0, cast)
     grant = create_application(db, organisation.id, application)
     key = str(uuid.uuid4())
-    for action, who, payload in steps(db, cast, grant.id):
+    for action, who, payload, at in steps(db, cast, grant.id):
         if action != "approve":
-            asyncio.run(run_action_inline(grant.id, grant.reference, action, who, payload))
+            asyncio.run(run_action_inline(grant.id, grant.reference, action, who, payload, now=at))
             continue
         monkeypatch.setenv(FAIL_RENDER, "grant_agreement")
         first = asyncio.run(
-            run_action_inline(grant.id, grant.reference, action, who, payload, idempotency_key=key)
+            run_action_inline(
+                grant.id, grant.reference, action, who, payload, idempotency_key=key, now=at
+            )
         )
         assert first.grant_state == "approved"
         assert first.documents_pending == ["grant_agreement"]
         assert {d["kind"] for d in first.documents} == {"approval_memo", "decision_letter"}
         # Still failing: the repeat is answered from the record, still owing the agreement.
         still = asyncio.run(
-            run_action_inline(grant.id, grant.reference, action, who, payload, idempotency_key=key)
+            run_action_inline(
+                grant.id, grant.reference, action, who, payload, idempotency_key=key, now=at
+            )
         )
         assert still.replayed and still.documents_pending == ["grant_agreement"]
         monkeypatch.delenv(FAIL_RENDER)
         done = asyncio.run(
-            run_action_inline(grant.id, grant.reference, action, who, payload, idempotency_key=key)
+            run_action_inline(
+                grant.id, grant.reference, action, who, payload, idempotency_key=key, now=at
+            )
         )
         assert done.replayed and done.documents_pending == []
         assert {d["kind"] for d in done.documents} == {

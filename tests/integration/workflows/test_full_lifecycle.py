@@ -40,9 +40,9 @@ def drive(db, cast, index: int, variant: str = "full", stop_after: str | None = 
     organisation, application = fictional.application_for(index, cast)
     grant = create_application(db, organisation.id, application)
     outcomes = []
-    for action, who, payload in steps(db, cast, grant.id, variant):
+    for action, who, payload, at in steps(db, cast, grant.id, variant):
         outcomes.append(
-            asyncio.run(run_action_inline(grant.id, grant.reference, action, who, payload))
+            asyncio.run(run_action_inline(grant.id, grant.reference, action, who, payload, now=at))
         )
         if action == stop_after:
             break

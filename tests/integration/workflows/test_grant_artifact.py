@@ -86,7 +86,7 @@ def test_a_step_whose_artifact_cannot_be_published_still_completes(
     cast = fictional.seed(db)
     organisation, application = fictional.application_for(2, cast)
     grant = create_application(db, organisation.id, application)
-    action, who, payload = next(iter(steps(db, cast, grant.id)))
+    action, who, payload, _ = next(iter(steps(db, cast, grant.id)))
 
     async def refuse(*_args: Any, **_kwargs: Any) -> None:
         raise ConnectionError("Prefect is away")

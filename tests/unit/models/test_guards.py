@@ -349,6 +349,46 @@ def payment_before_the_insurance_certificate():
     return ctx, "no payment before the recipient's insurance certificate is recorded"
 
 
+@refusal("cure_period_ended")
+def closing_an_application_on_the_last_day_of_its_cure_period():
+    ctx = fake_context("close_incomplete")
+    ctx.grant.info_requested_at = NOW - timedelta(days=10) + timedelta(minutes=1)
+    return ctx, "the cure period for the requested information runs until 2026-06-01 14:31:00+00:00"
+
+
+@refusal("instalment_due")
+def initiating_an_instalment_the_day_before_it_is_due():
+    ctx = fake_context("initiate_payment")
+    ctx.subject.due_date = ctx.now.date() + timedelta(days=1)  # type: ignore[union-attr]
+    return ctx, "instalment 1 is payable from 2027-04-03"
+
+
+@refusal("report_period_ended")
+def accepting_a_report_on_the_last_day_of_its_period():
+    ctx = fake_context("accept_report")
+    ctx.subject.period_end = ctx.now.date()  # type: ignore[union-attr]
+    return ctx, (
+        "report 1 covers a period ending on 2028-04-30; it can be accepted once that period is "
+        "over"
+    )
+
+
+@refusal("report_reminder_due")
+def reminding_31_days_before_the_due_date():
+    ctx = fake_context("remind_report")
+    ctx.subject.due_date = ctx.now.date() + timedelta(days=31)  # type: ignore[union-attr]
+    return ctx, (
+        "report 1 is due on 2028-06-20; reminders go out from 2028-05-21 until that day"
+    )
+
+
+@refusal("report_past_due")
+def recording_a_report_overdue_on_its_due_date():
+    ctx = fake_context("record_overdue_report")
+    ctx.subject.due_date = ctx.now.date()  # type: ignore[union-attr]
+    return ctx, "report 1 is not overdue (due on 2028-06-04)"
+
+
 @refusal("no_overdue_report")
 def payment_while_a_report_is_overdue():
     ctx = fake_context("initiate_payment")
@@ -638,7 +678,7 @@ def test_insurance_at_exactly_the_minimum_is_enough():
 
 def test_a_report_due_today_is_not_yet_overdue():
     ctx = fake_context("initiate_payment")
-    ctx.reports[0].due_date = NOW.date()
+    ctx.reports[0].due_date = ctx.now.date()
     assert message_of("no_overdue_report", ctx) is None
 
 
