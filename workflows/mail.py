@@ -178,7 +178,7 @@ class SmtpTransport:
         self.host: str = settings["host"]
         self.port: int = settings["port"]
         self.user: str | None = settings["user"]
-        self.__password: str | None = settings["password"]
+        self._password = _Secret(settings["password"] or "")
         self._starttls: str = settings["starttls"]
         self._loopback = _is_loopback(self.host)
         self.timeout = timeout
@@ -264,12 +264,29 @@ class SmtpTransport:
                     f"{self.description}: the server does not offer STARTTLS{why}"
                 )
         if self.user is not None:
-            client.login(self.user, self.__password or "")
+            client.login(self.user, self._password.reveal())
 
     def _context(self) -> ssl.SSLContext:
         if self._tls_context is None:
             self._tls_context = ssl.create_default_context()
         return self._tls_context
+
+
+class _Secret:
+    """A password that shows as ``'***'`` in a repr, ``vars()`` or a traceback's locals."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "'***'"
+
+    __str__ = __repr__
 
 
 def _recipients_refused(
@@ -343,7 +360,7 @@ def _parse_smtp_url(url: str) -> dict:
         raw_port = parts.port
     except ValueError:
         port_text = authority.rpartition("@")[2].rpartition("]")[2].rpartition(":")[2]
-        shown = f" {port_text!r}" if port_text.isdigit() else ""
+        shown = f" {port_text}" if port_text.isdigit() else ""
         raise MailSettingsError(
             f"{name}: bad port{shown}: expected a number from 1 to 65535"
         ) from None

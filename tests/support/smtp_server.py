@@ -9,7 +9,8 @@ What it offers a test:
 
 - ``url``: ``smtp://127.0.0.1:PORT`` (with ``USER:PASSWORD@`` when ``url_with_login`` is used);
 - ``messages``: the messages received, parsed (``email.policy.default``), oldest first;
-  ``received``: the same with their envelope (``mail_from``, ``rcpt_tos``) and the login used;
+  ``received``: the same with their envelope (``mail_from``, ``rcpt_tos``), the login used,
+  whether they came over TLS (``secure``) and their bytes (``raw``);
 - ``fail_next_data(code, times=1)``: the next ``times`` DATA commands answer ``code`` (451 a
   transient refusal, 550 a permanent one) and nothing is kept;
 - ``refuse_recipient(address, code)``: RCPT TO that address answers ``code``;
@@ -51,6 +52,7 @@ class Received:
     mail_from: str
     rcpt_tos: tuple[str, ...]
     login: str | None
+    secure: bool  # came over TLS (STARTTLS or smtps)
     raw: bytes
 
 
@@ -149,7 +151,14 @@ class _Handler:
         message = BytesParser(policy=default).parsebytes(raw)
         assert isinstance(message, EmailMessage)
         login = session.auth_data.login.decode() if session.auth_data is not None else None
-        received = Received(message, str(envelope.mail_from), tuple(envelope.rcpt_tos), login, raw)
+        received = Received(
+            message,
+            str(envelope.mail_from),
+            tuple(envelope.rcpt_tos),
+            login,
+            smtp.transport is not None and smtp.transport.get_extra_info("ssl_object") is not None,
+            raw,
+        )
         with self.server._lock:
             self.server._received.append(received)
         return "250 2.0.0 OK: queued"
@@ -163,7 +172,9 @@ def _authenticator(
         and data.login == SMTP_USER.encode()
         and data.password == SMTP_PASSWORD.encode()
     )
-    return AuthResult(success=good, auth_data=data if good else None)
+    if good:
+        return AuthResult(success=True, auth_data=data)
+    return AuthResult(success=False, handled=False)  # smtp_AUTH answers 535
 
 
 @dataclass
