@@ -123,6 +123,20 @@ def installation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         reset_caches()
 
 
+@pytest.fixture
+def smtp_server() -> Iterator[Any]:
+    """A real SMTP server on a free 127.0.0.1 port for one test (no login, no TLS), stopped
+    at teardown: a ``tests.support.smtp_server.LoopbackSmtpServer`` (``url``, ``messages``,
+    ``received``, ``fail_next_data``, ``stop``/``start`` on the same port)."""
+    from tests.support.smtp_server import LoopbackSmtpServer
+
+    server = LoopbackSmtpServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 @dataclass(frozen=True)
 class ClosedGrant:
     """An installation (files in ``root``, database at ``url``) with one English grant taken
