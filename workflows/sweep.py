@@ -1,0 +1,411 @@
+"""The daily deadline sweep: deadlines nobody has to remember.
+
+A Prefect flow (``grantflow-sweep``), one task per kind of deadline:
+
+- ``lapse-offers``: an offer unsigned past its deadline lapses (the approved amount goes back
+  to the fund's allocation; the lapse notice goes to the organisation);
+- ``close-incomplete-applications``: an information request unanswered past its cure period
+  closes the application;
+- ``remind-reports``: a reminder (with its document) 30 and 7 days before a report is due;
+- ``record-overdue-reports``: the overdue notice the day after, which holds the regular
+  instalments until the report is accepted;
+- ``warn-expiring-offers``, ``warn-cure-periods``: the organisation is told a week before its
+  offer lapses, three days before its cure period ends;
+- ``payments-due``: officers are told an instalment has become payable;
+- ``staff-digests``: one message a day to staff who chose a digest;
+- ``deliver-messages``: everything written is sent.
+
+Each task acts as grantflow's own ``system`` actor through ``models.engine.apply_action``, so
+the declaration's rules hold and every change is audited. Everything is keyed by subject,
+deadline and kind (the engine's idempotency key, the outbox's ``dedupe_key``): sweeping a day
+twice changes nothing. Rules are windows (``models.deadlines``), so a sweep that missed days
+finds what those days would have found: it catches up by construction, and records which days
+it covered (``SweepRun``).
+
+Prefect holds ids only: a scheduled run has no parameters (it sweeps the fund's today); a run
+started by ``grantflow sweep --as-of`` carries a ``SweepRun`` id and its token, and the day is
+read from grantflow's database, never from Prefect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+import secrets
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from prefect import flow, task
+from prefect.cache_policies import NONE
+from sqlmodel import Session, select
+
+from models import deadlines, notifications
+from models.clock import utcnow
+from models.context import Actor
+from models.engine import apply_action
+from models.errors import ActionRejected
+from models.provisioning import system_actor
+from models.tables import Fund, Grant, Instalment, Notification, OutcomeReport, SweepRun, User
+from workflows.delivery import DIGEST, deliver_due
+from workflows.owed_documents import produce_owed
+from workflows.runtime import database
+from workflows.tasks import actor_of, current_flow_run_id
+
+logger = logging.getLogger("grantflow.sweep")
+SWEEP_FLOW_NAME = "grantflow-sweep"
+LIVE = ("active", "closing")
+
+
+class SweepRefused(RuntimeError):
+    """A sweep run whose parameters are not a recorded sweep's id and token."""
+
+
+# ------------------------------------------------------------------------- the sweep's day
+
+
+def open_sweep(as_of: date | None = None) -> SweepRun:
+    """Record a sweep of ``as_of`` (the fund's today by default) and the days it catches up."""
+    day = as_of or deadlines.fund_today(utcnow())
+    with database().transaction() as session:
+        last = session.exec(
+            select(SweepRun.as_of)
+            .where(SweepRun.finished_at.is_not(None))  # type: ignore[union-attr]
+            .order_by(SweepRun.as_of.desc())  # type: ignore[attr-defined]
+        ).first()
+        run = SweepRun(
+            as_of=day,
+            caught_up_from=(last + _one_day()) if last is not None and last < day else day,
+            token=secrets.token_hex(16),
+        )
+        session.add(run)
+        session.flush()
+        return run
+
+
+def _one_day():  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    return timedelta(days=1)
+
+
+def _verified(sweep_id: Any, token: Any) -> SweepRun:
+    if sweep_id is None and token is None:
+        return open_sweep()  # a scheduled run: today
+    if not isinstance(sweep_id, int) or not isinstance(token, str):
+        raise SweepRefused("a sweep run carries a recorded sweep's id and token, or nothing")
+    with database().reading() as session:
+        run = session.get(SweepRun, sweep_id)
+    if run is None or not hmac.compare_digest(run.token, token) or run.finished_at is not None:
+        raise SweepRefused(f"sweep {sweep_id} is not an open sweep with this token")
+    return run
+
+
+# ---------------------------------------------------------------------------- the tasks
+
+
+def _system() -> Actor:
+    return actor_of(system_actor(database()))
+
+
+def _act(
+    grant_id: int,
+    action: str,
+    payload: dict[str, Any],
+    key: str,
+    now: datetime,
+    events: list[int],
+) -> bool:
+    """Take a system action under its sweep key; False when refused (already recorded)."""
+    try:
+        result = apply_action(
+            database(),
+            grant_id,
+            action,
+            _system(),
+            payload,
+            now=now,
+            idempotency_key=f"sweep:{key}",
+            flow_run_id=current_flow_run_id(),
+        )
+    except ActionRejected as error:
+        # The candidates were chosen by the same rules; a refusal means the grant moved
+        # meanwhile. It is on the record (models.denials) and the next sweep looks again.
+        from models.engine import record_denial
+
+        record_denial(database(), grant_id, action, _system(), error)
+        return False
+    if not result.replayed:
+        events.append(result.event_id)
+    return not result.replayed
+
+
+def _rows(query: Any) -> list[Any]:
+    with database().reading() as session:
+        return list(session.exec(query))
+
+
+@task(name="lapse-offers", cache_policy=NONE)
+def lapse_offers(day: date, events: list[int]) -> int:
+    now = deadlines.sweep_moment(day)
+    grants = _rows(select(Grant).where(Grant.state == "approved"))
+    done = 0
+    for grant in grants:
+        if deadlines.offer_lapsed(grant, day):
+            key = f"lapse:grant-{grant.id}:{grant.offer_expires_on}"
+            done += _act(grant.id, "lapse", {}, key, now, events)
+    return done
+
+
+@task(name="close-incomplete-applications", cache_policy=NONE)
+def close_incomplete_applications(day: date, events: list[int]) -> int:
+    now = deadlines.sweep_moment(day)
+    done = 0
+    with database().reading() as session:
+        waiting = list(session.exec(select(Grant).where(Grant.state == "needs_info")))
+        funds = {f.id: f for f in session.exec(select(Fund))}
+    for grant in waiting:
+        if deadlines.cure_period_over(grant, funds[grant.fund_id], now):
+            key = f"close_incomplete:grant-{grant.id}:{grant.info_requested_at}"
+            done += _act(grant.id, "close_incomplete", {}, key, now, events)
+    return done
+
+
+def _live_reports() -> list[OutcomeReport]:
+    live = select(Grant.id).where(Grant.state.in_(LIVE))  # type: ignore[attr-defined]
+    return _rows(
+        select(OutcomeReport).where(
+            OutcomeReport.grant_id.in_(live),  # type: ignore[attr-defined]
+            OutcomeReport.state.in_(("due", "returned")),  # type: ignore[attr-defined]
+        )
+    )
+
+
+@task(name="remind-reports", cache_policy=NONE)
+def remind_reports(day: date, events: list[int]) -> int:
+    now = deadlines.sweep_moment(day)
+    done = 0
+    for report in _live_reports():
+        point = deadlines.reminder_point(report, day)
+        if point is not None:
+            key = f"remind_report:report-{report.id}:{report.due_date}:{point}"
+            done += _act(
+                report.grant_id, "remind_report", {"sequence": report.sequence}, key, now, events
+            )
+    return done
+
+
+@task(name="record-overdue-reports", cache_policy=NONE)
+def record_overdue_reports(day: date, events: list[int]) -> int:
+    now = deadlines.sweep_moment(day)
+    done = 0
+    for report in _live_reports():
+        if deadlines.report_overdue(report, day):
+            key = f"record_overdue_report:report-{report.id}:{report.due_date}"
+            payload = {"sequence": report.sequence}
+            done += _act(report.grant_id, "record_overdue_report", payload, key, now, events)
+    return done
+
+
+def _notify(write: Callable[[Session], int]) -> int:
+    with database().transaction() as session:
+        return write(session)
+
+
+@task(name="warn-expiring-offers", cache_policy=NONE)
+def warn_expiring_offers(day: date) -> int:
+    done = 0
+    for grant in _rows(select(Grant).where(Grant.state == "approved")):
+        if deadlines.offer_warning_due(grant, day):
+            expires = grant.offer_expires_on
+            done += _notify(
+                lambda session, grant=grant, expires=expires: notifications.notify_organisation(
+                    session,
+                    grant,
+                    "offer_expiring",
+                    f"offer_expiring:grant-{grant.id}:{expires}",
+                    deadline=expires,
+                    days=(expires - day).days,
+                )
+            )
+    return done
+
+
+@task(name="warn-cure-periods", cache_policy=NONE)
+def warn_cure_periods(day: date) -> int:
+    done = 0
+    with database().reading() as session:
+        waiting = list(session.exec(select(Grant).where(Grant.state == "needs_info")))
+        funds = {f.id: f for f in session.exec(select(Fund))}
+    for grant in waiting:
+        fund = funds[grant.fund_id]
+        if deadlines.cure_warning_due(grant, fund, day):
+            ends = deadlines.cure_period_ends(grant, fund)
+            assert ends is not None
+            last_day = deadlines.fund_today(ends)
+            done += _notify(
+                lambda session, grant=grant, last_day=last_day: notifications.notify_organisation(
+                    session,
+                    grant,
+                    "cure_period_ending",
+                    f"cure_period_ending:grant-{grant.id}:{grant.info_requested_at}",
+                    deadline=last_day,
+                    days=(last_day - day).days,
+                )
+            )
+    return done
+
+
+@task(name="payments-due", cache_policy=NONE)
+def payments_due(day: date) -> int:
+    """Officers are told of each instalment that has become payable and waits for them."""
+    live = select(Grant.id).where(Grant.state.in_(LIVE))  # type: ignore[attr-defined]
+    payable = [
+        i
+        for i in _rows(
+            select(Instalment).where(
+                Instalment.grant_id.in_(live),  # type: ignore[attr-defined]
+                Instalment.state == "scheduled",
+            )
+        )
+        if deadlines.instalment_payable(i, day)
+    ]
+    done = 0
+    for instalment in payable:
+
+        def write(session: Session, instalment: Instalment = instalment) -> int:
+            grant = session.get(Grant, instalment.grant_id)
+            fund = session.get(Fund, grant.fund_id) if grant is not None else None
+            if grant is None or fund is None:
+                return 0
+            role = notifications.lifecycle.SWEEP_NOTICES["payment_to_initiate"]
+            return notifications.notify_staff(
+                session,
+                grant,
+                "payment_to_initiate",
+                f"payment_to_initiate:instalment-{instalment.id}:{instalment.due_date}",
+                notifications.staff_holding(session, role),
+                role,
+                fund.staff_language,
+                subject_key=f"instalment-{instalment.sequence}",
+                deadline=instalment.due_date,
+            )
+
+        done += _notify(write)
+    return done
+
+
+@task(name="staff-digests", cache_policy=NONE)
+def staff_digests(day: date) -> int:
+    """One message per staff member who chose a digest, listing what waits for them."""
+    written = 0
+    with database().transaction() as session:
+        waiting = list(
+            session.exec(
+                select(Notification)
+                .where(Notification.status == "digest")
+                .order_by(Notification.id)  # type: ignore[arg-type]
+            )
+        )
+        by_user: dict[int, list[Notification]] = {}
+        for line in waiting:
+            by_user.setdefault(line.recipient_user_id or 0, []).append(line)
+        for user_id, lines in by_user.items():
+            user = session.get(User, user_id)
+            if user is None:
+                continue
+            digest = Notification(
+                kind=DIGEST,
+                recipient_role=lines[0].recipient_role,
+                recipient_user_id=user_id,
+                address=lines[0].address,
+                language=lines[0].language,
+                dedupe_key=f"{DIGEST}:user-{user_id}:{day}:{lines[0].id}",
+                message_id=notifications.new_message_id(),
+            )
+            session.add(digest)
+            session.flush()
+            for line in lines:
+                line.status = "digested"
+                line.digest_id = digest.id
+                session.add(line)
+            written += 1
+    return written
+
+
+@task(name="deliver-messages", cache_policy=NONE)
+def deliver_messages() -> dict[str, int]:
+    return deliver_due().as_dict()
+
+
+# ------------------------------------------------------------------------------ the flow
+
+
+def _finish(run_id: int, counts: dict[str, int]) -> None:
+    with database().transaction() as session:
+        run = session.get(SweepRun, run_id)
+        assert run is not None
+        run.counts = counts
+        run.finished_at = utcnow()
+        run.flow_run_id = current_flow_run_id()
+        session.add(run)
+
+
+async def _sweep(sweep_id: int | None, token: str | None) -> dict[str, int]:
+    run = await asyncio.to_thread(_verified, sweep_id, token)
+    day = run.as_of
+    events: list[int] = []
+    counts: dict[str, int] = {}
+    counts["lapsed"] = await asyncio.to_thread(lapse_offers, day, events)
+    counts["closed_incomplete"] = await asyncio.to_thread(
+        close_incomplete_applications, day, events
+    )
+    counts["reminded"] = await asyncio.to_thread(remind_reports, day, events)
+    counts["overdue"] = await asyncio.to_thread(record_overdue_reports, day, events)
+    for event_id in events:  # the lapse and overdue notices, the reminders
+        await produce_owed(event_id)
+        from workflows.delivery import announce_step
+
+        await asyncio.to_thread(announce_step, event_id)
+    counts["offers_warned"] = await asyncio.to_thread(warn_expiring_offers, day)
+    counts["cure_warned"] = await asyncio.to_thread(warn_cure_periods, day)
+    counts["payments_due"] = await asyncio.to_thread(payments_due, day)
+    counts["digests"] = await asyncio.to_thread(staff_digests, day)
+    delivered = await asyncio.to_thread(deliver_messages)
+    counts.update({f"messages_{name}": value for name, value in delivered.items()})
+    await asyncio.to_thread(_finish, run.id, counts)  # type: ignore[arg-type]
+    return counts
+
+
+@flow(
+    name=SWEEP_FLOW_NAME,
+    description="Keep the fund's deadlines: lapse offers, remind and chase reports, hold and "
+    "resume payments, tell people what waits for them.",
+    persist_result=False,
+    validate_parameters=False,
+)
+async def sweep_flow(sweep_id: int | None = None, token: str | None = None) -> dict[str, int]:
+    return await _sweep(sweep_id, token)
+
+
+def sweep_run_name(day: date) -> str:
+    return f"sweep · {day.isoformat()}"
+
+
+async def run_sweep(as_of: date | None = None) -> dict[str, int]:
+    """Sweep ``as_of`` (today by default) in this process, as one flow run; its counts."""
+    from workflows.actions import run_gate
+
+    run = await asyncio.to_thread(open_sweep, as_of)
+    named = sweep_flow.with_options(flow_run_name=sweep_run_name(run.as_of))
+    async with run_gate():
+        return await named(run.id, run.token)
+
+
+def screen_sweep_parameters(parameters: dict[str, Any]) -> str | None:
+    """Why a sweep deployment's run is not grantflow's (None when it is): it carries nothing
+    (a scheduled run) or exactly a sweep's id and token."""
+    if not parameters or set(parameters) == {"sweep_id", "token"}:
+        return None
+    return "a sweep run carries nothing, or a sweep's id and token"
