@@ -1,4 +1,4 @@
-"""Report reminder before the due date, or overdue notice (with the payment pause) after it."""
+"""Report reminder, sent before a report's due date (an overdue report gets ``overdue_notice``)."""
 
 from __future__ import annotations
 
@@ -13,41 +13,40 @@ from documents.builders.common import (
     salutation,
     subject,
 )
-from documents.content import Block, DocumentContent, Notice, Paragraph
+from documents.content import DocumentContent, Paragraph
 from documents.context import DocumentContext
+from documents.errors import DocumentDataError
 
 AUDIENCE = "applicant"
-TEMPLATE_VERSION = "1.0.0"
+TEMPLATE_VERSION = "2.0.0"
 
 
-def _status(k: Kit, days_overdue: int, due: str) -> tuple[Block, ...]:
-    t = k.t
-    if days_overdue > 0:
-        key = "reminder.overdue_one" if days_overdue == 1 else "reminder.overdue"
-        return (
-            Paragraph(t(key, due=due, days=days_overdue), emphasis=True),
-            Notice(t("reminder.pause"), title=t("reminder.pause_title"), tone="important"),
-        )
-    days_left = -days_overdue
-    if days_left == 0:
-        return (Paragraph(t("reminder.due_today", due=due)),)
-    if days_left == 1:
-        return (Paragraph(t("reminder.due_tomorrow", due=due)),)
-    return (Paragraph(t("reminder.due_in", due=due, days=days_left)),)
+def _when(k: Kit, days_before: int, due: str) -> Paragraph:
+    if days_before == 0:
+        return Paragraph(k.t("reminder.due_today", due=due))
+    if days_before == 1:
+        return Paragraph(k.t("reminder.due_tomorrow", due=due))
+    return Paragraph(k.t("reminder.due_in", due=due, days=days_before))
 
 
 def build(ctx: DocumentContext) -> DocumentContent:
-    """details: ``report_sequence`` (int), ``days_overdue`` (int; 0 or less = before due)."""
+    """details: ``report_sequence`` (int), ``days_before`` (int >= 0: days from the reminder to
+    the due date; 0 = due today)."""
     k = kit(ctx)
     t = k.t
     item = report(ctx, detail(ctx, "report_sequence", int))
-    days_overdue = detail(ctx, "days_overdue", int)
+    days_before = detail(ctx, "days_before", int)
+    if days_before < 0:
+        raise DocumentDataError(
+            "report_reminder: details['days_before'] must be 0 or more "
+            "(an overdue report gets an overdue_notice)"
+        )
     report_name = t(f"report.{item.kind}")
     due = k.date(item.due_date)
     blocks = (
         subject(k, "reminder.subject", report=report_name),
         salutation(k),
-        *_status(k, days_overdue, due),
+        _when(k, days_before, due),
         grant_summary(
             k,
             (t("receipt.report"), report_name),
@@ -58,5 +57,4 @@ def build(ctx: DocumentContext) -> DocumentContent:
         Paragraph(t("reminder.help")),
         *closing(k),
     )
-    title = t("reminder.title_overdue") if days_overdue > 0 else None
-    return document(k, template_version=TEMPLATE_VERSION, blocks=blocks, title=title)
+    return document(k, template_version=TEMPLATE_VERSION, blocks=blocks)

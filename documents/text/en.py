@@ -14,6 +14,8 @@ MESSAGES: dict[str, str] = {
     "title.remittance_advice": "Remittance Advice",
     "title.report_receipt": "Report Receipt",
     "title.report_reminder": "Report Reminder",
+    "title.overdue_notice": "Overdue Report Notice",
+    "title.lapse_notice": "Notice of Lapsed Offer",
     "title.reconciliation_letter": "Financial Reconciliation",
     "title.holdback_release_letter": "Holdback Release",
     "title.closeout_certificate": "Close-out Certificate",

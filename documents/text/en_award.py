@@ -44,26 +44,59 @@ MESSAGES: dict[str, str] = {
     "measure.service_contacts": "Service contacts",
     "measure.referrals": "Referrals",
     "measure.culturally_based_services": "Culturally based services delivered",
-    # Report reminder and overdue notice
-    "reminder.title_overdue": "Overdue Report Notice",
+    # Report reminder (before the due date)
     "reminder.subject": "{report}: {project} ({reference})",
     "reminder.due_today": "This is a reminder that the report below is due today, {due}.",
     "reminder.due_tomorrow": "This is a reminder that the report below is due tomorrow, {due}.",
     "reminder.due_in": (
         "This is a reminder that the report below is due on {due}, in {days} days."
     ),
-    "reminder.overdue_one": "The report below was due on {due} and is now 1 day overdue.",
-    "reminder.overdue": "The report below was due on {due} and is now {days} days overdue.",
-    "reminder.pause_title": "Payments paused",
-    "reminder.pause": (
-        "Under section A2 of your agreement, payments are paused while a report is overdue. No "
-        "further instalment will be released until the report is received."
-    ),
     "reminder.how": (
         "Submit the report in the grantflow portal. Reports contain aggregate counts only: never "
         "include names or other information about the people you serve."
     ),
     "reminder.help": ("If you need help or more time, please contact your program officer."),
+    # Overdue report notice (its how-to and help lines are the reminder's)
+    "overdue.subject": "{report} overdue: {project} ({reference})",
+    "overdue.late_one": "The report below was due on {due} and is now 1 day overdue.",
+    "overdue.late": "The report below was due on {due} and is now {days} days overdue.",
+    "overdue.days": "Days overdue",
+    "overdue.hold_title": "Payments on hold",
+    "overdue.rule": (
+        "Under section A2 of your agreement, payments are paused while a report is overdue."
+    ),
+    "overdue.held_one": "Instalment {numbers} has therefore been put on hold.",
+    "overdue.held_many": "Instalments {numbers} have therefore been put on hold.",
+    "overdue.held_none": "No scheduled payment has been affected.",
+    "overdue.and": "{first} and {last}",
+    "overdue.held_caption": "Instalments on hold",
+    "overdue.resume": (
+        "The instalments on hold resume once the report has been submitted and accepted by your "
+        "program officer; submitting it is not enough on its own. grantflow resumes them "
+        "automatically when the report is accepted."
+    ),
+    # Notice of lapsed offer
+    "lapse.subject": "Offer lapsed: {project} ({reference})",
+    "lapse.offer_on": (
+        "On {decided}, the Fund offered your organization funding of up to {approved} for the "
+        "project below."
+    ),
+    "lapse.offer": (
+        "The Fund offered your organization funding of up to {approved} for the project below."
+    ),
+    "lapse.not_signed": (
+        "The offer had to be accepted by signing the transfer payment agreement by {expires}. "
+        "The agreement was not signed by that date, so the offer has lapsed and can no longer "
+        "be signed."
+    ),
+    "lapse.decided": "Offer made",
+    "lapse.deadline": "Signature deadline",
+    "lapse.released": "Returned to the Fund’s allocation",
+    "lapse.funds": (
+        "The approved funds ({released}) return to the Fund’s allocation, where they can support "
+        "other applicants."
+    ),
+    "lapse.future": "Your organization may apply to a future call for applications.",
     # Reconciliation letter
     "recon.subject": "Financial reconciliation: {project} ({reference})",
     "recon.intro": (

@@ -18,6 +18,8 @@ MESSAGES: dict[str, str] = {
     "title.remittance_advice": "Avis de versement",
     "title.report_receipt": "Accusé de réception de rapport",
     "title.report_reminder": "Rappel de rapport",
+    "title.overdue_notice": "Avis de rapport en retard",
+    "title.lapse_notice": "Avis d’expiration de l’offre",
     "title.reconciliation_letter": "Rapprochement financier",
     "title.holdback_release_letter": "Versement de la retenue",
     "title.closeout_certificate": "Certificat de clôture",

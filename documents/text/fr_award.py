@@ -45,8 +45,7 @@ MESSAGES: dict[str, str] = {
     "measure.service_contacts": "Contacts de service",
     "measure.referrals": "Aiguillages",
     "measure.culturally_based_services": "Services fondés sur la culture offerts",
-    # Rappel et avis de retard
-    "reminder.title_overdue": "Avis de rapport en retard",
+    # Rappel de rapport (avant l’échéance)
     "reminder.subject": "{report} : {project} ({reference})",
     "reminder.due_today": (
         "Nous vous rappelons que le rapport ci-dessous doit être remis aujourd’hui, le {due}."
@@ -58,18 +57,6 @@ MESSAGES: dict[str, str] = {
         "Nous vous rappelons que le rapport ci-dessous doit être remis le {due}, soit dans "
         "{days} jours."
     ),
-    "reminder.overdue_one": (
-        "Le rapport ci-dessous devait être remis le {due} ; il est en retard d’un jour."
-    ),
-    "reminder.overdue": (
-        "Le rapport ci-dessous devait être remis le {due} ; il est en retard de {days} jours."
-    ),
-    "reminder.pause_title": "Paiements suspendus",
-    "reminder.pause": (
-        "Conformément à l’article A2 de votre entente, les paiements sont suspendus tant qu’un "
-        "rapport est en retard. Aucun autre versement ne sera effectué avant la réception du "
-        "rapport."
-    ),
     "reminder.how": (
         "Veuillez soumettre le rapport dans le portail grantflow. Les rapports ne contiennent "
         "que des données agrégées : n’y incluez jamais de noms ni d’autres renseignements sur "
@@ -79,6 +66,53 @@ MESSAGES: dict[str, str] = {
         "Si vous avez besoin d’aide ou de plus de temps, veuillez communiquer avec votre agente "
         "ou agent de programme."
     ),
+    # Avis de rapport en retard (les consignes et l’aide sont celles du rappel)
+    "overdue.subject": "{report} en retard : {project} ({reference})",
+    "overdue.late_one": (
+        "Le rapport ci-dessous devait être remis le {due} ; il est en retard d’un jour."
+    ),
+    "overdue.late": (
+        "Le rapport ci-dessous devait être remis le {due} ; il est en retard de {days} jours."
+    ),
+    "overdue.days": "Jours de retard",
+    "overdue.hold_title": "Paiements suspendus",
+    "overdue.rule": (
+        "Conformément à l’article A2 de votre entente, les paiements sont suspendus tant qu’un "
+        "rapport est en retard."
+    ),
+    "overdue.held_one": "Le versement {numbers} a donc été suspendu.",
+    "overdue.held_many": "Les versements {numbers} ont donc été suspendus.",
+    "overdue.held_none": "Aucun paiement prévu n’a été touché par cette suspension.",
+    "overdue.and": "{first} et {last}",
+    "overdue.held_caption": "Versements suspendus",
+    "overdue.resume": (
+        "Les versements suspendus reprendront une fois le rapport soumis et accepté par votre "
+        "agente ou agent de programme ; la seule soumission du rapport ne suffit pas. grantflow "
+        "lève automatiquement leur suspension dès que le rapport est accepté."
+    ),
+    # Avis d’expiration de l’offre
+    "lapse.subject": "Offre de financement caduque : {project} ({reference})",
+    "lapse.offer_on": (
+        "Le {decided}, le Fonds a offert à votre organisme un financement maximal de {approved} "
+        "pour le projet ci-dessous."
+    ),
+    "lapse.offer": (
+        "Le Fonds a offert à votre organisme un financement maximal de {approved} pour le projet "
+        "ci-dessous."
+    ),
+    "lapse.not_signed": (
+        "Pour accepter l’offre, il fallait signer l’entente de paiement de transfert au plus "
+        "tard le {expires}. L’entente n’a pas été signée dans ce délai ; l’offre est donc "
+        "devenue caduque et ne peut plus être signée."
+    ),
+    "lapse.decided": "Date de l’offre",
+    "lapse.deadline": "Date limite de signature",
+    "lapse.released": "Montant retourné à l’enveloppe du Fonds",
+    "lapse.funds": (
+        "Les fonds approuvés ({released}) retournent à l’enveloppe du Fonds, où ils pourront "
+        "soutenir d’autres organismes demandeurs."
+    ),
+    "lapse.future": "Votre organisme peut présenter une demande dans le cadre d’un prochain appel.",
     # Rapprochement financier
     "recon.subject": "Rapprochement financier : {project} ({reference})",
     "recon.intro": (

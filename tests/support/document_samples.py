@@ -142,6 +142,7 @@ PRE_SIGNATURE = {
     "decision_letter",
     "decline_letter",
     "grant_agreement",
+    "lapse_notice",
 }
 
 ISSUED_AT = {
@@ -152,11 +153,13 @@ ISSUED_AT = {
     "decision_letter": datetime(2026, 3, 10, 16, 5, tzinfo=UTC),
     "decline_letter": datetime(2026, 3, 10, 16, 5, tzinfo=UTC),
     "grant_agreement": datetime(2026, 3, 10, 16, 10, tzinfo=UTC),
+    "lapse_notice": datetime(2026, 4, 10, 14, 0, tzinfo=UTC),
     "executed_agreement": datetime(2026, 3, 24, 13, 0, tzinfo=UTC),
     "payment_authorization": datetime(2026, 10, 1, 14, 0, tzinfo=UTC),
     "remittance_advice": datetime(2026, 10, 2, 15, 0, tzinfo=UTC),
     "report_receipt": datetime(2028, 6, 20, 18, 45, tzinfo=UTC),
-    "report_reminder": datetime(2028, 7, 4, 12, 0, tzinfo=UTC),
+    "report_reminder": datetime(2028, 6, 15, 12, 0, tzinfo=UTC),
+    "overdue_notice": datetime(2027, 7, 4, 12, 0, tzinfo=UTC),
     "reconciliation_letter": datetime(2028, 8, 1, 14, 0, tzinfo=UTC),
     "holdback_release_letter": datetime(2028, 8, 15, 14, 0, tzinfo=UTC),
     "closeout_certificate": datetime(2028, 9, 30, 19, 0, tzinfo=UTC),
@@ -262,7 +265,15 @@ def _details(kind: str, language: Language, issued: datetime) -> dict[str, Any]:
             "report_sequence": 2,
             "received_at": datetime(2028, 6, 20, 18, 45, tzinfo=UTC),
         },
-        "report_reminder": {"report_sequence": 2, "days_overdue": 5},
+        "report_reminder": {"report_sequence": 2, "days_before": 14},
+        # Report 1 (due June 29, 2027) five days late: the two periodic instalments still
+        # scheduled are on hold.
+        "overdue_notice": {"report_sequence": 1, "days_overdue": 5, "held_instalments": [3, 4]},
+        # The offer of the decision letter's sample, never signed.
+        "lapse_notice": {
+            "offer_expires_on": date(2026, 3, 10) + timedelta(days=FUND.offer_days),
+            "released_commitment_cents": APPROVED_CENTS,
+        },
         # Underspent: the instalments paid exceed the expenditure, so the whole holdback is
         # withheld and the difference is owed back (models.settlement).
         "reconciliation_letter": {

@@ -95,7 +95,26 @@ def figures(ctx: DocumentContext) -> list[str]:
                 "supprimé" if lang == "fr" else "suppressed",
             ]
         case "report_reminder":
-            return [day(report[2].due_date)]
+            return [day(report[2].due_date), "14"]
+        case "overdue_notice":
+            held = [instalment[n] for n in d["held_instalments"]]
+            accepted = "soumis et accepté" if lang == "fr" else "submitted and accepted"
+            return [
+                day(report[d["report_sequence"]].due_date),
+                *(day(item.due_date) for item in held),
+                *(money(item.amount_cents) for item in held),
+                catalogue(lang)(
+                    "overdue.held_many", numbers="3 et 4" if lang == "fr" else "3 and 4"
+                ),
+                accepted,
+            ]
+        case "lapse_notice":
+            return [
+                money(grant.approved_cents),
+                money(d["released_commitment_cents"]),
+                day(d["offer_expires_on"]),
+                day(grant.decided_at),
+            ]
         case "reconciliation_letter":
             keys = (
                 "paid_cents",

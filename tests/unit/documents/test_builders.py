@@ -73,11 +73,13 @@ def test_the_registry_knows_every_kind_once():
         "decision_letter",
         "decline_letter",
         "grant_agreement",
+        "lapse_notice",
         "executed_agreement",
         "payment_authorization",
         "remittance_advice",
         "report_receipt",
         "report_reminder",
+        "overdue_notice",
         "reconciliation_letter",
         "holdback_release_letter",
         "closeout_certificate",
@@ -337,18 +339,121 @@ def test_report_receipt_without_counts_says_so():
 
 
 @pytest.mark.parametrize(
-    ("days_overdue", "title", "paused"),
+    ("days_before", "says"),
     [
-        (-14, "Report Reminder", False),
-        (0, "Report Reminder", False),
-        (5, "Overdue Report Notice", True),
+        (14, "is due on June 29, 2028, in 14 days."),
+        (1, "is due tomorrow, June 29, 2028."),
+        (0, "is due today, June 29, 2028."),
     ],
 )
-def test_report_reminder_warns_of_the_payment_pause_only_when_overdue(days_overdue, title, paused):
-    content = build("report_reminder", details={"days_overdue": days_overdue})
-    assert content.title == title
-    assert any(n.title == "Payments paused" for n in blocks(content, Notice)) is paused
-    assert "June 29, 2028" in text_of(content)
+def test_report_reminder_says_when_the_report_is_due_and_never_mentions_a_pause(days_before, says):
+    content = build("report_reminder", details={"days_before": days_before})
+    text = text_of(content)
+    assert content.title == "Report Reminder"
+    assert says in text
+    assert "aggregate counts only" in text
+    assert not blocks(content, Notice)
+    assert "paused" not in text and "overdue" not in text
+
+
+def test_report_reminder_refuses_a_due_date_already_past():
+    with pytest.raises(DocumentDataError, match="days_before"):
+        build("report_reminder", details={"days_before": -1})
+
+
+@pytest.mark.parametrize(
+    ("language", "held", "accepted"),
+    [
+        ("en", "Instalments 3 and 4 have therefore been put on hold.", "submitted and accepted"),
+        ("fr", "Les versements 3 et 4 ont donc été suspendus.", "soumis et accepté"),
+    ],
+)
+def test_overdue_notice_lists_the_instalments_on_hold_until_the_report_is_accepted(
+    language, held, accepted
+):
+    ctx = sample_context("overdue_notice", language)
+    content = build_document(ctx)
+    text = squash(text_of(content))
+    assert content.title == (
+        "Overdue Report Notice" if language == "en" else "Avis de rapport en retard"
+    )
+    assert squash(format_date(date(2027, 6, 29), language)) in text
+    assert squash(held) in text
+    assert squash(accepted) in text
+    table = blocks(content, Table)[0]
+    assert [row[0] for row in table.rows] == ["3", "4"]
+    assert table.rows[0][3] == format_money(ctx.instalments[2].amount_cents, language)
+    assert blocks(content, Notice)[0].tone == "important"
+
+
+def test_overdue_notice_counts_days_and_names_a_single_instalment():
+    one = text_of(build("overdue_notice", details={"days_overdue": 1, "held_instalments": [4]}))
+    assert "was due on June 29, 2027 and is now 1 day overdue." in one
+    assert "Instalment 4 has therefore been put on hold." in one
+    three = text_of(build("overdue_notice", details={"held_instalments": [5, 3, 4, 3]}))
+    assert "Instalments 3, 4 and 5 have therefore been put on hold." in three
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_overdue_notice_with_nothing_on_hold_says_no_payment_was_affected(language):
+    content = build("overdue_notice", language, details={"held_instalments": []})
+    text = text_of(content)
+    assert catalogue(language)("overdue.held_none") in text
+    assert not blocks(content, Table)
+    assert catalogue(language)("overdue.resume") not in text
+
+
+def test_overdue_notice_never_says_payments_resume_on_receipt():
+    for language in LANGUAGES:
+        text = text_of(build("overdue_notice", language))
+        assert "received" not in text and "réception du rapport" not in text
+    assert not catalogue("en").has("reminder.pause")
+
+
+@pytest.mark.parametrize(
+    "details",
+    [
+        {"days_overdue": 0},
+        {"held_instalments": [9]},
+        {"held_instalments": ["3"]},
+        {"held_instalments": [True]},
+    ],
+)
+def test_overdue_notice_refuses_untruthful_details(details):
+    with pytest.raises(DocumentDataError):
+        build("overdue_notice", details=details)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_lapse_notice_says_the_offer_lapsed_and_the_funds_went_back(language):
+    content = build("lapse_notice", language)
+    text = squash(text_of(content))
+    t = catalogue(language)
+    money = format_money(APPROVED_CENTS, language)
+    assert content.title == t("title.lapse_notice")
+    assert squash(format_date(date(2026, 3, 10), language)) in text
+    assert squash(format_date(date(2026, 4, 9), language)) in text
+    assert squash(money) in text
+    assert squash(t("lapse.funds", released=money)) in text
+    assert squash(t("lapse.future")) in text
+    assert ("can no longer be signed" in text) == (language == "en")
+    assert ("ne peut plus être signée" in text) == (language == "fr")
+
+
+def test_lapse_notice_without_a_decision_date_still_states_the_offer():
+    ctx = sample_context("lapse_notice")
+    undated = dataclasses.replace(ctx, grant=dataclasses.replace(ctx.grant, decided_at=None))
+    content = build_document(undated)
+    text = text_of(content)
+    assert text.count("March 10, 2026") == 0
+    assert "The Fund offered your organization funding of up to $450,123.45" in text
+
+
+def test_lapse_notice_needs_the_approved_amount():
+    ctx = sample_context("lapse_notice")
+    unapproved = dataclasses.replace(ctx, grant=dataclasses.replace(ctx.grant, approved_cents=None))
+    with pytest.raises(DocumentDataError, match="approved"):
+        build_document(unapproved)
 
 
 def test_reconciliation_letter_adds_a_repayment_notice_only_when_money_is_owed():
@@ -480,7 +585,11 @@ def test_details_accept_iso_strings_for_dates():
         ("payment_authorization", "instalment_sequence"),
         ("remittance_advice", "paid_to_date_cents"),
         ("report_receipt", "received_at"),
-        ("report_reminder", "days_overdue"),
+        ("report_reminder", "days_before"),
+        ("overdue_notice", "days_overdue"),
+        ("overdue_notice", "held_instalments"),
+        ("lapse_notice", "offer_expires_on"),
+        ("lapse_notice", "released_commitment_cents"),
         ("reconciliation_letter", "unspent_cents"),
         ("holdback_release_letter", "holdback_withheld_cents"),
         ("closeout_certificate", "reports_accepted"),
@@ -496,8 +605,8 @@ def test_a_missing_detail_is_a_clear_error(kind, key):
 def test_a_detail_of_the_wrong_type_is_a_clear_error():
     with pytest.raises(DocumentDataError, match="paid_cents"):
         build("reconciliation_letter", details={"paid_cents": "lots"})
-    with pytest.raises(DocumentDataError, match="days_overdue"):
-        build("report_reminder", details={"days_overdue": True})
+    with pytest.raises(DocumentDataError, match="days_before"):
+        build("report_reminder", details={"days_before": True})
 
 
 def test_the_same_context_builds_the_same_content():
