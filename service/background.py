@@ -33,6 +33,7 @@ def owed_documents_interval() -> float:
 
 async def keep_settling_owed_documents(interval: float) -> None:
     from workflows.actions import run_gate
+    from workflows.delivery import deliver_due
     from workflows.owed_documents import owed_count, settle_owed_documents
 
     while True:
@@ -43,6 +44,13 @@ async def keep_settling_owed_documents(interval: float) -> None:
                 logger.info("owed documents: %s", settled)
         except Exception:  # noqa: BLE001 - keep trying; the next round may succeed
             logger.exception("producing owed documents failed; trying again later")
+        try:
+            # Messages whose first attempt failed (the mail server was away) go out here.
+            sent = await asyncio.to_thread(deliver_due)
+            if sent.sent or sent.failed:
+                logger.info("messages: %s", sent.as_dict())
+        except Exception:  # noqa: BLE001 - keep trying
+            logger.exception("sending messages failed; trying again later")
         await asyncio.sleep(interval)
 
 

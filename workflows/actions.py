@@ -37,7 +37,7 @@ from workflows.requests import (
     previous_outcome,
 )
 from workflows.runtime import database
-from workflows.tasks import Refused, apply_transition, current_flow_run_id
+from workflows.tasks import Refused, apply_transition, current_flow_run_id, send_step_messages
 
 RUN_NAME = "{reference} · {action}"
 
@@ -92,6 +92,7 @@ async def carry_out(request_id: Any, token: Any, stage: str) -> ActionOutcome:
         raise RequestRefused(f"request {verified} refused ({result.error.code})")
     hold_if_asked("after-transition", result.action)
     documents, pending = await produce_owed(result.event_id)
+    await asyncio.to_thread(send_step_messages, result.event_id)
     await publish_grant_steps(result.grant_id)
     return ActionOutcome(
         grant_id=result.grant_id,

@@ -214,7 +214,7 @@ def build_message(
     message.set_content(composed.body)
     for document in _attachments(session, notification):
         message.add_attachment(
-            store.read(document.storage_key, document.sha256),
+            store.read(document.storage_key),
             maintype="application",
             subtype="pdf",
             filename=document.filename,
@@ -309,7 +309,6 @@ def deliver_due(
         elif outcome == "failed":
             counts.failed += 1
     return counts
-
 
 
 def announce_step(event_id: int) -> int:

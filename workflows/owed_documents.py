@@ -17,6 +17,7 @@ from prefect import flow
 from sqlmodel import func, select
 
 from models.tables import OwedDocument
+from workflows.delivery import announce_step
 from workflows.requests import event_documents
 from workflows.runtime import database
 from workflows.tasks import DocumentNotProduced, render_and_store
@@ -42,14 +43,20 @@ async def produce_owed(event_id: int) -> tuple[list[dict[str, Any]], list[str]]:
         # A failure is noted on the owed row; the document stays owed and visibly pending.
         with contextlib.suppress(DocumentNotProduced):
             await asyncio.to_thread(render_and_store, event_id, kind)
-    return await asyncio.to_thread(event_documents, event_id)
+    documents, pending = await asyncio.to_thread(event_documents, event_id)
+    if not pending:
+        # All there: the organisation can be told (once, whoever gets here first).
+        await asyncio.to_thread(announce_step, event_id)
+    return documents, pending
 
 
 def owed_count() -> int:
     """How many documents are owed right now (a cheap check before running the flow)."""
     with database().reading() as session:
         return session.exec(
-            select(func.count()).select_from(OwedDocument).where(
+            select(func.count())
+            .select_from(OwedDocument)
+            .where(
                 OwedDocument.stored_at.is_(None)  # type: ignore[union-attr]
             )
         ).one()

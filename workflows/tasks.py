@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +31,8 @@ from models.tables import (
 from workflows.faults import fail_rendering_if_asked
 from workflows.runtime import database, document_store
 from workflows.snapshot import document_context, document_details
+
+logger = logging.getLogger("grantflow.tasks")
 
 
 def actor_of(user: User) -> Actor:
@@ -196,3 +199,19 @@ def stored_summary(document: StoredDocument) -> dict[str, Any]:
         "filename": document.filename,
         "download_url": f"/api/v1/documents/{document.id}/file",
     }
+
+
+@task(name="send-messages", cache_policy=NONE)
+def send_step_messages(event_id: int) -> dict[str, int]:
+    """Send the messages a step wrote (to staff at once, to the organisation once its
+    documents are stored). Never fails the step: what is not sent now stays in the outbox and
+    is sent by the next delivery (``serve``, workers, the daily sweep)."""
+    from workflows.delivery import deliver_due
+
+    try:
+        return deliver_due(event_id=event_id).as_dict()
+    except Exception as error:  # noqa: BLE001 - e.g. bad mail settings; the outbox keeps them
+        logger.warning(
+            "messages of audit event %s not sent now: %s", event_id, type(error).__name__
+        )
+        return {}

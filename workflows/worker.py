@@ -41,6 +41,7 @@ from models.clock import as_utc, utcnow
 from models.requests import screen_parameters
 from models.workers import WorkerLease, live_worker_ids
 from workflows.actions import record_forged_run
+from workflows.delivery import deliver_due
 from workflows.deployments import register_deployments
 from workflows.faults import install_hold_points
 from workflows.owed_documents import settle_owed_documents
@@ -68,9 +69,7 @@ class WorkerSettings:
 
         settings = cls(
             poll_seconds=seconds("GRANTFLOW_WORKER_POLL_SECONDS", cls.poll_seconds),
-            heartbeat_seconds=seconds(
-                "GRANTFLOW_WORKER_HEARTBEAT_SECONDS", cls.heartbeat_seconds
-            ),
+            heartbeat_seconds=seconds("GRANTFLOW_WORKER_HEARTBEAT_SECONDS", cls.heartbeat_seconds),
             lease_seconds=seconds("GRANTFLOW_WORKER_LEASE_SECONDS", cls.lease_seconds),
             owed_documents_seconds=seconds(
                 "GRANTFLOW_OWED_DOCUMENTS_SECONDS", cls.owed_documents_seconds
@@ -86,9 +85,7 @@ def _new_worker_id() -> str:
 
 
 class Worker:
-    def __init__(
-        self, settings: WorkerSettings, log: Callable[[str], None] = print
-    ) -> None:
+    def __init__(self, settings: WorkerSettings, log: Callable[[str], None] = print) -> None:
         self.settings = settings
         self.id = _new_worker_id()
         self.log = log
@@ -172,9 +169,7 @@ class Worker:
         return await client.read_flow_runs(
             flow_run_filter=self._filter(
                 StateType.SCHEDULED,
-                next_scheduled_start_time=FlowRunFilterNextScheduledStartTime(
-                    before_=utcnow()
-                ),
+                next_scheduled_start_time=FlowRunFilterNextScheduledStartTime(before_=utcnow()),
             ),
             sort=FlowRunSort.NEXT_SCHEDULED_START_TIME_ASC,
             limit=10,
@@ -237,6 +232,7 @@ class Worker:
                         if time.monotonic() - owed_checked >= self.settings.owed_documents_seconds:
                             owed_checked = time.monotonic()
                             await settle_owed_documents()
+                            await asyncio.to_thread(deliver_due)
                     except Exception as error:  # noqa: BLE001 - e.g. the Prefect API is away
                         self.log(f"worker {self.id}: {type(error).__name__}: {error}; retrying")
                     if until_idle:

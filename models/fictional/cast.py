@@ -118,6 +118,14 @@ PROJECTS: tuple[tuple[str, str], ...] = (
 INSURER = "Example Mutual Insurance (fictional)"
 
 
+# The fund's staff and panel sign in and are written to under the fund's own (fictional) domain.
+FUND_DOMAIN = "ilif-fund.example"
+
+
+def staff_address(local_part: str) -> str:
+    return f"{local_part}@{FUND_DOMAIN}"
+
+
 @dataclass(frozen=True)
 class Person:
     """Someone who signs in: their name, roles and what the panel's make-up counts."""
@@ -129,15 +137,25 @@ class Person:
     email: str | None = None
 
 
-SCREENING_OFFICER = Person("Avery Northwood", ("officer",))
-PAYMENTS_OFFICER = Person("Jesse Clearwater", ("officer",))
-ELDER = Person("Elder Marguerite Swiftwind", ("reviewer",), is_elder=True)
-SURVIVOR_ADVISOR = Person("Robin Greyfeather", ("reviewer",), is_survivor_advisor=True)
-REVIEWER = Person("Kai Birchbark", ("reviewer",))
+SCREENING_OFFICER = Person("Avery Northwood", ("officer",), email=staff_address("avery.northwood"))
+PAYMENTS_OFFICER = Person("Jesse Clearwater", ("officer",), email=staff_address("jesse.clearwater"))
+ELDER = Person(
+    "Elder Marguerite Swiftwind",
+    ("reviewer",),
+    is_elder=True,
+    email=staff_address("marguerite.swiftwind"),
+)
+SURVIVOR_ADVISOR = Person(
+    "Robin Greyfeather",
+    ("reviewer",),
+    is_survivor_advisor=True,
+    email=staff_address("robin.greyfeather"),
+)
+REVIEWER = Person("Kai Birchbark", ("reviewer",), email=staff_address("kai.birchbark"))
 PANEL = (ELDER, SURVIVOR_ADVISOR, REVIEWER)
-APPROVER = Person("Sasha Redcedar", ("approver",))
-FINANCE = Person("Quinn Ironwood", ("finance",))
-AUDITOR = Person("Taylor Brookside", ("auditor",))
+APPROVER = Person("Sasha Redcedar", ("approver",), email=staff_address("sasha.redcedar"))
+FINANCE = Person("Quinn Ironwood", ("finance",), email=staff_address("quinn.ironwood"))
+AUDITOR = Person("Taylor Brookside", ("auditor",), email=staff_address("taylor.brookside"))
 
 
 def lead_email(organisation: FictionalOrganisation) -> str:
