@@ -112,3 +112,36 @@ def cure_warning_due(grant: Grant, fund: Fund, today: date) -> bool:
         return False
     last_day = fund_today(ends)
     return last_day - timedelta(days=CURE_WARNING_DAYS) <= today <= last_day
+
+
+# ---------------------------------------------------------------------- the calendar ahead
+
+
+def deadline_days(
+    grants: list[Grant],
+    reports: list[OutcomeReport],
+    instalments: list[Instalment],
+    fund: Fund,
+    after: date,
+    until: date,
+) -> list[date]:
+    """The days in (``after``, ``until``] on which some rule here starts or stops to hold for
+    these rows: where a sweep finds something to do. A simulated calendar (the demo, the
+    tests) sweeps those days instead of every day; the windows make the two equivalent."""
+    days: set[date] = set()
+    for report in reports:
+        for lead in REPORT_REMINDER_DAYS:
+            days.add(report.due_date - timedelta(days=lead))
+        days.add(report.due_date + timedelta(days=1))
+    for instalment in instalments:
+        days.add(instalment.due_date)
+    for grant in grants:
+        if grant.offer_expires_on is not None:
+            days.add(grant.offer_expires_on - timedelta(days=OFFER_WARNING_DAYS))
+            days.add(grant.offer_expires_on + timedelta(days=1))
+        ends = cure_period_ends(grant, fund)
+        if ends is not None:
+            last_day = fund_today(ends)
+            days.add(last_day - timedelta(days=CURE_WARNING_DAYS))
+            days.add(last_day + timedelta(days=1))
+    return sorted(day for day in days if after < day <= until)

@@ -197,7 +197,12 @@ def after_action(session: Session, grant: Grant, event: AuditEvent, fund_languag
     message = lifecycle.ORGANISATION_MESSAGES.get(event.action)
     if action is not None and message and not action.documents:
         written += notify_organisation(
-            session, grant, message, f"{message}:event-{event.id}", event_id=event.id
+            session,
+            grant,
+            message,
+            f"{message}:event-{event.id}",
+            event_id=event.id,
+            deadline=_deadline_of(event),
         )
     return written
 
@@ -220,8 +225,19 @@ def after_documents(session: Session, event: AuditEvent) -> int:
         f"{kind}:event-{event.id}",
         event_id=event.id,
         subject_key=subject_key,
+        deadline=_deadline_of(event),
         days=_days_of(event),
     )
+
+
+def _deadline_of(event: AuditEvent) -> date | None:
+    """The deadline a step's message names: when the lapsed offer expired, when the cure
+    period ended (a report's due date is read from the report)."""
+    details = event.payload_summary.get("details", {})
+    for name in ("offer_expires_on", "cure_period_ended_on"):
+        if isinstance(details.get(name), str):
+            return date.fromisoformat(details[name])
+    return None
 
 
 def _days_of(event: AuditEvent) -> int | None:

@@ -80,8 +80,14 @@ def demo(
         errors.print(f"[red]demo failed:[/] {_failure(error)}", markup=True, highlight=False)
         raise typer.Exit(1) from None
     console.print(summary_table(runs))
-    from models.checkpoints import checkpoint
+    from service.demo_runner import messages_table
+    from workflows.mail import transport_from_environment
     from workflows.runtime import database
+
+    console.print(messages_table(database()))
+    mail = transport_from_environment(environment.data_dir())
+    console.print(f"messages written through: {mail.description}")
+    from models.checkpoints import checkpoint
 
     head = checkpoint(database())
     console.print(f"audit checkpoint: size={head.size} root={head.root}")

@@ -1,24 +1,44 @@
-"""``grantflow demo``: fictional grants through the whole lifecycle, every action a flow run."""
+"""``grantflow demo``: fictional grants through the whole lifecycle, every action a flow run.
+
+The demo runs on a simulated clock: each scripted step happens on the day the fund's calendar
+gives it (``models.fictional.script``), and before each day it reaches, the daily sweep runs
+on every day since on which a deadline falls (``models.deadlines.deadline_days``), each sweep
+a flow run. So the grants live their years in a minute: reminders before reports are due, an
+overdue report holding a payment until it is accepted, an unsigned offer lapsing.
+"""
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlmodel import select
+from sqlmodel import func, select
 
 from documents.storage import copy_to_file
 from models import fictional
+from models.clock import utcnow
 from models.db import Database
+from models.deadlines import deadline_days, fund_today
 from models.fictional.script import Variant, steps
 from models.provisioning import create_application
-from models.tables import Fund, Organisation, StoredDocument, User
+from models.tables import (
+    Fund,
+    Grant,
+    Instalment,
+    Notification,
+    Organisation,
+    OutcomeReport,
+    StoredDocument,
+    User,
+)
 from workflows.actions import run_action_inline
 from workflows.runtime import database, document_store
+from workflows.sweep import run_sweep
 
 
 @dataclass
@@ -30,14 +50,52 @@ class GrantRun:
     flow_runs: set[str] = field(default_factory=set)
     documents: int = 0
     seconds: float = 0.0
+    sweeps: int = 0
 
 
 def variants(count: int) -> list[Variant]:
-    """At least one grant declined at screening and one at approval when there are three."""
+    """With three grants or more, one declined at screening, one at approval, one closed after
+    an information request; from five, one whose report is late and one whose offer lapses."""
     if count < 3:
-        return ["full"] * count
-    plan: list[Variant] = ["declined_at_screening", "declined_at_approval", "info_requested"]
+        return ["late_report"] * count
+    plan: list[Variant] = [
+        "declined_at_screening",
+        "declined_at_approval",
+        "info_requested",
+        "late_report",
+        "offer_lapsed",
+    ]
     return (plan + ["full"] * count)[:count]
+
+
+@dataclass
+class Calendar:
+    """The simulated clock: the last day swept, and how many sweeps ran."""
+
+    last_swept: date
+    sweeps: int = 0
+    sweep_runs: set[str] = field(default_factory=set)
+
+
+def _deadline_days(db: Database, grant_id: int, after: date, until: date) -> list[date]:
+    with db.reading() as session:
+        grant = session.get(Grant, grant_id)
+        assert grant is not None
+        fund = session.get(Fund, grant.fund_id)
+        assert fund is not None
+        reports = list(
+            session.exec(select(OutcomeReport).where(OutcomeReport.grant_id == grant_id))
+        )
+        instalments = list(session.exec(select(Instalment).where(Instalment.grant_id == grant_id)))
+    return deadline_days([grant], reports, instalments, fund, after, until)
+
+
+async def sweep_until(db: Database, grant_id: int, day: date, calendar: Calendar) -> None:
+    """Run the daily sweep on each deadline day of the grant up to ``day``."""
+    for deadline in _deadline_days(db, grant_id, calendar.last_swept, day):
+        await run_sweep(deadline)
+        calendar.sweeps += 1
+    calendar.last_swept = max(calendar.last_swept, day)
 
 
 def load_or_seed(db: Database) -> fictional.Cast:
@@ -97,8 +155,11 @@ async def run_demo(grant_count: int, out: Path, console: Console) -> list[GrantR
             grant = create_application(db, organisation.id, application)  # type: ignore[arg-type]
             run = GrantRun(grant.reference, organisation.legal_name, variant)
             started = time.perf_counter()
+            calendar = Calendar(last_swept=fund_today(utcnow()))
             for action, actor, payload, at in steps(db, cast, grant.id, variant):  # type: ignore[arg-type]
                 progress.update(overall, description=f"{grant.reference} · {action}")
+                if at is not None:
+                    await sweep_until(db, grant.id, fund_today(at) - timedelta(days=1), calendar)  # type: ignore[arg-type]
                 outcome = await run_action_inline(
                     grant.id,
                     grant.reference,
@@ -110,6 +171,11 @@ async def run_demo(grant_count: int, out: Path, console: Console) -> list[GrantR
                 run.final_state = outcome.grant_state
                 if outcome.flow_run_id:
                     run.flow_runs.add(outcome.flow_run_id)
+            # What is left to the calendar: an unsigned offer lapses after its deadline.
+            horizon = calendar.last_swept + timedelta(days=OFFER_HORIZON_DAYS)
+            await sweep_until(db, grant.id, horizon, calendar)  # type: ignore[arg-type]
+            run.final_state = _state_of(db, grant.id)  # type: ignore[arg-type]
+            run.sweeps = calendar.sweeps
             run.seconds = time.perf_counter() - started
             run.documents = export_documents(db, grant.id, out, grant.reference)  # type: ignore[arg-type]
             runs.append(run)
@@ -117,11 +183,51 @@ async def run_demo(grant_count: int, out: Path, console: Console) -> list[GrantR
     return runs
 
 
+def _state_of(db: Database, grant_id: int) -> str:
+    with db.reading() as session:
+        grant = session.get(Grant, grant_id)
+        assert grant is not None
+        return grant.state
+
+
+# Days after its last step that a grant's calendar is swept (an offer open for the fund's
+# offer period lapses within it).
+OFFER_HORIZON_DAYS = 45
+
+
+def message_counts(db: Database) -> dict[str, dict[str, int]]:
+    """Messages written by kind, and how many of each were sent, are waiting or failed."""
+    counts: dict[str, dict[str, int]] = {}
+    with db.reading() as session:
+        for kind, status, number in session.exec(
+            select(Notification.kind, Notification.status, func.count()).group_by(
+                Notification.kind, Notification.status
+            )
+        ):
+            counts.setdefault(kind, {})[status] = number
+    return counts
+
+
+def messages_table(db: Database) -> Table:
+    table = Table(title="messages")
+    for column in ("kind", "sent", "waiting", "failed", "in a digest"):
+        table.add_column(column, justify="right" if column != "kind" else "left")
+    for kind, by_status in sorted(message_counts(db).items()):
+        table.add_row(
+            kind,
+            str(by_status.get("sent", 0)),
+            str(by_status.get("pending", 0) + by_status.get("sending", 0)),
+            str(by_status.get("failed", 0)),
+            str(by_status.get("digest", 0) + by_status.get("digested", 0)),
+        )
+    return table
+
+
 def summary_table(runs: list[GrantRun]) -> Table:
     table = Table(title="grantflow demo")
     # A reference cut to "ILIF-202…" is useless: it never wraps, the long names fold instead.
     table.add_column("grant", no_wrap=True)
-    for column in ("organisation", "path", "final state", "documents", "flow runs"):
+    for column in ("organisation", "path", "final state", "documents", "flow runs", "sweeps"):
         table.add_column(column, overflow="fold")
     table.add_column("time", justify="right")
     for run in runs:
@@ -132,6 +238,7 @@ def summary_table(runs: list[GrantRun]) -> Table:
             run.final_state,
             str(run.documents),
             str(len(run.flow_runs)),
+            str(run.sweeps),
             f"{run.seconds:.1f} s",
         )
     return table
