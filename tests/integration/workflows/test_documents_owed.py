@@ -157,7 +157,7 @@ def test_grantflow_documents_retry_produces_what_is_owed_and_says_when_it_cannot
     cast = fictional.seed(db)
     organisation, application = fictional.application_for(2, cast)
     grant = create_application(db, organisation.id, application)
-    action, who, payload = next(steps(db, cast, grant.id))
+    action, who, payload, _ = next(steps(db, cast, grant.id))
     monkeypatch.setenv(FAIL_RENDER, "acknowledgement_of_receipt")
     outcome = asyncio.run(run_action_inline(grant.id, grant.reference, action, who, payload))
     assert outcome.documents_pending == ["acknowledgement_of_receipt"]
