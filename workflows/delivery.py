@@ -208,7 +208,6 @@ def build_message(
     message["Subject"] = composed.subject
     message["Date"] = format_datetime(utcnow())
     message["Message-ID"] = notification.message_id
-    message["Content-Language"] = notification.language
     message["Auto-Submitted"] = "auto-generated"
     message["X-Grantflow-Kind"] = notification.kind
     message.set_content(composed.body)
@@ -219,6 +218,8 @@ def build_message(
             subtype="pdf",
             filename=document.filename,
         )
+    # After the attachments: making the message multipart moves Content-* headers inward.
+    message["Content-Language"] = notification.language
     return message
 
 
