@@ -146,7 +146,7 @@ def _rows(query: Any) -> list[Any]:
         return list(session.exec(query))
 
 
-@task(name="lapse-offers", cache_policy=NONE)
+@task(name="lapse-offers", cache_policy=NONE, persist_result=False)
 def lapse_offers(day: date, events: list[int]) -> int:
     now = deadlines.sweep_moment(day)
     grants = _rows(select(Grant).where(Grant.state == "approved"))
@@ -158,7 +158,7 @@ def lapse_offers(day: date, events: list[int]) -> int:
     return done
 
 
-@task(name="close-incomplete-applications", cache_policy=NONE)
+@task(name="close-incomplete-applications", cache_policy=NONE, persist_result=False)
 def close_incomplete_applications(day: date, events: list[int]) -> int:
     now = deadlines.sweep_moment(day)
     done = 0
@@ -182,7 +182,7 @@ def _live_reports() -> list[OutcomeReport]:
     )
 
 
-@task(name="remind-reports", cache_policy=NONE)
+@task(name="remind-reports", cache_policy=NONE, persist_result=False)
 def remind_reports(day: date, events: list[int]) -> int:
     now = deadlines.sweep_moment(day)
     done = 0
@@ -196,7 +196,7 @@ def remind_reports(day: date, events: list[int]) -> int:
     return done
 
 
-@task(name="record-overdue-reports", cache_policy=NONE)
+@task(name="record-overdue-reports", cache_policy=NONE, persist_result=False)
 def record_overdue_reports(day: date, events: list[int]) -> int:
     now = deadlines.sweep_moment(day)
     done = 0
@@ -213,7 +213,7 @@ def _notify(write: Callable[[Session], int]) -> int:
         return write(session)
 
 
-@task(name="warn-expiring-offers", cache_policy=NONE)
+@task(name="warn-expiring-offers", cache_policy=NONE, persist_result=False)
 def warn_expiring_offers(day: date) -> int:
     done = 0
     for grant in _rows(select(Grant).where(Grant.state == "approved")):
@@ -232,7 +232,7 @@ def warn_expiring_offers(day: date) -> int:
     return done
 
 
-@task(name="warn-cure-periods", cache_policy=NONE)
+@task(name="warn-cure-periods", cache_policy=NONE, persist_result=False)
 def warn_cure_periods(day: date) -> int:
     done = 0
     with database().reading() as session:
@@ -257,7 +257,7 @@ def warn_cure_periods(day: date) -> int:
     return done
 
 
-@task(name="payments-due", cache_policy=NONE)
+@task(name="payments-due", cache_policy=NONE, persist_result=False)
 def payments_due(day: date) -> int:
     """Officers are told of each instalment that has become payable and waits for them."""
     live = select(Grant.id).where(Grant.state.in_(LIVE))  # type: ignore[attr-defined]
@@ -296,7 +296,7 @@ def payments_due(day: date) -> int:
     return done
 
 
-@task(name="staff-digests", cache_policy=NONE)
+@task(name="staff-digests", cache_policy=NONE, persist_result=False)
 def staff_digests(day: date) -> int:
     """One message per staff member who chose a digest, listing what waits for them."""
     written = 0
@@ -334,7 +334,7 @@ def staff_digests(day: date) -> int:
     return written
 
 
-@task(name="deliver-messages", cache_policy=NONE)
+@task(name="deliver-messages", cache_policy=NONE, persist_result=False)
 def deliver_messages() -> dict[str, int]:
     return deliver_due().as_dict()
 

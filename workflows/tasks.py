@@ -201,7 +201,7 @@ def stored_summary(document: StoredDocument) -> dict[str, Any]:
     }
 
 
-@task(name="send-messages", cache_policy=NONE)
+@task(name="send-messages", cache_policy=NONE, persist_result=False)
 def send_step_messages(event_id: int) -> dict[str, int]:
     """Send the messages a step wrote (to staff at once, to the organisation once its
     documents are stored). Never fails the step: what is not sent now stays in the outbox and

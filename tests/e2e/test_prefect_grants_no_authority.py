@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -20,11 +21,14 @@ import pytest
 from sqlmodel import select
 
 from models import lifecycle
+from models.clock import utcnow
+from models.provisioning import system_actor
 from models.tables import ActionRequest, AuditEvent, Instalment
 from service.users import revoke_user
 from tests.support.databases import table_rows
 from tests.support.deployment_mode import REPO
 from tests.support.models_support import World, advance, grant, new_grant
+from workflows.delivery import deliver_due
 from workflows.deployments import flow_parameters, register_deployments, submit_action
 from workflows.owed_documents import settle_owed_documents
 from workflows.requests import accept_request
@@ -117,6 +121,9 @@ def test_flow_runs_made_through_prefect_change_nothing_and_each_leaves_one_denia
     # The steps taken to get here owe their documents: settle them first, so that whatever
     # changes below is the forged runs' doing.
     asyncio.run(settle_owed_documents())
+    # ...and send the messages they wrote (workers send what waits): the outbox is settled too.
+    deliver_due(now=utcnow() + timedelta(days=1))
+    system_actor(world.db)
     before = table_rows(world.db)
     run_ids = asyncio.run(forge(forged))
     worker_log = run_worker_until_idle()

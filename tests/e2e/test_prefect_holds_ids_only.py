@@ -255,13 +255,18 @@ def search_prefect(grant: Any, planter: Planter) -> dict[str, int]:
 async def latest_grant_artifact(run_ids: list[str]) -> Any:
     """The newest version of the grant's artifact its own flow runs wrote."""
     from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+    from prefect.client.schemas.filters import (
+        ArtifactFilter,
+        ArtifactFilterFlowRunId,
+        ArtifactFilterKey,
+    )
     from prefect.client.schemas.sorting import ArtifactSort
 
     async with get_client() as client:
         versions = await client.read_artifacts(
             artifact_filter=ArtifactFilter(
-                flow_run_id=ArtifactFilterFlowRunId(any_=[uuid.UUID(run) for run in run_ids])
+                flow_run_id=ArtifactFilterFlowRunId(any_=[uuid.UUID(run) for run in run_ids]),
+                key=ArtifactFilterKey(exists_=True),
             ),
             sort=ArtifactSort.CREATED_DESC,
             limit=1,

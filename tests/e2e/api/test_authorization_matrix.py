@@ -175,6 +175,22 @@ def _assigned(api: ApiWorld, user_id: int) -> frozenset[int]:
         return frozenset(row.grant_id for row in rows)
 
 
+SYSTEM_TOKEN = "token planted on the system actor"
+
+
+def _planted_system_token(api: ApiWorld) -> str:
+    from models.provisioning import system_actor
+    from models.tables import User
+    from service.tokens import new_token
+
+    token, hashed = new_token()
+    with api.db.transaction() as session:
+        row = session.get(User, system_actor(api.db).id)
+        row.token_hash = hashed  # type: ignore[union-attr]
+        session.add(row)
+    return token
+
+
 def _caller(api: ApiWorld, name: str, user) -> Caller:  # type: ignore[no-untyped-def]
     return Caller(
         name=name,
@@ -227,6 +243,9 @@ def world(prefect_harness, tmp_path_factory) -> Iterator[World]:
             _caller(api, "admin", admin),
             Caller(name="no token", token=None),
             Caller(name="revoked token", token=api.tokens[revoked.id]),
+            # grantflow's own actor holds no token; one planted on its row (a leak, a bad
+            # migration) still authenticates nothing.
+            Caller(name=SYSTEM_TOKEN, token=_planted_system_token(api), roles=("system",)),
         ]
         objects = (
             _obj(api, "grant A", 0, grant_a),
@@ -645,6 +664,7 @@ def test_every_role_has_a_caller(world):
     assert {c.name for c in world.callers.values() if not c.authenticated} == {
         "no token",
         "revoked token",
+        SYSTEM_TOKEN,
     }
 
 
