@@ -51,17 +51,38 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     close_kept()
 
 
+# What ``service.environment.configure`` sets in the process environment.
+CONFIGURED_BY_COMMANDS = (
+    "PREFECT_API_AUTH_STRING",
+    "PREFECT_SERVER_API_AUTH_STRING",
+    "PREFECT_API_URL",
+    "GRANTFLOW_DATA_DIR",
+    "PREFECT_HOME",
+)
+
+
 @pytest.fixture(autouse=True)
 def commands_run_in_process_leave_no_trace(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """A command run in-process (typer's CliRunner) calls ``environment.configure``, which sets
     the process umask and Prefect's credential variables for good; undone after each test so a
-    Prefect server a later test starts does not demand a credential its client never got."""
+    Prefect server a later test starts does not demand a credential its client never got.
+
+    Restored by hand: ``monkeypatch.delenv`` of a variable that is not set records nothing, so
+    a value the command set during the test would outlive it (and a Prefect server started
+    later in the process would require that credential, answering 401 to every subprocess).
+    """
+    saved = {name: os.environ.get(name) for name in CONFIGURED_BY_COMMANDS}
     for name in ("PREFECT_API_AUTH_STRING", "PREFECT_SERVER_API_AUTH_STRING"):
-        monkeypatch.delenv(name, raising=False)
+        os.environ.pop(name, None)
     umask = os.umask(0o022)
     os.umask(umask)
     yield
     os.umask(umask)
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 _running: list[pytest.Item] = []
