@@ -122,7 +122,8 @@ def serve(
 ) -> None:
     """Serve the API, with the installation's Prefect server in the embedded default."""
     environment.configure()
-    from workflows.deployments import ExecutionModeError, execution_mode
+    # Prefect is not imported before its server's URL is set (workflows.execution says why).
+    from workflows.execution import ExecutionModeError, execution_mode
 
     try:
         mode = execution_mode()

@@ -13,8 +13,7 @@ and workers (deployment mode) or ``grantflow serve`` itself (inline mode) take t
 from __future__ import annotations
 
 import asyncio
-import os
-from typing import Any, Literal
+from typing import Any
 from uuid import UUID
 
 from prefect.client.orchestration import PrefectClient, get_client
@@ -33,21 +32,6 @@ from workflows.requests import accept_request, note_flow_run
 from workflows.sweep import SWEEP_CRON, SWEEP_ENTRYPOINT, SWEEP_TIME_ZONE, sweep_flow
 
 DEPLOYMENT = "grantflow"
-Execution = Literal["inline", "deployment"]
-
-
-class ExecutionModeError(ValueError):
-    pass
-
-
-def execution_mode() -> Execution:
-    """``GRANTFLOW_EXECUTION``: ``inline`` (default) or ``deployment``."""
-    mode = os.environ.get("GRANTFLOW_EXECUTION", "inline").strip().lower() or "inline"
-    if mode not in ("inline", "deployment"):
-        raise ExecutionModeError(
-            f"GRANTFLOW_EXECUTION must be 'inline' or 'deployment', not {mode!r}"
-        )
-    return mode  # type: ignore[return-value]
 
 
 def deployment_name(stage: str) -> str:
