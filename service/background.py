@@ -28,6 +28,9 @@ from fastapi import FastAPI
 logger = logging.getLogger("grantflow.background")
 DEFAULT_OWED_DOCUMENTS_SECONDS = 30.0
 DEFAULT_SWEEP_POLL_SECONDS = 60.0
+# At shutdown a sweep under way may finish for this long (then it is cancelled, and the
+# next sweep finds what it left: sweeps are idempotent).
+SWEEP_STOP_SECONDS = 60.0
 
 
 def _seconds(name: str, default: float) -> float:
@@ -45,8 +48,9 @@ def sweep_poll_interval() -> float:
     return _seconds("GRANTFLOW_SWEEP_POLL_SECONDS", DEFAULT_SWEEP_POLL_SECONDS)
 
 
-async def keep_sweeping(interval: float) -> None:
-    """Catch up today's sweep if it is due and missing, then take the scheduled sweep runs."""
+async def keep_sweeping(interval: float, stop: asyncio.Event) -> None:
+    """Catch up today's sweep if it is due and missing, then take the scheduled sweep runs
+    until ``stop`` is set."""
     from workflows.actions import run_gate
     from workflows.sweep import catch_up
     from workflows.worker import keep_taking_sweeps
@@ -57,7 +61,10 @@ async def keep_sweeping(interval: float) -> None:
             logger.info("caught up today's sweep: sweep %s %s", caught_up.id, caught_up.counts)
     except Exception:  # noqa: BLE001 - the scheduled runs still come
         logger.exception("catching up today's sweep failed")
-    await keep_taking_sweeps(interval, run_gate, logger.info)
+    try:
+        await keep_taking_sweeps(interval, run_gate, logger.info, stop)
+    except Exception:  # noqa: BLE001 - e.g. the lease could not be written; say so
+        logger.exception("taking the sweep's scheduled runs stopped")
 
 
 async def keep_settling_owed_documents(interval: float) -> None:
@@ -91,12 +98,19 @@ async def serve_background(app: FastAPI) -> AsyncIterator[None]:
     from workflows.runtime import database
 
     tasks = []
+    sweeping = None
+    stop_sweeping = asyncio.Event()
     if execution_mode() == "inline":
         tasks.append(asyncio.create_task(keep_settling_owed_documents(owed_documents_interval())))
-        tasks.append(asyncio.create_task(keep_sweeping(sweep_poll_interval())))
+        sweeping = asyncio.create_task(keep_sweeping(sweep_poll_interval(), stop_sweeping))
     try:
         yield
     finally:
+        stop_sweeping.set()
+        if sweeping is not None:
+            # A sweep under way finishes rather than being cut off mid-run.
+            with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(sweeping, SWEEP_STOP_SECONDS)
         for task in tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

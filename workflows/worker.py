@@ -275,21 +275,25 @@ class Worker:
             await asyncio.to_thread(self._close_lease)
 
 
-async def keep_taking_sweeps(interval: float, gate: Gate, log: Callable[[str], None]) -> None:
+async def keep_taking_sweeps(
+    interval: float, gate: Gate, log: Callable[[str], None], stop: asyncio.Event
+) -> None:
     """``grantflow serve`` in inline mode: register the sweep's deployment, then every
     ``interval`` seconds take its due scheduled runs (as a worker does, under the service's
-    run gate). Runs until cancelled; a failed round is logged and tried again."""
+    run gate), until ``stop`` is set; a run under way then finishes first. A failed round is
+    logged and tried again."""
     taker = Worker(WorkerSettings(poll_seconds=interval), log=log)
     async with taker.leased():
-        while True:
+        while not stop.is_set():
             try:
                 async with get_client() as client:
                     if not taker.flows:
                         deployment_id, sweep = await register_sweep_deployment(client)
                         taker.flows = {deployment_id: sweep}
                     await taker.recover_orphans(client)
-                    while await taker.take_next(client, gate) is not None:
+                    while not stop.is_set() and await taker.take_next(client, gate) is not None:
                         pass
             except Exception as error:  # noqa: BLE001 - e.g. the Prefect API is away
                 log(f"sweep runs: {type(error).__name__}: {error}; trying again later")
-            await asyncio.sleep(interval)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), interval)
