@@ -222,8 +222,8 @@ class Worker:
         return None
 
     async def _refused_as_forged(self, client: PrefectClient, run: FlowRun) -> bool:
-        """A run carrying more than a request's id and token was not made by grantflow: it is
-        refused with one denied audit event, and never started."""
+        """A run carrying parameters grantflow never sets (``screen_run``) was not made by
+        grantflow: it is refused with one denied audit event, and never started."""
         error = screen_run(self.flows[run.deployment_id], run.parameters)  # type: ignore[index]
         if error is None:
             return False
