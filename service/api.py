@@ -25,7 +25,7 @@ def create_app(*, background_work: bool = False) -> FastAPI:
     """The service; ``background_work`` (``grantflow serve``) also produces owed documents and
     writes out denial counts at shutdown (``service.background``)."""
     from service.background import owed_documents_interval, serve_background
-    from workflows.deployments import execution_mode
+    from workflows.execution import execution_mode
 
     execution_mode()  # a misconfigured GRANTFLOW_EXECUTION stops start-up, not a request
     owed_documents_interval()  # so does a misconfigured retry interval

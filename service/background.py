@@ -5,6 +5,13 @@
   (default 30) the service runs the owed-documents flow while anything is owed. It takes the
   same run gate as the actions, so it never runs beside one of them in this process. In
   deployment mode the workers do this instead.
+- The daily sweep (inline execution mode): at start-up the service registers the sweep's
+  deployment (``grantflow-sweep/grantflow``, on its cron schedule) on its Prefect server,
+  whose scheduler makes the daily runs, and sweeps today at once if today's sweep is due and
+  none has finished (the service was down at the hour). Then every
+  ``GRANTFLOW_SWEEP_POLL_SECONDS`` (default 60) it takes the sweep's due scheduled runs and
+  carries them out, as a worker does (``workflows.worker.keep_taking_sweeps``), under the run
+  gate. In deployment mode the workers take them instead.
 - Denial counts (``models.denials``): repeats counted in memory are written out at shutdown.
 """
 
@@ -20,15 +27,44 @@ from fastapi import FastAPI
 
 logger = logging.getLogger("grantflow.background")
 DEFAULT_OWED_DOCUMENTS_SECONDS = 30.0
+DEFAULT_SWEEP_POLL_SECONDS = 60.0
+# At shutdown a sweep under way may finish for this long (then it is cancelled, and the
+# next sweep finds what it left: sweeps are idempotent).
+SWEEP_STOP_SECONDS = 60.0
+
+
+def _seconds(name: str, default: float) -> float:
+    value = float(os.environ.get(name, default))
+    if value <= 0:
+        raise ValueError(f"{name} must be a positive number of seconds")
+    return value
 
 
 def owed_documents_interval() -> float:
-    value = float(
-        os.environ.get("GRANTFLOW_OWED_DOCUMENTS_SECONDS", DEFAULT_OWED_DOCUMENTS_SECONDS)
-    )
-    if value <= 0:
-        raise ValueError("GRANTFLOW_OWED_DOCUMENTS_SECONDS must be a positive number of seconds")
-    return value
+    return _seconds("GRANTFLOW_OWED_DOCUMENTS_SECONDS", DEFAULT_OWED_DOCUMENTS_SECONDS)
+
+
+def sweep_poll_interval() -> float:
+    return _seconds("GRANTFLOW_SWEEP_POLL_SECONDS", DEFAULT_SWEEP_POLL_SECONDS)
+
+
+async def keep_sweeping(interval: float, stop: asyncio.Event) -> None:
+    """Catch up today's sweep if it is due and missing, then take the scheduled sweep runs
+    until ``stop`` is set."""
+    from workflows.actions import run_gate
+    from workflows.sweep import catch_up
+    from workflows.worker import keep_taking_sweeps
+
+    try:
+        caught_up = await catch_up()
+        if caught_up is not None:
+            logger.info("caught up today's sweep: sweep %s %s", caught_up.id, caught_up.counts)
+    except Exception:  # noqa: BLE001 - the scheduled runs still come
+        logger.exception("catching up today's sweep failed")
+    try:
+        await keep_taking_sweeps(interval, run_gate, logger.info, stop)
+    except Exception:  # noqa: BLE001 - e.g. the lease could not be written; say so
+        logger.exception("taking the sweep's scheduled runs stopped")
 
 
 async def keep_settling_owed_documents(interval: float) -> None:
@@ -58,16 +94,24 @@ async def keep_settling_owed_documents(interval: float) -> None:
 async def serve_background(app: FastAPI) -> AsyncIterator[None]:
     """The service's lifespan under ``grantflow serve``."""
     from models.denials import flush_aggregates
-    from workflows.deployments import execution_mode
+    from workflows.execution import execution_mode
     from workflows.runtime import database
 
-    task = None
+    tasks = []
+    sweeping = None
+    stop_sweeping = asyncio.Event()
     if execution_mode() == "inline":
-        task = asyncio.create_task(keep_settling_owed_documents(owed_documents_interval()))
+        tasks.append(asyncio.create_task(keep_settling_owed_documents(owed_documents_interval())))
+        sweeping = asyncio.create_task(keep_sweeping(sweep_poll_interval(), stop_sweeping))
     try:
         yield
     finally:
-        if task is not None:
+        stop_sweeping.set()
+        if sweeping is not None:
+            # A sweep under way finishes rather than being cut off mid-run.
+            with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(sweeping, SWEEP_STOP_SECONDS)
+        for task in tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task

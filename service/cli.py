@@ -7,6 +7,7 @@ import os
 import signal
 import sys
 import time
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -127,7 +128,8 @@ def serve(
 ) -> None:
     """Serve the API, with the installation's Prefect server in the embedded default."""
     environment.configure()
-    from workflows.deployments import ExecutionModeError, execution_mode
+    # Prefect is not imported before its server's URL is set (workflows.execution says why).
+    from workflows.execution import ExecutionModeError, execution_mode
 
     try:
         mode = execution_mode()
@@ -286,6 +288,59 @@ def documents_retry() -> None:
     if still:
         errors.print("[red]some documents are still owed;[/] see the grants' documents_pending")
         raise typer.Exit(1)
+
+
+def _sweep_day(value: str | None) -> date | None:
+    """``--as-of`` as a date, or a clear refusal (exit 2)."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        errors.print(
+            f"[red]--as-of must be a calendar date written YYYY-MM-DD[/] (e.g. 2027-01-15), "
+            f"not {value!r}",
+            highlight=False,
+        )
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def sweep(
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            metavar="YYYY-MM-DD",
+            help="The day to sweep (default: the fund's today, in America/Toronto)",
+        ),
+    ] = None,
+) -> None:
+    """Run the daily deadline sweep now, in this process, as one Prefect flow run.
+
+    `serve` (inline mode) or the workers (deployment mode) run it every day on its schedule;
+    sweeping a day twice changes nothing.
+    """
+    day = _sweep_day(as_of)
+    environment.configure(quiet_console=True)
+    from rich.table import Table
+
+    from workflows.sweep import run_sweep
+
+    try:
+        run = asyncio.run(run_sweep(day))
+    except Exception as error:  # noqa: BLE001 - the command must end with a clear message
+        errors.print(f"[red]sweep failed:[/] {_failure(error)}", markup=True, highlight=False)
+        raise typer.Exit(1) from None
+    table = Table(title=f"sweep {run.id} of {run.as_of.isoformat()}")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    for name, count in run.counts.items():
+        table.add_row(name, str(count))
+    console.print(table)
+    console.print(
+        f"caught up from {run.caught_up_from}; flow run {run.flow_run_id}", highlight=False
+    )
 
 
 @db_app.command("upgrade")

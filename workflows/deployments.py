@@ -4,17 +4,22 @@ Each action family flow has one Prefect deployment, ``grantflow-<stage>/grantflo
 service creates a flow run of it (``run_deployment(timeout=0)``) and answers at once with the
 flow run id; any number of ``grantflow worker`` processes, on any machine that reaches the
 same Prefect API and the same grantflow database, take the runs and carry them out.
+
+The daily sweep has one more, ``grantflow-sweep/grantflow``, on a cron schedule
+(``workflows.sweep.SWEEP_CRON`` in the fund's time zone): Prefect's scheduler makes its runs,
+and workers (deployment mode) or ``grantflow serve`` itself (inline mode) take them.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
-from typing import Any, Literal
+from typing import Any
 from uuid import UUID
 
 from prefect.client.orchestration import PrefectClient, get_client
+from prefect.client.schemas.actions import DeploymentScheduleCreate
 from prefect.client.schemas.objects import FlowRun
+from prefect.client.schemas.schedules import CronSchedule
 from prefect.deployments import run_deployment
 from prefect.flows import Flow
 
@@ -24,23 +29,9 @@ from models.requests import flow_run_key
 from models.tables import ActionRequest
 from workflows.actions import FAMILY_FLOWS, family_entrypoint, run_name
 from workflows.requests import accept_request, note_flow_run
+from workflows.sweep import SWEEP_CRON, SWEEP_ENTRYPOINT, SWEEP_TIME_ZONE, sweep_flow
 
 DEPLOYMENT = "grantflow"
-Execution = Literal["inline", "deployment"]
-
-
-class ExecutionModeError(ValueError):
-    pass
-
-
-def execution_mode() -> Execution:
-    """``GRANTFLOW_EXECUTION``: ``inline`` (default) or ``deployment``."""
-    mode = os.environ.get("GRANTFLOW_EXECUTION", "inline").strip().lower() or "inline"
-    if mode not in ("inline", "deployment"):
-        raise ExecutionModeError(
-            f"GRANTFLOW_EXECUTION must be 'inline' or 'deployment', not {mode!r}"
-        )
-    return mode  # type: ignore[return-value]
 
 
 def deployment_name(stage: str) -> str:
@@ -68,7 +59,34 @@ async def register_deployments(client: PrefectClient) -> dict[UUID, Flow]:
             enforce_parameter_schema=False,
         )
         flows[deployment_id] = family
+    deployment_id, sweep = await register_sweep_deployment(client)
+    flows[deployment_id] = sweep
     return flows
+
+
+async def register_sweep_deployment(client: PrefectClient) -> tuple[UUID, Flow]:
+    """Create (or update) the daily sweep's deployment, ``grantflow-sweep/grantflow``, with
+    its cron schedule; its id and flow.
+
+    Prefect upserts a deployment by name and replaces its schedules, so registering again
+    (every worker and every ``serve`` does) leaves one schedule. No work pool, as for the
+    families: only grantflow's own takers screen and run its runs.
+    """
+    flow_id = await client.create_flow(sweep_flow)
+    deployment_id = await client.create_deployment(
+        flow_id=flow_id,
+        name=DEPLOYMENT,
+        description=sweep_flow.description,
+        entrypoint=SWEEP_ENTRYPOINT,
+        tags=["grantflow", "sweep"],
+        schedules=[
+            DeploymentScheduleCreate(
+                schedule=CronSchedule(cron=SWEEP_CRON, timezone=SWEEP_TIME_ZONE), active=True
+            )
+        ],
+        enforce_parameter_schema=False,
+    )
+    return deployment_id, sweep_flow
 
 
 _registered: set[str] = set()

@@ -55,6 +55,10 @@ from workflows.tasks import actor_of, current_flow_run_id
 
 logger = logging.getLogger("grantflow.sweep")
 SWEEP_FLOW_NAME = "grantflow-sweep"
+SWEEP_ENTRYPOINT = f"{__name__}:sweep_flow"
+# The deployment's schedule: every day at the sweep's hour on the fund's calendar.
+SWEEP_CRON = f"0 {deadlines.SWEEP_HOUR} * * *"
+SWEEP_TIME_ZONE = deadlines.FUND_TIME_ZONE.key
 LIVE = ("active", "closing")
 
 
@@ -393,14 +397,49 @@ def sweep_run_name(day: date) -> str:
     return f"sweep · {day.isoformat()}"
 
 
-async def run_sweep(as_of: date | None = None) -> dict[str, int]:
-    """Sweep ``as_of`` (today by default) in this process, as one flow run; its counts."""
+async def run_sweep(as_of: date | None = None) -> SweepRun:
+    """Sweep ``as_of`` (today by default) in this process, as one flow run; the finished
+    ``SweepRun`` (its counts, its flow run's id)."""
     from workflows.actions import run_gate
 
     run = await asyncio.to_thread(open_sweep, as_of)
     named = sweep_flow.with_options(flow_run_name=sweep_run_name(run.as_of))
     async with run_gate():
-        return await named(run.id, run.token)
+        await named(run.id, run.token)
+    return await asyncio.to_thread(_reload, run.id)  # type: ignore[arg-type]
+
+
+def _reload(sweep_id: int) -> SweepRun:
+    with database().reading() as session:
+        run = session.get(SweepRun, sweep_id)
+    assert run is not None
+    return run
+
+
+def swept_today(now: datetime | None = None) -> bool:
+    """Whether a sweep of the fund's today has finished, or today's sweep is not due yet
+    (before ``SWEEP_HOUR`` on the fund's clock)."""
+    now = now or utcnow()
+    today = deadlines.fund_today(now)
+    if now < deadlines.sweep_moment(today):
+        return True
+    with database().reading() as session:
+        finished = session.exec(
+            select(SweepRun.id).where(
+                SweepRun.as_of == today,
+                SweepRun.finished_at.is_not(None),  # type: ignore[union-attr]
+            )
+        ).first()
+    return finished is not None
+
+
+async def catch_up(now: datetime | None = None) -> SweepRun | None:
+    """Sweep today now when today's sweep is due and none has finished (a service that was
+    down at the scheduled hour); None when there was nothing to catch up."""
+    now = now or utcnow()
+    if await asyncio.to_thread(swept_today, now):
+        return None
+    return await run_sweep(deadlines.fund_today(now))
 
 
 def screen_sweep_parameters(parameters: dict[str, Any]) -> str | None:

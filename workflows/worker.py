@@ -8,6 +8,11 @@ run carried out twice applies its transition once (the engine's idempotency key 
 and stores each document once (keys derived from the transition). The lease only decides when
 a stuck run is tried again. The calls into Prefect beyond its public API are in
 ``workflows.prefect_adapter``.
+
+The daily sweep's deployment is one of the worker's: it takes the sweep's scheduled runs too,
+screened by the sweep's own rule (``workflows.sweep.screen_sweep_parameters``). In inline
+mode ``grantflow serve`` takes them itself with the same ``Worker`` (``keep_taking_sweeps``),
+restricted to that deployment and under the service's run gate.
 """
 
 from __future__ import annotations
@@ -18,7 +23,8 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -38,18 +44,33 @@ from prefect.flows import Flow
 from prefect.states import AwaitingRetry, Crashed, Failed, Pending
 
 from models.clock import as_utc, utcnow
-from models.requests import screen_parameters
+from models.requests import ForgedRequest, screen_parameters
 from models.workers import WorkerLease, live_worker_ids
 from workflows.actions import record_forged_run
 from workflows.delivery import deliver_due
-from workflows.deployments import register_deployments
+from workflows.deployments import register_deployments, register_sweep_deployment
 from workflows.faults import install_hold_points
 from workflows.owed_documents import settle_owed_documents
 from workflows.prefect_adapter import holder_of, label_holder, run_taken_flow_run
 from workflows.runtime import database
+from workflows.sweep import screen_sweep_parameters, sweep_flow
 
 # A run is tried at most this many times; then it stays Crashed for a person to look at.
 MAX_ATTEMPTS = 5
+
+Gate = Callable[[], AbstractAsyncContextManager[object]]
+
+
+def screen_run(flow: Flow, parameters: dict[str, Any]) -> ForgedRequest | None:
+    """Why a deployment run of ``flow`` is not one grantflow made (None when it is): a family
+    run carries a request's id and token; a sweep run nothing, or a sweep's id and token."""
+    if flow is sweep_flow:
+        reason = screen_sweep_parameters(parameters)
+        if reason is None:
+            return None
+        unexpected = ", ".join(sorted(parameters))[:200]
+        return ForgedRequest(f"{reason}; it carries: {unexpected}")
+    return screen_parameters(parameters)
 
 
 @dataclass(frozen=True)
@@ -175,8 +196,9 @@ class Worker:
             limit=10,
         )
 
-    async def take_next(self, client: PrefectClient) -> FlowRun | None:
-        """Claim one scheduled run (one worker wins it) and carry it out."""
+    async def take_next(self, client: PrefectClient, gate: Gate | None = None) -> FlowRun | None:
+        """Claim one scheduled run (one taker wins it) and carry it out, under ``gate`` when
+        given (``grantflow serve`` runs flows one at a time per process)."""
         for candidate in await self._next_scheduled(client):
             answer = await client.set_flow_run_state(candidate.id, Pending())
             if answer.status.value != "ACCEPT":
@@ -187,7 +209,8 @@ class Worker:
                 return run
             family = self.flows[run.deployment_id]  # type: ignore[index]
             try:
-                state = await run_taken_flow_run(family, run)
+                async with (gate or contextlib.nullcontext)():
+                    state = await run_taken_flow_run(family, run)
             except Exception as error:  # noqa: BLE001 - the engine itself failed, not the flow
                 # Left Running under a live lease, the run would never be retried.
                 latest = await client.read_flow_run(run.id)
@@ -199,9 +222,9 @@ class Worker:
         return None
 
     async def _refused_as_forged(self, client: PrefectClient, run: FlowRun) -> bool:
-        """A run carrying more than a request's id and token was not made by grantflow: it is
-        refused with one denied audit event, and never started."""
-        error = screen_parameters(run.parameters)
+        """A run carrying parameters grantflow never sets (``screen_run``) was not made by
+        grantflow: it is refused with one denied audit event, and never started."""
+        error = screen_run(self.flows[run.deployment_id], run.parameters)  # type: ignore[index]
         if error is None:
             return False
         await asyncio.to_thread(record_forged_run, str(run.id), error)
@@ -217,29 +240,60 @@ class Worker:
         Returns how many runs this worker took.
         """
         install_hold_points()
+        async with self.leased(), get_client() as client:
+            self.flows = await register_deployments(client)
+            self.log(f"worker {self.id}: ready")
+            owed_checked = 0.0
+            while not stop.is_set():
+                try:
+                    await self.recover_orphans(client)
+                    if await self.take_next(client) is not None:
+                        continue
+                    if time.monotonic() - owed_checked >= self.settings.owed_documents_seconds:
+                        owed_checked = time.monotonic()
+                        await settle_owed_documents()
+                        await asyncio.to_thread(deliver_due)
+                except Exception as error:  # noqa: BLE001 - e.g. the Prefect API is away
+                    self.log(f"worker {self.id}: {type(error).__name__}: {error}; retrying")
+                if until_idle:
+                    break
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), self.settings.poll_seconds)
+        return self.runs_taken
+
+    @contextlib.asynccontextmanager
+    async def leased(self) -> AsyncIterator[None]:
+        """Hold this taker's lease (renewed every heartbeat) for the block."""
         await asyncio.to_thread(self._open_lease)
         heartbeat = asyncio.create_task(self._heartbeat())
         try:
-            async with get_client() as client:
-                self.flows = await register_deployments(client)
-                self.log(f"worker {self.id}: ready")
-                owed_checked = 0.0
-                while not stop.is_set():
-                    try:
-                        await self.recover_orphans(client)
-                        if await self.take_next(client) is not None:
-                            continue
-                        if time.monotonic() - owed_checked >= self.settings.owed_documents_seconds:
-                            owed_checked = time.monotonic()
-                            await settle_owed_documents()
-                            await asyncio.to_thread(deliver_due)
-                    except Exception as error:  # noqa: BLE001 - e.g. the Prefect API is away
-                        self.log(f"worker {self.id}: {type(error).__name__}: {error}; retrying")
-                    if until_idle:
-                        break
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(stop.wait(), self.settings.poll_seconds)
+            yield
         finally:
             heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await heartbeat
             await asyncio.to_thread(self._close_lease)
-        return self.runs_taken
+
+
+async def keep_taking_sweeps(
+    interval: float, gate: Gate, log: Callable[[str], None], stop: asyncio.Event
+) -> None:
+    """``grantflow serve`` in inline mode: register the sweep's deployment, then every
+    ``interval`` seconds take its due scheduled runs (as a worker does, under the service's
+    run gate), until ``stop`` is set; a run under way then finishes first. A failed round is
+    logged and tried again."""
+    taker = Worker(WorkerSettings(poll_seconds=interval), log=log)
+    async with taker.leased():
+        while not stop.is_set():
+            try:
+                async with get_client() as client:
+                    if not taker.flows:
+                        deployment_id, sweep = await register_sweep_deployment(client)
+                        taker.flows = {deployment_id: sweep}
+                    await taker.recover_orphans(client)
+                    while not stop.is_set() and await taker.take_next(client, gate) is not None:
+                        pass
+            except Exception as error:  # noqa: BLE001 - e.g. the Prefect API is away
+                log(f"sweep runs: {type(error).__name__}: {error}; trying again later")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), interval)

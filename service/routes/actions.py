@@ -26,7 +26,8 @@ from service.schemas import (
     TargetReadiness,
 )
 from workflows.actions import run_request_inline
-from workflows.deployments import execution_mode, submit_request
+from workflows.deployments import submit_request
+from workflows.execution import execution_mode
 from workflows.requests import accept_request, earlier_request, previous_outcome
 
 router = APIRouter(

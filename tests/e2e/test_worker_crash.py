@@ -198,7 +198,7 @@ def test_in_deployment_mode_the_api_queues_the_action_and_a_worker_carries_it_ou
 
 def test_a_misconfigured_execution_mode_stops_start_up(monkeypatch: pytest.MonkeyPatch) -> None:
     from service.api import create_app
-    from workflows.deployments import ExecutionModeError
+    from workflows.execution import ExecutionModeError
 
     monkeypatch.setenv("GRANTFLOW_EXECUTION", "threads")
     with pytest.raises(ExecutionModeError, match="'inline' or 'deployment'"):

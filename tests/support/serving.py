@@ -52,6 +52,7 @@ class Serving:
     log_path: Path
     umask: int | None = None
     port: int = field(default_factory=free_port)
+    env: dict[str, str] = field(default_factory=dict)  # added to serve's clean environment
     process: subprocess.Popen | None = None
 
     @property
@@ -69,7 +70,7 @@ class Serving:
         with self.log_path.open("w") as log:
             self.process = subprocess.Popen(
                 command,
-                env=clean_env(self.data_dir),
+                env=clean_env(self.data_dir, **self.env),
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 preexec_fn=set_umask,  # noqa: PLW1509 - the test process starts no threads here

@@ -6,7 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from service.cli import app
-from workflows.deployments import ExecutionModeError, execution_mode
+from workflows.execution import ExecutionModeError, execution_mode
 from workflows.worker import WorkerSettings
 
 
@@ -63,3 +63,19 @@ def test_a_worker_without_a_shared_prefect_server_exits_2_saying_why(
     result = CliRunner().invoke(app, ["worker"])
     assert result.exit_code == 2
     assert "shared Prefect server" in result.output
+
+
+def test_serve_reads_its_mode_without_importing_prefect() -> None:
+    """Prefect reads its settings when first imported: imported before ``serve`` has set
+    PREFECT_API_URL, every Prefect client in ``serve`` would start a temporary server."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, service.cli, service.prefect_server, workflows.execution; "
+        "workflows.execution.execution_mode(); print('prefect' in sys.modules)"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert found.stdout.strip() == "False"

@@ -1,0 +1,117 @@
+"""`deployment` execution: ``grantflow worker`` takes the daily sweep's runs.
+
+The sweep's deployment (``grantflow-sweep/grantflow``) is registered beside the families'; a
+scheduled run of it (no parameters: it sweeps the fund's today) is taken and completed. A run
+carrying anything else is refused before it starts (one denied audit event, left Failed), and
+a run naming a recorded sweep with the wrong token is refused by the flow itself, changing
+nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from prefect.client.orchestration import get_client
+from sqlmodel import func, select
+
+from models.tables import AuditEvent, Grant, SweepRun
+from tests.support.models_support import World, advance, new_grant
+from workflows.deployments import DEPLOYMENT
+from workflows.sweep import SWEEP_FLOW_NAME, open_sweep
+from workflows.worker import Worker, WorkerSettings
+
+FAST = WorkerSettings(poll_seconds=0.2, heartbeat_seconds=0.5, lease_seconds=2)
+
+
+async def queue_sweep_runs(*parameters: dict[str, Any]) -> list[UUID]:
+    """Scheduled runs of the sweep's deployment, due now, one per parameter set."""
+    async with get_client() as client:
+        deployment = await client.read_deployment_by_name(f"{SWEEP_FLOW_NAME}/{DEPLOYMENT}")
+        return [
+            (await client.create_flow_run_from_deployment(deployment.id, parameters=p)).id
+            for p in parameters
+        ]
+
+
+async def final_states(run_ids: list[UUID]) -> list[str | None]:
+    async with get_client() as client:
+        return [(await client.read_flow_run(run_id)).state_name for run_id in run_ids]
+
+
+def work_until_idle() -> int:
+    lines: list[str] = []
+    return asyncio.run(Worker(FAST, log=lines.append).run(asyncio.Event(), until_idle=True))
+
+
+def register() -> None:
+    async def registered() -> None:
+        async with get_client() as client:
+            from workflows.deployments import register_deployments
+
+            await register_deployments(client)
+
+    asyncio.run(registered())
+
+
+def test_the_worker_takes_a_scheduled_sweep_run_and_completes_it(deployment_world: World):
+    world = deployment_world
+    register()
+    [run_id] = asyncio.run(queue_sweep_runs({}))
+
+    assert work_until_idle() == 1
+
+    assert asyncio.run(final_states([run_id])) == ["Completed"]
+    with world.db.reading() as session:
+        swept = session.exec(select(SweepRun).where(SweepRun.flow_run_id == str(run_id))).one()
+    assert swept.finished_at is not None
+    assert {"lapsed", "reminded", "overdue", "messages_sent"} <= set(swept.counts)
+
+
+def test_a_forged_or_mistokened_sweep_run_is_refused_and_changes_nothing(
+    deployment_world: World,
+):
+    world = deployment_world
+    grant_id = new_grant(world)
+    advance(world, grant_id, "sign")  # an offer a sweep of 2099 would lapse
+    recorded = open_sweep(date(2099, 1, 1))
+    register()
+
+    def grant_states() -> dict[int, str]:
+        with world.db.reading() as session:
+            return {g.id: g.state for g in session.exec(select(Grant))}  # type: ignore[misc]
+
+    def event_count() -> int:
+        """Audit events other than the documents and messages the earlier steps owe (the
+        worker, once idle, produces and sends them)."""
+        with world.db.reading() as session:
+            return session.exec(
+                select(func.count())
+                .select_from(AuditEvent)
+                .where(AuditEvent.action.not_in(("document_stored", "message_sent")))  # type: ignore[attr-defined]
+            ).one()
+
+    before, events_before = grant_states(), event_count()
+    assert before[grant_id] == "approved"
+    forged, mistokened = asyncio.run(
+        queue_sweep_runs(
+            {"as_of": "2099-01-01"},
+            {"sweep_id": recorded.id, "token": "not-the-token"},
+        )
+    )
+
+    assert work_until_idle() == 2
+
+    assert asyncio.run(final_states([forged, mistokened])) == ["Failed", "Failed"]
+    with world.db.reading() as session:
+        denials = list(
+            session.exec(select(AuditEvent).where(AuditEvent.flow_run_id == str(forged)))
+        )
+        sweep = session.get(SweepRun, recorded.id)
+    assert [(d.outcome, d.rule) for d in denials] == [("denied", "forged-flow-run")]
+    assert "as_of" in denials[0].payload_summary["reason"]
+    assert event_count() == events_before + 1  # the one denial, nothing else
+    assert grant_states() == before
+    assert sweep is not None and sweep.finished_at is None and sweep.counts == {}
