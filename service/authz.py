@@ -127,6 +127,7 @@ class HistoryView:
     refused_attempts: bool  # refused attempts name other people
     anonymised_roles: tuple[str, ...]  # events by these roles show no actor's name
     notes_marker: bool  # whether the summary says deliberation notes were sealed
+    staff_messages: bool = True  # whether messages sent to staff are listed (not to applicants)
 
 
 def history_view(user: User, grant: Grant, reviewer_assigned: bool) -> HistoryView:
@@ -141,6 +142,7 @@ def history_view(user: User, grant: Grant, reviewer_assigned: bool) -> HistoryVi
         refused_attempts=any(v.history == "full" for v in declared(user.roles)),
         anonymised_roles=panel_roles() if applicant else (),
         notes_marker=any(v.notes != "none" for v in through),
+        staff_messages=not applicant,
     )
 
 

@@ -15,8 +15,9 @@ from models.errors import NotPermitted
 from models.lifecycle import GRANT_STATES, STAGES
 from models.provisioning import create_application
 from models.tables import AuditEvent, BudgetLine, Grant, StoredDocument
-from models.visibility import roles_where
+from models.visibility import applying_role, roles_where
 from service.authz import (
+    HistoryView,
     application_scope,
     grant_for,
     history_view,
@@ -162,7 +163,7 @@ async def grant_history(
                 # Refused attempts name other people; only roles with the full history read them.
                 statement = statement.where(AuditEvent.outcome == "applied")
             events = session.exec(statement.order_by(AuditEvent.id)).all()
-            return [event_public(event, view) for event in events]
+            return [event_public(event, view) for event in events if told_of(event, view)]
 
     events = await asyncio.to_thread(read)
     wanted = [e.flow_run_id for e in events if e.flow_run_id]
@@ -223,3 +224,11 @@ def grant_documents(grant_id: GrantId, user: CurrentUser, db: DatabaseDep) -> li
             .order_by(StoredDocument.id)
         ).all()
         return [document_public(d) for d in documents if may_see_document(user, d, grant, assigned)]
+
+
+def told_of(event: AuditEvent, view: HistoryView) -> bool:
+    """An applicant's history lists the messages sent to its organisation, not those that told
+    the fund's staff what waits for them."""
+    if event.subject != "notification" or view.staff_messages:
+        return True
+    return event.payload_summary.get("recipient_role") == applying_role()
