@@ -102,8 +102,12 @@ def cure_period_ends(grant: Grant, fund: Fund) -> datetime | None:
 
 
 def cure_period_over(grant: Grant, fund: Fund, now: datetime) -> bool:
+    """Over once its last day (on the fund's calendar) has passed: an application is never
+    closed on the day the applicant may still answer."""
     ends = cure_period_ends(grant, fund)
-    return grant.state == "needs_info" and ends is not None and as_utc(now) > ends
+    if grant.state != "needs_info" or ends is None:
+        return False
+    return as_utc(now) > ends and fund_today(now) > fund_today(ends)
 
 
 def cure_warning_due(grant: Grant, fund: Fund, today: date) -> bool:

@@ -431,6 +431,28 @@ def users_set_password(
     errors.print(f"password set for user {user.id}")
 
 
+@users_app.command("notify-by")
+def users_notify_by(
+    email: Annotated[str, typer.Option(help="The address the user signs in with")],
+    how: Annotated[
+        str, typer.Argument(metavar="each|digest", help="A message per item, or one a day")
+    ],
+) -> None:
+    """How a staff member hears of work waiting for them: a message for each item, or one
+    daily digest (sent by the daily sweep)."""
+    environment.configure()
+    from models.errors import ActionRejected
+    from service.users import set_notify_by
+    from workflows.runtime import database
+
+    try:
+        user = set_notify_by(database(), email, how)
+    except ActionRejected as error:
+        errors.print(f"[red]cannot change how the user is told:[/] {error.message}")
+        raise typer.Exit(2) from None
+    errors.print(f"user {user.id} is told of waiting work: {user.notify_by}")
+
+
 @users_app.command("revoke")
 def users_revoke(user_id: Annotated[int, typer.Argument(help="The user's id")]) -> None:
     """Revoke a user's token at once."""

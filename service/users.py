@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from models.db import Database
-from models.errors import NotFound, NotPermitted
+from models.errors import InvalidPayload, NotFound, NotPermitted
 from models.provisioning import create_user, normalised_email
 from models.tables import AuditEvent, Organisation, User
 from models.visibility import may_sign_in, operator_role
@@ -108,6 +108,37 @@ def set_password(db: Database, email: str, password: str, actor_name: str | None
                 action="set_password",
                 subject="user",
                 subject_id=user.id,
+            )
+        )
+        return user
+
+
+NOTIFY_BY = ("each", "digest")
+
+
+def set_notify_by(db: Database, email: str, how: str, actor_name: str | None = None) -> User:
+    """Whether the user who signs in with ``email`` gets a message per waiting item or one
+    daily digest, in one audited transaction."""
+    choice = how.strip().lower()
+    if choice not in NOTIFY_BY:
+        raise InvalidPayload(
+            f"'{how}' is not a choice: {' or '.join(NOTIFY_BY)}",
+            [{"field": "notify_by", "message": "each or digest"}],
+        )
+    with db.transaction() as session:
+        user = session.exec(select(User).where(User.email == normalised_email(email))).first()
+        if user is None or not may_sign_in(user.roles):
+            raise NotFound(f"no user signs in with {normalised_email(email)}")
+        user.notify_by = choice
+        session.add(user)
+        session.add(
+            AuditEvent(
+                actor_name=actor_name or operator_role(),
+                role=operator_role(),
+                action="set_notify_by",
+                subject="user",
+                subject_id=user.id,
+                payload_summary={"notify_by": choice},
             )
         )
         return user
