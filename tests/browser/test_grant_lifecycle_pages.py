@@ -5,9 +5,9 @@ editing the application and resubmits; the officer screens it in; an Elder, a su
 advisor and a third reviewer declare conflicts and score with the rubric; the officer records
 the panel's recommendation; the approver approves; the applicant signs as the organisation's
 signatory; the approver countersigns; the officer records insurance and initiates the first
-payment, which finance releases (someone else); the applicant reports outcomes and the officer
-accepts the report; the auditor opens the timeline with its Prefect flow runs, verifies the
-trail and downloads the dossier. Every page is screenshotted and checked with axe-core.
+payment, which finance releases (someone else); the applicant reports outcomes, which the
+officer's page says can be accepted only once the report's period ends; the auditor opens the
+timeline with its Prefect flow runs, verifies the trail and downloads the dossier. Every page is screenshotted and checked with axe-core.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def _apply(applicant: Person) -> int:
     return int(match.group(1))
 
 
-def test_a_grant_goes_from_application_to_an_accepted_report_in_the_browser(
+def test_a_grant_goes_from_application_to_a_submitted_report_in_the_browser(
     person_in, installation: Installation
 ) -> None:
     applicant, officer = person_in("applicant 1"), person_in("officer")
@@ -142,7 +142,14 @@ def test_a_grant_goes_from_application_to_an_accepted_report_in_the_browser(
         "culturally_based_services": "25",
     }
     applicant.act(grant_id, "submit_report", report, target=1)
-    officer.act(grant_id, "accept_report", target=1)
+    # The report covers a period that has not ended: the officer's page says why it cannot be
+    # accepted yet, instead of a button (the sweep and calendar tests accept reports later).
+    officer.open(f"/grants/{grant_id}", "grant-officer-report-early")
+    waiting = officer.page.locator("#action-accept_report-1")
+    expect(waiting.locator(".blocked")).to_contain_text(
+        "it can be accepted once that period is over"
+    )
+    expect(waiting.locator('button[type="submit"]')).to_have_count(0)
 
     # The applicant downloads what is addressed to them.
     applicant.open(f"/grants/{grant_id}", "grant-applicant-documents")
