@@ -7,7 +7,8 @@ the panel's recommendation; the approver approves; the applicant signs as the or
 signatory; the approver countersigns; the officer records insurance and initiates the first
 payment, which finance releases (someone else); the applicant reports outcomes, which the
 officer's page says can be accepted only once the report's period ends; the auditor opens the
-timeline with its Prefect flow runs, verifies the trail and downloads the dossier. Every page is screenshotted and checked with axe-core.
+timeline with its Prefect flow runs, verifies the trail and downloads the dossier. Every page
+is screenshotted and checked with axe-core.
 """
 
 from __future__ import annotations
