@@ -34,17 +34,17 @@ import hmac
 import logging
 import secrets
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from prefect import flow, task
 from prefect.cache_policies import NONE
 from sqlmodel import Session, select
 
-from models import deadlines, notifications
+from models import deadlines, lifecycle, notifications
 from models.clock import utcnow
 from models.context import Actor
-from models.engine import apply_action
+from models.engine import apply_action, record_denial
 from models.errors import ActionRejected
 from models.provisioning import system_actor
 from models.tables import Fund, Grant, Instalment, Notification, OutcomeReport, SweepRun, User
@@ -80,18 +80,12 @@ def open_sweep(as_of: date | None = None) -> SweepRun:
         ).first()
         run = SweepRun(
             as_of=day,
-            caught_up_from=(last + _one_day()) if last is not None and last < day else day,
+            caught_up_from=(last + timedelta(days=1)) if last is not None and last < day else day,
             token=secrets.token_hex(16),
         )
         session.add(run)
         session.flush()
         return run
-
-
-def _one_day():  # type: ignore[no-untyped-def]
-    from datetime import timedelta
-
-    return timedelta(days=1)
 
 
 def _verified(sweep_id: Any, token: Any) -> SweepRun:
@@ -136,8 +130,6 @@ def _act(
     except ActionRejected as error:
         # The candidates were chosen by the same rules; a refusal means the grant moved
         # meanwhile. It is on the record (models.denials) and the next sweep looks again.
-        from models.engine import record_denial
-
         record_denial(database(), grant_id, action, _system(), error)
         return False
     if not result.replayed:
@@ -283,7 +275,7 @@ def payments_due(day: date) -> int:
             fund = session.get(Fund, grant.fund_id) if grant is not None else None
             if grant is None or fund is None:
                 return 0
-            role = notifications.lifecycle.SWEEP_NOTICES["payment_to_initiate"]
+            role = lifecycle.SWEEP_NOTICES["payment_to_initiate"]
             return notifications.notify_staff(
                 session,
                 grant,
@@ -367,11 +359,8 @@ async def _sweep(sweep_id: int | None, token: str | None) -> dict[str, int]:
     )
     counts["reminded"] = await asyncio.to_thread(remind_reports, day, events)
     counts["overdue"] = await asyncio.to_thread(record_overdue_reports, day, events)
-    for event_id in events:  # the lapse and overdue notices, the reminders
+    for event_id in events:  # the lapse and overdue notices, the reminders (and their messages)
         await produce_owed(event_id)
-        from workflows.delivery import announce_step
-
-        await asyncio.to_thread(announce_step, event_id)
     counts["offers_warned"] = await asyncio.to_thread(warn_expiring_offers, day)
     counts["cure_warned"] = await asyncio.to_thread(warn_cure_periods, day)
     counts["payments_due"] = await asyncio.to_thread(payments_due, day)
