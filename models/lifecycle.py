@@ -319,6 +319,9 @@ ORGANISATION_MESSAGES: dict[str, str] = {
     "record_overdue_report": "report_overdue",
     "lapse": "offer_lapsed",
     "close_incomplete": "application_closed_incomplete",
+    # Steps that change what the organisation must do, with no document of their own.
+    "return_report": "report_returned",
+    "hold_payment": "payment_held",
 }
 # Told by the sweep, with no step of their own: before an offer lapses, before a cure period
 # ends (to the organisation), and when an instalment becomes payable (to staff).

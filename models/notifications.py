@@ -202,6 +202,7 @@ def after_action(session: Session, grant: Grant, event: AuditEvent, fund_languag
             message,
             f"{message}:event-{event.id}",
             event_id=event.id,
+            subject_key=subject_key,
             deadline=_deadline_of(event),
         )
     return written

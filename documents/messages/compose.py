@@ -26,6 +26,8 @@ MESSAGE_KINDS: dict[str, Audience] = {
     "offer_lapsed": "organisation",
     "cure_period_ending": "organisation",
     "application_closed_incomplete": "organisation",
+    "report_returned": "organisation",
+    "payment_held": "organisation",
     "application_to_screen": "staff",
     "panel_ready": "staff",
     "approval_pending": "staff",
@@ -69,6 +71,8 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "offer_lapsed": ("deadline",),
     "cure_period_ending": ("deadline",),
     "application_closed_incomplete": ("deadline",),
+    "report_returned": ("report_sequence",),
+    "payment_held": ("instalment_sequence",),
     "payment_to_initiate": ("instalment_sequence", "deadline"),
     "payment_to_release": ("instalment_sequence",),
     "report_to_review": ("report_sequence",),
@@ -163,6 +167,14 @@ def _closed_incomplete(t: Catalogue, f: MessageFacts, v: dict[str, object]) -> l
     return [t("application_closed_incomplete.closed", **v), t("future_call"), t("questions")]
 
 
+def _report_returned(t: Catalogue, f: MessageFacts, v: dict[str, object]) -> list[Part]:
+    return [t("report_returned.returned", **v), t("submit"), t("help")]
+
+
+def _payment_held(t: Catalogue, f: MessageFacts, v: dict[str, object]) -> list[Part]:
+    return [t("payment_held.held", **v), t("questions")]
+
+
 def _staff(kind: str) -> Body:
     def body(t: Catalogue, f: MessageFacts, v: dict[str, object]) -> list[Part]:
         return [t(f"{kind}.body", **v)]
@@ -178,6 +190,8 @@ _BODIES: dict[str, Body] = {
     "offer_lapsed": _offer_lapsed,
     "cure_period_ending": _cure_period_ending,
     "application_closed_incomplete": _closed_incomplete,
+    "report_returned": _report_returned,
+    "payment_held": _payment_held,
     **{kind: _staff(kind) for kind, who in MESSAGE_KINDS.items() if who == "staff"},
 }
 

@@ -91,6 +91,17 @@ MESSAGES: dict[str, str] = {
         "The information requested for application {about} was not received by {deadline}, so "
         "the application has been closed."
     ),
+    "report_returned.subject": "Report returned for changes: {reference}",
+    "report_returned.returned": (
+        "Your program officer has returned {report} for {about} for changes. What to change "
+        "is written on the report in grantflow; submit the report again once it is corrected."
+    ),
+    "payment_held.subject": "Payment on hold: {reference}",
+    "payment_held.held": (
+        "Instalment {instalment} for {about} has been put on hold by your program officer. "
+        "The reason is given on the grant page in grantflow; the instalment is paid once "
+        "the hold is lifted."
+    ),
     # To staff: the reference and link only
     "application_to_screen.subject": "grantflow: application {reference} to screen",
     "application_to_screen.body": (

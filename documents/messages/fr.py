@@ -112,6 +112,18 @@ MESSAGES: dict[str, str] = {
         "Les renseignements demandés pour la demande {about} n’ont pas été reçus au plus tard "
         "le {deadline} ; la demande a donc été fermée."
     ),
+    "report_returned.subject": "Rapport retourné pour modifications : {reference}",
+    "report_returned.returned": (
+        "Votre agente ou agent de programme vous a retourné {report} pour {about} afin que "
+        "vous le modifiiez. Les changements demandés sont indiqués sur le rapport dans "
+        "grantflow ; soumettez de nouveau le rapport une fois corrigé."
+    ),
+    "payment_held.subject": "Versement suspendu : {reference}",
+    "payment_held.held": (
+        "Le versement nº {instalment} pour {about} a été suspendu par votre agente ou agent de "
+        "programme. Le motif est indiqué sur la page du dossier dans grantflow ; le versement "
+        "sera payé une fois la suspension levée."
+    ),
     # Au personnel : la référence et le lien seulement
     "application_to_screen.subject": "grantflow : demande {reference} à examiner",
     "application_to_screen.body": (

@@ -68,6 +68,8 @@ def test_the_kinds_and_their_audiences():
         "offer_lapsed",
         "cure_period_ending",
         "application_closed_incomplete",
+        "report_returned",
+        "payment_held",
     ]
     assert STAFF == [
         "application_to_screen",
@@ -124,6 +126,8 @@ def minimal(kind: str) -> MessageFacts:
         "payment_to_initiate": {"instalment_sequence": 2, "deadline": date(2026, 10, 1)},
         "payment_to_release": {"instalment_sequence": 2},
         "report_to_review": {"report_sequence": 1},
+        "report_returned": {"report_sequence": 1},
+        "payment_held": {"instalment_sequence": 2},
     }
     fields = needs.get(kind, {"deadline": date(2026, 4, 9)} if kind in ORGANISATION else {})
     return MessageFacts(reference="ILIF-2027-0001", link=LINK, **fields)
