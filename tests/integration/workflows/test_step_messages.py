@@ -16,7 +16,7 @@ from workflows.delivery import deliver_due
 
 
 def outbox(kind: str, reference: str) -> list:  # type: ignore[type-arg]
-    """The messages of ``kind`` about grant ``reference`` (the outbox is the session's)."""
+    """The messages of ``kind`` about grant ``reference`` in this test's outbox."""
     found = []
     for path in sorted(Path(data_dir(), "outbox").glob("*.eml")):
         message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
@@ -25,7 +25,10 @@ def outbox(kind: str, reference: str) -> list:  # type: ignore[type-arg]
     return found
 
 
-def test_a_returned_report_and_a_held_payment_are_told_to_the_organisation(installation):
+def test_a_returned_report_and_a_held_payment_are_told_to_the_organisation(
+    installation, monkeypatch, tmp_path
+):
+    monkeypatch.setenv("GRANTFLOW_DATA_DIR", str(tmp_path / "data"))  # an outbox of its own
     db = installation
     cast = fictional.seed(db)
     organisation, application = fictional.application_for(2, cast)  # in French
