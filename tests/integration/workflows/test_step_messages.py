@@ -35,7 +35,7 @@ def test_a_returned_report_and_a_held_payment_are_told_to_the_organisation(
     grant = create_application(db, organisation.id, application)
     officer = actor(cast.payments_officer)
     for action, who, payload, at in steps(db, cast, grant.id):  # type: ignore[arg-type]
-        if action == "initiate_payment":
+        if action == "initiate_payment" and payload["sequence"] == 1:  # held, then resumed
             hold = {"sequence": payload["sequence"], "reason": "Vérification bancaire."}
             apply_action(db, grant.id, "hold_payment", officer, hold, now=at)  # type: ignore[arg-type]
             apply_action(db, grant.id, "resume_payment", officer, payload, now=at)  # type: ignore[arg-type]
@@ -50,6 +50,7 @@ def test_a_returned_report_and_a_held_payment_are_told_to_the_organisation(
     held = outbox("payment_held", grant.reference)
     returned = outbox("report_returned", grant.reference)
     assert {m["To"].addresses[0].addr_spec for m in held} == contacts
+    assert len(held) == len(returned) == len(contacts)  # one each, once
     assert {m["To"].addresses[0].addr_spec for m in returned} == contacts
     for message in (*held, *returned):
         assert message["Content-Language"] == "fr"
