@@ -49,6 +49,9 @@ class Column:
 
 @dataclass(frozen=True)
 class Table:
+    """Rows under column labels. The labels repeat at the top of every page the table runs
+    onto; ``footer`` (a total) is drawn once, after the last row, never at a page break."""
+
     columns: tuple[Column, ...]
     rows: tuple[tuple[str, ...], ...]
     footer: tuple[str, ...] | None = None
@@ -79,11 +82,19 @@ class Notice:
 
 
 @dataclass(frozen=True)
-class PageBreak:
-    pass
+class KeepTogether:
+    """Blocks that belong together and so stay on one page: a signature with its heading,
+    its introduction or its complimentary close. ``signature`` marks the signing part itself
+    (the close and the signer's name and title, or the signature blocks): a document's last
+    page must hold more than that."""
+
+    blocks: tuple[Block, ...]
+    signature: bool = False
 
 
-Block = Heading | Paragraph | ClauseList | KeyValues | Table | SignatureBlock | Notice | PageBreak
+Block = (
+    Heading | Paragraph | ClauseList | KeyValues | Table | SignatureBlock | Notice | KeepTogether
+)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ from documents.content import (
     Column,
     Heading,
     KeyValues,
-    PageBreak,
     Paragraph,
     Table,
 )
@@ -32,7 +31,7 @@ def schedule_a(k: Kit) -> tuple[Block, ...]:
         Clause(f"A{n}", k.t(f"agr.a{n}.text", **values), title=k.t(f"agr.a{n}.title"))
         for n in range(1, GENERAL_TERMS + 1)
     )
-    return (PageBreak(), Heading(1, k.t("agr.a.heading")), ClauseList(clauses))
+    return (Heading(1, k.t("agr.a.heading")), ClauseList(clauses))
 
 
 def _contacts(k: Kit) -> Table:
@@ -87,7 +86,6 @@ def schedule_b(k: Kit) -> tuple[Block, ...]:
     else:
         provisions = (Paragraph(t("agr.b.no_additional")),)
     return (
-        PageBreak(),
         Heading(1, t("agr.b.heading")),
         Heading(2, t("agr.b.info")),
         info,
@@ -103,7 +101,6 @@ def schedule_c(k: Kit) -> tuple[Block, ...]:
     """The project: title, community, dates and the applicant's own description."""
     t, grant = k.t, k.ctx.grant
     return (
-        PageBreak(),
         Heading(1, t("agr.c.heading")),
         KeyValues(
             (
@@ -171,7 +168,6 @@ def schedule_e(k: Kit) -> tuple[Block, ...]:
     holdback = sum(item.amount_cents for item in instalments if item.kind == "holdback")
     fund = ctx.fund
     return (
-        PageBreak(),
         Heading(1, t("agr.e.heading")),
         Paragraph(t("agr.e.intro", approved=k.money(approved))),
         Table(columns, rows, footer=(t("common.total"), "", "", k.money(total))),

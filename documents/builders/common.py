@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from documents.content import (
     Block,
     DocumentContent,
+    KeepTogether,
     KeyValues,
     Labels,
     Paragraph,
@@ -212,12 +213,20 @@ def grant_summary(k: Kit, *extra: tuple[str, str]) -> KeyValues:
 def closing(k: Kit) -> tuple[Block, ...]:
     """Contact line, complimentary close and the fund signer's name and title."""
     fund = k.ctx.fund
+    signature = KeepTogether(
+        (
+            Paragraph(k.t("common.sincerely")),
+            Paragraph(fund.signer_name, emphasis=True),
+            Paragraph(k.signer_title),
+            Paragraph(k.fund_name),
+        ),
+        signature=True,
+    )
+    # The contact line goes with the signature, so a page never holds the signature alone.
     return (
-        Paragraph(k.t("common.contact_us", reference=k.ctx.grant.reference)),
-        Paragraph(k.t("common.sincerely")),
-        Paragraph(fund.signer_name, emphasis=True),
-        Paragraph(k.signer_title),
-        Paragraph(k.fund_name),
+        KeepTogether(
+            (Paragraph(k.t("common.contact_us", reference=k.ctx.grant.reference)), signature)
+        ),
     )
 
 

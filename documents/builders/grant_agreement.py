@@ -10,6 +10,7 @@ from documents.content import (
     ClauseList,
     DocumentContent,
     Heading,
+    KeepTogether,
     Notice,
     Paragraph,
     Party,
@@ -19,7 +20,7 @@ from documents.context import DocumentContext
 from documents.errors import DocumentDataError
 
 AUDIENCE = "applicant"
-TEMPLATE_VERSION = "1.0.0"
+TEMPLATE_VERSION = "1.1.0"
 
 _PARTS = ("parts", "precedence", "entire", "effective")
 
@@ -70,10 +71,13 @@ def _signatures(k: Kit, executed: bool) -> tuple[Block, ...]:
         )
         funder = SignatureBlock(k.fund_name, fund.signer_name, k.signer_title)
     return (
-        Heading(2, t("agr.signatures")),
-        Paragraph(t("agr.signatures_intro")),
-        recipient,
-        funder,
+        KeepTogether(
+            (
+                Heading(2, t("agr.signatures")),
+                Paragraph(t("agr.signatures_intro")),
+                KeepTogether((recipient, funder), signature=True),
+            )
+        ),
     )
 
 

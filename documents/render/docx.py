@@ -27,9 +27,9 @@ from documents.content import (
     ClauseList,
     DocumentContent,
     Heading,
+    KeepTogether,
     KeyValues,
     Notice,
-    PageBreak,
     Paragraph,
     SignatureBlock,
     Table,
@@ -164,6 +164,8 @@ def _table(doc, block: Table) -> None:
         cells = table.rows[index + 1].cells
         for cell, value, column in zip(cells, values, block.columns, strict=True):
             _cell_text(cell, value, bold=index == footer_index, right=column.numeric)
+    for row in table.rows:
+        _no_split(row._tr)
     doc.add_paragraph()
 
 
@@ -174,6 +176,7 @@ def _key_values(doc, block: KeyValues) -> None:
         _cell_text(row.cells[0], key, bold=True)
         _cell_text(row.cells[1], value)
         row.cells[0].width, row.cells[1].width = Mm(62), Mm(113)
+        _no_split(row._tr)
     doc.add_paragraph()
 
 
@@ -182,6 +185,7 @@ def _notice(doc, block: Notice) -> None:
     table.style = doc.styles["Table Grid"]
     cell = table.rows[0].cells[0]
     _shade(cell, _SHADES[block.tone])
+    _no_split(table.rows[0]._tr)
     if block.title:
         _cell_text(cell, block.title, bold=True)
         cell.add_paragraph(block.text)
@@ -215,9 +219,38 @@ def _signature(doc, block: SignatureBlock, content: DocumentContent) -> None:
         doc.add_paragraph(f"{label}: {value or blank}")
 
 
+def _body_elements(doc) -> list:
+    """The body's paragraphs and tables, in order (the section properties excluded)."""
+    return [element for element in doc.element.body if element.tag != qn("w:sectPr")]
+
+
+def _keep_together(doc, block: KeepTogether, content: DocumentContent) -> None:
+    """Draw the group's blocks, then tie them to one page as Word can: every paragraph kept
+    whole and with the next, the last one excepted, and no table row split."""
+    start = len(_body_elements(doc))
+    for inner in block.blocks:
+        _block(doc, inner, content)
+    added = _body_elements(doc)[start:]
+    paragraphs = [p for element in added for p in element.iter(qn("w:p"))]
+    for index, element in enumerate(paragraphs):
+        fmt = DocxParagraph(element, None).paragraph_format
+        fmt.keep_together = True
+        fmt.keep_with_next = index < len(paragraphs) - 1
+    for element in added:
+        for row in element.iter(qn("w:tr")):
+            _no_split(row)
+
+
+def _no_split(row) -> None:
+    properties = row.get_or_add_trPr()
+    if properties.find(qn("w:cantSplit")) is None:
+        properties.append(OxmlElement("w:cantSplit"))
+
+
 def _block(doc, block: Block, content: DocumentContent) -> None:
     if isinstance(block, Heading):
-        doc.add_heading(block.text, level=min(block.level, 3))
+        heading = doc.add_heading(block.text, level=min(block.level, 3))
+        heading.paragraph_format.keep_with_next = True
     elif isinstance(block, Paragraph):
         paragraph = doc.add_paragraph()
         paragraph.add_run(block.text).bold = block.emphasis or None
@@ -231,8 +264,8 @@ def _block(doc, block: Block, content: DocumentContent) -> None:
         _signature(doc, block, content)
     elif isinstance(block, Notice):
         _notice(doc, block)
-    elif isinstance(block, PageBreak):
-        doc.add_page_break()
+    elif isinstance(block, KeepTogether):
+        _keep_together(doc, block, content)
     else:
         raise TypeError(f"unknown block: {type(block).__name__}")
 

@@ -21,7 +21,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from documents.content import Block, DocumentContent, SignatureBlock, Table
+from documents.content import Block, DocumentContent, KeepTogether, SignatureBlock, Table
 from documents.render.font_timestamps import pin_font_timestamps
 from documents.render.shorten import shortened
 
@@ -73,6 +73,9 @@ def page_label_css(template: str) -> str:
 # A data table is about this many characters of body text wide (letter, 20 mm margins, 9.5pt).
 _TABLE_CHARACTERS = 85
 _WORD_MAX, _LINE_MAX = 40, 80  # one long value must not starve the other columns
+# A cell's padding and a bold total ("Total" in a narrow number column) take about this many
+# characters more than the word itself: without them a short word was cut in two ("Tot-al").
+_CELL_PADDING = 3
 
 
 def column_widths(table: Table) -> list[str]:
@@ -101,15 +104,25 @@ def _column_need(cells: tuple[str, ...]) -> tuple[int, int]:
     lines = [line for cell in cells for line in cell.splitlines()]
     word = max((len(w) for line in lines for w in line.split()), default=1)
     line = max((len(line) for line in lines), default=1)
-    word = min(word, _WORD_MAX)
-    return word, max(word, min(line, _LINE_MAX))
+    word = min(word, _WORD_MAX) + _CELL_PADDING
+    return word, max(word, min(line, _LINE_MAX) + _CELL_PADDING)
+
+
+@dataclass(frozen=True)
+class _GroupView:
+    """A ``KeepTogether`` as the template draws it: its blocks already tagged."""
+
+    blocks: list[tuple[str, object]]
+    signature: bool
 
 
 def _grouped(blocks: tuple[Block, ...]) -> list[tuple[str, object]]:
     """Blocks tagged with their type; consecutive signatures become one side-by-side group."""
     grouped: list[tuple[str, object]] = []
     for block in blocks:
-        if isinstance(block, SignatureBlock):
+        if isinstance(block, KeepTogether):
+            grouped.append(("KeepTogether", _GroupView(_grouped(block.blocks), block.signature)))
+        elif isinstance(block, SignatureBlock):
             if grouped and grouped[-1][0] == "Signatures":
                 grouped[-1] = ("Signatures", (*grouped[-1][1], block))  # type: ignore[misc]
             else:
