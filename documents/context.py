@@ -46,6 +46,8 @@ class FundInfo:
     records_retention_years: int
     offer_days: int
     signer_title_fr: str = ""  # the signer's title in French; empty falls back to signer_title
+    notice_address: str = ""  # where notices under an agreement go (Schedule B)
+    notice_email: str = ""
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,9 @@ class GrantInfo:
     countersigned_at: datetime | None
     countersigner_name: str | None
     conditions: tuple[str, ...] = ()
+    # The title the Fund's signing authority countersigned under, in English and French.
+    countersigner_title: str | None = None
+    countersigner_title_fr: str | None = None
 
 
 @dataclass(frozen=True)

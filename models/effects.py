@@ -278,8 +278,12 @@ def _sign(session: Session, ctx: ActionContext) -> None:
 
 @effect("countersign")
 def _countersign(session: Session, ctx: ActionContext) -> None:
+    """The Fund's signing authority countersigns (``countersigner_is_fund_signing_authority``);
+    the grant keeps the title they signed under, in both languages."""
     ctx.grant.countersigned_by_id = ctx.actor.user_id
     ctx.grant.countersigned_at = ctx.now
+    ctx.grant.countersigner_title = ctx.fund.signer_title
+    ctx.grant.countersigner_title_fr = ctx.fund.signer_title_fr or ctx.fund.signer_title
 
 
 @effect("record_insurance")

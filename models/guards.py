@@ -15,6 +15,7 @@ from models.applications import plan_problem
 from models.clock import as_utc, fiscal_years_between
 from models.context import ActionContext
 from models.money import format_cad
+from models.provisioning import normalised_email
 from models.review import quorum_required, scoring_members
 from models.tables import Instalment, OutcomeReport
 
@@ -359,6 +360,27 @@ def signer_has_signing_authority(ctx: ActionContext) -> str | None:
         )
     # No address in the sentence: it is kept in the audit trail, which never forgets.
     return f"{who}, and the address you signed in with is not one of theirs"
+
+
+@actor_guard
+def countersigner_is_fund_signing_authority(ctx: ActionContext) -> str | None:
+    """Only the Fund's signing authority (the user who signs in with ``Fund.signer_email``)
+    countersigns, so the executed agreement names the person its offer named."""
+    fund = ctx.fund
+    who = f"only the Fund's signing authority, {fund.signer_name}, can countersign"
+    if not fund.signer_email:
+        return (
+            f"{who}, and the Fund has no sign-in address on record for them: set it with "
+            "grantflow fund signing-authority"
+        )
+    user = ctx.acting_user()
+    if (
+        user is not None
+        and user.email
+        and (normalised_email(user.email) == normalised_email(fund.signer_email))
+    ):
+        return None
+    return who
 
 
 @payload_guard

@@ -22,7 +22,7 @@ from models.applications import (
 from models.clock import as_utc, utcnow
 from models.db import Database
 from models.errors import InvalidPayload, NotFound, validate_or_explain
-from models.lifecycle import ROLES
+from models.lifecycle import ACTIONS_BY_KEY, ROLES
 from models.tables import (
     AuditEvent,
     BudgetLine,
@@ -127,6 +127,27 @@ class FundInput(_Input):
     signer_name: SingleLine = Field(min_length=2, max_length=PERSON_MAX)
     signer_title: SingleLine = Field(min_length=2, max_length=PERSON_MAX)
     signer_title_fr: SingleLine = Field(default="", max_length=PERSON_MAX)
+    # The address the signing authority signs in with (only they countersign), and where
+    # notices under an agreement go. A fund can be made before its signer's account, so the
+    # address is not looked up here (``set_fund_signing_authority`` does).
+    signer_email: Email | Literal[""] = ""
+    notice_address: MultiLine = Field(default="", max_length=ADDRESS_MAX)
+    notice_email: Email | Literal[""] = ""
+
+
+class FundNoticesInput(_Input):
+    """Where notices to the Fund go under its agreements (Schedule B)."""
+
+    notice_address: MultiLine = Field(min_length=5, max_length=ADDRESS_MAX)
+    notice_email: Email
+
+
+class FundSignerInput(_Input):
+    """The Fund's signing authority: a user's sign-in address and their title."""
+
+    signer_email: Email
+    signer_title: SingleLine = Field(min_length=2, max_length=PERSON_MAX)
+    signer_title_fr: SingleLine = Field(default="", max_length=PERSON_MAX)
 
 
 def _table_default(field: str) -> int:
@@ -226,6 +247,9 @@ def create_fund(
             "signer_name": signer_name,
             "signer_title": signer_title,
             "signer_title_fr": settings.pop("signer_title_fr", ""),
+            "signer_email": settings.pop("signer_email", ""),
+            "notice_address": settings.pop("notice_address", ""),
+            "notice_email": settings.pop("notice_email", ""),
         },
     )
     assert isinstance(names, FundInput)
@@ -436,3 +460,77 @@ def create_application(
             payload_summary={"requested_cents": grant.requested_cents},
         )
         return grant
+
+
+def _fund_by_code(session: Session, code: str) -> Fund:
+    fund = session.exec(select(Fund).where(Fund.code == code.strip().upper())).first()
+    if fund is None:
+        raise NotFound(f"no fund has the code {code.strip().upper()}")
+    return fund
+
+
+def set_fund_signing_authority(
+    db: Database,
+    code: str,
+    *,
+    email: str,
+    title: str,
+    title_fr: str = "",
+    actor_name: str | None = None,
+) -> Fund:
+    """Make the user who signs in with ``email`` the Fund's signing authority: their name
+    and ``title`` are what its letters and agreements print, and only they countersign. The
+    user must be active and hold a role that countersigns. Audited."""
+    info = validated(
+        FundSignerInput, {"signer_email": email, "signer_title": title, "signer_title_fr": title_fr}
+    )
+    assert isinstance(info, FundSignerInput)
+    countersigners = ACTIONS_BY_KEY["countersign"].roles
+    with db.transaction() as session:
+        fund = _fund_by_code(session, code)
+        address = normalised_email(info.signer_email)
+        user = session.exec(select(User).where(User.email == address)).first()
+        if user is None or not user.active or not set(user.roles) & set(countersigners):
+            raise InvalidPayload(
+                "the signing authority must be an active user who may countersign "
+                f"({', '.join(countersigners)})",
+                [{"field": "signer_email", "message": "no such user may countersign"}],
+            )
+        fund.signer_name = user.name
+        fund.signer_email = address
+        fund.signer_title = info.signer_title
+        fund.signer_title_fr = info.signer_title_fr
+        session.add(fund)
+        _audit(
+            session,
+            "set_fund_signing_authority",
+            actor_name or operator_role(),
+            operator_role(),
+            subject="fund",
+            subject_id=fund.id,
+            payload_summary={"user_id": user.id},
+        )
+        return fund
+
+
+def set_fund_notices(
+    db: Database, code: str, *, address: str, email: str, actor_name: str | None = None
+) -> Fund:
+    """Where notices to the Fund go under its agreements (Schedule B). Audited."""
+    info = validated(FundNoticesInput, {"notice_address": address, "notice_email": email})
+    assert isinstance(info, FundNoticesInput)
+    with db.transaction() as session:
+        fund = _fund_by_code(session, code)
+        fund.notice_address = info.notice_address
+        fund.notice_email = normalised_email(info.notice_email)
+        session.add(fund)
+        _audit(
+            session,
+            "set_fund_notices",
+            actor_name or operator_role(),
+            operator_role(),
+            subject="fund",
+            subject_id=fund.id,
+            payload_summary={"fields": ["notice_address", "notice_email"]},
+        )
+        return fund

@@ -30,9 +30,16 @@ class Fund(SQLModel, table=True):
     require_elder: bool = True
     require_survivor_advisor: bool = True
     small_cell_threshold: int = 10
+    # The Fund's signing authority: the person who signs its letters and countersigns its
+    # agreements. ``signer_email`` is the address they sign in with; only that user may
+    # countersign (models.guards.countersigner_is_fund_signing_authority).
     signer_name: str
     signer_title: str
     signer_title_fr: str = ""
+    signer_email: str = Field(default="", max_length=254)
+    # Where notices under an agreement go (Schedule B): a postal address and an email.
+    notice_address: str = Field(default="", max_length=500)
+    notice_email: str = Field(default="", max_length=254)
     staff_language: str = "en"
     next_grant_number: int = 1
 
@@ -137,6 +144,10 @@ class Grant(GovernedState, SQLModel, table=True):
     signed_at: datetime | None = None
     countersigned_by_id: int | None = Field(default=None, foreign_key="user.id")
     countersigned_at: datetime | None = None
+    # The countersigner's title as the Fund's signing authority when they signed, in both
+    # languages: the executed agreement prints it whatever the Fund's settings say later.
+    countersigner_title: str | None = Field(default=None, max_length=200)
+    countersigner_title_fr: str | None = Field(default=None, max_length=200)
     insurance_certificate_ref: str | None = None
     closeout_began_at: datetime | None = None
     closed_at: datetime | None = None

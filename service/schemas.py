@@ -220,8 +220,11 @@ class FundRequest(FundInput, FundMoneyTerms):
                     "name_en": "Indigenous-Led Initiatives Fund",
                     "name_fr": "Fonds des initiatives dirigées par des Autochtones",
                     "call_deadline": "2027-02-28T23:59:00Z",
-                    "signer_name": "Morgan Tallgrass",
+                    "signer_name": "Sasha Redcedar",
                     "signer_title": "Director",
+                    "signer_email": "sasha.redcedar@fund.example",
+                    "notice_address": "400 Demonstration Way, Suite 12\nToronto ON M0M 0M0",
+                    "notice_email": "notices@fund.example",
                     "allocations": {"2027": 400000000, "2028": 400000000},
                 }
             ]

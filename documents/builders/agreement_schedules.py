@@ -53,7 +53,14 @@ def _contacts(k: Kit) -> Table:
         for c in ctx.organisation.contacts
     )
     fund = ctx.fund
-    rows += ((t("agr.fund_label"), f"{fund.signer_name}\n{k.signer_title}", "—", k.yes_no(True)),)
+    rows += (
+        (
+            t("agr.fund_label"),
+            f"{fund.signer_name}\n{k.signer_title}",
+            f"{fund.notice_email}\n{fund.notice_address}",
+            k.yes_no(True),
+        ),
+    )
     return Table(columns, rows)
 
 
@@ -61,6 +68,11 @@ def schedule_b(k: Kit) -> tuple[Block, ...]:
     """Project-specific information, additional provisions (prevail over A), contacts."""
     t, ctx = k.t, k.ctx
     org, grant, fund = ctx.organisation, ctx.grant, ctx.fund
+    if not (fund.notice_address.strip() and fund.notice_email.strip()):
+        raise DocumentDataError(
+            f"{ctx.kind}: the Fund has no address and email for notices, which the agreement "
+            "sends to its contacts (grantflow fund notices)"
+        )
     info = KeyValues(
         (
             (t("common.legal_name"), org.legal_name),

@@ -53,8 +53,13 @@ def _signatures(k: Kit, executed: bool) -> tuple[Block, ...]:
         contact = signing_contact(ctx)
         title = contact.title if contact and contact.name == grant.signer_name else None
         countersigner_title = (
-            k.signer_title if grant.countersigner_name == fund.signer_name else None
+            grant.countersigner_title_fr if k.language == "fr" else grant.countersigner_title
         )
+        if not countersigner_title:
+            raise DocumentDataError(
+                "executed_agreement: the title the Fund's signing authority countersigned "
+                "under is not on record"
+            )
         recipient = SignatureBlock(
             k.organisation, grant.signer_name, title, k.date(grant.signed_at)
         )

@@ -85,7 +85,7 @@ def _setup_page(doc, content: DocumentContent) -> None:
     section = doc.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = Mm(215.9), Mm(279.4)
-    section.top_margin, section.bottom_margin = Mm(24), Mm(22)
+    section.top_margin, section.bottom_margin = Mm(20), Mm(18)
     section.left_margin = section.right_margin = Mm(20)
     header = section.header.paragraphs[0]
     header.text = f"{content.fund_name}\t\t{content.reference}"

@@ -21,6 +21,9 @@ class FundSettings:
     signer_name: str
     signer_title: str
     signer_title_fr: str
+    signer_email: str
+    notice_address: str
+    notice_email: str
     annual_allocation_cents: int
 
 
@@ -28,9 +31,15 @@ FUND = FundSettings(
     code=FUND_CODE,
     name_en="Indigenous-Led Initiatives Fund (demonstration)",
     name_fr="Fonds des initiatives dirigées par des Autochtones (démonstration)",
-    signer_name="Morgan Tallgrass",
+    # The Fund's signing authority is its approver (APPROVER below): the person who signs its
+    # letters is the one who countersigns its agreements.
+    signer_name="Sasha Redcedar",
     signer_title="Director, Indigenous-Led Initiatives",
     signer_title_fr="Directrice, Initiatives dirigées par des Autochtones",
+    signer_email="sasha.redcedar@ilif-fund.example",
+    notice_address="Indigenous-Led Initiatives Fund (demonstration)\n"
+    "400 Demonstration Way, Suite 12\nToronto ON M0M 0M0",
+    notice_email="notices@ilif-fund.example",
     annual_allocation_cents=400_000_000,
 )
 
@@ -153,7 +162,8 @@ SURVIVOR_ADVISOR = Person(
 )
 REVIEWER = Person("Kai Birchbark", ("reviewer",), email=staff_address("kai.birchbark"))
 PANEL = (ELDER, SURVIVOR_ADVISOR, REVIEWER)
-APPROVER = Person("Sasha Redcedar", ("approver",), email=staff_address("sasha.redcedar"))
+# The approver is the Fund's signing authority (FUND.signer_*): they countersign agreements.
+APPROVER = Person(FUND.signer_name, ("approver",), email=FUND.signer_email)
 FINANCE = Person("Quinn Ironwood", ("finance",), email=staff_address("quinn.ironwood"))
 AUDITOR = Person("Taylor Brookside", ("auditor",), email=staff_address("taylor.brookside"))
 

@@ -17,6 +17,9 @@ def fund_fields(**overrides: Any) -> dict[str, Any]:
         "signer_name": FUND.signer_name,
         "signer_title": FUND.signer_title,
         "signer_title_fr": FUND.signer_title_fr,
+        "signer_email": FUND.signer_email,
+        "notice_address": FUND.notice_address,
+        "notice_email": FUND.notice_email,
     }
     return {**fields, **overrides}
 

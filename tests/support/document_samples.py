@@ -41,8 +41,9 @@ REFERENCE = "ILIF-2026-0042"
 
 # The shared fund, with the settings a newly created fund has (models.tables.Fund's defaults).
 _SETTINGS = Fund(**fund_fields(call_deadline=datetime(2026, 1, 9, tzinfo=UTC)))
+# Documents print the signer's name and title, never the address they sign in with.
 FUND = FundInfo(
-    **fund_fields(),
+    **{field: value for field, value in fund_fields().items() if field != "signer_email"},
     holdback_bps=_SETTINGS.holdback_bps,
     initial_payment_bps=_SETTINGS.initial_payment_bps,
     insurance_minimum_cents=_SETTINGS.insurance_minimum_cents,
@@ -328,6 +329,8 @@ def sample_grant(kind: str, language: Language) -> GrantInfo:
         signer_name=SIGNER.name if signed else None,
         countersigned_at=datetime(2026, 3, 24, 13, 0, tzinfo=UTC) if signed else None,
         countersigner_name=FUND.signer_name if signed else None,
+        countersigner_title=FUND.signer_title if signed else None,
+        countersigner_title_fr=FUND.signer_title_fr if signed else None,
         conditions=text["conditions"],
     )
 

@@ -139,6 +139,10 @@ RULES: dict[str, tuple[str, str]] = {
         "Only a contact with signing authority for the organisation can sign.",
         "Seule une personne-ressource autorisée à signer pour l'organisme peut signer.",
     ),
+    "countersigner_is_fund_signing_authority": (
+        "Only the Fund’s signing authority can countersign.",
+        "Seule la personne autorisée à signer pour le Fonds peut contresigner.",
+    ),
     "insurance_meets_minimum": (
         "The liability coverage is below the fund's minimum.",
         "La couverture de responsabilité est inférieure au minimum du fonds.",

@@ -33,6 +33,8 @@ NOT_THE_NAMED_PERSON = {
     ("score", "reviewer"): "reviewer_assigned",
     ("recommend", "officer"): "actor_is_review_coordinator",
     ("not_recommend", "officer"): "actor_is_review_coordinator",
+    # Only the Fund's signing authority countersigns, not every approver.
+    ("countersign", "approver"): "countersigner_is_fund_signing_authority",
 }
 
 

@@ -295,6 +295,48 @@ def test_executed_agreement_fills_the_signatures():
     assert headings(content) == headings(same_body)
 
 
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_offer_and_the_executed_agreement_name_the_same_fund_signatory_with_a_title(language):
+    offered = blocks(build("grant_agreement", language), SignatureBlock)[1]
+    executed = blocks(build("executed_agreement", language), SignatureBlock)[1]
+    title = FUND.signer_title_fr if language == "fr" else FUND.signer_title
+    assert (
+        (offered.name, offered.title)
+        == (executed.name, executed.title)
+        == (
+            FUND.signer_name,
+            title,
+        )
+    )
+
+
+def test_the_executed_agreement_prints_the_title_the_countersigner_signed_under():
+    grant = dataclasses.replace(
+        sample_context("executed_agreement").grant, countersigner_title="Acting Director"
+    )
+    executed = blocks(build("executed_agreement", grant=grant), SignatureBlock)[1]
+    assert executed.title == "Acting Director"
+    untitled = dataclasses.replace(grant, countersigner_title=None)
+    with pytest.raises(DocumentDataError, match="countersigned under is not on record"):
+        build("executed_agreement", grant=untitled)
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_schedule_b_gives_the_fund_s_address_and_email_for_notices(language):
+    tables = blocks(build("grant_agreement", language), Table)
+    contacts = next(t for t in tables if any(FUND.signer_name in row[1] for row in t.rows))
+    fund_row = contacts.rows[-1]
+    assert fund_row[1].startswith(FUND.signer_name)
+    assert fund_row[2].split("\n")[0] == FUND.notice_email
+    assert FUND.notice_address in fund_row[2]
+
+
+def test_an_agreement_without_a_fund_notice_address_is_refused():
+    fund = dataclasses.replace(FUND, notice_address="")
+    with pytest.raises(DocumentDataError, match="no address and email for notices"):
+        build("grant_agreement", fund=fund)
+
+
 def test_executed_agreement_needs_both_signatures():
     ctx = sample_context("executed_agreement")
     unsigned = dataclasses.replace(ctx, grant=dataclasses.replace(ctx.grant, signed_at=None))

@@ -51,6 +51,7 @@ def test_the_kinds_name_registered_guards_and_do_not_overlap():
         "not_yet_scored",
         "actor_is_review_coordinator",
         "signer_has_signing_authority",
+        "countersigner_is_fund_signing_authority",
     }
     assert set(ABOUT_THE_ACTOR) == hidden_when_failing
 

@@ -16,6 +16,7 @@ from models import lifecycle
 from models.context import ActionContext
 from models.engine import failed_guards
 from models.errors import GuardFailed
+from models.fictional.cast import FUND
 from models.guards import GUARDS
 from models.tables import ReviewAssignment, User
 from tests.support.models_support import (
@@ -324,6 +325,33 @@ def contact_without_signing_authority_signs():
     )
 
 
+@refusal("countersigner_is_fund_signing_authority")
+def an_approver_who_is_not_the_fund_s_signing_authority_countersigns():
+    ctx = fake_context("countersign")
+    other = User(id=52, name="Devon Ashgrove", roles=["approver"], email="devon@fund.example")
+    ctx.users = {**ctx.users, other.id: other}
+    return acting_as(ctx, other), (
+        f"only the Fund's signing authority, {FUND.signer_name}, can countersign"
+    )
+
+
+def test_the_fund_s_signing_authority_countersigns_whatever_the_case_of_their_address():
+    ctx = fake_context("countersign")
+    signer = ctx.acting_user()
+    assert signer is not None and signer.email == FUND.signer_email
+    ctx.fund.signer_email = "  " + FUND.signer_email.upper()
+    assert message_of("countersigner_is_fund_signing_authority", ctx) is None
+
+
+def test_a_fund_without_a_signing_authority_address_says_how_to_set_it():
+    ctx = fake_context("countersign")
+    ctx.fund.signer_email = ""
+    assert message_of("countersigner_is_fund_signing_authority", ctx) == (
+        f"only the Fund's signing authority, {FUND.signer_name}, can countersign, and the Fund "
+        "has no sign-in address on record for them: set it with grantflow fund signing-authority"
+    )
+
+
 # --------------------------------------------------------------------------- disbursement
 
 
@@ -368,8 +396,7 @@ def accepting_a_report_on_the_last_day_of_its_period():
     ctx = fake_context("accept_report")
     ctx.subject.period_end = ctx.now.date()  # type: ignore[union-attr]
     return ctx, (
-        "report 1 covers a period ending on 2028-04-30; it can be accepted once that period is "
-        "over"
+        "report 1 covers a period ending on 2028-04-30; it can be accepted once that period is over"
     )
 
 
@@ -377,9 +404,7 @@ def accepting_a_report_on_the_last_day_of_its_period():
 def reminding_31_days_before_the_due_date():
     ctx = fake_context("remind_report")
     ctx.subject.due_date = ctx.now.date() + timedelta(days=31)  # type: ignore[union-attr]
-    return ctx, (
-        "report 1 is due on 2028-06-20; reminders go out from 2028-05-21 until that day"
-    )
+    return ctx, ("report 1 is due on 2028-06-20; reminders go out from 2028-05-21 until that day")
 
 
 @refusal("report_past_due")
