@@ -27,7 +27,6 @@ import pytest
 
 from models import lifecycle
 from models.clock import fiscal_year_of
-from models.fictional.cast import FUND
 from models.payloads import REVIEW_CRITERIA
 from service.prefect_server import free_port
 from tests.support.reading import docx_text, pdf_text, squash
@@ -154,9 +153,13 @@ def fund_request(first_year: int) -> dict[str, Any]:
         "name_en": "Healing Paths Fund (fictional)",
         "name_fr": "Fonds Sentiers de guérison (fictif)",
         "call_deadline": (datetime.now(UTC) + timedelta(days=60)).isoformat(),
-        "signer_name": FUND.signer_name,
+        # The approver of the test below signs for the Fund and countersigns.
+        "signer_name": "Sasha Redpine",
         "signer_title": "Director, Healing Paths",
         "signer_title_fr": "Directrice, Sentiers de guérison",
+        "signer_email": "sasha.redpine@fund.example",
+        "notice_address": "8 Example Crescent\nThunder Bay ON P0P 0P0",
+        "notice_email": "notices@fund.example",
         "allocations": {str(first_year + k): 300_000_000 for k in range(4)},
     }
 
@@ -240,7 +243,9 @@ def test_a_grant_reaches_an_active_agreement_over_a_real_server(tmp_path):
             person("Robin Greywing", "--role", "reviewer", "--survivor-advisor"),
             person("Kai Birchwood", "--role", "reviewer"),
         ]
-        approver = person("Sasha Redpine", "--role", "approver")
+        approver = person(
+            "Sasha Redpine", "--role", "approver", "--email", "sasha.redpine@fund.example"
+        )
         person("Quinn Ironleaf", "--role", "finance")
 
         # -- the lifecycle, over HTTP

@@ -113,9 +113,13 @@ def set_up(server: BrowserServer) -> Installation:
             "name_en": "Healing Paths Fund (fictional)",
             "name_fr": "Fonds Sentiers de guérison (fictif)",
             "call_deadline": (datetime.now(UTC) + timedelta(days=60)).isoformat(),
-            "signer_name": "Pat Evergreen",
+            # The approver below signs for the Fund and countersigns.
+            "signer_name": "Dana Silverbirch",
             "signer_title": "Director, Healing Paths",
             "signer_title_fr": "Directrice, Sentiers de guérison",
+            "signer_email": "approver@fund.example",
+            "notice_address": "8 Example Crescent\nThunder Bay ON P0P 0P0",
+            "notice_email": "notices@fund.example",
             "allocations": {str(first_year + k): 300_000_000 for k in range(4)},
         }
         assert api.post("/api/v1/funds", json=fund).status_code == 201

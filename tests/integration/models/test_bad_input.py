@@ -62,6 +62,9 @@ def small_fund(world: World, code: str, allocations_by_year: dict[int, int]) -> 
         call_deadline=utcnow() + timedelta(days=60),
         signer_name=FUND.signer_name,
         signer_title=FUND.signer_title,
+        signer_email=FUND.signer_email,
+        notice_address=FUND.notice_address,
+        notice_email=FUND.notice_email,
         allocations=allocations_by_year,
     )
     return code

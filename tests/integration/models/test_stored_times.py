@@ -32,6 +32,9 @@ def deadline(world: World):
         call_deadline=moment,
         signer_name=FUND.signer_name,
         signer_title=FUND.signer_title,
+        signer_email=FUND.signer_email,
+        notice_address=FUND.notice_address,
+        notice_email=FUND.notice_email,
         allocations={},
     )
     return moment

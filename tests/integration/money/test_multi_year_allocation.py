@@ -54,6 +54,9 @@ def two_year_fund(world: World) -> tuple[int, int, int]:
         call_deadline=utcnow() + timedelta(days=90),
         signer_name=FUND.signer_name,
         signer_title=FUND.signer_title,
+        signer_email=FUND.signer_email,
+        notice_address=FUND.notice_address,
+        notice_email=FUND.notice_email,
         allocations={first_year: FIRST_YEAR_ALLOCATION, second_year: SECOND_YEAR_ALLOCATION},
     )
     assert fund.id is not None
