@@ -29,10 +29,12 @@ So every due date lies within the agreement's term (from the earlier of the appr
 the start to the end) except the holdback's, which is payable after the final report. No
 instalment is payable before its due date (``models.guards.instalment_due``).
 
-Because the years are charged in sequence order (initial payment, the periods year by year,
-the holdback last), the instalments not yet paid always charge the latest years:
-commitment given back latest year first (``models.budget.release_by_year``) gives back what
-those instalments charged to each year.
+Approval commits to each fiscal year's allocation what the plan charges to it
+(``charged_by_year``); Schedule E reads an instalment's year back from its kind and due date
+(``charged_fiscal_year``). Because the years are charged in sequence order (initial payment,
+the periods year by year, the holdback last), the instalments not yet paid always charge the
+latest years: commitment given back latest year first (``models.budget.release_by_year``)
+gives back what those instalments charged to each year.
 """
 
 from __future__ import annotations
