@@ -23,7 +23,7 @@ from models.context import ActionContext
 from models.deadlines import cure_period_ends, fund_today, report_overdue
 from models.governed import engine_window
 from models.lifecycle import ACTIONS_BY_KEY
-from models.schedule import plan_instalments, plan_reports
+from models.schedule import charged_by_year, plan_instalments, plan_reports
 from models.settlement import repayment_due_by, settle_holdback
 from models.tables import BudgetLine, Instalment, OutcomeReport, ReviewAssignment, ReviewScore
 
@@ -180,10 +180,6 @@ def _approve(session: Session, ctx: ActionContext) -> None:
     for line in ctx.budget:
         line.approved_cents = lines[line.fiscal_year]
         session.add(line)
-        if lines[line.fiscal_year]:
-            allocation = ctx.allocations[line.fiscal_year]  # within_allocation checked it exists
-            allocation.committed_cents += lines[line.fiscal_year]
-            session.add(allocation)
     plan = plan_instalments(
         approved,
         lines,
@@ -194,6 +190,12 @@ def _approve(session: Session, ctx: ActionContext) -> None:
         fund.holdback_bps,
         initial_due=fund_today(ctx.now),
     )
+    # What the plan charges each fiscal year: its approved line exactly (models.schedule), so
+    # the amount within_allocation checked against each year's allocation.
+    for fiscal_year, cents in sorted(charged_by_year(plan).items()):
+        allocation = ctx.allocations[fiscal_year]  # within_allocation checked it exists
+        allocation.committed_cents += cents
+        session.add(allocation)
     for planned in plan:
         session.add(
             Instalment(

@@ -13,8 +13,10 @@ from documents.content import (
     Paragraph,
     Table,
 )
+from documents.context import InstalmentInfo
 from documents.errors import DocumentDataError
 from documents.formatting import fiscal_year_bounds
+from models.schedule import charged_fiscal_year, funded_years
 
 GENERAL_TERMS = 14
 
@@ -152,8 +154,49 @@ def schedule_d(k: Kit) -> tuple[Block, ...]:
     )
 
 
+def _charged_years(k: Kit) -> list[int]:
+    """The fiscal years with approved money in Schedule D: the years the plan charges."""
+    years = funded_years({line.fiscal_year: line.approved_cents or 0 for line in k.ctx.budget})
+    if not years:
+        raise DocumentDataError(f"{k.ctx.kind}: the budget approves no fiscal year")
+    return years
+
+
+def _check_years_charged(k: Kit, charged: dict[int, int]) -> None:
+    """No fiscal year is charged more than its approved amount in Schedule D."""
+    approved = {line.fiscal_year: line.approved_cents or 0 for line in k.ctx.budget}
+    over = {year: cents for year, cents in charged.items() if cents > approved.get(year, 0)}
+    if over:
+        raise DocumentDataError(
+            f"{k.ctx.kind}: instalments charged to fiscal years {sorted(over)} exceed their "
+            "approved budget"
+        )
+
+
+def _due(k: Kit, item: InstalmentInfo) -> str:
+    """A date, or for the holdback what it waits for: the final report's acceptance."""
+    if item.kind == "holdback":
+        return k.t("agr.e.holdback_due", date=k.date(item.due_date))
+    return k.date(item.due_date)
+
+
+def _holdback_note(k: Kit, holdback: InstalmentInfo | None, years: list[int]) -> Paragraph:
+    if holdback is None:
+        return Paragraph(k.t("agr.e.no_holdback"))
+    return Paragraph(
+        k.t(
+            "agr.e.holdback",
+            pct=k.bps(k.ctx.fund.holdback_bps),
+            amount=k.money(holdback.amount_cents),
+            fiscal_year=k.fiscal_year(years[-1]),
+            date=k.date(holdback.due_date),
+        )
+    )
+
+
 def schedule_e(k: Kit) -> tuple[Block, ...]:
-    """Every instalment, totalling the approved amount, and the holdback rule."""
+    """Every instalment with the fiscal year it is charged to, totalling the approved amount,
+    and the initial payment and holdback rules."""
     t, ctx = k.t, k.ctx
     approved = require_approved(ctx)
     instalments = sorted(ctx.instalments, key=lambda item: item.sequence)
@@ -162,29 +205,36 @@ def schedule_e(k: Kit) -> tuple[Block, ...]:
         raise DocumentDataError(
             f"{ctx.kind}: instalments total {total} cents, the approved amount is {approved}"
         )
+    years = _charged_years(k)
+    charged = [charged_fiscal_year(item.kind, item.due_date, years) for item in instalments]
+    totals: dict[int, int] = {}
+    for item, year in zip(instalments, charged, strict=True):
+        totals[year] = totals.get(year, 0) + item.amount_cents
+    _check_years_charged(k, totals)
     rows = tuple(
         (
             str(item.sequence),
             t(f"instalment.{item.kind}"),
-            k.date(item.due_date),
+            k.fiscal_year(year),
+            _due(k, item),
             k.money(item.amount_cents),
         )
-        for item in instalments
+        for item, year in zip(instalments, charged, strict=True)
     )
     columns = (
         Column(t("common.number")),
         Column(t("agr.e.instalment")),
+        Column(t("common.fiscal_year")),
         Column(t("common.due_date")),
         Column(t("common.amount"), numeric=True),
     )
-    holdback = sum(item.amount_cents for item in instalments if item.kind == "holdback")
-    fund = ctx.fund
+    holdback = next((item for item in instalments if item.kind == "holdback"), None)
     return (
         Heading(1, t("agr.e.heading")),
         Paragraph(t("agr.e.intro", approved=k.money(approved))),
-        Table(columns, rows, footer=(t("common.total"), "", "", k.money(total))),
-        Paragraph(t("agr.e.initial", pct=k.bps(fund.initial_payment_bps))),
-        Paragraph(t("agr.e.holdback", pct=k.bps(fund.holdback_bps), amount=k.money(holdback))),
+        Table(columns, rows, footer=(t("common.total"), "", "", "", k.money(total))),
+        Paragraph(t("agr.e.initial", pct=k.bps(ctx.fund.initial_payment_bps))),
+        _holdback_note(k, holdback, years),
     )
 
 

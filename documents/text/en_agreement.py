@@ -171,13 +171,23 @@ MESSAGES: dict[str, str] = {
     "agr.e.heading": "Schedule E – Payment Plan",
     "agr.e.intro": (
         "Subject to section A2, the Fund will pay the Maximum Funds in the instalments below. "
-        "The instalments total {approved}, the Maximum Funds."
+        "The instalments total {approved}, the Maximum Funds. Each instalment is charged to the "
+        "budget of the fiscal year shown (Schedule D), and the instalments charged to a fiscal "
+        "year total that year’s approved amount."
     ),
-    "agr.e.initial": ("The first instalment is an initial payment of {pct} of the Maximum Funds."),
+    "agr.e.initial": (
+        "The first instalment is an initial payment of {pct} of the Maximum Funds, at most the "
+        "budget of the first fiscal year, paid once this Agreement is signed and its conditions "
+        "are met. When it falls due on the start date, it also includes the payment for the "
+        "first payment period."
+    ),
     "agr.e.holdback": (
-        "A holdback of {pct} of the Maximum Funds ({amount}) is withheld and released only "
-        "after the Fund accepts the final report."
+        "A holdback of {pct} of the Maximum Funds, at most the budget of the last fiscal year "
+        "({amount}), is charged to fiscal year {fiscal_year}. It is withheld and released only "
+        "after the Fund accepts the final report, and not before {date}."
     ),
+    "agr.e.no_holdback": "This Agreement provides for no holdback.",
+    "agr.e.holdback_due": "After the final report is accepted, not before {date}",
     "agr.e.instalment": "Instalment",
     "agr.f.heading": "Schedule F – Reports",
     "agr.f.intro": (

@@ -186,15 +186,24 @@ MESSAGES: dict[str, str] = {
     "agr.e.intro": (
         "Sous réserve de l’article A2, le Fonds versera le financement maximal selon les "
         "versements ci-dessous. Le total des versements s’élève à {approved}, soit le "
-        "financement maximal."
+        "financement maximal. Chaque versement est imputé au budget de l’exercice indiqué "
+        "(annexe D), et les versements imputés à un exercice totalisent le montant approuvé "
+        "pour cet exercice."
     ),
     "agr.e.initial": (
-        "Le premier versement est un paiement initial de {pct} du financement maximal."
+        "Le premier versement est un paiement initial de {pct} du financement maximal, sans "
+        "dépasser le budget du premier exercice, versé une fois la présente Entente signée et "
+        "ses conditions remplies. S’il est exigible à la date de début, il comprend aussi le "
+        "paiement de la première période de paiement."
     ),
     "agr.e.holdback": (
-        "Une retenue de {pct} du financement maximal ({amount}) est conservée et n’est versée "
-        "qu’après l’acceptation du rapport final par le Fonds."
+        "Une retenue de {pct} du financement maximal, sans dépasser le budget du dernier "
+        "exercice ({amount}), est imputée à l’exercice {fiscal_year}. Elle est conservée et "
+        "n’est versée qu’après l’acceptation du rapport final par le Fonds, et au plus tôt le "
+        "{date}."
     ),
+    "agr.e.no_holdback": "La présente Entente ne prévoit aucune retenue.",
+    "agr.e.holdback_due": "Après l’acceptation du rapport final, au plus tôt le {date}",
     "agr.e.instalment": "Versement",
     "agr.f.heading": "Annexe F – Rapports",
     "agr.f.intro": (

@@ -29,6 +29,7 @@ from models.fictional.cast import (
     FictionalOrganisation,
 )
 from models.fictional.rows import contact_fields, fund_fields, organisation_fields
+from models.schedule import plan_instalments
 from models.tables import Fund
 
 _LODGE, _YOUTH_CIRCLE = ORGANISATIONS[:2]
@@ -37,6 +38,13 @@ SYLLABICS_COMMUNITY = _YOUTH_CIRCLE["community"]
 COMMUNITY = _LODGE["community"]
 APPROVED_CENTS = 45_012_345
 REQUESTED_CENTS = 48_000_000
+START_DATE = date(2026, 4, 1)
+END_DATE = date(2028, 3, 31)
+RISK_RATING = "medium"
+BUDGET = (
+    BudgetLineInfo(2026, REQUESTED_CENTS // 2, APPROVED_CENTS // 2 + APPROVED_CENTS % 2),
+    BudgetLineInfo(2027, REQUESTED_CENTS // 2, APPROVED_CENTS // 2),
+)
 REFERENCE = "ILIF-2026-0042"
 
 # The shared fund, with the settings a newly created fund has (models.tables.Fund's defaults).
@@ -167,19 +175,34 @@ ISSUED_AT = {
 }
 
 
-def instalments(approved: int = APPROVED_CENTS) -> tuple[InstalmentInfo, ...]:
-    """Initial 20 %, three periodic payments and a 10 % holdback, summing to ``approved``."""
-    initial = approved * FUND.initial_payment_bps // 10_000
-    holdback = approved * FUND.holdback_bps // 10_000
-    rest = approved - initial - holdback
-    periodic = [rest // 3 + (1 if i < rest % 3 else 0) for i in range(3)]
-    released = datetime(2026, 4, 16, 15, 0, tzinfo=UTC)
-    return (
-        InstalmentInfo(1, "initial", date(2026, 4, 15), initial, "released", released),
-        InstalmentInfo(2, "periodic", date(2026, 10, 1), periodic[0], "released", released),
-        InstalmentInfo(3, "periodic", date(2027, 4, 1), periodic[1], "scheduled"),
-        InstalmentInfo(4, "periodic", date(2027, 10, 1), periodic[2], "scheduled"),
-        InstalmentInfo(5, "holdback", date(2028, 7, 15), holdback, "scheduled"),
+def instalments() -> tuple[InstalmentInfo, ...]:
+    """The sample grant's payment plan (``models.schedule``: an initial payment due on its start
+    day, taking in the first half-year, then a half-year each, the holdback charged to 2027-28),
+    its first two instalments paid."""
+    plan = plan_instalments(
+        APPROVED_CENTS,
+        {line.fiscal_year: line.approved_cents or 0 for line in BUDGET},
+        START_DATE,
+        END_DATE,
+        RISK_RATING,
+        FUND.initial_payment_bps,
+        FUND.holdback_bps,
+        initial_due=START_DATE,
+    )
+    released = {
+        1: datetime(2026, 4, 1, 15, 0, tzinfo=UTC),
+        2: datetime(2026, 10, 2, 15, 0, tzinfo=UTC),
+    }
+    return tuple(
+        InstalmentInfo(
+            i.sequence,
+            i.kind,  # type: ignore[arg-type]
+            i.due_date,
+            i.amount_cents,
+            "released" if i.sequence in released else "scheduled",
+            released.get(i.sequence),
+        )
+        for i in plan
     )
 
 
@@ -319,9 +342,9 @@ def sample_grant(kind: str, language: Language) -> GrantInfo:
         community=COMMUNITY,
         requested_cents=REQUESTED_CENTS,
         approved_cents=APPROVED_CENTS,
-        start_date=date(2026, 4, 1),
-        end_date=date(2028, 3, 31),
-        risk_rating="medium",
+        start_date=START_DATE,
+        end_date=END_DATE,
+        risk_rating=RISK_RATING,
         state="active",
         submitted_at=datetime(2026, 1, 15, 19, 30, tzinfo=UTC),
         decided_at=datetime(2026, 3, 10, 16, 0, tzinfo=UTC),
@@ -348,10 +371,7 @@ def sample_context(kind: str, language: Language = "en", **overrides: Any) -> Do
         fund=FUND,
         organisation=dataclasses.replace(ORGANISATION, language=language),
         grant=sample_grant(kind, language),
-        budget=(
-            BudgetLineInfo(2026, REQUESTED_CENTS // 2, APPROVED_CENTS // 2 + APPROVED_CENTS % 2),
-            BudgetLineInfo(2027, REQUESTED_CENTS // 2, APPROVED_CENTS // 2),
-        ),
+        budget=BUDGET,
         instalments=instalments(),
         reports=REPORTS,
         review=review,

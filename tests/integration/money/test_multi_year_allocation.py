@@ -17,6 +17,7 @@ from models.fictional.script import Step, actor, steps
 from models.fictional.seeding import application_for
 from models.money import format_cad
 from models.provisioning import create_fund
+from models.schedule import charged_fiscal_year, funded_years
 from models.tables import BudgetLine
 from tests.support.models_support import (
     World,
@@ -73,6 +74,18 @@ def budget(world: World, grant_id: int) -> dict[int, BudgetLine]:
         return {line.fiscal_year: line for line in lines}
 
 
+def charged(world: World, grant_id: int) -> dict[int, int]:
+    """Cents the grant's instalments charge to each fiscal year, as Schedule E shows them."""
+    years = funded_years(
+        {y: line.approved_cents or 0 for y, line in budget(world, grant_id).items()}
+    )
+    totals: dict[int, int] = {}
+    for instalment in instalments(world.db, grant_id):
+        year = charged_fiscal_year(instalment.kind, instalment.due_date, years)
+        totals[year] = totals.get(year, 0) + instalment.amount_cents
+    return totals
+
+
 def approved_grant(world: World, index: int) -> int:
     grant_id = new_grant(world, index, fund_code=FUND_CODE)
     take(world, advance(world, grant_id, "approve"), grant_id)
@@ -89,6 +102,7 @@ def test_approval_commits_each_fiscal_years_share_and_refuses_a_year_without_roo
         second: 15_001_234,
     }
     assert committed(world, fund_id) == {first: 15_000_000, second: 15_001_234}
+    assert charged(world, grant_id) == committed(world, fund_id)
 
     refused_id = new_grant(world, SECOND_GRANT, fund_code=FUND_CODE)
     approve = advance(world, refused_id, "approve")

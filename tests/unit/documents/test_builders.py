@@ -258,6 +258,66 @@ def test_grant_agreement_tables_hold_every_instalment_and_report():
     assert "10%" in text_of(content)
 
 
+@pytest.mark.parametrize(
+    ("language", "years", "holdback_due"),
+    [
+        ("en", ["2026-27", "2026-27", "2027-28", "2027-28", "2027-28"], "not before June 29, 2028"),
+        (
+            "fr",
+            ["2026-2027", "2026-2027", "2027-2028", "2027-2028", "2027-2028"],
+            "au plus tôt le 29 juin 2028",
+        ),
+    ],
+)
+def test_schedule_e_shows_the_fiscal_year_each_instalment_is_charged_to(
+    language, years, holdback_due
+):
+    ctx = sample_context("grant_agreement", language)
+    payments = blocks(build_document(ctx), Table)[-2]
+    assert [row[2] for row in payments.rows] == years
+    dues = [row[3] for row in payments.rows]
+    assert dues[:-1] == [format_date(i.due_date, language) for i in ctx.instalments[:-1]]
+    assert (
+        holdback_due in dues[-1] and format_date(ctx.instalments[-1].due_date, language) in dues[-1]
+    )
+    charged = dict.fromkeys(years, 0)
+    for year, instalment in zip(years, ctx.instalments, strict=True):
+        charged[year] += instalment.amount_cents
+    assert list(charged.values()) == [line.approved_cents for line in ctx.budget]
+
+
+def test_schedule_e_notes_the_holdback_year_or_that_there_is_none():
+    ctx = sample_context("grant_agreement")
+    holdback = ctx.instalments[-1]
+    text = text_of(build_document(ctx))
+    assert (
+        f"A holdback of 10% of the Maximum Funds, at most the budget of the last fiscal year "
+        f"({format_money(holdback.amount_cents, 'en')}), is charged to fiscal year 2027-28."
+    ) in text
+    regular = ctx.instalments[:-1]
+    last = dataclasses.replace(
+        regular[-1], amount_cents=regular[-1].amount_cents + holdback.amount_cents
+    )
+    without = dataclasses.replace(ctx, instalments=(*regular[:-1], last))
+    text = text_of(build_document(without))
+    assert "This Agreement provides for no holdback." in text
+    assert "A holdback of" not in text
+
+
+def test_grant_agreement_refuses_a_payment_plan_that_charges_a_year_more_than_its_budget():
+    ctx = sample_context("grant_agreement")
+    first, second, *rest = ctx.instalments
+    moved = 1_000
+    over = (
+        dataclasses.replace(first, amount_cents=first.amount_cents + moved),
+        dataclasses.replace(second, amount_cents=second.amount_cents + moved),
+        dataclasses.replace(rest[0], amount_cents=rest[0].amount_cents - 2 * moved),
+        *rest[1:],
+    )
+    with pytest.raises(DocumentDataError, match=r"fiscal years \[2026\] exceed their approved"):
+        build_document(dataclasses.replace(ctx, instalments=over))
+
+
 def test_grant_agreement_additional_provisions_prevail_and_contacts_are_listed():
     content = build("grant_agreement")
     text = text_of(content)
