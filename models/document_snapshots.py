@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Column, Text
-from sqlmodel import Field, Session, SQLModel
+from sqlmodel import Field, Session, SQLModel, select
 
 from models.clock import utcnow
 from models.errors import ActionRejected
@@ -55,3 +55,13 @@ def kept_snapshot(session: Session, event_id: int | None, kind: str) -> str:
             "ask the Fund"
         )
     return found.content
+
+
+def kept_for_grant(session: Session, grant_id: int) -> set[tuple[int, str]]:
+    """(audit event id, kind) of every document of the grant whose content is kept."""
+    rows = session.exec(
+        select(DocumentSnapshot.audit_event_id, DocumentSnapshot.kind).where(
+            DocumentSnapshot.grant_id == grant_id
+        )
+    ).all()
+    return {(event_id, kind) for event_id, kind in rows}
