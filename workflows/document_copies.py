@@ -182,7 +182,7 @@ def _record(
         )
         made.append(found[fmt])
     if made:
-        session.flush()
+        session.flush()  # the files' document_stored events first, then the request's event
         session.add(
             AuditEvent(
                 grant_id=grant.id,
