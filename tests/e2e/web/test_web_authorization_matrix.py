@@ -277,6 +277,7 @@ def _sent_to_sign_in(url: str) -> Check:
 
 _DOCUMENT_LINK = re.compile(r'href="/documents/(\d+)/file"')
 _ACTION_FORM = re.compile(r'action="/grants/(\d+)/actions/([a-z_]+)"')
+_COPY_FORM = re.compile(r'action="/documents/(\d+)/other-language"')
 _GRANT_LINK = re.compile(r'href="/grants/(\d+)"')
 _TIMELINE = re.compile(r'<ol class="timeline">(.*?)</ol>', re.S)
 _TIMELINE_ENTRY = re.compile(r'<li class="([a-z_]+)">')
@@ -300,6 +301,11 @@ def _grant_page_checked(obj: Obj) -> Check:
         ]
         leaks += [f"links document {i} it may not see" for i in linked if i not in may]
         wrong += _same("documents linked", sorted(set(linked)), sorted(may))
+        for document_id in (int(i) for i in _COPY_FORM.findall(page)):
+            if document_id not in may:
+                leaks.append(f"offers a copy of document {document_id} it may not see")
+            elif set(caller.roles) <= set(READ_ONLY):
+                leaks.append(f"offers a read-only caller a copy of document {document_id}")
         for grant_id, key in _ACTION_FORM.findall(page):
             if int(grant_id) != obj.grant_id:
                 wrong.append(f"a form posts to grant {grant_id}")
