@@ -7,6 +7,7 @@ documents through here, so the audit trail they hash is the same.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Protocol
 
 from sqlmodel import Session, func, select
@@ -26,6 +27,13 @@ class StoredBytes(Protocol):
 
     @property
     def size_bytes(self) -> int: ...
+
+
+def stored_document_key(event_id: int, kind: str, language: str, fmt: str) -> str:
+    """The idempotency key of the ``kind`` document of audit event ``event_id`` in ``language``
+    and ``fmt``: whoever renders it (the step, a retry, a copy asked for in the other
+    language) finds the row already stored under it."""
+    return hashlib.sha256(f"{event_id}:{kind}:{language}:{fmt}".encode()).hexdigest()
 
 
 def next_version(

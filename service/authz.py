@@ -112,12 +112,30 @@ def applicant_view_audiences() -> frozenset[str]:
     )
 
 
+def reading_roles(
+    user: User, document: StoredDocument, grant: Grant, reviewer_assigned: bool
+) -> tuple[str, ...]:
+    """The roles through which ``user`` reads ``document`` of ``grant`` (none: it may not)."""
+    kind = KINDS.get(document.kind)
+    audience = kind.audience if kind else UNKNOWN_KIND_AUDIENCE
+    return tuple(v.role for v in lens(user, grant, reviewer_assigned) if audience in v.audiences)
+
+
 def may_see_document(
     user: User, document: StoredDocument, grant: Grant, reviewer_assigned: bool
 ) -> bool:
-    kind = KINDS.get(document.kind)
-    audience = kind.audience if kind else UNKNOWN_KIND_AUDIENCE
-    return any(audience in v.audiences for v in lens(user, grant, reviewer_assigned))
+    return bool(reading_roles(user, document, grant, reviewer_assigned))
+
+
+def document_readers(session: Session, user: User, document: StoredDocument) -> tuple[str, ...]:
+    """The roles through which ``user`` reads ``document``, its grant loaded here; none when
+    it may not see the grant or the document (the check a download goes through)."""
+    try:
+        grant = grant_for(session, user, document.grant_id)
+    except NotFound:
+        return ()
+    assigned = reviewer_assigned(session, user, document.grant_id)
+    return reading_roles(user, document, grant, assigned)
 
 
 @dataclass(frozen=True)

@@ -292,6 +292,40 @@ def documents_retry() -> None:
         raise typer.Exit(1)
 
 
+@documents_app.command("copy")
+def documents_copy(
+    document: Annotated[int, typer.Option(min=1, help="The stored document's id")],
+    language: Annotated[
+        str | None,
+        typer.Option(
+            metavar="fr|en", help="The language of the copy (default: the other one); checked"
+        ),
+    ] = None,
+) -> None:
+    """Make (or find) a document's copy in the other official language, PDF and DOCX, from
+    the content the original was rendered from; print the copy's documents.
+
+    Acts as the installation's operator, like the other commands, and is audited
+    (`document_copy_requested`). Exit 2 for an unknown document, a language that is not the
+    other one, or a document issued before copies could be made.
+    """
+    environment.configure(quiet_console=True)
+    from models.errors import ActionRejected
+    from service.authz import document_readers
+    from service.users import operator
+    from workflows.document_copies import render_other_language_copy
+
+    try:
+        copy = render_other_language_copy(document, operator(), document_readers, language=language)
+    except ActionRejected as error:
+        errors.print(f"[red]no copy made:[/] {error.message}", highlight=False)
+        raise typer.Exit(2) from None
+    said = "made" if copy.made_now else "existed already"
+    console.print(f"document {document} in {copy.language}: {said}", highlight=False)
+    for made in copy.documents:  # one line each, tab-separated, for scripts to read
+        print(f"{made.id}\t{made.format}\t{made.sha256}\t{made.filename}")
+
+
 def _sweep_day(value: str | None) -> date | None:
     """``--as-of`` as a date, or a clear refusal (exit 2)."""
     if value is None:

@@ -36,7 +36,13 @@ from models.tables import (
     StoredDocument,
     User,
 )
+from service.authz import document_readers
 from workflows.actions import run_action_inline
+from workflows.document_copies import (
+    LANGUAGE_NAMES,
+    OtherLanguageCopy,
+    render_other_language_copy,
+)
 from workflows.runtime import database, document_store
 from workflows.sweep import run_sweep
 
@@ -142,6 +148,7 @@ async def run_demo(grant_count: int, out: Path, console: Console) -> list[GrantR
     db = database()
     cast = load_or_seed(db)
     runs: list[GrantRun] = []
+    copied = False
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -176,11 +183,36 @@ async def run_demo(grant_count: int, out: Path, console: Console) -> list[GrantR
             await sweep_until(db, grant.id, horizon, calendar)  # type: ignore[arg-type]
             run.final_state = _state_of(db, grant.id)  # type: ignore[arg-type]
             run.sweeps = calendar.sweeps
+            if not copied:
+                applicant = cast.applicants[organisation.id]  # type: ignore[index]
+                copy = letter_in_other_language(db, grant.id, applicant)  # type: ignore[arg-type]
+                if copy is not None:
+                    copied = True
+                    console.print(
+                        f"{grant.reference}: its applicant asked for the decision letter in "
+                        f"{LANGUAGE_NAMES[copy.language]}, rendered from the letter's own content"
+                    )
             run.seconds = time.perf_counter() - started
             run.documents = export_documents(db, grant.id, out, grant.reference)  # type: ignore[arg-type]
             runs.append(run)
             progress.advance(overall)
     return runs
+
+
+def letter_in_other_language(
+    db: Database, grant_id: int, applicant: User
+) -> OtherLanguageCopy | None:
+    """The grant's decision letter in the other official language, asked for by the
+    organisation's applicant as from the grant page (the demo shows one); None without one."""
+    with db.reading() as session:
+        letter = session.exec(
+            select(StoredDocument)
+            .where(StoredDocument.grant_id == grant_id, StoredDocument.kind == "decision_letter")
+            .order_by(StoredDocument.id)  # type: ignore[arg-type]
+        ).first()
+    if letter is None:
+        return None
+    return render_other_language_copy(letter.id, applicant, document_readers)  # type: ignore[arg-type]
 
 
 def _state_of(db: Database, grant_id: int) -> str:

@@ -40,6 +40,13 @@ def create_user_with_token(
     return user, token
 
 
+def operator() -> User:
+    """Whoever runs a ``grantflow`` command, as the audit trail records them: the
+    installation's operator (its role, no user row), like every set-up the command line does.
+    Never stored: it exists for the length of one command."""
+    return User(name=operator_role(), roles=[operator_role()])
+
+
 def resolve_organisation(db: Database, reference: str) -> int:
     """An organisation by id, or by exact legal or operating name."""
     with db.reading() as session:

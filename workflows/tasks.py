@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -13,11 +12,17 @@ from prefect.runtime import flow_run
 from sqlmodel import select
 
 from documents import FORMATS, KINDS, build_document, render_document
+from documents.context_codec import encode_context
 from models.context import Actor
+from models.document_snapshots import keep_snapshot
 from models.engine import TransitionResult, apply_action, record_denial
 from models.errors import ActionRejected, NotPermitted
 from models.requests import engine_key
-from models.stored_documents import record_stored_document, settle_owed_document
+from models.stored_documents import (
+    record_stored_document,
+    settle_owed_document,
+    stored_document_key,
+)
 from models.tables import (
     ActionRequest,
     AuditEvent,
@@ -162,13 +167,15 @@ def _render_and_store(event_id: int, kind: str) -> list[dict[str, Any]]:
         details = document_details(session, grant.id, kind, language, recorded)  # type: ignore[arg-type]
         context = document_context(session, grant.id, kind, language, event.occurred_at, details)  # type: ignore[arg-type]
         content = build_document(context)
+        rendered_now = False
         for fmt in FORMATS:
-            key = hashlib.sha256(f"{event_id}:{kind}:{language}:{fmt}".encode()).hexdigest()
+            key = stored_document_key(event_id, kind, language, fmt)
             existing = session.exec(
                 select(StoredDocument).where(StoredDocument.idempotency_key == key)
             ).first()
             if existing is None:
                 fail_rendering_if_asked(kind)
+                rendered_now = True
                 existing = record_stored_document(
                     session,
                     grant,
@@ -183,6 +190,11 @@ def _render_and_store(event_id: int, kind: str) -> list[dict[str, Any]]:
                     flow_run_id=current_flow_run_id(),
                 )
             stored.append(stored_summary(existing))
+        if rendered_now:
+            # The content these files were rendered from, for a copy in the other language
+            # later. Only when rendered now: rows a re-run finds were made from content that
+            # today's rows may no longer hold.
+            keep_snapshot(session, event_id, kind, grant.id, encode_context(context))  # type: ignore[arg-type]
         settle_owed_document(session, event_id, kind)
     return stored
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-from models import sign_in, tables, workers  # noqa: F401  (registers every table)
+from models import document_snapshots, sign_in, tables, workers  # noqa: F401  (registers every table)
 
 connection = context.config.attributes.get("connection")
 if connection is None:

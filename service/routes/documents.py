@@ -5,17 +5,18 @@ from __future__ import annotations
 import logging
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, status
 from fastapi.responses import Response
 
 from documents.storage import StorageIntegrityError
 from models.errors import NotFound
 from models.tables import StoredDocument
-from service.authz import grant_for, may_see_document, reviewer_assigned
+from service.authz import document_readers
 from service.deps import CurrentUser, DatabaseDep, DocumentId
 from service.problems import Problem, problem_responses
 from service.schemas import DocumentPublic
 from service.views import document_public
+from workflows.document_copies import render_other_language_copy
 
 router = APIRouter(
     prefix="/api/v1/documents", tags=["documents"], responses=problem_responses(401, 404, 422)
@@ -33,15 +34,7 @@ def _visible_document(db, user, document_id: int) -> StoredDocument:  # type: ig
     with db.reading() as session:
         document = session.get(StoredDocument, document_id)
         missing = NotFound(f"document {document_id} does not exist")
-        if document is None:
-            raise missing
-        try:
-            grant = grant_for(session, user, document.grant_id)
-        except NotFound:
-            raise missing from None
-        if not may_see_document(
-            user, document, grant, reviewer_assigned(session, user, document.grant_id)
-        ):
+        if document is None or not document_readers(session, user, document):
             raise missing
         return document
 
@@ -140,3 +133,31 @@ def download_document(
             "Content-Disposition": attachment(document.filename),
         },
     )
+
+
+@router.post(
+    "/{document_id}/other-language",
+    status_code=status.HTTP_201_CREATED,
+    response_model=list[DocumentPublic],
+    responses={
+        200: {"description": "The copy existed already", "model": list[DocumentPublic]},
+        201: {"description": "The copy was made now"},
+        **problem_responses(403, 409, 500),
+    },
+    summary="The document in the other official language (PDF and DOCX)",
+)
+def copy_in_other_language(
+    document_id: DocumentId, user: CurrentUser, response: Response
+) -> list[DocumentPublic]:
+    """The document in the other official language (English <-> French), as PDF and DOCX,
+    rendered from the content the original was rendered from: it says what the original said
+    when it was issued. 201 with the copy's two documents when made now, 200 with the same
+    when it existed (asking again makes nothing twice); each is listed with the grant's
+    documents from then on. A document you may not see answers 404, as its download does;
+    auditors read and change nothing (403); a document issued before copies could be made
+    answers 409 (ask the Fund). Rendering takes about a second.
+    """
+    copy = render_other_language_copy(document_id, user, document_readers)
+    if not copy.made_now:
+        response.status_code = status.HTTP_200_OK
+    return [document_public(document) for document in copy.documents]

@@ -9,7 +9,14 @@ from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from service import problems
-from service.web import application_pages, audit_pages, grant_page, home, sign_in_pages
+from service.web import (
+    application_pages,
+    audit_pages,
+    document_copies,
+    grant_page,
+    home,
+    sign_in_pages,
+)
 from service.web.access import FormExpired, SignInRequired
 from service.web.i18n import Words, negotiated_language
 from service.web.rendering import PageContext, render
@@ -43,7 +50,14 @@ def error_page(request: Request, status: int, code: str) -> HTMLResponse:
 
 
 def install(app: FastAPI) -> None:
-    for module in (sign_in_pages, home, grant_page, application_pages, audit_pages):
+    for module in (
+        sign_in_pages,
+        home,
+        grant_page,
+        application_pages,
+        audit_pages,
+        document_copies,
+    ):
         app.include_router(module.router)
     for name, media_type in ASSETS.items():
         app.add_api_route(

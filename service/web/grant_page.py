@@ -35,6 +35,7 @@ from service.routes.grants import grant_documents, grant_history
 from service.schemas import ActionAvailable, GrantPublic
 from service.views import PANEL_MEMBER
 from service.web.access import FormPost, Page
+from service.web.document_copies import copy_offers
 from service.web.forms import (
     FieldGroup,
     FormErrors,
@@ -47,6 +48,7 @@ from service.web.forms import (
 )
 from service.web.prefect_links import flow_run_url
 from service.web.rendering import PageContext, render
+from workflows.document_copies import OTHER_LANGUAGE
 
 router = APIRouter(include_in_schema=False)
 # Actions whose payload edits the application: their forms start from what it holds now.
@@ -204,6 +206,7 @@ async def _grant_page(
     )
     history = await grant_history(grant_id, user, db, Response())
     done = context.request.query_params.get("done", "")
+    copied = context.request.query_params.get("copied", "")
     return render(
         context,
         "grant.html.j2",
@@ -215,6 +218,8 @@ async def _grant_page(
         else "staff",  # whose words: the organisation's own, or staff
         forms=_forms(offers, await asyncio.to_thread(_people_choices, db)),
         documents=_document_rows(documents),
+        copy_offers=await asyncio.to_thread(copy_offers, db, user, documents),
+        copied=copied if copied in OTHER_LANGUAGE else "",
         instalments=instalments,
         reports=reports,
         history=history,

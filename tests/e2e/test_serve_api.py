@@ -6,8 +6,9 @@ people (each prints its token), the admin's ``POST /api/v1/funds`` and
 information, the applicant amends its application and submits it again; only the applicant
 user who is the organisation's signing contact may sign (a colleague is neither offered it nor
 allowed). The applicant gets its agreement as PDF and DOCX, with the amended title, and the
-executed agreement names the signing contact; another organisation's applicant sees nothing of
-it. SIGINT stops the server cleanly. All data is fictional.
+executed agreement names the signing contact (and says the same in French, asked for once);
+another organisation's applicant sees nothing of it. SIGINT stops the server cleanly. All data
+is fictional.
 """
 
 from __future__ import annotations
@@ -344,6 +345,18 @@ def test_a_grant_reaches_an_active_agreement_over_a_real_server(tmp_path):
         for fmt, read in (("pdf", pdf_text), ("docx", docx_text)):
             text = squash(read(applicant_a.get(executed[fmt]["download_url"]).content))
             assert signer["name"] in text and AMENDED_TITLE in text
+
+        # -- the executed agreement in French, on request, saying what the English one says
+        copy_url = f"/api/v1/documents/{executed['pdf']['id']}/other-language"
+        french = {d["format"]: d for d in applicant_a.ok(applicant_a.post(copy_url), 201)}
+        assert {d["language"] for d in french.values()} == {"fr"}
+        for fmt, read in (("pdf", pdf_text), ("docx", docx_text)):
+            text = squash(read(applicant_a.get(french[fmt]["download_url"]).content))
+            assert "Entente de paiement de transfert (signée)" in text
+            assert signer["name"] in text and AMENDED_TITLE in text
+        again = applicant_a.ok(applicant_a.post(copy_url))  # 200: found, not made twice
+        assert {d["id"] for d in again} == {d["id"] for d in french.values()}
+        assert_not_found(applicant_b.post(copy_url))
 
         # -- another organisation's applicant sees none of it
         every_document = officer.ok(officer.get(f"/api/v1/grants/{grant_id}/documents"))

@@ -13,6 +13,9 @@ DESIGN.md, checked against rows read straight from the tables, never from ``serv
 - a lifecycle action by a role outside ``action.roles`` on a visible grant answers 403; by a
   role inside them 200, 409 or 422, never 403;
 - auditors never change anything;
+- a document's copy in the other official language is made for whoever may read the document
+  (201, or 200 once it exists), a copy of that document and nothing else; an auditor reads it
+  but has no copy made (403), being read-only;
 - every 403/404 for an authenticated caller is on the record: the first of each
   (caller, rule, kind) within a minute as one 'denied' audit event, the repeats counted into
   one 'denials_aggregated' event (``models.denials``: a caller cannot flood the trail).
@@ -488,6 +491,34 @@ def grant_dossier(world: World, caller: Caller, route: Route) -> Iterator[Attemp
             yield _attempt(route, caller, obj.label, url, allowed)
 
 
+READ_ONLY = ("auditor",)
+
+
+def _copy_checked(document_id: int, kind: str, obj: Obj) -> Check:
+    def check(world: World, caller: Caller, response: Any) -> Findings:
+        copies = response.json()
+        others = [d["id"] for d in copies if (d["grant_id"], d["kind"]) != (obj.grant_id, kind)]
+        leaks = [f"hands out documents {others}, not copies of {document_id}"] if others else []
+        return leaks, _same("formats", sorted(d["format"] for d in copies), ["docx", "pdf"])
+
+    return check
+
+
+def copy_document(world: World, caller: Caller, route: Route) -> Iterator[Attempt]:
+    for obj in world.objects:
+        for document_id, kind, audience in obj.documents:
+            url = f"/api/v1/documents/{document_id}/other-language"
+            target = f"{kind} ({audience}) of {obj.label}"
+            if not world.sees_document(caller, obj, audience):
+                outcome = _visible(False)
+            elif set(caller.roles) <= set(READ_ONLY):
+                outcome = {"allowed": {403}}
+            else:
+                outcome = {"allowed": {200, 201}}
+            check = _copy_checked(document_id, kind, obj)
+            yield _attempt(route, caller, target, url, **outcome, check=check)
+
+
 def public(world: World, caller: Caller, route: Route) -> Iterator[Attempt]:
     yield Attempt(route, caller, "the service", route[1], frozenset({200}))
 
@@ -507,6 +538,8 @@ ROUTES: dict[Route, Callable[[World, Caller, Route], Iterator[Attempt]]] = {
     ("GET", "/api/v1/organisations/{organisation_id}"): read_organisation,
     ("GET", "/api/v1/audit/verify"): verify_audit,
     ("GET", "/api/v1/grants/{grant_id}/dossier"): grant_dossier,
+    # After the listings: the copies it makes are documents the listings above did not hold.
+    ("POST", "/api/v1/documents/{document_id}/other-language"): copy_document,
     **dict.fromkeys(PUBLIC, public),
 }
 WRITES = {route for route in ROUTES if route[0] != "GET"}

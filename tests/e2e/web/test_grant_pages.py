@@ -156,3 +156,59 @@ def test_no_page_carries_a_script_and_every_page_has_one_language(world):
             assert "Traceback" not in page.text
     assert person.get("/nowhere").headers["content-type"].startswith("text/html")
     assert browser().get("/api/v1/nowhere").headers["content-type"] == "application/problem+json"
+
+
+def _copy_forms(page: str) -> list[int]:
+    return [int(i) for i in re.findall(r'action="/documents/(\d+)/other-language"', page)]
+
+
+def test_a_document_is_offered_in_the_other_language_and_listed_once_made(world):
+    """The French-speaking organisation's applicant reads its pages in French: its letters
+    are in French, each offered in English ("Obtenir ce document en anglais"); asking for one
+    brings the person back to the grant, where the English copy is listed and no longer
+    offered."""
+    grant = world.grants["active"]
+    applicant = world.applicant_of(2)
+    letters = world.client.get(
+        f"/api/v1/grants/{grant['id']}/documents", headers=world.headers(applicant)
+    ).json()
+    letter = next(d for d in letters if d["kind"] == "decision_letter" and d["format"] == "pdf")
+    assert letter["language"] == "fr"
+    person = signed_in(applicant)
+    page = person.get(f"/grants/{grant['id']}").text
+    assert '<html lang="fr">' in page
+    assert letter["id"] in _copy_forms(page)
+    assert "Obtenir ce document en anglais — Offre de financement" in visible_text(page)
+
+    answer = person.post_form(
+        f"/grants/{grant['id']}", f"/documents/{letter['id']}/other-language", {}
+    )
+
+    assert answer.status_code == 303, visible_text(answer.text)[:800]
+    assert answer.headers["location"] == f"/grants/{grant['id']}?copied=en#copied"
+    after = person.get(answer.headers["location"]).text
+    assert "Le document est prêt en anglais" in visible_text(after)
+    english = [
+        d
+        for d in world.client.get(
+            f"/api/v1/grants/{grant['id']}/documents", headers=world.headers(applicant)
+        ).json()
+        if d["kind"] == "decision_letter" and d["language"] == "en"
+    ]
+    assert {d["format"] for d in english} == {"pdf", "docx"}
+    for document in english:
+        assert f'href="/documents/{document["id"]}/file"' in after
+    assert letter["id"] not in _copy_forms(after)
+    again = person.post_form(
+        f"/grants/{grant['id']}", f"/documents/{letter['id']}/other-language", {}
+    )
+    assert again.status_code == 303  # the same copy, found: nothing made twice
+
+
+def test_staff_are_offered_copies_in_their_pages_language_and_auditors_none(world):
+    grant = world.grants["active"]
+    officer = signed_in(world.cast.screening_officer).get(f"/grants/{grant['id']}?lang=en").text
+    words = visible_text(officer)
+    assert "Get this document in French — Approval Memo" in words  # the fund's staff language
+    auditor = signed_in(world.cast.auditor).get(f"/grants/{grant['id']}").text
+    assert _copy_forms(auditor) == []

@@ -15,6 +15,8 @@ pages:
 - an object the caller may not see answers 404 (an HTML page naming nothing), never 403/2xx;
 - an action posted by a role outside ``action.roles`` on a visible grant answers 403; by a
   role inside them 303, 409 or 422, never 403; auditors never change anything;
+- a document's copy in the other language, asked for with the grant page's form, sends whoever
+  may read the document back to its grant (303); an auditor, read-only, is refused (403);
 - a page that answers 200 shows nothing the caller may not see: the grant page links only the
   documents the caller may read, offers only the actions its roles take, and shows others'
   refused attempts to staff only; the home page lists only grants the caller sees;
@@ -45,17 +47,19 @@ from service.authz import application_scope
 from service.users import revoke_user, rotate_token
 from service.web import serves_a_page
 from service.web.i18n import Language, Words
-from tests.e2e.api.test_authorization_matrix import ROUTES as API_ROUTES
 from tests.e2e.api.test_authorization_matrix import (
+    READ_ONLY,
     SEES_EVERYTHING,
     Caller,
     Obj,
     World,
     _assigned,
+    _documents_of,
     _obj,
     api_routes,
     app_routes,
 )
+from tests.e2e.api.test_authorization_matrix import ROUTES as API_ROUTES
 from tests.support.api_support import ApiWorld, module_api_world
 from tests.support.denial_records import (
     aggregated_since,
@@ -273,6 +277,7 @@ def _sent_to_sign_in(url: str) -> Check:
 
 _DOCUMENT_LINK = re.compile(r'href="/documents/(\d+)/file"')
 _ACTION_FORM = re.compile(r'action="/grants/(\d+)/actions/([a-z_]+)"')
+_COPY_FORM = re.compile(r'action="/documents/(\d+)/other-language"')
 _GRANT_LINK = re.compile(r'href="/grants/(\d+)"')
 _TIMELINE = re.compile(r'<ol class="timeline">(.*?)</ol>', re.S)
 _TIMELINE_ENTRY = re.compile(r'<li class="([a-z_]+)">')
@@ -296,6 +301,11 @@ def _grant_page_checked(obj: Obj) -> Check:
         ]
         leaks += [f"links document {i} it may not see" for i in linked if i not in may]
         wrong += _same("documents linked", sorted(set(linked)), sorted(may))
+        for document_id in (int(i) for i in _COPY_FORM.findall(page)):
+            if document_id not in may:
+                leaks.append(f"offers a copy of document {document_id} it may not see")
+            elif set(caller.roles) <= set(READ_ONLY):
+                leaks.append(f"offers a read-only caller a copy of document {document_id}")
         for grant_id, key in _ACTION_FORM.findall(page):
             if int(grant_id) != obj.grant_id:
                 wrong.append(f"a form posts to grant {grant_id}")
@@ -501,6 +511,38 @@ def verify_audit(world: WebWorld, caller: Caller, route: Route) -> Iterator[Atte
     yield _attempt(route, caller, "the audit trail", "/audit/verify", allowed)
 
 
+def _back_to_grant(obj: Obj) -> Check:
+    def check(world: WebWorld, caller: Caller, response: Any) -> Findings:
+        where = response.headers.get("location", "")
+        wanted = re.fullmatch(rf"/grants/{obj.grant_id}\?copied=(en|fr)#copied", where)
+        return [], [] if wanted else [f"sent to {where}"]
+
+    return check
+
+
+def copy_document(world: WebWorld, caller: Caller, route: Route) -> Iterator[Attempt]:
+    for obj in world.objects:
+        for document_id, kind, audience in obj.documents:
+            url = f"/documents/{document_id}/other-language"
+            target = f"{kind} ({audience}) of {obj.label}"
+            if not world.rules.sees_document(caller, obj, audience):
+                outcome = _visible(False)
+            elif set(caller.roles) <= set(READ_ONLY):
+                outcome = {"allowed": {403}}
+            else:
+                outcome = {"allowed": {303}}
+            yield _attempt(
+                route,
+                caller,
+                target,
+                url,
+                **outcome,
+                form={},
+                check=_back_to_grant(obj),
+                grant_id=obj.grant_id,
+            )
+
+
 def stylesheet(world: WebWorld, caller: Caller, route: Route) -> Iterator[Attempt]:
     yield Attempt(route, caller, "the stylesheet", route[1], frozenset({200}))
 
@@ -519,6 +561,8 @@ WEB_ROUTES: dict[Route, Callable[[WebWorld, Caller, Route], Iterator[Attempt]]] 
     ("GET", "/documents/{document_id}/file"): document_file,
     ("GET", "/grants/{grant_id}/dossier"): dossier,
     ("GET", "/audit/verify"): verify_audit,
+    # After the grant pages: the copies it makes are documents those pages' checks do not know.
+    ("POST", "/documents/{document_id}/other-language"): copy_document,
     ("POST", "/logout"): sign_out,
 }
 # What changes the record (signing in and out changes only one's own session).
@@ -878,8 +922,11 @@ def test_an_applicant_who_reviews_is_linked_only_the_documents_of_each_of_its_ro
         page = person.get(f"/grants/{obj.grant_id}")
         assert page.status_code == 200
         linked = sorted(int(i) for i in _DOCUMENT_LINK.findall(page.text))
-        assert linked == [i for i, _kind, a in obj.documents if a == audience], obj.label
+        # The grant's documents as stored now: the matrix had copies made in the other language.
+        stored = _documents_of(world.api, obj.grant_id)
+        assert len(stored) > len(obj.documents)
+        assert linked == [i for i, _kind, a in stored if a == audience], obj.label
         assert set(timeline_outcomes(page.text)) == {"applied"}
-        for document_id, _kind, other in obj.documents:
+        for document_id, _kind, other in stored:
             status = person.get(f"/documents/{document_id}/file").status_code
             assert status == (200 if other == audience else 404), (obj.label, other)
