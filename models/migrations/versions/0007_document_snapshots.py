@@ -3,8 +3,8 @@
 One new table (``models.document_snapshots``), nothing else changed: renumbering this revision
 (its ``revision`` and ``down_revision``) is all a merge beside another 0006 needs.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Created: 2026-11-30 11:49:51.892878
 """
 
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
