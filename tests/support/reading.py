@@ -20,7 +20,7 @@ def pdf_text(data: bytes) -> str:
 
 MM = 72 / 25.4
 # The page margins of documents/templates/document.css: running headers and footers sit in them.
-TOP_MARGIN, BOTTOM_MARGIN = 24 * MM, 22 * MM
+TOP_MARGIN, BOTTOM_MARGIN = 20 * MM, 18 * MM
 
 
 def pdf_body_text(data: bytes) -> str:
