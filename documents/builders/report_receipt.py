@@ -20,7 +20,7 @@ from documents.context import DocumentContext, ReportInfo
 from models.payloads import AGGREGATE_FIELDS
 
 AUDIENCE = "applicant"
-TEMPLATE_VERSION = "1.0.0"
+TEMPLATE_VERSION = "1.1.0"
 
 
 def _counts(k: Kit, item: ReportInfo) -> tuple[Block, ...]:

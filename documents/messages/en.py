@@ -18,7 +18,7 @@ MESSAGES: dict[str, str] = {
     ),
     "help": "If you need help or more time, please contact your program officer.",
     "questions": "If you have any questions, please contact your program officer.",
-    "future_call": "Your organization may apply to a future call for applications.",
+    "future_call": "Your organisation may apply to a future call for applications.",
     "footer.organisation": (
         "This message was sent automatically by grantflow for the Fund. Please do not reply "
         "to it; for questions, contact your program officer."
@@ -67,7 +67,7 @@ MESSAGES: dict[str, str] = {
         "The offer of funding for {about} must be accepted by signing the agreement by {deadline}."
     ),
     "offer_expiring.how": (
-        "Your organization’s signing authority signs the agreement on the grant page in "
+        "Your organisation’s signing authority signs the agreement on the grant page in "
         "grantflow. If the agreement is not signed by that date, the offer lapses."
     ),
     "offer_lapsed.subject": "Offer lapsed: {reference}",

@@ -31,7 +31,7 @@ MESSAGES: dict[str, str] = {
     # Common
     "common.issued": "Issued: {date}",
     "common.reference": "Reference",
-    "common.organisation": "Organization",
+    "common.organisation": "Organisation",
     "common.legal_name": "Legal name",
     "common.operating_name": "Operating name",
     "common.business_number": "CRA business number",
@@ -140,13 +140,13 @@ MESSAGES: dict[str, str] = {
     ),
     "decision.no_conditions": "This offer has no special conditions.",
     "decision.insurance": (
-        "Before the first payment, your organization must provide a certificate of commercial "
+        "Before the first payment, your organisation must provide a certificate of commercial "
         "general liability insurance of at least {insurance}."
     ),
     "decision.sign_heading": "How to accept this offer",
     "decision.sign1": "Review the enclosed transfer payment agreement and its Schedules A to F.",
     "decision.sign2": (
-        "Your organization’s signing authority signs the agreement electronically in the "
+        "Your organisation’s signing authority signs the agreement electronically in the "
         "grantflow portal. Electronic signatures are valid."
     ),
     "decision.sign3": "The Fund then countersigns, and you receive the executed agreement.",
@@ -165,7 +165,7 @@ MESSAGES: dict[str, str] = {
     # Decline letter
     "decline.subject": "Your application {reference}: {project}",
     "decline.thanks": (
-        "Thank you for the care your organization put into its application, and for the work "
+        "Thank you for the care your organisation put into its application, and for the work "
         "you do in your community."
     ),
     "decline.screening": (

@@ -12,7 +12,7 @@ MESSAGES: dict[str, str] = {
     "agr.background": "Background",
     "agr.recital_a": (
         "The Fund supports Indigenous-led initiatives that prevent human trafficking and support "
-        "survivors, designed, developed and delivered by Indigenous organizations."
+        "survivors, designed, developed and delivered by Indigenous organisations."
     ),
     "agr.recital_b": (
         "The Recipient applied for funding for the project described in Schedule C (the "

@@ -4,7 +4,7 @@ MESSAGES: dict[str, str] = {
     # Remittance advice
     "remit.subject": "Payment released: {project} ({reference})",
     "remit.intro": (
-        "The Fund has released the payment below to your organization under Schedule E of your "
+        "The Fund has released the payment below to your organisation under Schedule E of your "
         "agreement."
     ),
     "remit.released_on": "Released on",
@@ -78,11 +78,11 @@ MESSAGES: dict[str, str] = {
     # Notice of lapsed offer
     "lapse.subject": "Offer lapsed: {project} ({reference})",
     "lapse.offer_on": (
-        "On {decided}, the Fund offered your organization funding of up to {approved} for the "
+        "On {decided}, the Fund offered your organisation funding of up to {approved} for the "
         "project below."
     ),
     "lapse.offer": (
-        "The Fund offered your organization funding of up to {approved} for the project below."
+        "The Fund offered your organisation funding of up to {approved} for the project below."
     ),
     "lapse.not_signed": (
         "The offer had to be accepted by signing the transfer payment agreement by {expires}. "
@@ -96,7 +96,7 @@ MESSAGES: dict[str, str] = {
         "The approved funds ({released}) return to the Fund’s allocation, where they can support "
         "other applicants."
     ),
-    "lapse.future": "Your organization may apply to a future call for applications.",
+    "lapse.future": "Your organisation may apply to a future call for applications.",
     # Reconciliation letter
     "recon.subject": "Financial reconciliation: {project} ({reference})",
     "recon.intro": (
@@ -105,7 +105,7 @@ MESSAGES: dict[str, str] = {
     ),
     "recon.item": "Item",
     "recon.approved": "Maximum Funds approved",
-    "recon.paid": "Instalments paid to your organization (before the holdback)",
+    "recon.paid": "Instalments paid to your organisation (before the holdback)",
     "recon.expenditure": "Expenditure reported",
     "recon.unspent": "Unspent funds",
     "recon.holdback_planned": "Holdback planned",
@@ -135,18 +135,18 @@ MESSAGES: dict[str, str] = {
     ),
     "recon.holdback_none": "Your agreement provided for no holdback.",
     "recon.holdback_released": (
-        "Of the holdback of {planned}, {released} has been released to your organization."
+        "Of the holdback of {planned}, {released} has been released to your organisation."
     ),
     "recon.holdback_payable_full": (
-        "The holdback of {amount} is payable in full and will be released to your organization "
+        "The holdback of {amount} is payable in full and will be released to your organisation "
         "shortly."
     ),
     "recon.holdback_payable_part": (
         "Your reported expenditure exceeds the instalments paid by {payable}, so {payable} of "
-        "the holdback of {planned} is payable and will be released to your organization shortly."
+        "the holdback of {planned} is payable and will be released to your organisation shortly."
     ),
     "recon.holdback_withheld_all": (
-        "The instalments already paid to your organization cover all of the expenditure you "
+        "The instalments already paid to your organisation cover all of the expenditure you "
         "reported, so none of the holdback of {amount} is payable: it is withheld in full and "
         "will not be paid."
     ),
@@ -163,16 +163,16 @@ MESSAGES: dict[str, str] = {
     "holdback.title_withheld": "Holdback Withheld",
     "holdback.intro": (
         "Your final report has been accepted. The Fund released the holdback of {amount} to "
-        "your organization on {date}."
+        "your organisation on {date}."
     ),
     "holdback.intro_part": (
         "Your final report has been accepted. Of the holdback of {planned}, the close-out "
         "reconciliation left {payable} payable; the Fund released {payable} to your "
-        "organization on {date}. The remaining {withheld} is withheld and will not be paid."
+        "organisation on {date}. The remaining {withheld} is withheld and will not be paid."
     ),
     "holdback.intro_withheld": (
         "Your final report has been accepted. No holdback is released: the instalments already "
-        "paid to your organization cover all of the expenditure you reported, so the holdback "
+        "paid to your organisation cover all of the expenditure you reported, so the holdback "
         "of {amount} is withheld in full and will not be paid."
     ),
     "holdback.intro_none": (

@@ -446,7 +446,7 @@ def test_lapse_notice_without_a_decision_date_still_states_the_offer():
     content = build_document(undated)
     text = text_of(content)
     assert text.count("March 10, 2026") == 0
-    assert "The Fund offered your organization funding of up to $450,123.45" in text
+    assert "The Fund offered your organisation funding of up to $450,123.45" in text
 
 
 def test_lapse_notice_needs_the_approved_amount():
@@ -557,7 +557,7 @@ def test_a_partly_released_holdback_names_what_was_paid_and_what_was_withheld():
     text = text_of(build("holdback_release_letter", details=details))
     assert (
         "Of the holdback of $45,012.34, the close-out reconciliation left $14,888.89 "
-        "payable; the Fund released $14,888.89 to your organization on August 15, 2028. "
+        "payable; the Fund released $14,888.89 to your organisation on August 15, 2028. "
         "The remaining $30,123.45 is withheld and will not be paid."
     ) in text
 
