@@ -116,7 +116,8 @@ def withheld_md(evidence: Evidence) -> str:
     return (
         f"# Withheld from the audit dossier of {evidence.grant.reference}\n\n{body}\n\n"
         "The fund’s choice (DOMAIN: Indigenous data sovereignty): community review deliberation "
-        "notes belong to the community; program staff see scores and the decision record; "
+        "notes belong to the community; program staff see the panel’s mean scores and the "
+        "decision record; "
         "auditors see process evidence, not the deliberation text, unless the applicant’s data "
         "agreement allows it.\n"
     )

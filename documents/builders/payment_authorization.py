@@ -78,7 +78,6 @@ def build(ctx: DocumentContext) -> DocumentContent:
         Heading(2, t("pay.duties")),
         people,
         duties,
-        Paragraph(t("pay.bank_note")),
     )
     return document(
         k,

@@ -93,14 +93,13 @@ MESSAGES: dict[str, str] = {
     ),
     "report_returned.subject": "Report returned for changes: {reference}",
     "report_returned.returned": (
-        "Your program officer has returned {report} for {about} for changes. What to change "
-        "is written on the report in grantflow; submit the report again once it is corrected."
+        "Your program officer has returned {report} for {about} for changes and can tell you "
+        "what to change; submit the report again once it is corrected."
     ),
     "payment_held.subject": "Payment on hold: {reference}",
     "payment_held.held": (
-        "Instalment {instalment} for {about} has been put on hold by your program officer. "
-        "The reason is given on the grant page in grantflow; the instalment is paid once "
-        "the hold is lifted."
+        "Instalment {instalment} for {about} has been put on hold by your program officer, who "
+        "can tell you why. It can be paid once the hold is lifted."
     ),
     # To staff: the reference and link only
     "application_to_screen.subject": "grantflow: application {reference} to screen",

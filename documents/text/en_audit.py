@@ -104,12 +104,11 @@ MESSAGES: dict[str, str] = {
     "audit.withheld_notes": (
         "The community review panel’s deliberation notes are withheld. They belong to the "
         "community: under OCAP (Ownership, Control, Access, Possession) and CARE (Collective "
-        "benefit, Authority to control, Responsibility, Ethics), only the panel, the review "
-        "coordinator and the applicant’s own governance body see them, and auditors see them "
-        "only when the applicant’s data-governance agreement allows it. The data agreement of "
-        "{organisation} does not allow it. The process evidence stays in this dossier: who "
-        "declared a conflict, quorum, scoring and the recommendation, as recorded in the audit "
-        "log."
+        "benefit, Authority to control, Responsibility, Ethics), grantflow shows their text to "
+        "no one, and puts it in an auditor’s dossier only when the applicant’s data-governance "
+        "agreement allows it. The data agreement of {organisation} does not allow it. The "
+        "process evidence stays in this dossier: who declared a conflict, quorum, scoring and "
+        "the recommendation, as recorded in the audit log."
     ),
     "audit.included_notes": (
         "The community review panel’s deliberation notes are included as sealed-notes.txt, "

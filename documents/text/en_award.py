@@ -29,15 +29,11 @@ MESSAGES: dict[str, str] = {
     "receipt.counts": "Aggregate counts submitted",
     "receipt.measure": "Measure",
     "receipt.count": "Count",
-    "receipt.suppressed": "suppressed",
-    "receipt.suppression_note": (
-        "A count shown as “suppressed” is withheld because it is small enough that it could "
-        "identify someone. The Fund never receives information about individual people."
-    ),
+    "receipt.count_not_reported": "not reported",
     "receipt.no_counts": "No aggregate counts were submitted with this report.",
     "receipt.next": (
-        "Your program officer will review the report and tell you whether it is accepted or "
-        "needs changes."
+        "Your program officer will review the report. If it needs changes, grantflow tells you "
+        "by email."
     ),
     "measure.people_served_new": "People served (new)",
     "measure.people_served_continuing": "People served (continuing)",
@@ -52,8 +48,8 @@ MESSAGES: dict[str, str] = {
         "This is a reminder that the report below is due on {due}, in {days} days."
     ),
     "reminder.how": (
-        "Submit the report in the grantflow portal. Reports contain aggregate counts only: never "
-        "include names or other information about the people you serve."
+        "Submit the report on the grant’s page in grantflow. Reports contain aggregate counts "
+        "only: never include names or other information about the people you serve."
     ),
     "reminder.help": ("If you need help or more time, please contact your program officer."),
     # Overdue report notice (its how-to and help lines are the reminder's)
@@ -73,7 +69,7 @@ MESSAGES: dict[str, str] = {
     "overdue.resume": (
         "The instalments on hold resume once the report has been submitted and accepted by your "
         "program officer; submitting it is not enough on its own. grantflow resumes them "
-        "automatically when the report is accepted."
+        "when the report is accepted, unless another report is overdue by then."
     ),
     # Notice of lapsed offer
     "lapse.subject": "Offer lapsed: {project} ({reference})",
@@ -190,21 +186,13 @@ MESSAGES: dict[str, str] = {
     "holdback.repayment_no_date": (
         "As set out in the reconciliation letter, a repayment of {amount} remains due to the Fund."
     ),
-    "holdback.next": (
-        "The grant now moves to close-out. You will receive a close-out certificate confirming "
-        "the return of your community’s data."
-    ),
+    "holdback.next": "The grant is now closed: its close-out certificate comes with this letter.",
     "holdback.thanks": "Thank you for your work and for your partnership.",
     # Close-out certificate
     "closeout.certifies": "This certifies that the grant described below was closed on {date}.",
     "closeout.closed_on": "Closed on",
     "closeout.total_paid": "Total paid",
     "closeout.reports_accepted": "Reports accepted",
-    "closeout.data_heading": "Return of community data",
-    "closeout.data_return": (
-        "The community’s records held by the fund have been exported in open formats and "
-        "returned to the organisation as its data-governance agreement provides."
-    ),
     "closeout.records": (
         "The Recipient keeps the project’s financial records for {years} years after the "
         "agreement ends (section A4 of the agreement)."
