@@ -96,6 +96,11 @@ MESSAGES: dict[str, str] = {
         "Your program officer has returned {report} for {about} for changes and can tell you "
         "what to change; submit the report again once it is corrected."
     ),
+    "report_accepted.subject": "Report accepted: {reference}",
+    "report_accepted.accepted": (
+        "Your program officer has accepted {report} for {about}. Nothing more is needed for "
+        "this report."
+    ),
     "payment_held.subject": "Payment on hold: {reference}",
     "payment_held.held": (
         "Instalment {instalment} for {about} has been put on hold by your program officer, who "

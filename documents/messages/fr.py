@@ -118,6 +118,11 @@ MESSAGES: dict[str, str] = {
         "vous le modifiiez et peut vous indiquer les changements demandés ; soumettez de "
         "nouveau le rapport une fois corrigé."
     ),
+    "report_accepted.subject": "Rapport accepté : {reference}",
+    "report_accepted.accepted": (
+        "Votre agente ou agent de programme a accepté {report} pour {about}. Aucune autre "
+        "démarche n’est requise pour ce rapport."
+    ),
     "payment_held.subject": "Versement suspendu : {reference}",
     "payment_held.held": (
         "Le versement nº {instalment} pour {about} a été suspendu par votre agente ou agent de "

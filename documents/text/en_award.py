@@ -32,8 +32,8 @@ MESSAGES: dict[str, str] = {
     "receipt.count_not_reported": "not reported",
     "receipt.no_counts": "No aggregate counts were submitted with this report.",
     "receipt.next": (
-        "Your program officer will review the report. If it needs changes, grantflow tells you "
-        "by email."
+        "Your program officer will review the report, and grantflow will tell you by email "
+        "whether it is accepted or needs changes."
     ),
     "measure.people_served_new": "People served (new)",
     "measure.people_served_continuing": "People served (continuing)",

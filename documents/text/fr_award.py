@@ -32,8 +32,8 @@ MESSAGES: dict[str, str] = {
     "receipt.count_not_reported": "non déclaré",
     "receipt.no_counts": "Aucune donnée agrégée n’a été transmise avec ce rapport.",
     "receipt.next": (
-        "Votre agente ou agent de programme examinera le rapport. S’il doit être modifié, "
-        "grantflow vous en avise par courriel."
+        "Votre agente ou agent de programme examinera le rapport, et grantflow vous indiquera "
+        "par courriel s’il est accepté ou s’il doit être modifié."
     ),
     "measure.people_served_new": "Personnes servies (nouvelles)",
     "measure.people_served_continuing": "Personnes servies (suivi continu)",

@@ -407,8 +407,9 @@ CLAIMS: dict[str, Claim] = {
         lambda: on_the_grant_page("submit_report") and reports_hold_aggregates_only(),
     ),
     "documents:receipt.next": Claim(
-        "a report returned for changes is told by email",
-        lambda: message_for("return_report", "report_returned"),
+        "the organisation is told by email whether its report is accepted or returned",
+        lambda: message_for("return_report", "report_returned")
+        and message_for("accept_report", "report_accepted"),
     ),
     "messages:report_returned.returned": Claim(
         "the organisation is told its report was returned",
@@ -559,6 +560,7 @@ def test_each_claim_is_built(key):
 
 def test_a_claim_whose_evidence_is_gone_fails():
     assert not message_for("accept_report", "report_returned")
+    assert not message_for("resume_payment", "payment_held")
     assert not produces("close", "data_return_certificate")
     assert not on_the_grant_page("lapse")  # the system's, not the applicant's
 
