@@ -10,14 +10,13 @@ nothing, so they count as printable too.
 Anything else (an emoji, a CJK ideograph, the syllabics of U+11AB0-U+11ABF, which the embedded
 Noto Sans Canadian Aboriginal lacks) would come out as a missing-glyph box, or in whatever font
 the machine happens to have. Input refuses it (``models.text_rules``, from ``models.printable``,
-generated from here: ``python -m documents.glyphs models/printable.py``); rendering refuses
-content that still holds one (``require_printable``), naming where it sits.
+which ``python -m documents.glyph_table models/printable.py`` generates from here); rendering
+refuses content that still holds one (``require_printable``), naming where it sits.
 """
 
 from __future__ import annotations
 
 import re
-import sys
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
@@ -154,48 +153,3 @@ def require_printable(content: DocumentContent) -> None:
         raise DocumentDataError(
             f"{content.kind}: no embedded font can print {listed}{more}; correct the stored text"
         )
-
-
-GENERATED = '''"""The code points documents can print, generated from the embedded fonts by
-``python -m documents.glyphs models/printable.py`` (documents/glyphs.py says how); do not edit.
-tests/unit/documents/test_glyphs.py fails when this differs from what the fonts give.
-
-{count} code points: {by_weight}.
-"""
-
-from __future__ import annotations
-
-from bisect import bisect_right
-
-PRINTABLE_RANGES: tuple[tuple[int, int], ...] = (
-{rows}
-)
-_STARTS = tuple(low for low, _ in PRINTABLE_RANGES)
-
-
-def is_printable(code_point: int) -> bool:
-    """Whether a font the documents embed draws ``code_point`` (or it is an invisible mark)."""
-    index = bisect_right(_STARTS, code_point) - 1
-    return index >= 0 and code_point <= PRINTABLE_RANGES[index][1]
-'''
-
-
-def generated_module() -> str:
-    """The source of ``models/printable.py``."""
-    ranges = as_ranges(printable_code_points())
-    rows = "\n".join(f"    (0x{low:04X}, 0x{high:04X})," for low, high in ranges)
-    by_weight = ", ".join(
-        f"{len(points)} drawn in {weight}"
-        for weight, points in sorted(coverage_by_weight().items())
-    )
-    return GENERATED.format(count=len(printable_code_points()), by_weight=by_weight, rows=rows)
-
-
-def main(argv: list[str]) -> int:
-    target = Path(argv[0] if argv else "models/printable.py")
-    target.write_text(generated_module())
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))

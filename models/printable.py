@@ -1,6 +1,6 @@
 """The code points documents can print, generated from the embedded fonts by
-``python -m documents.glyphs models/printable.py`` (documents/glyphs.py says how); do not edit.
-tests/unit/documents/test_glyphs.py fails when this differs from what the fonts give.
+``python -m documents.glyph_table models/printable.py`` (documents/glyphs.py says how); do not
+edit. tests/unit/documents/test_glyphs.py fails when this differs from what the fonts give.
 
 6085 code points: 6204 drawn in bold, 6224 drawn in normal.
 """

@@ -188,18 +188,29 @@ def test_an_organisation_named_with_a_vowel_is_elided_wherever_de_precedes_it():
 # ------------------------------------------------------------ French titles in running text
 
 
+def leaf_blocks(blocks: tuple[object, ...]) -> Iterator[object]:
+    """Every block, those grouped inside another (kept together on a page) included."""
+    for block in blocks:
+        inner = getattr(block, "blocks", None)
+        if isinstance(inner, tuple):
+            yield from leaf_blocks(inner)
+        else:
+            yield block
+
+
 def running_and_tabled(content: DocumentContent) -> tuple[list[str], list[str]]:
     """The strings of running text (address, paragraphs, clauses, notices) and those of
     signature blocks and tables, where a title stays as typed."""
+    blocks = list(leaf_blocks(content.blocks))
     tabled = [
         text
-        for block in content.blocks
+        for block in blocks
         if isinstance(block, SignatureBlock | Table | KeyValues)
         for text in strings_of(block)
     ]
     running = [
         text
-        for block in content.blocks
+        for block in blocks
         if not isinstance(block, SignatureBlock | Table | KeyValues)
         for text in strings_of(block)
     ]
@@ -223,7 +234,7 @@ def test_signature_blocks_and_the_contacts_table_keep_a_title_as_typed():
     content = build_document(sample_context("grant_agreement", "fr", organisation=AURORE))
     _, tabled = running_and_tabled(content)
     assert any(contact.title in text for text in tabled)
-    signatures = [b for b in content.blocks if isinstance(b, SignatureBlock)]
+    signatures = [b for b in leaf_blocks(content.blocks) if isinstance(b, SignatureBlock)]
     assert contact.title in [block.title for block in signatures]
 
 

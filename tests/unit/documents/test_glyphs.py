@@ -11,11 +11,11 @@ import pytest
 
 from documents import KINDS, DocumentDataError, build_document, render_document
 from documents.content import Paragraph
+from documents.glyph_table import generated_module
 from documents.glyphs import (
     INVISIBLE_MARKS,
     coverage_by_weight,
     font_faces,
-    generated_module,
     printable,
     printable_code_points,
     require_printable,
@@ -38,7 +38,9 @@ EXTENDED_A = range(0x11AB0, 0x11AC0)
 
 def test_the_generated_table_is_what_the_fonts_draw():
     committed = (ROOT / "models" / "printable.py").read_text()
-    assert committed == generated_module(), "run: python -m documents.glyphs models/printable.py"
+    assert committed == generated_module(), (
+        "run: python -m documents.glyph_table models/printable.py"
+    )
 
 
 def test_the_table_and_the_fonts_agree_on_every_code_point():
