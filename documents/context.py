@@ -76,7 +76,7 @@ class ReportInfo:
     due_date: date
     state: str
     expenditure_cents: int | None = None
-    aggregates: Mapping[str, int | None] | None = None  # None value = suppressed cell
+    aggregates: Mapping[str, int | None] | None = None  # None value = count not reported
 
 
 @dataclass(frozen=True)

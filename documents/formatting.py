@@ -161,3 +161,79 @@ def french_typography(text: str) -> str:
         return (NNBSP if mark in ";!?" else NBSP) + mark
 
     return _FR_AFTER.sub("«" + NBSP, _FR_BEFORE.sub(before, text))
+
+
+# French elision: these words drop their last vowel for an apostrophe before a vowel sound.
+ELIDING_WORDS = ("de", "que", "le", "la", "je", "ne", "se", "jusque", "lorsque", "puisque")
+_VOWELS = frozenset("aeiouàâäéèêëîïôöùûüæœ")
+# Words (and the names made of them) whose h is mute, by their start: "l’heure", "d’Harmonie".
+# Any other h keeps the full word before it: an aspirated h ("de huit", "la hauteur") and names
+# of English origin, whose h is sounded ("de Hamilton", "de Healing Waters").
+H_MUET_STARTS = (
+    "habil", "habit", "harmoni", "hébergement", "hectare", "herbe", "hérit", "heure",
+    "heureu", "hippo", "hirondelle", "histoire", "histori", "hiver", "homm", "honnête",
+    "honneur", "honor", "hôpita", "horaire", "horizon", "hospita", "hôte", "huile", "huître",
+    "humain", "humanit", "humble", "humeur", "humid", "humili", "humour", "hygiène", "hypoth",
+    "hélène",
+)  # fmt: skip
+APOSTROPHE = "\u2019"
+
+
+def elides_before(text: str) -> bool:
+    """Whether a French eliding word drops its vowel before ``text``: a Latin vowel, a ``y``
+    sounded as a vowel (``y``, ``Yves``; not ``Yukon``), or a mute ``h`` (``H_MUET_STARTS``).
+    Digits, syllabics and every other script never elide."""
+    word = text.lstrip("«“\u00a0 ").casefold()
+    if not word:
+        return False
+    first = word[0]
+    if first in _VOWELS:
+        return True
+    if first == "y":  # the pronoun "y" and "Yves" are vowel sounds, "Yukon" is not
+        return len(word) == 1 or not word[1].isalpha() or word[1] not in _VOWELS
+    return first == "h" and word.startswith(H_MUET_STARTS)
+
+
+def elide(word: str, following: str) -> str:
+    """``word`` then ``following``, elided when French asks for it: ``elide("de", "Aurore
+    boréale")`` is ``d’Aurore boréale``, ``elide("de", "Northern Lights")`` is ``de Northern
+    Lights``. The word keeps its case (``De`` -> ``D’``)."""
+    if word.casefold() not in ELIDING_WORDS or not elides_before(following):
+        return f"{word} {following}"
+    return f"{word[:-1]}{APOSTROPHE}{following}"
+
+
+def de_name(name: str) -> str:
+    """``de`` before a name, elided by the name's first sound: ``d’Aurore``, ``de Cedar``."""
+    return elide("de", name)
+
+
+_ELIDING_END = re.compile(r"(?<![\w’'])(" + "|".join(ELIDING_WORDS) + r") $", re.IGNORECASE)
+
+
+def elided_before_value(literal: str, value: str) -> str:
+    """The text written before a filled-in ``value``, its last word elided when that word is
+    one of ``ELIDING_WORDS`` and ``value`` begins with a vowel sound: ``"sous le nom de "``
+    before ``"Aurore boréale"`` becomes ``"sous le nom d’"``."""
+    match = _ELIDING_END.search(literal)
+    if match is None or not elides_before(value):
+        return literal
+    word = match.group(1)
+    return f"{literal[: match.start()]}{word[:-1]}{APOSTROPHE}"
+
+
+def running_title(title: str, language: Language) -> str:
+    """A person's title as written in running text. French writes a title in lower case there
+    (``Élise Sauvageau, directrice générale``); only its first letter changes, and only when
+    its first word is an ordinary capitalised word (``PDG`` or ``ᐅᒋᒪᐤ`` stay as typed).
+    English keeps the title as typed. A signature block or a contacts table shows the title
+    as typed, not through this."""
+    if language != "fr" or not title:
+        return title
+    first_word = title.split(maxsplit=1)[0].rstrip(",;:")
+    ordinary = (
+        first_word[:1].isupper()
+        and first_word[:1].lower() != first_word[:1]
+        and (len(first_word) == 1 or first_word[1:] == first_word[1:].lower())
+    )
+    return title[0].lower() + title[1:] if ordinary else title

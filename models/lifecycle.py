@@ -22,6 +22,7 @@ from models.errors import UnknownAction
 # Who sees what is declared beside this module (what each role may see, where this module says
 # what each may do); re-exported so the engine reads both from one place.
 from models.visibility import VISIBILITY as VISIBILITY
+from models.visibility import Audience
 from models.visibility import reach_of as reach_of
 from models.visibility import reaches_other_organisations as reaches_other_organisations
 
@@ -327,6 +328,7 @@ ORGANISATION_MESSAGES: dict[str, str] = {
     "close_incomplete": "application_closed_incomplete",
     # Steps that change what the organisation must do, with no document of their own.
     "return_report": "report_returned",
+    "accept_report": "report_accepted",
     "hold_payment": "payment_held",
 }
 # Told by the sweep, with no step of their own: before an offer lapses, before a cure period
@@ -336,6 +338,53 @@ SWEEP_NOTICES: dict[str, str] = {
     "cure_period_ending": "applicant",
     "payment_to_initiate": "officer",
 }
+# The organisation's message for a step whose own documents are addressed to it, unless
+# ORGANISATION_MESSAGES names another.
+DOCUMENTS_READY = "documents_ready"
+# Whom each document kind is addressed to: "applicant" (the organisation, in its language),
+# "panel" (the review panel, and staff) or "staff". Each builder says it too (its AUDIENCE,
+# which the documents layer reads); a test keeps the two equal. Declared here so that what
+# each step hands whom is said from the declaration (the README's "Who is told").
+DOCUMENT_AUDIENCES: dict[str, Audience] = {
+    "acknowledgement_of_receipt": "applicant",
+    "deficiency_notice": "applicant",
+    "review_summary": "panel",
+    "approval_memo": "staff",
+    "decision_letter": "applicant",
+    "decline_letter": "applicant",
+    "grant_agreement": "applicant",
+    "lapse_notice": "applicant",
+    "executed_agreement": "applicant",
+    "payment_authorization": "staff",
+    "remittance_advice": "applicant",
+    "report_receipt": "applicant",
+    "report_reminder": "applicant",
+    "overdue_notice": "applicant",
+    "reconciliation_letter": "applicant",
+    "holdback_release_letter": "applicant",
+    "closeout_certificate": "applicant",
+}
+
+
+# Who a document of each audience, or a sweep notice to each role, reaches, in the README's words.
+RECIPIENTS: dict[str, str] = {"applicant": "organisation", "panel": "panel", "staff": "staff"}
+
+
+def documents_to_the_organisation(action: Action) -> tuple[str, ...]:
+    """The documents ``action`` produces that are addressed to the organisation."""
+    return tuple(kind for kind in action.documents if DOCUMENT_AUDIENCES[kind] == "applicant")
+
+
+def organisation_message(action: Action) -> str | None:
+    """The message kind the organisation gets for ``action``, or None: a step with documents
+    of its own tells it once they are stored (``DOCUMENTS_READY`` unless listed), with them
+    attached; a step without documents tells it only when ``ORGANISATION_MESSAGES`` lists it;
+    a step whose documents are all for the panel or staff tells it nothing."""
+    if action.documents:
+        if not documents_to_the_organisation(action):
+            return None
+        return ORGANISATION_MESSAGES.get(action.key, DOCUMENTS_READY)
+    return ORGANISATION_MESSAGES.get(action.key)
 
 
 ACTIONS_BY_KEY: dict[str, Action] = {action.key: action for action in ACTIONS}

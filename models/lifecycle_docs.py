@@ -1,7 +1,9 @@
 """The README's lifecycle tables and Mermaid diagrams, generated from the declaration.
 
 One diagram per machine (grant, instalment, outcome report): each draws the actions of that
-machine and the knock-on changes other machines' actions make on it (``KNOCK_ONS``). A "Who
+machine and the knock-on changes other machines' actions make on it (``KNOCK_ONS``). A "Who is
+told" table says, step by step, which documents go to whom and which messages are sent
+(``DOCUMENT_AUDIENCES``, ``organisation_message``, ``STAFF_NOTICES``, ``SWEEP_NOTICES``). A "Who
 sees what" table renders the visibility declaration (``models.visibility``).
 
 ``python -m models.lifecycle_docs README.md`` rewrites the block between the markers; a test
@@ -16,12 +18,18 @@ from pathlib import Path
 from models.lifecycle import (
     ACTIONS,
     ACTIONS_BY_KEY,
+    DOCUMENT_AUDIENCES,
     INITIAL_STATE,
     KNOCK_ONS,
+    RECIPIENTS,
+    STAFF_NOTICES,
     STAGES,
     STATES_BY_SUBJECT,
+    SWEEP_NOTICES,
+    Action,
     State,
     Subject,
+    organisation_message,
 )
 from models.visibility import VISIBILITY
 
@@ -73,6 +81,65 @@ def actions_table() -> list[str]:
                 )
             )
     return lines + [""]
+
+
+def _documents_cell(action: Action) -> str:
+    return ", ".join(
+        f"{kind} ({RECIPIENTS[DOCUMENT_AUDIENCES[kind]]})" for kind in action.documents
+    )
+
+
+def _organisation_cell(action: Action) -> str:
+    message = organisation_message(action)
+    if message is None:
+        return "-"
+    return f"{message} (its documents attached, PDF)" if action.documents else message
+
+
+def _staff_cell(action: Action) -> str:
+    told = [
+        f"{notice.kind} (the review coordinator, once every seated member has scored)"
+        if notice.when_panel_complete
+        else f"{notice.kind} ({notice.role})"
+        for notice in STAFF_NOTICES
+        if notice.after == action.key
+    ]
+    return ", ".join(told)
+
+
+def told_table() -> list[str]:
+    """Each step's documents (to whom) and messages; then the steps that hand out nothing."""
+    lines = [
+        "What each step hands people: its documents (PDF and DOCX, in the organisation's "
+        "language for its own) and the messages it sends. A message to the organisation goes "
+        "to each of its contacts with an address; staff messages go to each staff member of "
+        "the role, one at a time or in a daily digest.",
+        "",
+        "| stage | action | documents (to whom) | message to the organisation "
+        "| messages to staff |",
+        "|---|---|---|---|---|",
+    ]
+    silent = []
+    for stage in STAGES:
+        for action in (a for a in ACTIONS if a.stage == stage):
+            cells = (_documents_cell(action), _organisation_cell(action), _staff_cell(action))
+            if not any(cell and cell != "-" for cell in cells):
+                silent.append(f"`{action.key}`")
+                continue
+            documents, organisation, staff = cells
+            lines.append(
+                f"| {stage.replace('_', ' ')} | `{action.key}` | {documents or '-'} | "
+                f"{organisation} | {staff or '-'} |"
+            )
+    sweep = ", ".join(
+        f"{kind} ({RECIPIENTS.get(role, role)})" for kind, role in SWEEP_NOTICES.items()
+    )
+    return lines + [
+        "",
+        f"No document and no message: {', '.join(silent)}. The daily sweep also tells, with "
+        f"no step of its own: {sweep}.",
+        "",
+    ]
 
 
 def mermaid(subject: Subject) -> list[str]:
@@ -154,6 +221,8 @@ def generate() -> str:
         lines += _states_table(title, STATES_BY_SUBJECT[subject])
     lines += ["### Actions", ""]
     lines += actions_table()
+    lines += ["### Who is told", ""]
+    lines += told_table()
     lines += ["### Who sees what", ""]
     lines += visibility_table()
     lines.append(END)

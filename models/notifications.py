@@ -194,8 +194,9 @@ def after_action(session: Session, grant: Grant, event: AuditEvent, fund_languag
             event_id=event.id,
         )
     action = lifecycle.action(event.action)
-    message = lifecycle.ORGANISATION_MESSAGES.get(event.action)
-    if action is not None and message and not action.documents:
+    # A step with documents tells the organisation once they are stored (after_documents).
+    message = None if action is None or action.documents else lifecycle.organisation_message(action)
+    if message:
         written += notify_organisation(
             session,
             grant,
@@ -217,7 +218,7 @@ def after_documents(session: Session, event: AuditEvent) -> int:
     stored: one per contact, the documents attached when it is sent."""
     grant = session.get(Grant, event.grant_id)
     assert grant is not None
-    kind = lifecycle.ORGANISATION_MESSAGES.get(event.action, DOCUMENTS_READY)
+    kind = lifecycle.organisation_message(lifecycle.require_action(event.action)) or DOCUMENTS_READY
     subject_key = "" if event.subject == "grant" else f"{event.subject}-{_sequence(event)}"
     return notify_organisation(
         session,
@@ -249,4 +250,4 @@ def _days_of(event: AuditEvent) -> int | None:
     return None
 
 
-DOCUMENTS_READY = "documents_ready"
+DOCUMENTS_READY = lifecycle.DOCUMENTS_READY

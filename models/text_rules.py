@@ -15,16 +15,23 @@ Refused everywhere:
   unterminated U+202E reverses the text that follows it in the document, not just the field.
   The marks U+200E, U+200F and U+061C change no neighbour and stay.
 - In single-line fields, the line and paragraph separators U+2028 and U+2029.
+- A character no font the documents embed can draw (``models.printable``, generated from the
+  fonts by ``documents.glyphs``): an emoji, a CJK ideograph, the syllabics of U+11AB0-U+11ABF
+  (Unified Canadian Aboriginal Syllabics Extended-A, which the embedded Noto Sans Canadian
+  Aboriginal lacks). Printed, it would be a missing-glyph box. Checked on the stored (NFC)
+  form; the error shows the character, its code point and name.
 
 Changed, never stripped: multi-line fields store CR LF, lone CR, U+2028 and U+2029 as LF; every
-field is normalised to NFC. Syllabics (U+1400-U+167F, U+18B0-U+18FF, U+11AB0-U+11ABF) and every
-other letter pass untouched.
+field is normalised to NFC. Syllabics (U+1400-U+167F, U+18B0-U+18FF), accents, combining marks,
+typographic punctuation and every other letter the fonts draw pass untouched.
 """
 
 from __future__ import annotations
 
 import unicodedata
 from enum import Enum
+
+from models.printable import is_printable
 
 BIDI_CONTROLS = frozenset(range(0x202A, 0x202F)) | frozenset(range(0x2066, 0x206A))
 LINE_SEPARATORS = frozenset((0x2028, 0x2029))
@@ -36,17 +43,36 @@ class TextKind(Enum):
     MULTI_LINE = "multi-line"
 
 
+def code_point_named(character: str) -> str:
+    """``U+0000 NULL``, or the code point alone when Unicode names no character there."""
+    code = f"U+{ord(character):04X}"
+    name = unicodedata.name(character, "") if len(character) == 1 else ""
+    return f"{code} {name}" if name else code
+
+
 class UnacceptableText(ValueError):
     """A value holds a character the documents cannot carry."""
 
-    def __init__(self, reason: str, character: str, position: int) -> None:
-        code = f"U+{ord(character):04X}"
-        name = unicodedata.name(character, "") if len(character) == 1 else ""
-        named = f"{code} {name}" if name else code
-        super().__init__(f"{reason} ({named}) at character {position + 1}; remove it")
+    def __init__(self, reason: str, character: str, position: int, message: str = "") -> None:
+        named = code_point_named(character)
+        super().__init__(message or f"{reason} ({named}) at character {position + 1}; remove it")
         self.reason = reason
         self.code_point = ord(character)
         self.position = position
+
+
+class UnprintableText(UnacceptableText):
+    """A value holds a character no font the documents embed can draw. Unlike a control
+    character it is visible, so the message shows it (a combining mark on a dotted circle)."""
+
+    def __init__(self, character: str, position: int) -> None:
+        shown = f"\u25cc{character}" if unicodedata.combining(character) else character
+        reason = "cannot be printed in documents: no font they embed draws it"
+        message = (
+            f"{shown} ({code_point_named(character)}) {reason} (character {position + 1}); "
+            "remove or replace it"
+        )
+        super().__init__(reason, character, position, message)
 
 
 def is_noncharacter(code_point: int) -> bool:
@@ -91,11 +117,16 @@ def normalise_line_ends(text: str) -> str:
 
 def acceptable_text(text: str, kind: TextKind) -> str:
     """``text`` as grantflow stores it, or ``UnacceptableText`` naming the first character
-    that no document can carry. Lengths are the caller's concern (they differ per field)."""
+    that no document can carry (``UnprintableText`` when it is one no embedded font draws,
+    found in the stored NFC form). Lengths are the caller's concern (they differ per field)."""
     if kind is TextKind.MULTI_LINE:
         text = normalise_line_ends(text)
     for position, character in enumerate(text):
         reason = refusal(character, kind)
         if reason is not None:
             raise UnacceptableText(reason, character, position)
-    return unicodedata.normalize("NFC", text)
+    stored = unicodedata.normalize("NFC", text)
+    for position, character in enumerate(stored):
+        if character not in "\n\t" and not is_printable(ord(character)):
+            raise UnprintableText(character, position)
+    return stored

@@ -50,7 +50,7 @@ def verify_md(evidence: Evidence) -> str:
         )
     return f"""# Verifying the audit dossier of {grant.reference}
 
-This dossier holds every audit event of grant {grant.reference} from grantflow's audit log,
+This dossier holds every audit event of grant {grant.reference} from grantflow’s audit log,
 each with an RFC 6962 inclusion proof, and every document stored for the grant. You can check
 all of it without grantflow, with Python 3.8 or later and nothing else.
 
@@ -65,12 +65,12 @@ It prints `dossier verified: N events, M documents` and exits 0, or prints
 
 1. every file against `MANIFEST.sha256`, and that no file is unlisted (the same check as
    `sha256sum -c MANIFEST.sha256`);
-2. each event's leaf hash, recomputed from its `leaf_data` as SHA-256(0x00 || leaf_data)
+2. each event’s leaf hash, recomputed from its `leaf_data` as SHA-256(0x00 || leaf_data)
    (RFC 6962 section 2.1), and that the fields shown in `history.json` say what `leaf_data`
    says (`leaf_data` is the exact canonical JSON the log hashed: sorted keys, UTF-8, UTC);
-3. each event's inclusion proof against the root in `checkpoint.json`, with the verification
+3. each event’s inclusion proof against the root in `checkpoint.json`, with the verification
    algorithm of RFC 9162 section 2.1.3.2 written out in the script;
-4. each saved checkpoint's consistency proof against that root (RFC 9162 section 2.1.4.2):
+4. each saved checkpoint’s consistency proof against that root (RFC 9162 section 2.1.4.2):
    the log only grew between them;
 5. each document in `documents/` against the SHA-256 its `document_stored` event recorded.
 
@@ -80,7 +80,7 @@ Read the script: it is short, and it is the whole of the check.
 
 Everything above proves the dossier is consistent with the root in `checkpoint.json`. Someone
 able to rewrite the log could also rebuild a consistent dossier, so the root itself must be
-compared with a tree head you did not get from this dossier. This dossier's proofs are against:
+compared with a tree head you did not get from this dossier. This dossier’s proofs are against:
 
 {anchor}
 The fund publishes tree heads with `grantflow audit checkpoint` (and `grantflow demo`), which
@@ -88,7 +88,7 @@ prints a line such as
 
     checkpoint size=1234 root=3f5a... at=2026-05-01T18:05:03+00:00
 
-Obtain such a line independently (from the fund's published record, your own earlier run, or a
+Obtain such a line independently (from the fund’s published record, your own earlier run, or a
 copy the fund sent you at the time), then:
 
 - if its size equals the tree size above, its root must equal the root above exactly;
@@ -97,7 +97,7 @@ copy the fund sent you at the time), then:
       python3 verify_dossier.py --published-size SIZE --published-root ROOT
 
   which checks that this checkpoint is among the saved checkpoints in `checkpoint.json` with
-  the same root, and that its consistency proof to this dossier's root holds: the log you were
+  the same root, and that its consistency proof to this dossier’s root holds: the log you were
   shown then is a prefix of the log proven here, unchanged;
 - if its size is larger (published later), ask the fund for a dossier made after it, or for
   `grantflow audit prove EVENT_ID` output against that tree head.
@@ -106,8 +106,8 @@ A mismatch means the log was changed after the checkpoint was published.
 
 ## 3. What is not in this dossier
 
-See `WITHHELD.md`: community review deliberation notes are included only when the applicant's
-data-governance agreement allows it, and individual reviewers' scores never are.
+See `WITHHELD.md`: community review deliberation notes are included only when the applicant’s
+data-governance agreement allows it, and individual reviewers’ scores never are.
 """
 
 
@@ -115,8 +115,9 @@ def withheld_md(evidence: Evidence) -> str:
     body = "\n\n".join(withheld_paragraphs(evidence))
     return (
         f"# Withheld from the audit dossier of {evidence.grant.reference}\n\n{body}\n\n"
-        "The fund's choice (DOMAIN: Indigenous data sovereignty): community review deliberation "
-        "notes belong to the community; program staff see scores and the decision record; "
-        "auditors see process evidence, not the deliberation text, unless the applicant's data "
+        "The fund’s choice (DOMAIN: Indigenous data sovereignty): community review deliberation "
+        "notes belong to the community; program staff see the panel’s mean scores and the "
+        "decision record; "
+        "auditors see process evidence, not the deliberation text, unless the applicant’s data "
         "agreement allows it.\n"
     )

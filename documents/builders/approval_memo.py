@@ -26,7 +26,7 @@ from documents.context import DocumentContext
 from documents.formatting import format_bps
 
 AUDIENCE = "staff"
-TEMPLATE_VERSION = "1.0.0"
+TEMPLATE_VERSION = "1.1.0"
 
 
 def _budget(k: Kit) -> Table:

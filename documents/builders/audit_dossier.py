@@ -31,7 +31,7 @@ from models.clock import as_utc, utcnow
 from models.review import criterion_means
 from models.visibility import dossier_shows_panel_means
 
-TEMPLATE_VERSION = "1.0.0"
+TEMPLATE_VERSION = "1.1.0"
 KIND = "audit_dossier"
 
 

@@ -1,15 +1,15 @@
-"""Close-out certificate: the grant is closed and the community's data returned."""
+"""Close-out certificate: the grant is closed, with what was paid and reported."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from documents.builders.common import detail, document, grant_rows, kit
-from documents.content import DocumentContent, Heading, KeyValues, Paragraph, SignatureBlock
+from documents.content import DocumentContent, KeyValues, Paragraph, SignatureBlock
 from documents.context import DocumentContext
 
 AUDIENCE = "applicant"
-TEMPLATE_VERSION = "1.0.0"
+TEMPLATE_VERSION = "1.1.0"
 
 
 def build(ctx: DocumentContext) -> DocumentContent:
@@ -33,8 +33,6 @@ def build(ctx: DocumentContext) -> DocumentContent:
     blocks = (
         Paragraph(t("closeout.certifies", date=k.date(closed_on)), emphasis=True),
         facts,
-        Heading(2, t("closeout.data_heading")),
-        Paragraph(t("closeout.data_return")),
         Paragraph(t("closeout.records", years=fund.records_retention_years)),
         Paragraph(t("closeout.thanks", organisation=k.organisation)),
         SignatureBlock(

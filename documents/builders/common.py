@@ -28,6 +28,7 @@ from documents.formatting import (
     format_period,
     local_date,
     nfc,
+    running_title,
 )
 from documents.text import Catalogue, catalogue
 
@@ -167,7 +168,8 @@ def paragraphs(text: str) -> tuple[Paragraph, ...]:
 
 
 def addressee(k: Kit) -> tuple[str, ...]:
-    """Letter address lines: legal and operating names, address, attention line."""
+    """Letter address lines: legal and operating names, address, attention line (the
+    contact's title in it as French writes a title in running text: ``running_title``)."""
     org = k.ctx.organisation
     lines = [org.legal_name]
     if org.operating_name and org.operating_name != org.legal_name:
@@ -175,7 +177,8 @@ def addressee(k: Kit) -> tuple[str, ...]:
     lines.extend(line for line in org.address.splitlines() if line.strip())
     contact = signing_contact(k.ctx)
     if contact is not None:
-        lines.append(k.t("common.attention", name=contact.name, title=contact.title))
+        title = running_title(contact.title, k.ctx.language)
+        lines.append(k.t("common.attention", name=contact.name, title=title))
     return tuple(lines)
 
 

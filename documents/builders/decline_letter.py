@@ -17,7 +17,7 @@ from documents.context import DocumentContext
 from documents.errors import DocumentDataError
 
 AUDIENCE = "applicant"
-TEMPLATE_VERSION = "1.0.0"
+TEMPLATE_VERSION = "1.1.0"
 
 STAGES = ("screening", "approval")
 

@@ -18,7 +18,7 @@ from documents.context import DocumentContext
 from documents.errors import DocumentDataError
 
 AUDIENCE = "applicant"
-TEMPLATE_VERSION = "1.0.0"
+TEMPLATE_VERSION = "1.1.0"
 
 
 def build(ctx: DocumentContext) -> DocumentContent:

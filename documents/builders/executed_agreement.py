@@ -7,7 +7,7 @@ from documents.content import DocumentContent
 from documents.context import DocumentContext
 
 AUDIENCE = "applicant"
-TEMPLATE_VERSION = "1.2.0"
+TEMPLATE_VERSION = "1.3.0"
 
 
 def build(ctx: DocumentContext) -> DocumentContent:

@@ -20,7 +20,7 @@ from documents.context import DocumentContext
 from documents.errors import DocumentDataError
 
 AUDIENCE = "applicant"
-TEMPLATE_VERSION = "1.2.0"
+TEMPLATE_VERSION = "1.3.0"
 
 _PARTS = ("parts", "precedence", "entire", "effective")
 

@@ -22,7 +22,7 @@ from documents.context import DocumentContext
 from documents.errors import DocumentDataError
 
 AUDIENCE = "applicant"
-TEMPLATE_VERSION = "1.1.0"
+TEMPLATE_VERSION = "1.2.0"
 
 
 def _intro(k: Kit, planned: int, released: int, withheld: int, on: date | None) -> str:

@@ -15,7 +15,7 @@ from documents.content import DocumentContent, Heading, KeyValues, Notice, Parag
 from documents.context import DocumentContext
 
 AUDIENCE = "staff"
-TEMPLATE_VERSION = "1.0.0"
+TEMPLATE_VERSION = "1.1.0"
 
 
 def build(ctx: DocumentContext) -> DocumentContent:
@@ -78,7 +78,6 @@ def build(ctx: DocumentContext) -> DocumentContent:
         Heading(2, t("pay.duties")),
         people,
         duties,
-        Paragraph(t("pay.bank_note")),
     )
     return document(
         k,

@@ -21,7 +21,7 @@ from documents.content import Block, Column, DocumentContent, Heading, Notice, P
 from documents.context import DocumentContext
 
 AUDIENCE = "applicant"
-TEMPLATE_VERSION = "1.1.0"
+TEMPLATE_VERSION = "1.2.0"
 
 
 def _repayment(k: Kit, amount: int, due_by: date | None) -> tuple[Block, ...]:

@@ -18,7 +18,7 @@ from documents.content import DocumentContent, Paragraph
 from documents.context import DocumentContext
 
 AUDIENCE = "applicant"
-TEMPLATE_VERSION = "1.0.0"
+TEMPLATE_VERSION = "1.1.0"
 
 
 def build(ctx: DocumentContext) -> DocumentContent:

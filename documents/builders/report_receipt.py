@@ -20,7 +20,7 @@ from documents.context import DocumentContext, ReportInfo
 from models.payloads import AGGREGATE_FIELDS
 
 AUDIENCE = "applicant"
-TEMPLATE_VERSION = "1.0.0"
+TEMPLATE_VERSION = "1.1.0"
 
 
 def _counts(k: Kit, item: ReportInfo) -> tuple[Block, ...]:
@@ -32,17 +32,14 @@ def _counts(k: Kit, item: ReportInfo) -> tuple[Block, ...]:
     rows = tuple(
         (
             k.named("measure", key),
-            t("receipt.suppressed")
+            t("receipt.count_not_reported")
             if item.aggregates[key] is None
             else k.count(item.aggregates[key]),
         )
         for key in keys
     )
     columns = (Column(t("receipt.measure")), Column(t("receipt.count"), numeric=True))
-    blocks: tuple[Block, ...] = (Table(columns, rows),)
-    if any(item.aggregates[key] is None for key in keys):
-        blocks += (Paragraph(t("receipt.suppression_note")),)
-    return blocks
+    return (Table(columns, rows),)
 
 
 def build(ctx: DocumentContext) -> DocumentContent:

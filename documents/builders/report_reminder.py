@@ -18,7 +18,7 @@ from documents.context import DocumentContext
 from documents.errors import DocumentDataError
 
 AUDIENCE = "applicant"
-TEMPLATE_VERSION = "2.0.0"
+TEMPLATE_VERSION = "2.1.0"
 
 
 def _when(k: Kit, days_before: int, due: str) -> Paragraph:

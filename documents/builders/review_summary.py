@@ -10,7 +10,7 @@ from documents.formatting import format_decimal
 from models.payloads import REVIEW_CRITERIA
 
 AUDIENCE = "panel"
-TEMPLATE_VERSION = "1.0.0"
+TEMPLATE_VERSION = "1.1.0"
 
 
 def _scores(k: Kit, review: ReviewInfo) -> Table:

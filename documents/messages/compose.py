@@ -27,6 +27,7 @@ MESSAGE_KINDS: dict[str, Audience] = {
     "cure_period_ending": "organisation",
     "application_closed_incomplete": "organisation",
     "report_returned": "organisation",
+    "report_accepted": "organisation",
     "payment_held": "organisation",
     "application_to_screen": "staff",
     "panel_ready": "staff",
@@ -72,6 +73,7 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "cure_period_ending": ("deadline",),
     "application_closed_incomplete": ("deadline",),
     "report_returned": ("report_sequence",),
+    "report_accepted": ("report_sequence",),
     "payment_held": ("instalment_sequence",),
     "payment_to_initiate": ("instalment_sequence", "deadline"),
     "payment_to_release": ("instalment_sequence",),
@@ -171,6 +173,10 @@ def _report_returned(t: Catalogue, f: MessageFacts, v: dict[str, object]) -> lis
     return [t("report_returned.returned", **v), t("submit"), t("help")]
 
 
+def _report_accepted(t: Catalogue, f: MessageFacts, v: dict[str, object]) -> list[Part]:
+    return [t("report_accepted.accepted", **v), t("questions")]
+
+
 def _payment_held(t: Catalogue, f: MessageFacts, v: dict[str, object]) -> list[Part]:
     return [t("payment_held.held", **v), t("questions")]
 
@@ -191,6 +197,7 @@ _BODIES: dict[str, Body] = {
     "cure_period_ending": _cure_period_ending,
     "application_closed_incomplete": _closed_incomplete,
     "report_returned": _report_returned,
+    "report_accepted": _report_accepted,
     "payment_held": _payment_held,
     **{kind: _staff(kind) for kind, who in MESSAGE_KINDS.items() if who == "staff"},
 }

@@ -18,7 +18,7 @@ MESSAGES: dict[str, str] = {
     ),
     "help": "If you need help or more time, please contact your program officer.",
     "questions": "If you have any questions, please contact your program officer.",
-    "future_call": "Your organization may apply to a future call for applications.",
+    "future_call": "Your organisation may apply to a future call for applications.",
     "footer.organisation": (
         "This message was sent automatically by grantflow for the Fund. Please do not reply "
         "to it; for questions, contact your program officer."
@@ -67,7 +67,7 @@ MESSAGES: dict[str, str] = {
         "The offer of funding for {about} must be accepted by signing the agreement by {deadline}."
     ),
     "offer_expiring.how": (
-        "Your organization’s signing authority signs the agreement on the grant page in "
+        "Your organisation’s signing authority signs the agreement on the grant page in "
         "grantflow. If the agreement is not signed by that date, the offer lapses."
     ),
     "offer_lapsed.subject": "Offer lapsed: {reference}",
@@ -93,14 +93,18 @@ MESSAGES: dict[str, str] = {
     ),
     "report_returned.subject": "Report returned for changes: {reference}",
     "report_returned.returned": (
-        "Your program officer has returned {report} for {about} for changes. What to change "
-        "is written on the report in grantflow; submit the report again once it is corrected."
+        "Your program officer has returned {report} for {about} for changes and can tell you "
+        "what to change; submit the report again once it is corrected."
+    ),
+    "report_accepted.subject": "Report accepted: {reference}",
+    "report_accepted.accepted": (
+        "Your program officer has accepted {report} for {about}. Nothing more is needed for "
+        "this report."
     ),
     "payment_held.subject": "Payment on hold: {reference}",
     "payment_held.held": (
-        "Instalment {instalment} for {about} has been put on hold by your program officer. "
-        "The reason is given on the grant page in grantflow; the instalment is paid once "
-        "the hold is lifted."
+        "Instalment {instalment} for {about} has been put on hold by your program officer, who "
+        "can tell you why. It can be paid once the hold is lifted."
     ),
     # To staff: the reference and link only
     "application_to_screen.subject": "grantflow: application {reference} to screen",

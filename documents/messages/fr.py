@@ -115,14 +115,19 @@ MESSAGES: dict[str, str] = {
     "report_returned.subject": "Rapport retourné pour modifications : {reference}",
     "report_returned.returned": (
         "Votre agente ou agent de programme vous a retourné {report} pour {about} afin que "
-        "vous le modifiiez. Les changements demandés sont indiqués sur le rapport dans "
-        "grantflow ; soumettez de nouveau le rapport une fois corrigé."
+        "vous le modifiiez et peut vous indiquer les changements demandés ; soumettez de "
+        "nouveau le rapport une fois corrigé."
+    ),
+    "report_accepted.subject": "Rapport accepté : {reference}",
+    "report_accepted.accepted": (
+        "Votre agente ou agent de programme a accepté {report} pour {about}. Aucune autre "
+        "démarche n’est requise pour ce rapport."
     ),
     "payment_held.subject": "Versement suspendu : {reference}",
     "payment_held.held": (
         "Le versement nº {instalment} pour {about} a été suspendu par votre agente ou agent de "
-        "programme. Le motif est indiqué sur la page du dossier dans grantflow ; le versement "
-        "sera payé une fois la suspension levée."
+        "programme, qui peut vous en indiquer le motif. Il pourra être payé une fois la "
+        "suspension levée."
     ),
     # Au personnel : la référence et le lien seulement
     "application_to_screen.subject": "grantflow : demande {reference} à examiner",

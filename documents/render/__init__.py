@@ -5,13 +5,16 @@ from __future__ import annotations
 from typing import Literal
 
 from documents.content import DocumentContent
+from documents.glyphs import require_printable
 
 Format = Literal["pdf", "docx"]
 FORMATS: tuple[Format, ...] = ("pdf", "docx")
 
 
 def render_document(content: DocumentContent, fmt: Format) -> bytes:
-    """``content`` as deterministic ``pdf`` or ``docx`` bytes."""
+    """``content`` as deterministic ``pdf`` or ``docx`` bytes. A character no embedded font
+    draws raises ``DocumentDataError`` naming it and where it sits, rather than print a box."""
+    require_printable(content)
     if fmt == "pdf":
         from documents.render.pdf import render_pdf
 

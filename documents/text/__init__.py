@@ -4,12 +4,13 @@ The audit documents' messages (English only, for auditors) are ``audit_catalogue
 
 from __future__ import annotations
 
+import string
 from collections.abc import Mapping
 from functools import cache
 from types import MappingProxyType
 
 from documents.context import Language
-from documents.formatting import french_typography
+from documents.formatting import elided_before_value, french_typography
 from documents.text import (
     en,
     en_agreement,
@@ -29,17 +30,38 @@ _SOURCES = {
 
 
 class Catalogue:
-    """Messages of one language; ``catalogue(key, **values)`` fills ``{placeholders}``."""
+    """Messages of one language; ``catalogue(key, **values)`` fills ``{placeholders}``.
+
+    French elides by the value filled in: "sous le nom de {name}" with "Aurore boréale"
+    gives "sous le nom d’Aurore boréale" (``documents.formatting.elided_before_value``)."""
 
     def __init__(self, language: Language, messages: Mapping[str, str]) -> None:
         self.language = language
         self.messages = MappingProxyType(dict(messages))
 
     def __call__(self, key: str, **values: object) -> str:
-        return self.messages[key].format(**values)
+        template = self.messages[key]
+        if self.language != "fr":
+            return template.format(**values)
+        return _fill_eliding(template, values)
 
     def has(self, key: str) -> bool:
         return key in self.messages
+
+
+def _fill_eliding(template: str, values: Mapping[str, object]) -> str:
+    """``template.format(**values)``, each eliding word before a placeholder elided by the
+    value that fills it."""
+    formatter = string.Formatter()
+    parts: list[str] = []
+    for literal, field, spec, conversion in formatter.parse(template):
+        if field is None:
+            parts.append(literal)
+            continue
+        value, _ = formatter.get_field(field, (), values)
+        text = formatter.format_field(formatter.convert_field(value, conversion), spec or "")
+        parts += (elided_before_value(literal, text), text)
+    return "".join(parts)
 
 
 def _merge(language: Language) -> dict[str, str]:

@@ -31,7 +31,7 @@ MESSAGES: dict[str, str] = {
     # Common
     "common.issued": "Issued: {date}",
     "common.reference": "Reference",
-    "common.organisation": "Organization",
+    "common.organisation": "Organisation",
     "common.legal_name": "Legal name",
     "common.operating_name": "Operating name",
     "common.business_number": "CRA business number",
@@ -114,17 +114,18 @@ MESSAGES: dict[str, str] = {
     "def.cure": "Please provide these items by {cure_by}.",
     "def.cure_days": "This gives you {days} calendar days from the date of this notice.",
     "def.consequence": (
-        "If we do not receive them by that date, the application may not proceed to community "
-        "review."
+        "If the application is not submitted again with them by that date, it is closed and "
+        "does not proceed to community review."
     ),
     "def.how": (
-        "You can add the missing items to your application in the grantflow portal, or send "
-        "them to your program officer, quoting reference {reference}."
+        "Add the missing items to your application on its page in grantflow, or send them to "
+        "your program officer quoting reference {reference}, and submit the application again "
+        "by that date."
     ),
-    "def.extension_title": "Need more time?",
+    "def.extension_title": "If this date is difficult",
     "def.extension": (
         "If events in your community, such as a death, a ceremony or an emergency, make this "
-        "date difficult, contact us before it passes and we will discuss an extension."
+        "date difficult, contact your program officer before it passes."
     ),
     # Decision letter (offer)
     "decision.subject": "Offer of funding: {project} ({reference})",
@@ -140,14 +141,14 @@ MESSAGES: dict[str, str] = {
     ),
     "decision.no_conditions": "This offer has no special conditions.",
     "decision.insurance": (
-        "Before the first payment, your organization must provide a certificate of commercial "
+        "Before the first payment, your organisation must provide a certificate of commercial "
         "general liability insurance of at least {insurance}."
     ),
     "decision.sign_heading": "How to accept this offer",
     "decision.sign1": "Review the enclosed transfer payment agreement and its Schedules A to F.",
     "decision.sign2": (
-        "Your organization’s signing authority signs the agreement electronically in the "
-        "grantflow portal. Electronic signatures are valid."
+        "Your organisation’s signing authority signs the agreement electronically on the "
+        "grant’s page in grantflow. Electronic signatures are valid."
     ),
     "decision.sign3": "The Fund then countersigns, and you receive the executed agreement.",
     "decision.sign4": (
@@ -165,7 +166,7 @@ MESSAGES: dict[str, str] = {
     # Decline letter
     "decline.subject": "Your application {reference}: {project}",
     "decline.thanks": (
-        "Thank you for the care your organization put into its application, and for the work "
+        "Thank you for the care your organisation put into its application, and for the work "
         "you do in your community."
     ),
     "decline.screening": (

@@ -12,7 +12,7 @@ MESSAGES: dict[str, str] = {
     "agr.background": "Background",
     "agr.recital_a": (
         "The Fund supports Indigenous-led initiatives that prevent human trafficking and support "
-        "survivors, designed, developed and delivered by Indigenous organizations."
+        "survivors, designed, developed and delivered by Indigenous organisations."
     ),
     "agr.recital_b": (
         "The Recipient applied for funding for the project described in Schedule C (the "
@@ -97,8 +97,8 @@ MESSAGES: dict[str, str] = {
     "agr.a7.title": "Community data",
     "agr.a7.text": (
         "Community data gathered for the Project belongs to the community. The Fund receives "
-        "aggregate outcome data only, and uses, keeps and returns it as set out in the "
-        "Recipient’s data-governance agreement, consistent with the principles of OCAP and CARE."
+        "aggregate outcome data only, and uses and keeps it as set out in the Recipient’s "
+        "data-governance agreement, consistent with the principles of OCAP and CARE."
     ),
     "agr.a8.title": "Insurance",
     "agr.a8.text": (
@@ -191,14 +191,14 @@ MESSAGES: dict[str, str] = {
     "agr.e.instalment": "Instalment",
     "agr.f.heading": "Schedule F – Reports",
     "agr.f.intro": (
-        "The Recipient will submit the reports below through the grantflow portal by their due "
-        "dates."
+        "The Recipient will submit the reports below on the grant’s page in grantflow by their "
+        "due dates."
     ),
     "agr.f.content": (
         "Each report states the expenditure for the period against the Budget and gives "
         "aggregate counts only: people served (new and continuing), service contacts, referrals "
         "and culturally based services delivered. Reports never contain names or other "
-        "information that could identify the people served, and small counts are suppressed."
+        "information that could identify the people served."
     ),
     "agr.f.report": "Report",
 }

@@ -4,7 +4,7 @@ MESSAGES: dict[str, str] = {
     # Remittance advice
     "remit.subject": "Payment released: {project} ({reference})",
     "remit.intro": (
-        "The Fund has released the payment below to your organization under Schedule E of your "
+        "The Fund has released the payment below to your organisation under Schedule E of your "
         "agreement."
     ),
     "remit.released_on": "Released on",
@@ -29,15 +29,11 @@ MESSAGES: dict[str, str] = {
     "receipt.counts": "Aggregate counts submitted",
     "receipt.measure": "Measure",
     "receipt.count": "Count",
-    "receipt.suppressed": "suppressed",
-    "receipt.suppression_note": (
-        "A count shown as “suppressed” is withheld because it is small enough that it could "
-        "identify someone. The Fund never receives information about individual people."
-    ),
+    "receipt.count_not_reported": "not reported",
     "receipt.no_counts": "No aggregate counts were submitted with this report.",
     "receipt.next": (
-        "Your program officer will review the report and tell you whether it is accepted or "
-        "needs changes."
+        "Your program officer will review the report, and grantflow will tell you by email "
+        "whether it is accepted or needs changes."
     ),
     "measure.people_served_new": "People served (new)",
     "measure.people_served_continuing": "People served (continuing)",
@@ -52,8 +48,8 @@ MESSAGES: dict[str, str] = {
         "This is a reminder that the report below is due on {due}, in {days} days."
     ),
     "reminder.how": (
-        "Submit the report in the grantflow portal. Reports contain aggregate counts only: never "
-        "include names or other information about the people you serve."
+        "Submit the report on the grant’s page in grantflow. Reports contain aggregate counts "
+        "only: never include names or other information about the people you serve."
     ),
     "reminder.help": ("If you need help or more time, please contact your program officer."),
     # Overdue report notice (its how-to and help lines are the reminder's)
@@ -73,16 +69,16 @@ MESSAGES: dict[str, str] = {
     "overdue.resume": (
         "The instalments on hold resume once the report has been submitted and accepted by your "
         "program officer; submitting it is not enough on its own. grantflow resumes them "
-        "automatically when the report is accepted."
+        "when the report is accepted, unless another report is overdue by then."
     ),
     # Notice of lapsed offer
     "lapse.subject": "Offer lapsed: {project} ({reference})",
     "lapse.offer_on": (
-        "On {decided}, the Fund offered your organization funding of up to {approved} for the "
+        "On {decided}, the Fund offered your organisation funding of up to {approved} for the "
         "project below."
     ),
     "lapse.offer": (
-        "The Fund offered your organization funding of up to {approved} for the project below."
+        "The Fund offered your organisation funding of up to {approved} for the project below."
     ),
     "lapse.not_signed": (
         "The offer had to be accepted by signing the transfer payment agreement by {expires}. "
@@ -96,7 +92,7 @@ MESSAGES: dict[str, str] = {
         "The approved funds ({released}) return to the Fund’s allocation, where they can support "
         "other applicants."
     ),
-    "lapse.future": "Your organization may apply to a future call for applications.",
+    "lapse.future": "Your organisation may apply to a future call for applications.",
     # Reconciliation letter
     "recon.subject": "Financial reconciliation: {project} ({reference})",
     "recon.intro": (
@@ -105,7 +101,7 @@ MESSAGES: dict[str, str] = {
     ),
     "recon.item": "Item",
     "recon.approved": "Maximum Funds approved",
-    "recon.paid": "Instalments paid to your organization (before the holdback)",
+    "recon.paid": "Instalments paid to your organisation (before the holdback)",
     "recon.expenditure": "Expenditure reported",
     "recon.unspent": "Unspent funds",
     "recon.holdback_planned": "Holdback planned",
@@ -135,18 +131,18 @@ MESSAGES: dict[str, str] = {
     ),
     "recon.holdback_none": "Your agreement provided for no holdback.",
     "recon.holdback_released": (
-        "Of the holdback of {planned}, {released} has been released to your organization."
+        "Of the holdback of {planned}, {released} has been released to your organisation."
     ),
     "recon.holdback_payable_full": (
-        "The holdback of {amount} is payable in full and will be released to your organization "
+        "The holdback of {amount} is payable in full and will be released to your organisation "
         "shortly."
     ),
     "recon.holdback_payable_part": (
         "Your reported expenditure exceeds the instalments paid by {payable}, so {payable} of "
-        "the holdback of {planned} is payable and will be released to your organization shortly."
+        "the holdback of {planned} is payable and will be released to your organisation shortly."
     ),
     "recon.holdback_withheld_all": (
-        "The instalments already paid to your organization cover all of the expenditure you "
+        "The instalments already paid to your organisation cover all of the expenditure you "
         "reported, so none of the holdback of {amount} is payable: it is withheld in full and "
         "will not be paid."
     ),
@@ -163,16 +159,16 @@ MESSAGES: dict[str, str] = {
     "holdback.title_withheld": "Holdback Withheld",
     "holdback.intro": (
         "Your final report has been accepted. The Fund released the holdback of {amount} to "
-        "your organization on {date}."
+        "your organisation on {date}."
     ),
     "holdback.intro_part": (
         "Your final report has been accepted. Of the holdback of {planned}, the close-out "
         "reconciliation left {payable} payable; the Fund released {payable} to your "
-        "organization on {date}. The remaining {withheld} is withheld and will not be paid."
+        "organisation on {date}. The remaining {withheld} is withheld and will not be paid."
     ),
     "holdback.intro_withheld": (
         "Your final report has been accepted. No holdback is released: the instalments already "
-        "paid to your organization cover all of the expenditure you reported, so the holdback "
+        "paid to your organisation cover all of the expenditure you reported, so the holdback "
         "of {amount} is withheld in full and will not be paid."
     ),
     "holdback.intro_none": (
@@ -190,21 +186,13 @@ MESSAGES: dict[str, str] = {
     "holdback.repayment_no_date": (
         "As set out in the reconciliation letter, a repayment of {amount} remains due to the Fund."
     ),
-    "holdback.next": (
-        "The grant now moves to close-out. You will receive a close-out certificate confirming "
-        "the return of your community’s data."
-    ),
+    "holdback.next": "The grant is now closed: its close-out certificate comes with this letter.",
     "holdback.thanks": "Thank you for your work and for your partnership.",
     # Close-out certificate
     "closeout.certifies": "This certifies that the grant described below was closed on {date}.",
     "closeout.closed_on": "Closed on",
     "closeout.total_paid": "Total paid",
     "closeout.reports_accepted": "Reports accepted",
-    "closeout.data_heading": "Return of community data",
-    "closeout.data_return": (
-        "The community’s records held by the fund have been exported in open formats and "
-        "returned to the organisation as its data-governance agreement provides."
-    ),
     "closeout.records": (
         "The Recipient keeps the project’s financial records for {years} years after the "
         "agreement ends (section A4 of the agreement)."

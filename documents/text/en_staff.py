@@ -2,13 +2,12 @@
 
 MESSAGES: dict[str, str] = {
     # Review summary
-    "review.marking": "CONFIDENTIAL: panel members and program staff only",
+    "review.marking": "CONFIDENTIAL: panel members and Fund staff only",
     "review.confidential_title": "Confidential",
     "review.confidential": (
-        "This summary is confidential to the community review panel and the Fund’s program "
-        "officers. It reports the panel’s process and consensus only: no individual scores and "
-        "no member names. Deliberation notes belong to the community and are not reproduced "
-        "here."
+        "This summary is confidential to the community review panel and the Fund’s staff. It "
+        "reports the panel’s process and consensus only: no individual scores and no member "
+        "names. Deliberation notes belong to the community and are not reproduced here."
     ),
     "review.composition": "Panel composition and quorum",
     "review.panel_size": "Panel members",
@@ -72,8 +71,7 @@ MESSAGES: dict[str, str] = {
     "memo.share_of_approved": "{share} of the approved amount",
     "memo.instalments": "Instalments scheduled",
     "memo.risk_note": (
-        "Oversight is proportional to risk: the risk rating sets the payment frequency and the "
-        "reports required."
+        "Oversight is proportional to risk: the risk rating sets how often instalments are paid."
     ),
     "memo.conditions": "Conditions",
     "memo.no_conditions": (
@@ -102,9 +100,5 @@ MESSAGES: dict[str, str] = {
     "pay.duties_breach_title": "Segregation of duties not met",
     "pay.duties_breach": (
         "The same person initiated and released this payment. Do not process it."
-    ),
-    "pay.bank_note": (
-        "Payment goes to the bank account on file for the recipient; bank details are changed "
-        "only through the verified change process."
     ),
 }

@@ -128,19 +128,19 @@ MESSAGES: dict[str, str] = {
         "Vous disposez ainsi de {days} jours civils à compter de la date du présent avis."
     ),
     "def.consequence": (
-        "Si nous ne les recevons pas d’ici cette date, la demande pourrait ne pas passer à "
-        "l’étape de l’examen communautaire."
+        "Si la demande n’est pas présentée de nouveau avec ces éléments d’ici cette date, elle "
+        "est fermée et ne passe pas à l’étape de l’examen communautaire."
     ),
     "def.how": (
-        "Vous pouvez ajouter les éléments manquants à votre demande dans le portail grantflow ou "
-        "les transmettre à votre agente ou agent de programme en indiquant la référence "
-        "{reference}."
+        "Ajoutez les éléments manquants à votre demande sur sa page dans grantflow, ou "
+        "transmettez-les à votre agente ou agent de programme en indiquant la référence "
+        "{reference}, puis présentez de nouveau la demande d’ici cette date."
     ),
-    "def.extension_title": "Besoin de plus de temps ?",
+    "def.extension_title": "Si cette date pose problème",
     "def.extension": (
         "Si des événements dans votre communauté, comme un décès, une cérémonie ou une urgence, "
-        "rendent cette date difficile à respecter, communiquez avec nous avant l’échéance pour "
-        "discuter d’une prolongation."
+        "rendent cette date difficile à respecter, communiquez avec votre agente ou agent de "
+        "programme avant l’échéance."
     ),
     # Offre de financement
     "decision.subject": "Offre de financement : {project} ({reference})",
@@ -167,7 +167,8 @@ MESSAGES: dict[str, str] = {
     ),
     "decision.sign2": (
         "La personne ayant le pouvoir de signature de votre organisme signe l’entente "
-        "électroniquement dans le portail grantflow. Les signatures électroniques sont valides."
+        "électroniquement sur la page du dossier dans grantflow. Les signatures électroniques "
+        "sont valides."
     ),
     "decision.sign3": (
         "Le Fonds contresigne ensuite l’entente, et vous en recevez l’exemplaire signé."

@@ -106,8 +106,8 @@ MESSAGES: dict[str, str] = {
     "agr.a7.text": (
         "Les données communautaires recueillies dans le cadre du Projet appartiennent à la "
         "communauté. Le Fonds ne reçoit que des données agrégées sur les résultats ; il les "
-        "utilise, les conserve et les restitue selon les modalités de l’entente de gouvernance "
-        "des données du bénéficiaire, conformément aux principes PCAP et CARE."
+        "utilise et les conserve selon les modalités de l’entente de gouvernance des données du "
+        "bénéficiaire, conformément aux principes PCAP et CARE."
     ),
     "agr.a8.title": "Assurance",
     "agr.a8.text": (
@@ -207,15 +207,15 @@ MESSAGES: dict[str, str] = {
     "agr.e.instalment": "Versement",
     "agr.f.heading": "Annexe F – Rapports",
     "agr.f.intro": (
-        "Le bénéficiaire soumet les rapports ci-dessous au moyen du portail grantflow au plus "
-        "tard à leur date d’échéance."
+        "Le bénéficiaire soumet les rapports ci-dessous sur la page du dossier dans grantflow au "
+        "plus tard à leur date d’échéance."
     ),
     "agr.f.content": (
         "Chaque rapport présente les dépenses de la période par rapport au budget et ne fournit "
         "que des données agrégées : personnes servies (nouvelles et suivi continu), contacts de "
         "service, aiguillages et services fondés sur la culture offerts. Les rapports ne "
         "contiennent jamais de noms ni d’autres renseignements permettant d’identifier les "
-        "personnes servies, et les petits nombres sont supprimés."
+        "personnes servies."
     ),
     "agr.f.report": "Rapport",
 }

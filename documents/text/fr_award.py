@@ -29,16 +29,11 @@ MESSAGES: dict[str, str] = {
     "receipt.counts": "Données agrégées transmises",
     "receipt.measure": "Indicateur",
     "receipt.count": "Nombre",
-    "receipt.suppressed": "supprimé",
-    "receipt.suppression_note": (
-        "Un nombre indiqué comme « supprimé » n’est pas communiqué parce qu’il est assez petit "
-        "pour permettre d’identifier une personne. Le Fonds ne reçoit jamais de renseignements "
-        "sur des personnes en particulier."
-    ),
+    "receipt.count_not_reported": "non déclaré",
     "receipt.no_counts": "Aucune donnée agrégée n’a été transmise avec ce rapport.",
     "receipt.next": (
-        "Votre agente ou agent de programme examinera le rapport et vous indiquera s’il est "
-        "accepté ou s’il doit être modifié."
+        "Votre agente ou agent de programme examinera le rapport, et grantflow vous indiquera "
+        "par courriel s’il est accepté ou s’il doit être modifié."
     ),
     "measure.people_served_new": "Personnes servies (nouvelles)",
     "measure.people_served_continuing": "Personnes servies (suivi continu)",
@@ -58,9 +53,9 @@ MESSAGES: dict[str, str] = {
         "{days} jours."
     ),
     "reminder.how": (
-        "Veuillez soumettre le rapport dans le portail grantflow. Les rapports ne contiennent "
-        "que des données agrégées : n’y incluez jamais de noms ni d’autres renseignements sur "
-        "les personnes que vous servez."
+        "Veuillez soumettre le rapport sur la page du dossier dans grantflow. Les rapports ne "
+        "contiennent que des données agrégées : n’y incluez jamais de noms ni d’autres "
+        "renseignements sur les personnes que vous servez."
     ),
     "reminder.help": (
         "Si vous avez besoin d’aide ou de plus de temps, veuillez communiquer avec votre agente "
@@ -88,7 +83,8 @@ MESSAGES: dict[str, str] = {
     "overdue.resume": (
         "Les versements suspendus reprendront une fois le rapport soumis et accepté par votre "
         "agente ou agent de programme ; la seule soumission du rapport ne suffit pas. grantflow "
-        "lève automatiquement leur suspension dès que le rapport est accepté."
+        "lève leur suspension dès que le rapport est accepté, sauf si un autre rapport est "
+        "alors en retard."
     ),
     # Avis d’expiration de l’offre
     "lapse.subject": "Offre de financement caduque : {project} ({reference})",
@@ -211,8 +207,8 @@ MESSAGES: dict[str, str] = {
         "Fonds."
     ),
     "holdback.next": (
-        "La subvention passe maintenant à l’étape de la clôture. Vous recevrez un certificat de "
-        "clôture confirmant le retour des données de votre communauté."
+        "La subvention est maintenant close : son certificat de clôture accompagne la présente "
+        "lettre."
     ),
     "holdback.thanks": "Nous vous remercions de votre travail et de votre partenariat.",
     # Certificat de clôture
@@ -222,11 +218,6 @@ MESSAGES: dict[str, str] = {
     "closeout.closed_on": "Date de clôture",
     "closeout.total_paid": "Total versé",
     "closeout.reports_accepted": "Rapports acceptés",
-    "closeout.data_heading": "Retour des données communautaires",
-    "closeout.data_return": (
-        "Les dossiers de la communauté détenus par le fonds ont été exportés dans des formats "
-        "ouverts et remis à l’organisme, comme le prévoit son entente de gouvernance des données."
-    ),
     "closeout.records": (
         "Le bénéficiaire conserve les dossiers financiers du projet pendant {years} ans après la "
         "fin de l’entente (article A4 de l’entente)."

@@ -2,11 +2,11 @@
 
 MESSAGES: dict[str, str] = {
     # Sommaire de l'examen
-    "review.marking": "CONFIDENTIEL : membres du comité et personnel de programme seulement",
+    "review.marking": "CONFIDENTIEL : membres du comité et personnel du Fonds seulement",
     "review.confidential_title": "Confidentiel",
     "review.confidential": (
         "Le présent sommaire est confidentiel et réservé aux membres du comité d’examen "
-        "communautaire et au personnel de programme du Fonds. Il ne rend compte que du processus "
+        "communautaire et au personnel du Fonds. Il ne rend compte que du processus "
         "et du consensus du comité : il ne contient ni note individuelle ni nom de membre. Les "
         "notes de délibération appartiennent à la communauté et ne sont pas reproduites ici."
     ),
@@ -77,7 +77,7 @@ MESSAGES: dict[str, str] = {
     "memo.instalments": "Versements prévus",
     "memo.risk_note": (
         "La surveillance est proportionnelle au risque : la cote de risque détermine la "
-        "fréquence des paiements et les rapports exigés."
+        "fréquence des versements."
     ),
     "memo.conditions": "Conditions",
     "memo.no_conditions": (
@@ -106,9 +106,4 @@ MESSAGES: dict[str, str] = {
     "pay.duties_met": "La personne qui débloque un paiement n’est pas celle qui l’a demandé.",
     "pay.duties_breach_title": "Séparation des tâches non respectée",
     "pay.duties_breach": "La même personne a demandé et débloqué ce paiement. Ne pas le traiter.",
-    "pay.bank_note": (
-        "Le paiement est déposé dans le compte bancaire inscrit au dossier du bénéficiaire ; "
-        "les coordonnées bancaires ne peuvent être modifiées que selon le processus de "
-        "modification vérifié."
-    ),
 }

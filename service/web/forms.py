@@ -16,12 +16,14 @@ Errors come back per field, in the page's language, from pydantic's error types.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from models.text_rules import UnprintableText
 from service.web.i18n import Language, Words, parse_money
 
 SHORT_RANGE = 10  # an integer range this short is offered as radio buttons
@@ -228,11 +230,21 @@ def validation_errors(model: type[BaseModel], payload: dict[str, Any], t: Words)
                 k: v for k, v in (item.get("ctx") or {}).items() if isinstance(v, int | float | str)
             }
             message = t(key, **context) if t.has(key) else t("validation.invalid")
+            refused = (item.get("ctx") or {}).get("error")
+            if isinstance(refused, UnprintableText):
+                message = unprintable_message(refused, t)
             if path:
                 errors.by_field.setdefault(path, message)
             else:
                 errors.general.append(message)
     return errors
+
+
+def unprintable_message(refused: UnprintableText, t: Words) -> str:
+    """Which character no document can print, shown and by code point, in the page's language."""
+    character = chr(refused.code_point)
+    shown = f"\u25cc{character}" if unicodedata.combining(character) else character
+    return t("validation.unprintable", character=shown, code_point=f"U+{refused.code_point:04X}")
 
 
 def translated(errors: FormErrors, t: Words) -> FormErrors:

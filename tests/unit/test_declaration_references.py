@@ -15,6 +15,7 @@ from models.guards import GUARDS
 from models.lifecycle import (
     ACTIONS,
     ACTIONS_BY_KEY,
+    DOCUMENT_AUDIENCES,
     INITIAL_STATE,
     KNOCK_ONS,
     STATES_BY_SUBJECT,
@@ -29,6 +30,12 @@ def test_every_document_kind_an_action_lists_is_a_known_kind():
         if any(kind not in KINDS for kind in action.documents)
     }
     assert not unknown, f"actions listing unknown document kinds: {unknown}"
+
+
+def test_the_declared_document_audiences_are_the_builders_own():
+    """What the README says each step hands whom (``DOCUMENT_AUDIENCES``) is each builder's
+    ``AUDIENCE``, which decides who reads a document and whether its message is sent."""
+    assert {key: kind.audience for key, kind in KINDS.items()} == DOCUMENT_AUDIENCES
 
 
 def test_every_guard_name_an_action_lists_is_a_registered_guard():

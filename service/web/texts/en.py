@@ -60,6 +60,7 @@ WORDS = {
     "validation.extra_forbidden": "This field is not accepted.",
     "validation.value_error": "This value is not accepted: check it against the others (dates, amounts).",
     "validation.invalid": "This value is not accepted.",
+    "validation.unprintable": "{character} ({code_point}) cannot be printed in the documents: remove or replace it.",
     "problem.401.title": "Please sign in",
     "problem.401.detail": "You need to sign in to see this page.",
     "problem.403.title": "Not something your role can do",

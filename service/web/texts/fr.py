@@ -59,6 +59,7 @@ WORDS = {
     "validation.extra_forbidden": "Ce champ n'est pas accepté.",
     "validation.value_error": "Cette valeur n'est pas acceptée\u00a0: vérifiez-la par rapport aux autres (dates, montants).",
     "validation.invalid": "Cette valeur n'est pas acceptée.",
+    "validation.unprintable": "{character} ({code_point}) ne peut pas être imprimé dans les documents\u00a0: retirez-le ou remplacez-le.",
     "problem.401.title": "Veuillez vous connecter",
     "problem.401.detail": "Vous devez vous connecter pour voir cette page.",
     "problem.403.title": "Ce n'est pas permis à votre rôle",

@@ -6,11 +6,12 @@ action route's own body is a free object) and from the set-up schema the command
 (``UserInput``). A field added tomorrow is probed tomorrow; a new route with a body fails here
 until it has a base body to probe with.
 
-Each field gets NUL, VT, ESC, U+FFFE, U+202E (each must answer 422 naming the field, storing
-nothing), a value at its documented maximum length, and a 5,000-character word. A value the
-door accepts is then placed where documents print that field, and every document kind that
-prints it is rendered by the real renderers and read back: the whole value in the PDF text,
-no layout box past the page edge, the whole value in the DOCX text. No answer may be a 5xx.
+Each field gets NUL, VT, ESC, U+FFFE, U+202E, an emoji and a syllabic no embedded font draws
+(U+11AB0) (each must answer 422 naming the field, storing nothing), a value at its documented
+maximum length, and a 5,000-character word. A value the door accepts is then placed where
+documents print that field, and every document kind that prints it is rendered by the real
+renderers and read back: the whole value in the PDF text, no layout box past the page edge,
+the whole value in the DOCX text. No answer may be a 5xx.
 
 Action payloads are sent to a closed grant: a payload is judged before the grant's state, so a
 refused value answers 422 and an accepted one 409 (wrong state), and nothing runs twice.
@@ -53,6 +54,9 @@ REFUSED_EVERYWHERE = {
     "ESC": "Safe Paths\x1b[31m Home",
     "U+FFFE": "Safe Paths\ufffe Home",
     "U+202E": "Safe Paths \u202eemoH",
+    # no embedded font draws them: printed, they would be boxes
+    "emoji": "Safe Paths 🙂 Home",
+    "U+11AB0": "ᓂᑲᓇᐢ \U00011ab0 Lodge",
 }
 LONG_WORD = ("ᐊᓂᔑᓈᐯᒧᐎᓐAnishinaabemowin" * 250)[:5_000]
 ACTIONS_ROUTE = "/api/v1/grants/{grant_id}/actions/{action}"
@@ -478,4 +482,17 @@ def test_a_control_character_in_a_project_title_is_refused_and_no_grant_is_creat
         assert response.status_code == 422, response.text
         assert response.headers["content-type"] == "application/problem+json"
         assert [e["field"] for e in response.json()["errors"]] == ["project_title"]
+    assert world.client.get("/api/v1/grants", headers=headers).json()["total"] == listed
+
+
+def test_an_emoji_in_a_project_title_is_refused_naming_the_character_and_its_code_point(probe):
+    world = probe.world
+    headers = world.headers(world.applicant_of(0))
+    listed = world.client.get("/api/v1/grants", headers=headers).json()["total"]
+    body = {**world.application(0), "project_title": "Safe Paths Home 🙂"}
+    response = world.client.post("/api/v1/grants", json=body, headers=headers)
+    assert response.status_code == 422, response.text
+    (error,) = response.json()["errors"]
+    assert error["field"] == "project_title"
+    assert "🙂 (U+1F642 SLIGHTLY SMILING FACE) cannot be printed in documents" in error["message"]
     assert world.client.get("/api/v1/grants", headers=headers).json()["total"] == listed

@@ -294,7 +294,7 @@ def test_sealed_notes_are_withheld_unless_the_data_agreement_allows_them(closed,
     withheld = (pristine / "WITHHELD.md").read_text(encoding="utf-8")
     assert "deliberation notes are withheld" in withheld and "OCAP" in withheld
     assert "does not allow it" in withheld
-    assert "Individual reviewers' scores are never included" in withheld
+    assert "Individual reviewers’ scores are never included" in withheld
     for path in pristine.rglob("*"):
         if path.is_file() and path.suffix not in (".pdf", ".docx"):
             assert NOTES not in path.read_text(encoding="utf-8"), path

@@ -92,7 +92,7 @@ def figures(ctx: DocumentContext) -> list[str]:
             return [
                 money(report[2].expenditure_cents),
                 format_count(1_288, lang),
-                "supprimé" if lang == "fr" else "suppressed",
+                "non déclaré" if lang == "fr" else "not reported",
             ]
         case "report_reminder":
             return [day(report[2].due_date), "14"]
@@ -129,7 +129,7 @@ def figures(ctx: DocumentContext) -> list[str]:
             keys = ("paid_cents", "holdback_released_cents", "paid_total_cents")
             return [*(money(d[key]) for key in keys), day(d["released_on"])]
         case "closeout_certificate":
-            statement = catalogue(ctx.language)("closeout.data_return")
+            statement = catalogue(ctx.language)("closeout.certifies", date=day(d["closed_on"]))
             return [money(d["paid_total_cents"]), day(d["closed_on"]), statement]
     raise AssertionError(f"no expectations for {ctx.kind}")
 

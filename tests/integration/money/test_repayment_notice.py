@@ -210,7 +210,7 @@ def test_a_partly_spent_holdback_pays_that_part_and_no_more(world):
         assert f"so {format_money(payable, 'en')} of the holdback of" in text
         assert format_money(PARTLY_SPENT_HOLDBACK_CENTS, "en") in text
     for text in holdback_letter.values():
-        assert f"the Fund released {format_money(payable, 'en')} to your organization" in text
+        assert f"the Fund released {format_money(payable, 'en')} to your organisation" in text
         assert (
             f"The remaining {format_money(PARTLY_SPENT_HOLDBACK_CENTS, 'en')} is withheld" in text
         )

@@ -42,6 +42,12 @@ ORGANISATION_TOLD = {
     "remind_report": "report_reminder",
     "record_overdue_report": "report_overdue",
 }
+ORGANISATION_TOLD_WITHOUT_DOCUMENTS = {
+    "close_incomplete": "application_closed_incomplete",
+    "return_report": "report_returned",
+    "accept_report": "report_accepted",
+    "hold_payment": "payment_held",
+}
 
 
 def expected_messages(db: Any, grant_id: int) -> Counter:
@@ -68,6 +74,9 @@ def expected_messages(db: Any, grant_id: int) -> Counter:
         kinds = {d for d in _documents_of(event.action)}
         if any(KINDS[k].to_the_organisation for k in kinds):
             kind = ORGANISATION_TOLD.get(event.action, "documents_ready")
+            expected.update((kind, address) for address in contacts)
+        elif event.action in ORGANISATION_TOLD_WITHOUT_DOCUMENTS:
+            kind = ORGANISATION_TOLD_WITHOUT_DOCUMENTS[event.action]
             expected.update((kind, address) for address in contacts)
         if event.action in STAFF_TOLD:
             kind, role = STAFF_TOLD[event.action]

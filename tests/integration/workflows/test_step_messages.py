@@ -1,5 +1,6 @@
 """Steps that change what the organisation must do, with no document of their own, still tell
-it: a report returned for changes, a payment put on hold. Read back from the outbox files."""
+it: a report returned for changes, then accepted; a payment put on hold. Read back from the
+outbox files."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ def outbox(kind: str, reference: str) -> list:  # type: ignore[type-arg]
     return found
 
 
-def test_a_returned_report_and_a_held_payment_are_told_to_the_organisation(
+def test_a_returned_then_accepted_report_and_a_held_payment_are_told_to_the_organisation(
     installation, monkeypatch, tmp_path
 ):
     monkeypatch.setenv("GRANTFLOW_DATA_DIR", str(tmp_path / "data"))  # an outbox of its own
@@ -34,14 +35,21 @@ def test_a_returned_report_and_a_held_payment_are_told_to_the_organisation(
     organisation, application = fictional.application_for(2, cast)  # in French
     grant = create_application(db, organisation.id, application)
     officer = actor(cast.payments_officer)
+    submitted: dict = {}  # type: ignore[type-arg]
     for action, who, payload, at in steps(db, cast, grant.id):  # type: ignore[arg-type]
         if action == "initiate_payment" and payload["sequence"] == 1:  # held, then resumed
             hold = {"sequence": payload["sequence"], "reason": "Vérification bancaire."}
             apply_action(db, grant.id, "hold_payment", officer, hold, now=at)  # type: ignore[arg-type]
             apply_action(db, grant.id, "resume_payment", officer, payload, now=at)  # type: ignore[arg-type]
-        if action == "accept_report":
+        if action == "submit_report":
+            submitted = {"who": who, "payload": payload}
+        if action == "accept_report":  # returned, submitted again, then accepted
             returned = {"sequence": payload["sequence"], "reason": "Ajoutez les aiguillages."}
             apply_action(db, grant.id, "return_report", who, returned, now=at)  # type: ignore[arg-type]
+            apply_action(
+                db, grant.id, "submit_report", submitted["who"], submitted["payload"], now=at
+            )  # type: ignore[arg-type]
+            apply_action(db, grant.id, "accept_report", who, payload, now=at)  # type: ignore[arg-type]
             break
         apply_action(db, grant.id, action, who, payload, now=at)  # type: ignore[arg-type]
     deliver_due()
@@ -57,6 +65,10 @@ def test_a_returned_report_and_a_held_payment_are_told_to_the_organisation(
         assert grant.reference in message["Subject"]
     assert "versement nº 1" in held[0].get_content().lower()
     assert "rapport" in returned[0].get_content() and "soumettez" in returned[0].get_content()
+    accepted = outbox("report_accepted", grant.reference)
+    assert {m["To"].addresses[0].addr_spec for m in accepted} == contacts
+    assert len(accepted) == len(contacts)
+    assert "a accepté votre rapport" in " ".join(accepted[0].get_content().split())
 
 
 def cast_contacts(db, organisation_id: int):  # type: ignore[no-untyped-def]

@@ -430,8 +430,8 @@ def test_remittance_advice_shows_the_payment_figures():
     assert "2 octobre 2026" in text
 
 
-@pytest.mark.parametrize(("language", "word"), [("en", "suppressed"), ("fr", "supprimé")])
-def test_report_receipt_shows_counts_and_suppressed_cells(language, word):
+@pytest.mark.parametrize(("language", "word"), [("en", "not reported"), ("fr", "non déclaré")])
+def test_report_receipt_shows_counts_and_a_count_not_reported(language, word):
     content = build("report_receipt", language)
     counts = blocks(content, Table)[0]
     assert len(counts.rows) == 5
@@ -555,7 +555,7 @@ def test_lapse_notice_without_a_decision_date_still_states_the_offer():
     content = build_document(undated)
     text = text_of(content)
     assert text.count("March 10, 2026") == 0
-    assert "The Fund offered your organization funding of up to $450,123.45" in text
+    assert "The Fund offered your organisation funding of up to $450,123.45" in text
 
 
 def test_lapse_notice_needs_the_approved_amount():
@@ -666,16 +666,18 @@ def test_a_partly_released_holdback_names_what_was_paid_and_what_was_withheld():
     text = text_of(build("holdback_release_letter", details=details))
     assert (
         "Of the holdback of $45,012.34, the close-out reconciliation left $14,888.89 "
-        "payable; the Fund released $14,888.89 to your organization on August 15, 2028. "
+        "payable; the Fund released $14,888.89 to your organisation on August 15, 2028. "
         "The remaining $30,123.45 is withheld and will not be paid."
     ) in text
 
 
-def test_closeout_certificate_records_the_data_return():
+def test_closeout_certificate_states_the_closure_and_claims_no_data_return():
     ctx = sample_context("closeout_certificate")
     content = build_document(ctx)
-    assert "Return of community data" in headings(content)
-    assert catalogue("en")("closeout.data_return") in text_of(content)
+    text = text_of(content)
+    assert "This certifies that the grant described below was closed on September 30, 2028." in text
+    # Nothing exports or returns the community's data yet: the certificate does not say so.
+    assert not re.search(r"export|returned to the organisation|return of community", text, re.I)
     assert blocks(content, SignatureBlock)[0].signed_on == "September 30, 2028"
 
 

@@ -9,6 +9,9 @@ from hypothesis import strategies as st
 from documents.formatting import (
     NBSP,
     NNBSP,
+    de_name,
+    elide,
+    elided_before_value,
     fiscal_year_bounds,
     fiscal_year_label,
     format_bps,
@@ -21,6 +24,7 @@ from documents.formatting import (
     french_typography,
     local_date,
     nfc,
+    running_title,
 )
 
 
@@ -160,3 +164,68 @@ def test_nfc_composes_without_stripping_anything():
     assert nfc("Cafe\u0301") == "Café"
     syllabics = " ᐀ᐊᓂᔑᓈᐯᒧᐎᓐ ᐨ "
     assert nfc(syllabics) == syllabics
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Aurore boréale", "d’Aurore boréale"),  # a vowel
+        ("Élise", "d’Élise"),  # an accented vowel
+        ("Harmonie des Premières Nations", "d’Harmonie des Premières Nations"),  # mute h
+        ("Hamilton Healing Centre", "de Hamilton Healing Centre"),  # a sounded h
+        ("Northern Lights Lodge", "de Northern Lights Lodge"),  # a consonant
+        ("ᓂᑲᓇᐢ Youth Circle", "de ᓂᑲᓇᐢ Youth Circle"),  # syllabics never elide
+        ("Yves", "d’Yves"),
+        ("Yukon", "de Yukon"),
+        ("2026", "de 2026"),
+        ("", "de "),
+    ],
+)
+def test_de_before_a_name_elides_by_the_name_s_first_sound(name, expected):
+    assert de_name(name) == expected
+
+
+@pytest.mark.parametrize(
+    ("word", "following", "expected"),
+    [
+        ("que", "il", "qu’il"),
+        ("Le", "Ontario", "L’Ontario"),
+        ("la", "annexe", "l’annexe"),
+        ("jusque", "à", "jusqu’à"),
+        ("lorsque", "elle", "lorsqu’elle"),
+        ("la", "hauteur", "la hauteur"),  # an aspirated h
+        ("le", "huit", "le huit"),
+        ("par", "Aurore", "par Aurore"),  # not an eliding word
+    ],
+)
+def test_elide_takes_every_eliding_word(word, following, expected):
+    assert elide(word, following) == expected
+
+
+def test_the_text_before_a_value_is_elided_only_at_its_end():
+    assert elided_before_value("sous le nom de ", "Aurore") == "sous le nom d’"
+    assert elided_before_value("sous le nom de ", "Cercle") == "sous le nom de "
+    assert elided_before_value("Bonjour ", "Aurore") == "Bonjour "
+    assert elided_before_value("la demande de ", "ᓂᑲᓇᐢ") == "la demande de "
+    assert elided_before_value("aide ", "Aurore") == "aide "  # "de" inside a word
+
+
+@pytest.mark.parametrize(
+    ("title", "french"),
+    [
+        ("Directrice générale", "directrice générale"),
+        ("Agent de programme", "agent de programme"),
+        (
+            "Directrice, Initiatives dirigées par des Autochtones",
+            "directrice, Initiatives dirigées par des Autochtones",
+        ),
+        ("PDG", "PDG"),  # an abbreviation stays
+        ("McLeod Lead", "McLeod Lead"),  # not an ordinary word
+        ("ᐅᒋᒪᐤ", "ᐅᒋᒪᐤ"),
+        ("directrice", "directrice"),
+        ("", ""),
+    ],
+)
+def test_a_title_in_french_running_text_starts_in_lower_case(title, french):
+    assert running_title(title, "fr") == french
+    assert running_title(title, "en") == title

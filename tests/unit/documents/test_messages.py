@@ -69,6 +69,7 @@ def test_the_kinds_and_their_audiences():
         "cure_period_ending",
         "application_closed_incomplete",
         "report_returned",
+        "report_accepted",
         "payment_held",
     ]
     assert STAFF == [
@@ -127,6 +128,7 @@ def minimal(kind: str) -> MessageFacts:
         "payment_to_release": {"instalment_sequence": 2},
         "report_to_review": {"report_sequence": 1},
         "report_returned": {"report_sequence": 1},
+        "report_accepted": {"report_sequence": 1},
         "payment_held": {"instalment_sequence": 2},
     }
     fields = needs.get(kind, {"deadline": date(2026, 4, 9)} if kind in ORGANISATION else {})

@@ -7,14 +7,21 @@ import unicodedata
 import pytest
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from models.text_rules import TextKind, UnacceptableText, acceptable_text, is_noncharacter
+from models.text_rules import (
+    TextKind,
+    UnacceptableText,
+    UnprintableText,
+    acceptable_text,
+    is_noncharacter,
+)
 from models.text_types import MultiLine, SingleLine
 
 SINGLE, MULTI = TextKind.SINGLE_LINE, TextKind.MULTI_LINE
-SYLLABICS = (
-    "".join(chr(c) for c in range(0x1400, 0x1680))
-    + "".join(chr(c) for c in range(0x18B0, 0x1900))
-    + "".join(chr(c) for c in range(0x11AB0, 0x11AC0))
+# Every assigned syllabic of the two BMP blocks (the embedded fonts draw them all).
+SYLLABICS = "".join(
+    chr(c)
+    for c in (*range(0x1400, 0x1680), *range(0x18B0, 0x1900))
+    if unicodedata.category(chr(c)) != "Cn"
 )
 
 
@@ -88,7 +95,17 @@ def test_bidirectional_marks_stay(mark):
 @pytest.mark.parametrize("kind", [SINGLE, MULTI])
 def test_every_syllabic_passes_untouched(kind):
     assert acceptable_text(SYLLABICS, kind) == SYLLABICS
-    assert acceptable_text("ᐁ ᐃ ᐅ ᐊ \U00011ab0", kind) == "ᐁ ᐃ ᐅ ᐊ \U00011ab0"
+    assert acceptable_text("ᐁ ᐃ ᐅ ᐊ \u1400 ᙷ", kind) == "ᐁ ᐃ ᐅ ᐊ \u1400 ᙷ"
+
+
+@pytest.mark.parametrize("code_point", [0x11AB0, 0x11ABF])
+def test_syllabics_no_embedded_font_draws_are_refused_naming_them(code_point):
+    """U+11AB0-U+11ABF (Extended-A): the embedded Noto Sans Canadian Aboriginal lacks them, so
+    a document would print boxes; the applicant is told which character, to write it otherwise."""
+    error = refused(f"ᐁᐃ {chr(code_point)}", SINGLE)
+    assert isinstance(error, UnprintableText)
+    assert (error.code_point, error.position) == (code_point, 3)
+    assert f"{chr(code_point)} (U+{code_point:04X} CANADIAN SYLLABICS" in str(error)
 
 
 def test_text_is_stored_as_nfc():
@@ -97,9 +114,34 @@ def test_text_is_stored_as_nfc():
     assert acceptable_text(decomposed, SINGLE) == "Réserve de Kitigan Zibi"
 
 
-def test_letters_of_other_scripts_and_emoji_pass():
-    text = "Anishinaabemowin, Kanien'kéha, 日本語, العربية, 🪶"
+def test_letters_of_scripts_the_fonts_draw_and_typographic_punctuation_pass():
+    text = "Anishinaabemowin, Kanien’kéha, Ελληνικά, Русский, עברית, العربية – « ok » …"
     assert acceptable_text(text, SINGLE) == text
+
+
+@pytest.mark.parametrize("kind", [SINGLE, MULTI])
+@pytest.mark.parametrize(
+    ("text", "character"),
+    [("Safe Paths 🙂", "🙂"), ("Feather 🪶 Lodge", "🪶"), ("日本語", "日"), ("x\u1ab0", "\u1ab0")],
+)
+def test_what_no_embedded_font_draws_is_refused_showing_the_character(kind, text, character):
+    error = refused(text, kind)
+    assert isinstance(error, UnprintableText)
+    assert error.code_point == ord(character)
+    assert f"(U+{ord(character):04X} " in str(error)
+    assert "cannot be printed in documents" in str(error)
+
+
+def test_the_emoji_message_reads_plainly():
+    message = str(refused("Safe 🙂", SINGLE))
+    assert message.startswith("🙂 (U+1F642 SLIGHTLY SMILING FACE) cannot be printed in documents")
+    assert message.endswith("(character 6); remove or replace it")
+
+
+def test_printability_is_judged_on_the_stored_nfc_form():
+    # "e" + U+0301 is stored as "é": judged, and counted, as one character.
+    assert acceptable_text("Re\u0301serve", SINGLE) == "Réserve"
+    assert refused("e\u0301\U0001f642", SINGLE).position == 1
 
 
 class _Sample(BaseModel):

@@ -70,6 +70,23 @@ def test_a_posted_form_becomes_the_payload():
     assert payload == {"scores": dict.fromkeys(REVIEW_CRITERIA, 4)} and not errors
 
 
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "🙂 (U+1F642) cannot be printed in the documents: remove or replace it."),
+        (
+            "fr",
+            "🙂 (U+1F642) ne peut pas être imprimé dans les documents\u00a0: retirez-le ou "
+            "remplacez-le.",
+        ),
+    ],
+)
+def test_a_character_no_document_can_print_is_named_beside_its_field(language, expected):
+    posted = {"rationale": "Strong 🙂 work", "consensus_rating": 4, "recommended_cents": 500}
+    errors = validation_errors(payloads.Recommendation, posted, Words(language))
+    assert errors.by_field == {"rationale": expected}
+
+
 def test_schema_errors_come_back_beside_their_fields_in_the_page_language():
     form = fields_of(payloads.Recommendation)
     payload, errors = payload_from(form, {"recommended_cents": "abc", "rationale": "ok"}, "fr")
