@@ -130,9 +130,9 @@ class FundInput(_Input):
     # The address the signing authority signs in with (only they countersign), and where
     # notices under an agreement go. A fund can be made before its signer's account, so the
     # address is not looked up here (``set_fund_signing_authority`` does).
-    signer_email: Email | Literal[""] = ""
+    signer_email: Email | None = None
     notice_address: MultiLine = Field(default="", max_length=ADDRESS_MAX)
-    notice_email: Email | Literal[""] = ""
+    notice_email: Email | None = None
 
 
 class FundNoticesInput(_Input):
@@ -247,16 +247,19 @@ def create_fund(
             "signer_name": signer_name,
             "signer_title": signer_title,
             "signer_title_fr": settings.pop("signer_title_fr", ""),
-            "signer_email": settings.pop("signer_email", ""),
+            "signer_email": settings.pop("signer_email", None) or None,
             "notice_address": settings.pop("notice_address", ""),
-            "notice_email": settings.pop("notice_email", ""),
+            "notice_email": settings.pop("notice_email", None) or None,
         },
     )
     assert isinstance(names, FundInput)
     terms = validated(FundMoneyTerms, {k: settings.pop(k) for k in MONEY_TERMS if k in settings})
     with db.transaction() as session:
         fund = Fund(
-            **names.model_dump(),
+            # An address not given is stored empty (the columns are not nullable).
+            **{
+                field: "" if value is None else value for field, value in names.model_dump().items()
+            },
             **terms.model_dump(),
             call_deadline=as_utc(call_deadline),
             **settings,

@@ -212,6 +212,9 @@ SLOTS: dict[str, Slot] = {
     "funds:signer_name": _fund("signer_name"),
     "funds:signer_title": _fund("signer_title"),
     "funds:signer_title_fr": _fund("signer_title_fr"),
+    "funds:signer_email": None,  # the address the signing authority signs in with, printed nowhere
+    "funds:notice_address": _fund("notice_address"),
+    "funds:notice_email": _fund("notice_email"),
     "user:name": _detail("approver_name"),
     "user:email": None,  # the address a user signs in with, printed nowhere
     "request_info:items": _detail("items", lambda v: [v]),
