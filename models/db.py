@@ -12,7 +12,13 @@ from pathlib import Path
 from sqlalchemy import Engine, event
 from sqlmodel import Session, create_engine
 
-from models import document_snapshots, sign_in, tables, workers  # noqa: F401  (registers the tables on SQLModel.metadata)
+from models import (  # noqa: F401  (registers the tables on SQLModel.metadata)
+    access_log,
+    document_snapshots,
+    sign_in,
+    tables,
+    workers,
+)
 
 
 def data_dir() -> Path:

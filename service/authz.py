@@ -164,6 +164,16 @@ def history_view(user: User, grant: Grant, reviewer_assigned: bool) -> HistoryVi
     )
 
 
+def history_role(user: User, grant: Grant, reviewer_assigned: bool) -> str:
+    """The role through which ``user`` reads ``grant``'s history, as ``history_view`` tells it:
+    the organisation's own role on its own grant, else the first of ``lens``'s roles."""
+    through = _holding(user, "own_organisation") if is_own_applicant(user, grant) else ()
+    through = through or lens(user, grant, reviewer_assigned)
+    if not through:
+        raise NotFound(f"grant {grant.id} does not exist")
+    return through[0].role
+
+
 def may_see_organisation(user: User, organisation_id: int) -> bool:
     """A user sees the organisation it belongs to; roles that see every grant see every one."""
     return user.organisation_id == organisation_id or sees_every_grant(user)

@@ -589,11 +589,31 @@ def audit_export(
         files=document_store(),
         make_checkpoint=checkpoint_first,
     )
+    record_operator_read(
+        db, out, kind="dossier", organisation_id=found.organisation_id, grant_id=found.id
+    )
     for line in summary.lines():
         console.print(line, markup=False, highlight=False, soft_wrap=True)
     if not summary.intact:
         errors.print("[red]the audit log failed verification;[/] the dossier records the failure")
         raise typer.Exit(1)
+
+
+def record_operator_read(db, written: Path, **read) -> None:  # type: ignore[no-untyped-def]
+    """Record in the access log that the operator took ``written`` away; if that fails, the
+    file is removed and the command fails (exit 1): no export leaves unrecorded."""
+    from models.access_log import record_read
+    from service.users import operator
+
+    reader = operator()
+    try:
+        record_read(db, reader=reader, role=reader.roles[0], channel="cli", **read)
+    except Exception as error:
+        written.unlink(missing_ok=True)
+        errors.print(
+            f"[red]not exported:[/] the access log could not record it ({_failure(error)})"
+        )
+        raise typer.Exit(1) from None
 
 
 def main() -> None:

@@ -5,7 +5,13 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-from models import document_snapshots, sign_in, tables, workers  # noqa: F401  (registers every table)
+from models import (  # noqa: F401  (registers every table)
+    access_log,
+    document_snapshots,
+    sign_in,
+    tables,
+    workers,
+)
 
 connection = context.config.attributes.get("connection")
 if connection is None:

@@ -12,6 +12,9 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel
 from starlette.background import BackgroundTask
 
+from models.access_log import Channel, record_read
+from models.db import Database
+from models.tables import User
 from models.visibility import auditing_roles
 from service.authz import grant_for, require_role
 from service.deps import CurrentUser, DatabaseDep, GrantId
@@ -59,31 +62,54 @@ async def verify_audit(user: CurrentUser, db: DatabaseDep) -> VerificationPublic
     response_class=FileResponse,
     responses={
         200: {"content": {"application/zip": {}}},
-        **problem_responses(404, 422),
+        **problem_responses(404, 422, 500),
     },
 )
 async def grant_dossier(grant_id: GrantId, user: CurrentUser, db: DatabaseDep) -> FileResponse:
     """A ZIP an auditor can take away: the grant's history (JSON and CSV, with leaf data and
     inclusion proofs), the checkpoint, a PDF audit report, every document, a SHA-256
     manifest and a standalone verifier. Sealed community notes are withheld unless the
-    organisation's data agreement allows them.
+    organisation's data agreement allows them. Each export is recorded in the access log
+    (`GET /api/v1/access-events`); one that cannot be recorded is not sent (500).
     """
+    return await dossier_file(grant_id, user, db, "api")
+
+
+async def dossier_file(grant_id: int, user: User, db: Database, channel: Channel) -> FileResponse:
+    """The grant's dossier to ``user`` (the API's and the page's): checked, built, its reading
+    recorded in the access log (a failure to record fails the export), then sent."""
     from documents.audit.dossier import build_dossier
     from workflows.runtime import document_store
 
-    def visible_reference() -> str:
+    def visible_grant() -> tuple[str, int]:
         with db.reading() as session:
-            return grant_for(session, user, grant_id).reference
+            grant = grant_for(session, user, grant_id)
+            return grant.reference, grant.organisation_id
 
-    reference = await asyncio.to_thread(visible_reference)
-    require_role(user, auditing_roles(), "exporting an audit dossier")
+    reference, organisation_id = await asyncio.to_thread(visible_grant)
+    auditing = auditing_roles()
+    require_role(user, auditing, "exporting an audit dossier")
     scratch = Path(tempfile.mkdtemp(prefix="grantflow-dossier-"))
     target = scratch / f"{reference}-dossier.zip"
-    # A GET changes nothing: no checkpoint is made here; events after the last checkpoint
-    # are proven against a fresh root and flagged as such in the dossier.
-    await asyncio.to_thread(
-        build_dossier, db, grant_id, target, files=document_store(), make_checkpoint=False
-    )
+    try:
+        # A GET changes nothing: no checkpoint is made here; events after the last checkpoint
+        # are proven against a fresh root and flagged as such in the dossier.
+        await asyncio.to_thread(
+            build_dossier, db, grant_id, target, files=document_store(), make_checkpoint=False
+        )
+        await asyncio.to_thread(
+            record_read,
+            db,
+            reader=user,
+            role=next(role for role in user.roles if role in auditing),
+            kind="dossier",
+            channel=channel,
+            organisation_id=organisation_id,
+            grant_id=grant_id,
+        )
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
     return FileResponse(
         target,
         media_type="application/zip",

@@ -8,9 +8,12 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request, status
 from fastapi.responses import Response
 
+from documents import KINDS
 from documents.storage import StorageIntegrityError
+from models.access_log import AccessKind, Channel, record_read
+from models.db import Database
 from models.errors import NotFound
-from models.tables import StoredDocument
+from models.tables import Grant, StoredDocument, User
 from service.authz import document_readers
 from service.deps import CurrentUser, DatabaseDep, DocumentId
 from service.problems import Problem, problem_responses
@@ -37,6 +40,27 @@ def _visible_document(db, user, document_id: int) -> StoredDocument:  # type: ig
         if document is None or not document_readers(session, user, document):
             raise missing
         return document
+
+
+def _readable_document(db, user, document_id: int) -> tuple[StoredDocument, Grant, str]:  # type: ignore[no-untyped-def]
+    """The document, its grant and the role ``user`` reads it through; 404 if it may not."""
+    with db.reading() as session:
+        document = session.get(StoredDocument, document_id)
+        roles = document_readers(session, user, document) if document is not None else ()
+        if document is None or not roles:
+            raise NotFound(f"document {document_id} does not exist")
+        grant = session.get(Grant, document.grant_id)
+        assert grant is not None
+        return document, grant, roles[0]
+
+
+def read_kind(document: StoredDocument) -> AccessKind:
+    """What reading ``document``'s file is, in the access log: a document for the review
+    panel (such as the review summary and its panel means) is review content."""
+    kind = KINDS.get(document.kind)
+    if kind is not None and kind.audience == "panel":
+        return "review_document_file"
+    return "document_file"
 
 
 def attachment(filename: str) -> str:
@@ -118,14 +142,36 @@ def download_document(
 
     The bytes are checked against the SHA-256 before anything is sent: a response's status goes
     out before its body, so a stored file that no longer matches is answered with a 500
-    problem, never served.
+    problem, never served. Each download is recorded in the access log (who, which document,
+    when: `GET /api/v1/access-events`) before it is sent; one that cannot be recorded is not
+    sent (500).
     """
-    document = _visible_document(db, user, document_id)
+    return serve_document(document_id, request, user, db, "api")
+
+
+def serve_document(
+    document_id: int, request: Request, user: User, db: Database, channel: Channel
+) -> Response:
+    """A document's file to ``user`` (the API's download and the page's): checked, then its
+    reading recorded in the access log (a failure to record fails the download), then sent.
+    A 304 sends nothing and records nothing."""
+    document, grant, role = _readable_document(db, user, document_id)
     etag = f'"{document.sha256}"'
     if etag_matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers={"ETag": etag})
+    content = stored_bytes(document)
+    record_read(
+        db,
+        reader=user,
+        role=role,
+        kind=read_kind(document),
+        channel=channel,
+        organisation_id=grant.organisation_id,
+        grant_id=grant.id,
+        subject_id=document.id,
+    )
     return Response(
-        stored_bytes(document),
+        content,
         media_type=MEDIA_TYPES[document.format],
         headers={
             "ETag": etag,

@@ -11,15 +11,18 @@ from fastapi import APIRouter, Query, Response, status
 from sqlalchemy import exists
 from sqlmodel import func, select
 
+from models.access_log import Channel, record_read, review_event_shown
+from models.db import Database
 from models.errors import NotPermitted
 from models.lifecycle import GRANT_STATES, STAGES
 from models.provisioning import create_application
-from models.tables import AuditEvent, BudgetLine, Grant, StoredDocument
+from models.tables import AuditEvent, BudgetLine, Grant, StoredDocument, User
 from models.visibility import applying_role, roles_where
 from service.authz import (
     HistoryView,
     application_scope,
     grant_for,
+    history_role,
     history_view,
     may_see_document,
     one_of,
@@ -138,7 +141,7 @@ def read_grant(grant_id: GrantId, user: CurrentUser, db: DatabaseDep) -> GrantPu
 @router.get(
     "/{grant_id}/history",
     response_model=list[EventPublic],
-    responses=problem_responses(404),
+    responses=problem_responses(404, 500),
     summary="The grant's audit trail, oldest first, each event with its Prefect flow run",
 )
 async def grant_history(
@@ -151,7 +154,21 @@ async def grant_history(
     When Prefect cannot be reached, every event with a flow run says
     `flow_run_status: "unavailable"` (and `flow_run` is null), and the answer carries the
     header `X-Grantflow-Prefect: unavailable`.
+
+    A history that shows the community review's content (ratings, criteria scored, whether
+    notes were sealed) is recorded in the access log (`GET /api/v1/access-events`); one that
+    cannot be recorded is not answered (500).
     """
+
+    return await history_answer(grant_id, user, db, response, "api")
+
+
+async def history_answer(
+    grant_id: int, user: User, db: Database, response: Response, channel: Channel
+) -> list[EventPublic]:
+    """The grant's history to ``user`` (the API's and the grant page's). When it shows the
+    community review's content, that reading is recorded in the access log first (a failure
+    to record fails the answer)."""
 
     def read() -> list[EventPublic]:
         with db.reading() as session:
@@ -163,7 +180,21 @@ async def grant_history(
                 # Refused attempts name other people; only roles with the full history read them.
                 statement = statement.where(AuditEvent.outcome == "applied")
             events = session.exec(statement.order_by(AuditEvent.id)).all()
-            return [event_public(event, view) for event in events if told_of(event, view)]
+            shown = [event for event in events if told_of(event, view)]
+            answer = [event_public(event, view) for event in shown]
+        review = review_event_shown(shown)
+        if review is not None:
+            record_read(
+                db,
+                reader=user,
+                role=history_role(user, grant, assigned),
+                kind="review_content",
+                channel=channel,
+                organisation_id=grant.organisation_id,
+                grant_id=grant.id,
+                subject_id=review.id,
+            )
+        return answer
 
     events = await asyncio.to_thread(read)
     wanted = [e.flow_run_id for e in events if e.flow_run_id]

@@ -10,8 +10,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from service.deps import DatabaseDep, DocumentId, GrantId
-from service.routes.audit import grant_dossier, verify_audit
-from service.routes.documents import download_document
+from service.routes.audit import dossier_file, verify_audit
+from service.routes.documents import serve_document
 from service.web.access import Page
 from service.web.rendering import render
 
@@ -23,13 +23,13 @@ def document_file(
     document_id: DocumentId, request: Request, context: Page, db: DatabaseDep
 ) -> Response:
     assert context.signed_in is not None
-    return download_document(document_id, request, context.signed_in.user, db)
+    return serve_document(document_id, request, context.signed_in.user, db, "page")
 
 
 @router.get("/grants/{grant_id}/dossier")
 async def dossier(grant_id: GrantId, context: Page, db: DatabaseDep) -> FileResponse:
     assert context.signed_in is not None
-    return await grant_dossier(grant_id, context.signed_in.user, db)
+    return await dossier_file(grant_id, context.signed_in.user, db, "page")
 
 
 @router.get("/audit/verify", response_class=HTMLResponse)

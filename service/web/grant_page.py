@@ -31,7 +31,7 @@ from service.authz import (
 )
 from service.deps import DatabaseDep, GrantId
 from service.routes.actions import available_actions, take_action
-from service.routes.grants import grant_documents, grant_history
+from service.routes.grants import grant_documents, history_answer
 from service.schemas import ActionAvailable, GrantPublic
 from service.views import PANEL_MEMBER
 from service.web.access import FormPost, Page
@@ -204,7 +204,7 @@ async def _grant_page(
     instalments, reports, applicant_view = await asyncio.to_thread(
         _payments_and_reports, db, user, grant_id
     )
-    history = await grant_history(grant_id, user, db, Response())
+    history = await history_answer(grant_id, user, db, Response(), "page")
     done = context.request.query_params.get("done", "")
     copied = context.request.query_params.get("copied", "")
     return render(

@@ -11,6 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from models.access_log import access_log_scope
 from service.web.i18n import Words, negotiated_language
 from service.web.session import SignedIn
 
@@ -57,9 +58,11 @@ def render(
     page_path: str | None = None,
     **values: Any,
 ) -> HTMLResponse:
+    user = context.signed_in.user if context.signed_in else None
     page = ENVIRONMENT.get_template(template).render(
         t=context.t,
-        user=context.signed_in.user if context.signed_in else None,
+        user=user,
+        reads_access_log=user is not None and access_log_scope(user) is not None,
         csrf_token=context.csrf_token,
         switch_url=switch_url(context.request, context.t.other, page_path),
         path=page_path or context.request.url.path,

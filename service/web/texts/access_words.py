@@ -1,0 +1,103 @@
+"""The access log page's words (``/access``), English and French, kept apart from the other
+pages' catalogues so each catalogue takes them with one line."""
+
+from __future__ import annotations
+
+from models.access_log import ACCESS_KINDS, CHANNELS
+from models.lifecycle import ROLES
+
+EN = {
+    "nav.access": "Who read what",
+    "access.title": "Who read what",
+    "access.intro_all": "Every time someone downloaded a document, exported a dossier or a list, or was shown the community review’s content, newest first. Reads change nothing, so they are kept here, in their own log that cannot be changed, not in the audit trail.",
+    "access.intro_own": "Every time someone downloaded your organisation’s documents, was shown the community review of its applications, or exported its records, newest first. Members of the review panel are not named.",
+    "access.caption": "Reads, newest first",
+    "access.when": "When",
+    "access.who": "Who",
+    "access.role": "Role",
+    "access.what": "What",
+    "access.grant": "Grant",
+    "access.item": "Item",
+    "access.channel": "Through",
+    "access.document": "Document no. {id}",
+    "access.review_event": "Review step {id}",
+    "access.operator": "Installation operator",
+    "access.filter": "Show only",
+    "access.filter_kind": "What was read",
+    "access.every_kind": "Everything",
+    "access.show": "Show",
+    "access.none": "Nothing has been read that matches.",
+    "access.showing": "Showing {first} to {last} of {total}",
+    "access.pages": "Pages of reads",
+    "access.newer": "Newer reads",
+    "access.older": "Older reads",
+    "access.kind.document_file": "Document downloaded",
+    "access.kind.review_document_file": "Review panel’s document downloaded",
+    "access.kind.review_content": "Community review shown in the grant’s history",
+    "access.kind.dossier": "Audit dossier exported",
+    "access.kind.organisation_export": "Organisation’s records exported",
+    "access.kind.csv_export": "List exported (CSV)",
+    "access.kind.outcome_report": "Outcome report read",
+    "access.channel.api": "API",
+    "access.channel.page": "Web page",
+    "access.channel.cli": "Command line",
+    "access.role.applicant": "Applicant organisation",
+    "access.role.officer": "Program officer",
+    "access.role.reviewer": "Review panel",
+    "access.role.approver": "Approval",
+    "access.role.finance": "Finance",
+    "access.role.auditor": "Audit",
+    "access.role.admin": "Administrator",
+    "access.role.system": "grantflow itself",
+}
+
+FR = {
+    "nav.access": "Qui a consulté quoi",
+    "access.title": "Qui a consulté quoi",
+    "access.intro_all": "Chaque fois que quelqu’un a téléchargé un document, exporté un dossier ou une liste, ou vu le contenu de l’examen communautaire, du plus récent au plus ancien. Une consultation ne change rien\u00a0: elle est conservée ici, dans un registre qui ne peut pas être modifié, et non dans la piste d’audit.",
+    "access.intro_own": "Chaque fois que quelqu’un a téléchargé les documents de votre organisation, vu l’examen communautaire de ses demandes ou exporté ses dossiers, du plus récent au plus ancien. Les membres du comité d’examen ne sont pas nommés.",
+    "access.caption": "Consultations, de la plus récente à la plus ancienne",
+    "access.when": "Quand",
+    "access.who": "Qui",
+    "access.role": "Rôle",
+    "access.what": "Quoi",
+    "access.grant": "Subvention",
+    "access.item": "Élément",
+    "access.channel": "Par",
+    "access.document": "Document nº\u00a0{id}",
+    "access.review_event": "Étape d’examen {id}",
+    "access.operator": "Responsable de l’installation",
+    "access.filter": "Afficher seulement",
+    "access.filter_kind": "Ce qui a été consulté",
+    "access.every_kind": "Tout",
+    "access.show": "Afficher",
+    "access.none": "Aucune consultation ne correspond.",
+    "access.showing": "{first} à {last} sur {total}",
+    "access.pages": "Pages de consultations",
+    "access.newer": "Consultations plus récentes",
+    "access.older": "Consultations plus anciennes",
+    "access.kind.document_file": "Document téléchargé",
+    "access.kind.review_document_file": "Document du comité d’examen téléchargé",
+    "access.kind.review_content": "Examen communautaire affiché dans l’historique de la subvention",
+    "access.kind.dossier": "Dossier d’audit exporté",
+    "access.kind.organisation_export": "Dossiers de l’organisation exportés",
+    "access.kind.csv_export": "Liste exportée (CSV)",
+    "access.kind.outcome_report": "Rapport sur les résultats consulté",
+    "access.channel.api": "API",
+    "access.channel.page": "Page Web",
+    "access.channel.cli": "Ligne de commande",
+    "access.role.applicant": "Organisation demandeuse",
+    "access.role.officer": "Responsable de programme",
+    "access.role.reviewer": "Comité d’examen",
+    "access.role.approver": "Approbation",
+    "access.role.finance": "Finances",
+    "access.role.auditor": "Vérification",
+    "access.role.admin": "Administration",
+    "access.role.system": "grantflow lui-même",
+}
+
+KEYS_WANTED = (
+    [f"access.kind.{kind}" for kind in ACCESS_KINDS]
+    + [f"access.channel.{channel}" for channel in CHANNELS]
+    + [f"access.role.{role}" for role in ROLES]
+)
