@@ -491,6 +491,15 @@ def grant_dossier(world: World, caller: Caller, route: Route) -> Iterator[Attemp
             yield _attempt(route, caller, obj.label, url, allowed)
 
 
+def access_events(world: World, caller: Caller, route: Route) -> Iterator[Attempt]:
+    """The access log: auditors read all of it, an organisation's own users its part (their
+    rows are checked in tests/e2e/api/test_access_log.py); every other role is refused."""
+    reads = caller.holds(AUDITORS) or (
+        "applicant" in caller.roles and caller.organisation_id is not None
+    )
+    yield _attempt(route, caller, "the access log", route[1], {200} if reads else {403})
+
+
 READ_ONLY = ("auditor",)
 
 
@@ -538,6 +547,7 @@ ROUTES: dict[Route, Callable[[World, Caller, Route], Iterator[Attempt]]] = {
     ("GET", "/api/v1/organisations/{organisation_id}"): read_organisation,
     ("GET", "/api/v1/audit/verify"): verify_audit,
     ("GET", "/api/v1/grants/{grant_id}/dossier"): grant_dossier,
+    ("GET", "/api/v1/access-events"): access_events,
     # After the listings: the copies it makes are documents the listings above did not hold.
     ("POST", "/api/v1/documents/{document_id}/other-language"): copy_document,
     **dict.fromkeys(PUBLIC, public),

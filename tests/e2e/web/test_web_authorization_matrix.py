@@ -332,6 +332,11 @@ def _home_checked(world: WebWorld, caller: Caller, response: Any) -> Findings:
         leaks.append("offers to start an application")
     if 'href="/audit/verify"' in page and not caller.holds(AUDITORS):
         leaks.append("offers the audit trail's check")
+    reads_access_log = caller.holds(AUDITORS) or (
+        "applicant" in caller.roles and caller.organisation_id is not None
+    )
+    if ('href="/access"' in page) != reads_access_log:
+        leaks.append("links the access log wrongly")
     return leaks, []
 
 
@@ -511,6 +516,14 @@ def verify_audit(world: WebWorld, caller: Caller, route: Route) -> Iterator[Atte
     yield _attempt(route, caller, "the audit trail", "/audit/verify", allowed)
 
 
+def access_log(world: WebWorld, caller: Caller, route: Route) -> Iterator[Attempt]:
+    """Who read what: auditors all of it, an organisation's own users its part; 403 else."""
+    reads = caller.holds(AUDITORS) or (
+        "applicant" in caller.roles and caller.organisation_id is not None
+    )
+    yield _attempt(route, caller, "the access log", "/access", {200} if reads else {403})
+
+
 def _back_to_grant(obj: Obj) -> Check:
     def check(world: WebWorld, caller: Caller, response: Any) -> Findings:
         where = response.headers.get("location", "")
@@ -561,6 +574,7 @@ WEB_ROUTES: dict[Route, Callable[[WebWorld, Caller, Route], Iterator[Attempt]]] 
     ("GET", "/documents/{document_id}/file"): document_file,
     ("GET", "/grants/{grant_id}/dossier"): dossier,
     ("GET", "/audit/verify"): verify_audit,
+    ("GET", "/access"): access_log,
     # After the grant pages: the copies it makes are documents those pages' checks do not know.
     ("POST", "/documents/{document_id}/other-language"): copy_document,
     ("POST", "/logout"): sign_out,
