@@ -178,6 +178,19 @@ def test_a_grant_goes_from_application_to_a_submitted_report_in_the_browser(
     auditor.look("audit-verify")
     expect(page.locator(".notice")).to_contain_text("intact")
 
+    # Who read what: the auditor sees the dossier and the applicant's download; the applicant
+    # sees the reads of its own data, the review panel's unnamed.
+    with page.expect_navigation():
+        page.get_by_role("link", name="Who read what").click()
+    auditor.look("access-auditor")
+    reads = page.locator("table tbody tr")
+    expect(reads.filter(has_text="Audit dossier exported")).not_to_have_count(0)
+    expect(reads.filter(has_text="Document downloaded")).not_to_have_count(0)
+    page = applicant.open("/access", "access-applicant")
+    expect(
+        page.locator("table tbody tr").filter(has_text="Audit dossier exported")
+    ).not_to_have_count(0)
+
     with installation.api() as api:
         grant = api.get(f"/api/v1/grants/{grant_id}").json()
     assert grant["state"] == "active" and grant["project_title"] == AMENDED_TITLE

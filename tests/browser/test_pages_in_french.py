@@ -82,6 +82,10 @@ def test_every_page_is_in_french_once_chosen_and_stays_so(person_in, grants) -> 
             page.wait_for_load_state()
             expect(page.locator(".error-summary")).to_be_visible()
             _french_page(person, "fr-application-errors")
+        if who in ("auditor", "applicant 1"):
+            person.open("/access", f"fr-access-{slug}")
+            _french_page(person, f"fr-access-{slug}")
+            expect(page.locator("table caption")).to_contain_text("Consultations")
         if who == "auditor":
             person.open("/audit/verify", "fr-audit-verify")
             _french_page(person, "fr-audit-verify")
