@@ -122,6 +122,15 @@ def record_access(
     return event
 
 
+def role_among(reader: User, allowed: tuple[str, ...]) -> str:
+    """The first of ``reader``'s roles in ``allowed``: the role a read that ``allowed`` may make
+    (e.g. ``auditing_roles()``) was served through. ``ValueError`` when it holds none."""
+    for role in reader.roles:
+        if role in allowed:
+            return role
+    raise ValueError(f"the reader holds none of the roles {', '.join(allowed)}")
+
+
 def record_read(
     db: Database,
     *,

@@ -12,7 +12,7 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel
 from starlette.background import BackgroundTask
 
-from models.access_log import Channel, record_read
+from models.access_log import Channel, record_read, role_among
 from models.db import Database
 from models.tables import User
 from models.visibility import auditing_roles
@@ -101,7 +101,7 @@ async def dossier_file(grant_id: int, user: User, db: Database, channel: Channel
             record_read,
             db,
             reader=user,
-            role=next(role for role in user.roles if role in auditing),
+            role=role_among(user, auditing),
             kind="dossier",
             channel=channel,
             organisation_id=organisation_id,

@@ -21,6 +21,7 @@ from models.access_log import (
     access_log_scope,
     record_access,
     record_read,
+    role_among,
 )
 from models.db import Database
 from models.provisioning import create_application
@@ -195,3 +196,10 @@ def test_each_reader_gets_its_part_of_the_log(db):
     assert named and all(r.reader_name == reviewer.name for r in named)
     times = [row.event.occurred_at for row in all_rows]
     assert times == sorted(times, reverse=True)
+
+
+def test_the_role_a_read_is_served_through_is_one_the_reader_holds_among_those_allowed(db):
+    auditor, officer = db.cast.auditor, db.cast.screening_officer
+    assert role_among(auditor, auditing_roles()) in auditor.roles
+    with pytest.raises(ValueError, match="holds none of the roles"):
+        role_among(officer, auditing_roles())
