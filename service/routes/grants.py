@@ -159,7 +159,6 @@ async def grant_history(
     notes were sealed) is recorded in the access log (`GET /api/v1/access-events`); one that
     cannot be recorded is not answered (500).
     """
-
     return await history_answer(grant_id, user, db, response, "api")
 
 
