@@ -13,6 +13,7 @@ from service.web import (
     application_pages,
     audit_pages,
     document_copies,
+    export_pages,
     grant_page,
     home,
     sign_in_pages,
@@ -57,6 +58,7 @@ def install(app: FastAPI) -> None:
         application_pages,
         audit_pages,
         document_copies,
+        export_pages,
     ):
         app.include_router(module.router)
     for name, media_type in ASSETS.items():
