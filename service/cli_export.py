@@ -78,10 +78,22 @@ def _export_list(
     environment.configure(quiet_console=True)
     from workflows.runtime import database
 
+    if fund is not None and not _fund_exists(fund):
+        _refuse(f"no fund with code '{fund}'")
     filters = GrantFilters(state, stage, fund, organisation, fiscal_year)
     exported = read_list(database(), operator(), name, filters)  # type: ignore[arg-type]
     write_atomically(target, exported.to_bytes())
     _out.print(f"{len(exported.rows)} {name} written to {target}")
+
+
+def _fund_exists(code: str) -> bool:
+    from sqlmodel import select
+
+    from models.tables import Fund
+    from workflows.runtime import database
+
+    with database().reading() as session:
+        return session.exec(select(Fund.id).where(Fund.code == code)).first() is not None
 
 
 def _list_command(name: str) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session, select
@@ -119,9 +120,9 @@ DOCUMENT_FIELDS = (
 
 def as_json_value(value: Any) -> Any:
     """Dates and instants as ISO 8601 (instants in UTC); everything else as it is."""
-    if hasattr(value, "tzinfo") and hasattr(value, "hour"):
+    if isinstance(value, datetime):
         return as_utc(value).isoformat()
-    if hasattr(value, "isoformat"):
+    if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, list | tuple):
         return [as_json_value(v) for v in value]

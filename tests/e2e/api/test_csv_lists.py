@@ -211,6 +211,10 @@ def test_the_command_line_refuses_a_bad_filter(tmp_path: Path, listed: Listed) -
     assert result.exit_code == 2
     assert "no grant state 'nope'" in result.output
     assert not out.exists()
+    result = CliRunner().invoke(app, ["export", "grants", "--out", str(out), "--fund", "NOPE"])
+    assert result.exit_code == 2
+    assert "no fund with code 'NOPE'" in result.output
+    assert not out.exists()
     result = CliRunner().invoke(app, ["export", "reports", "--out", str(tmp_path)])
     assert result.exit_code == 2
     assert "is a directory" in result.output
