@@ -150,3 +150,31 @@ def _reports(world: World, grant_id: int) -> list[OutcomeReport]:
                 .order_by(OutcomeReport.sequence)
             ).all()
         )
+
+
+def test_an_organisation_without_grants_exports_its_registration(
+    world: World, grants: dict[str, int], store: InMemoryDocumentStore, tmp_path: Path
+) -> None:
+    with world.db.reading() as session:
+        used = set(session.exec(select(Grant.organisation_id)).all())
+    empty = next(o for o in world.cast.organisations if o.id not in used)
+    out = tmp_path / "empty.zip"
+    summary = write_organisation_export(world.db, empty.id, out, store)  # type: ignore[arg-type]
+    assert (summary.grants, summary.documents) == (0, 0)
+    with zipfile.ZipFile(out) as archive:
+        names = archive.namelist()
+        organisation = json.loads(archive.read("records/organisation.json"))
+        grants_csv = archive.read("csv/grants.csv").decode("utf-8-sig")
+    assert organisation["legal_name"] == empty.legal_name
+    assert not [n for n in names if n.startswith(("records/grant-", "documents/"))]
+    assert grants_csv.startswith("id,reference,") and grants_csv.count("\r\n") == 1
+
+
+def test_an_unknown_organisation_is_refused_and_nothing_is_written(
+    world: World, store: InMemoryDocumentStore, tmp_path: Path
+) -> None:
+    from models.errors import NotFound
+
+    with pytest.raises(NotFound, match="organisation 999999 does not exist"):
+        write_organisation_export(world.db, 999_999, tmp_path / "x.zip", store)
+    assert list(tmp_path.iterdir()) == []
