@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 
 from service import environment
+from service.cli_export import export_app, org_app
 from service.cli_fund import fund_app
 
 if TYPE_CHECKING:
@@ -30,6 +31,8 @@ app.add_typer(db_app, name="db")
 documents_app = typer.Typer(help="The documents the workflow steps produce.")
 app.add_typer(documents_app, name="documents")
 app.add_typer(fund_app, name="fund")
+app.add_typer(export_app, name="export")
+app.add_typer(org_app, name="org")
 # Piped or redirected output has no terminal width to respect: a line or table cut at rich's
 # default 80 columns breaks whoever reads it (`grantflow audit checkpoint > file`).
 UNBOUNDED_WIDTH = 10_000

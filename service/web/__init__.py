@@ -14,6 +14,7 @@ from service.web import (
     application_pages,
     audit_pages,
     document_copies,
+    export_pages,
     grant_page,
     home,
     sign_in_pages,
@@ -59,6 +60,7 @@ def install(app: FastAPI) -> None:
         audit_pages,
         document_copies,
         access_pages,
+        export_pages,
     ):
         app.include_router(module.router)
     for name, media_type in ASSETS.items():

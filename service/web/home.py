@@ -9,8 +9,9 @@ own organisation sees its applications; whoever audits, every grant and the trai
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -30,8 +31,9 @@ from models.tables import (
     User,
 )
 from models.visibility import declared
-from service.authz import application_scope, visible_grants
+from service.authz import application_scope, sees_every_grant, visible_grants
 from service.deps import DatabaseDep
+from service.exports.organisation import is_signing_authority
 from service.web.access import Page
 from service.web.rendering import render
 
@@ -80,6 +82,11 @@ class Filters:
     fund: str = ""
     fiscal_year: str = ""
     organisation: str = ""
+
+    def query(self) -> str:
+        """The filters that are set, as a query string (``?…``, or nothing)."""
+        chosen = {name: value for name, value in asdict(self).items() if value}
+        return f"?{urlencode(chosen)}" if chosen else ""
 
     @classmethod
     def from_request(cls, request: Request) -> Filters:
@@ -222,7 +229,10 @@ def home(request: Request, context: Page, db: DatabaseDep) -> HTMLResponse:
     user = context.signed_in.user
     filters = Filters.from_request(request)
     sections: dict[str, object] = {}
+    export_organisation = None
     with db.reading() as session:
+        if user.organisation_id and is_signing_authority(session, user, user.organisation_id):
+            export_organisation = user.organisation_id
         if application_scope(user) == "own_organisation":
             sections["applications"] = _rows(
                 session,
@@ -266,4 +276,7 @@ def home(request: Request, context: Page, db: DatabaseDep) -> HTMLResponse:
         stages=STAGES,
         states=[state.key for state in GRANT_STATES],
         may_apply=application_scope(user) == "own_organisation",
+        may_export_lists=sees_every_grant(user),
+        export_query=filters.query(),
+        export_organisation=export_organisation,
     )

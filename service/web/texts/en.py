@@ -109,6 +109,13 @@ WORDS = {
     "home.no_payments": "No payment is waiting for release.",
     "home.audit": "Every grant, for audit",
     "home.no_grants": "No grant matches.",
+    "home.export_lists": "Download as CSV (with the filters above):",
+    "home.export_grants": "grants",
+    "home.export_payments": "payments",
+    "home.export_reports": "outcome reports",
+    "home.export_lists_all": "Download the lists of every grant as CSV:",
+    "home.export_organisation": "Download all of your organisation’s records (ZIP: JSON, CSV, "
+    "documents and a way to check them)",
     "grant.reference": "Reference",
     "grant.state_is": "Status:",
     "grant.project": "Project",

@@ -108,6 +108,13 @@ WORDS = {
     "home.no_payments": "Aucun paiement n'attend d'être libéré.",
     "home.audit": "Toutes les subventions, pour la vérification",
     "home.no_grants": "Aucune subvention ne correspond.",
+    "home.export_lists": "Télécharger en CSV (avec les filtres ci-dessus)\u00a0:",
+    "home.export_grants": "subventions",
+    "home.export_payments": "paiements",
+    "home.export_reports": "rapports sur les résultats",
+    "home.export_lists_all": "Télécharger les listes de toutes les subventions en CSV\u00a0:",
+    "home.export_organisation": "Télécharger toutes les données de votre organisme (ZIP\u00a0: "
+    "JSON, CSV, documents et de quoi les vérifier)",
     "grant.reference": "Référence",
     "grant.state_is": "État\u00a0:",
     "grant.project": "Projet",

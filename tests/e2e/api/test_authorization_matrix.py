@@ -528,6 +528,24 @@ def copy_document(world: World, caller: Caller, route: Route) -> Iterator[Attemp
             yield _attempt(route, caller, target, url, **outcome, check=check)
 
 
+def export_list(world: World, caller: Caller, route: Route) -> Iterator[Attempt]:
+    """The officers' CSV lists: for whoever sees every grant, refused (403) to the rest."""
+    allowed = {200} if caller.holds(SEES_EVERYTHING) else {403}
+    yield _attempt(route, caller, "the list", route[1], allowed)
+
+
+def export_organisation(world: World, caller: Caller, route: Route) -> Iterator[Attempt]:
+    """An organisation's export is its signing authority's alone: the applicant callers are not
+    its signing contacts and staff export through the command line (403); whoever may not see
+    the organisation is told it does not exist (404)."""
+    for obj in world.objects:
+        url = f"/api/v1/organisations/{obj.organisation_id}/export"
+        if not world.sees_organisation(caller, obj.organisation_id):
+            yield _attempt(route, caller, f"{obj.label}'s organisation", url, **_visible(False))
+        else:
+            yield _attempt(route, caller, f"{obj.label}'s organisation", url, {403})
+
+
 def public(world: World, caller: Caller, route: Route) -> Iterator[Attempt]:
     yield Attempt(route, caller, "the service", route[1], frozenset({200}))
 
@@ -548,6 +566,10 @@ ROUTES: dict[Route, Callable[[World, Caller, Route], Iterator[Attempt]]] = {
     ("GET", "/api/v1/audit/verify"): verify_audit,
     ("GET", "/api/v1/grants/{grant_id}/dossier"): grant_dossier,
     ("GET", "/api/v1/access-events"): access_events,
+    ("GET", "/api/v1/exports/grants.csv"): export_list,
+    ("GET", "/api/v1/exports/payments.csv"): export_list,
+    ("GET", "/api/v1/exports/reports.csv"): export_list,
+    ("GET", "/api/v1/organisations/{organisation_id}/export"): export_organisation,
     # After the listings: the copies it makes are documents the listings above did not hold.
     ("POST", "/api/v1/documents/{document_id}/other-language"): copy_document,
     **dict.fromkeys(PUBLIC, public),

@@ -337,6 +337,10 @@ def _home_checked(world: WebWorld, caller: Caller, response: Any) -> Findings:
     )
     if ('href="/access"' in page) != reads_access_log:
         leaks.append("links the access log wrongly")
+    if 'href="/exports/' in page and not caller.holds(SEES_EVERYTHING):
+        leaks.append("offers the officers' CSV lists")
+    if re.search(r'href="/organisations/\d+/export"', page):
+        leaks.append("offers an organisation's export to a caller who is not its signing contact")
     return leaks, []
 
 
@@ -556,6 +560,23 @@ def copy_document(world: WebWorld, caller: Caller, route: Route) -> Iterator[Att
             )
 
 
+def export_list(world: WebWorld, caller: Caller, route: Route) -> Iterator[Attempt]:
+    """The officers' CSV lists, as the API's: for whoever sees every grant, 403 to the rest."""
+    allowed = {200} if caller.holds(SEES_EVERYTHING) else {403}
+    yield _attempt(route, caller, "the list", route[1], allowed, check=_not_a_page)
+
+
+def export_organisation(world: WebWorld, caller: Caller, route: Route) -> Iterator[Attempt]:
+    """As the API's: the callers are not signing contacts (403), or may not see it (404)."""
+    for obj in world.objects:
+        url = f"/organisations/{obj.organisation_id}/export"
+        target = f"{obj.label}'s organisation"
+        if not world.rules.sees_organisation(caller, obj.organisation_id):
+            yield _attempt(route, caller, target, url, **_visible(False))
+        else:
+            yield _attempt(route, caller, target, url, {403})
+
+
 def stylesheet(world: WebWorld, caller: Caller, route: Route) -> Iterator[Attempt]:
     yield Attempt(route, caller, "the stylesheet", route[1], frozenset({200}))
 
@@ -575,6 +596,10 @@ WEB_ROUTES: dict[Route, Callable[[WebWorld, Caller, Route], Iterator[Attempt]]] 
     ("GET", "/grants/{grant_id}/dossier"): dossier,
     ("GET", "/audit/verify"): verify_audit,
     ("GET", "/access"): access_log,
+    ("GET", "/exports/grants.csv"): export_list,
+    ("GET", "/exports/payments.csv"): export_list,
+    ("GET", "/exports/reports.csv"): export_list,
+    ("GET", "/organisations/{organisation_id}/export"): export_organisation,
     # After the grant pages: the copies it makes are documents those pages' checks do not know.
     ("POST", "/documents/{document_id}/other-language"): copy_document,
     ("POST", "/logout"): sign_out,

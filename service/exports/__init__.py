@@ -1,0 +1,2 @@
+"""Exports: the officers' CSV lists (``lists``) and an organisation's own records as a ZIP
+(``organisation``)."""
