@@ -86,9 +86,7 @@ def _export_list(
     write_atomically(target, exported.to_bytes())
     from service.cli import record_operator_read
 
-    record_operator_read(
-        db, target, kind="csv_export", organisation_id=filters.organisation_id
-    )
+    record_operator_read(db, target, kind="csv_export", organisation_id=filters.organisation_id)
     _out.print(f"{len(exported.rows)} {name} written to {target}")
 
 

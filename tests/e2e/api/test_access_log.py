@@ -120,6 +120,53 @@ def test_the_review_panels_document_is_review_content(world):
     assert (event.subject_id, event.grant_id) == (summary["id"], grant["id"])
 
 
+def test_a_csv_list_is_one_read_by_the_staff_member_who_took_it(world):
+    grant = world.grants["active"]
+    officer = world.cast.screening_officer
+    before = _events(world)
+
+    answer = world.client.get(
+        "/api/v1/exports/payments.csv",
+        params={"organisation_id": grant["organisation_id"]},
+        headers=world.headers(officer),
+    )
+
+    assert answer.status_code == 200
+    assert grant["reference"] in answer.content.decode("utf-8-sig")
+    event = _only(_new_events(world, before))
+    assert (event.user_id, event.role, event.kind, event.channel) == (
+        officer.id,
+        "officer",
+        "csv_export",
+        "api",
+    )
+    assert (event.organisation_id, event.grant_id) == (grant["organisation_id"], None)
+
+
+def test_an_organisation_export_is_one_read_and_a_refused_one_none(world):
+    grant = world.grants["active"]
+    path = f"/api/v1/organisations/{grant['organisation_id']}/export"
+    before = _events(world)
+
+    refused = world.client.get(path, headers=world.headers(world.cast.auditor))
+    assert refused.status_code == 403
+    assert _new_events(world, before) == []
+
+    signing_authority = world.applicant_of(0)
+    answer = world.client.get(path, headers=world.headers(signing_authority))
+
+    assert answer.status_code == 200
+    assert answer.content[:2] == b"PK"
+    event = _only(_new_events(world, before))
+    assert (event.user_id, event.role, event.kind, event.channel) == (
+        signing_authority.id,
+        "applicant",
+        "organisation_export",
+        "api",
+    )
+    assert event.organisation_id == grant["organisation_id"]
+
+
 def test_refused_missing_and_unchanged_downloads_record_no_read(world):
     grant = world.grants["active"]
     applicant = world.applicant_of(0)

@@ -104,3 +104,42 @@ def test_an_export_that_cannot_be_recorded_leaves_no_file_and_fails(installed, t
     assert "not exported" in refused.output and "access log" in refused.output
     assert not out.exists()
     assert _events(db) == before
+
+
+@pytest.mark.parametrize(
+    ("command", "kind", "suffix"),
+    [
+        (["org", "export", "--org", "{organisation}"], "organisation_export", "zip"),
+        (["export", "grants", "--organisation", "{organisation}"], "csv_export", "csv"),
+    ],
+)
+def test_the_operators_exports_are_each_one_read_and_unrecorded_ones_leave_no_file(
+    installed, tmp_path, command, kind, suffix
+):
+    from service.cli import app
+
+    db, grant = installed
+    arguments = [a.format(organisation=grant.organisation_id) for a in command]
+    before = _events(db)
+    out = tmp_path / f"export.{suffix}"
+
+    exported = CliRunner().invoke(app, [*arguments, "--out", str(out)])
+
+    assert exported.exit_code == 0, exported.output
+    assert out.stat().st_size > 0
+    new = [e for e in _events(db) if e.id not in {b.id for b in before}]
+    assert [(e.user_id, e.role, e.kind, e.channel, e.organisation_id) for e in new] == [
+        (None, operator_role(), kind, "cli", grant.organisation_id)
+    ]
+
+    unrecorded = tmp_path / f"unrecorded.{suffix}"
+    recorded = _events(db)
+    _run(db, REFUSE)
+    try:
+        refused = CliRunner().invoke(app, [*arguments, "--out", str(unrecorded)])
+    finally:
+        _run(db, ALLOW)
+    assert refused.exit_code == 1, refused.output
+    assert "access log" in refused.output
+    assert not unrecorded.exists()
+    assert _events(db) == recorded
