@@ -106,7 +106,9 @@ def quantity_values(shape: Sequence[int], counts: Mapping[Index, int]) -> dict[K
     """Each cell's count and each total's sum."""
     values: dict[Key, int] = {}
     for key in quantity_keys(shape):
-        ranges = [range(size) if part is None else (part,) for part, size in zip(key, shape)]
+        ranges = [
+            range(size) if part is None else (part,) for part, size in zip(key, shape, strict=True)
+        ]
         values[key] = sum(counts[index] for index in itertools.product(*ranges))
     return values
 
@@ -151,9 +153,9 @@ def _complement_for(
     suppressed: set[Key],
     order: Mapping[Key, int],
 ) -> Key:
-    """The next quantity to suppress for ``exposed``: a published non-zero quantity on one of
-    its own totals if there is one, else on any total of its group of unknowns; cells before
-    totals, the smallest first."""
+    """The next quantity to suppress for ``exposed``: a published non-zero quantity on a total
+    equation of its group of unknowns; cells before totals, then those on ``exposed``'s own
+    equations, then the smallest."""
 
     def candidates(around: set[Key]) -> list[Key]:
         near = {
@@ -164,12 +166,11 @@ def _complement_for(
         }
         return [key for key in near if key not in suppressed and values[key] > 0]
 
-    found = candidates({exposed})
-    if not found:
-        found = candidates(_group_of(exposed, system, suppressed))
+    found = candidates(_group_of(exposed, system, suppressed))
+    own = set(candidates({exposed}))
     if not found:  # nothing published is tied to it: cannot happen (see the module's note)
         found = [key for key in values if key not in suppressed and values[key] > 0]
-    return min(found, key=lambda key: (_key_order(key)[0], values[key], order[key]))
+    return min(found, key=lambda key: (_key_order(key)[0], key not in own, values[key], order[key]))
 
 
 def _group_of(start: Key, system: Sequence[Equation], suppressed: set[Key]) -> set[Key]:
@@ -208,7 +209,9 @@ def first_exposed(
         checked.update(group)
         name = frozenset(group)
         if name not in known:
-            known[name] = _first_exposed_in(sorted(group, key=_key_order), values, system, threshold)
+            known[name] = _first_exposed_in(
+                sorted(group, key=_key_order), values, system, threshold
+            )
         if known[name] is not None:
             return known[name]
     return None
@@ -296,14 +299,18 @@ def rref(rows: Sequence[tuple[Row, Fraction]]) -> list[tuple[Row, Fraction]]:
         row = {pivot: Fraction(1), **{j: c / scale for j, c in row.items() if j != pivot}}
         rhs = rhs / scale
         done = [
-            _combine(other, other_rhs, row, rhs, other[pivot]) if pivot in other else (other, other_rhs)
+            _combine(other, other_rhs, row, rhs, other[pivot])
+            if pivot in other
+            else (other, other_rhs)
             for other, other_rhs in done
         ]
         done.append((row, rhs))
     return done
 
 
-def _combine(row: Row, rhs: Fraction, pivot_row: Row, pivot_rhs: Fraction, factor: Fraction) -> tuple[Row, Fraction]:
+def _combine(
+    row: Row, rhs: Fraction, pivot_row: Row, pivot_rhs: Fraction, factor: Fraction
+) -> tuple[Row, Fraction]:
     """``row - factor * pivot_row``, dropping zeros; the pivot's own entry stays first."""
     result = dict(row)
     for j, c in pivot_row.items():
@@ -378,7 +385,7 @@ def _phase_one(
                 _pivot(tableau, new_basis, i, column)
     kept = [
         ({j: c for j, c in row.items() if j < width}, rhs)
-        for (row, rhs), b in zip(tableau, new_basis)
+        for (row, rhs), b in zip(tableau, new_basis, strict=True)
         if b < width
     ]
     return kept, [b for b in new_basis if b < width]
@@ -399,7 +406,7 @@ def _maximise(
         basis = list(basis)
     objective: Row = dict(cost)  # reduced costs
     value = Fraction(0)
-    for (row, rhs), b in zip(rows, basis):
+    for (row, rhs), b in zip(rows, basis, strict=True):
         weight = cost.get(b)
         if weight:
             value += weight * rhs

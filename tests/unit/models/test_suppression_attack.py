@@ -48,13 +48,19 @@ def generated_table(chooser: random.Random) -> tuple[tuple[int, ...], dict, int]
         elif style == "sparse":
             counts[cell] = chooser.choice([0, 0, 0, 1, 2, threshold, 3 * threshold])
         elif style == "large_few_small":
-            counts[cell] = chooser.choice([chooser.randint(1, threshold - 1)] + [chooser.randint(threshold, 500)] * 4)
+            counts[cell] = chooser.choice(
+                [chooser.randint(1, threshold - 1)] + [chooser.randint(threshold, 500)] * 4
+            )
         else:
-            counts[cell] = chooser.choice([0, chooser.randint(1, threshold - 1), chooser.randint(threshold, 200)])
+            counts[cell] = chooser.choice(
+                [0, chooser.randint(1, threshold - 1), chooser.randint(threshold, 200)]
+            )
     return shape, counts, threshold
 
 
-def unknowns_system(table: SuppressedTable) -> tuple[list[Key], list[list[Fraction]], list[Fraction]]:
+def unknowns_system(
+    table: SuppressedTable,
+) -> tuple[list[Key], list[list[Fraction]], list[Fraction]]:
     """The equations restricted to the suppressed quantities, published ones moved right."""
     unknowns = sorted(table.suppressed, key=lambda key: tuple(-1 if p is None else p for p in key))
     column = {key: i for i, key in enumerate(unknowns)}
@@ -89,12 +95,12 @@ def algebra_determined(rows: list[list[Fraction]], width: int) -> set[int]:
         for r in range(len(matrix)):
             factor = matrix[r][column]
             if r != found and factor != 0:
-                matrix[r] = [a - factor * b for a, b in zip(matrix[r], matrix[found])]
+                matrix[r] = [a - factor * b for a, b in zip(matrix[r], matrix[found], strict=True)]
         pivots.append(column)
         found += 1
     return {
         column
-        for row, column in zip(matrix, pivots)
+        for row, column in zip(matrix, pivots, strict=False)
         if sum(1 for entry in row if entry != 0) == 1
     }
 
@@ -102,7 +108,9 @@ def algebra_determined(rows: list[list[Fraction]], width: int) -> set[int]:
 def integer_range(matrix, rhs, index: int, width: int) -> tuple[float, float]:
     """The smallest and largest integer value of unknown ``index`` (up to a ceiling far above
     any count here, which stands for unbounded)."""
-    constraint = LinearConstraint(np.array(matrix, dtype=float), np.array(rhs, dtype=float), np.array(rhs, dtype=float))
+    constraint = LinearConstraint(
+        np.array(matrix, dtype=float), np.array(rhs, dtype=float), np.array(rhs, dtype=float)
+    )
     bounds = Bounds(np.ones(width), np.full(width, CEILING))
     integrality = np.ones(width)
     ends = []
@@ -123,7 +131,9 @@ def recovered(table: SuppressedTable) -> list[tuple[Key, str]]:
         if index in determined:
             found.append((key, "linear algebra"))
             continue
-        lowest, highest = integer_range(matrix, rhs, index, len(unknowns)) if matrix else (1, CEILING)
+        lowest, highest = (
+            integer_range(matrix, rhs, index, len(unknowns)) if matrix else (1, CEILING)
+        )
         if highest - lowest < 0.5:
             found.append((key, "bounds pin it"))
         elif highest < table.threshold - 0.5:
@@ -139,13 +149,17 @@ def test_no_suppressed_count_is_recovered_from_1000_tables() -> None:
         shape, counts, threshold = generated_table(chooser)
         table = suppress(shape, counts, threshold)
         small_published += sum(
-            1 for key, value in table.values.items() if 0 < value < threshold and not table.is_suppressed(key)
+            1
+            for key, value in table.values.items()
+            if 0 < value < threshold and not table.is_suppressed(key)
         )
         attacked += len(table.suppressed)
         found = recovered(table)
         recovered_cells += len(found)
         assert not found, (shape, counts, threshold, found)
-    print(f"{TABLES} tables, {attacked} suppressed quantities attacked, {recovered_cells} recovered")
+    print(
+        f"{TABLES} tables, {attacked} suppressed quantities attacked, {recovered_cells} recovered"
+    )
     assert small_published == 0
     assert attacked > 1_000  # the generated tables do exercise suppression
 
