@@ -11,8 +11,8 @@ from rich.console import Console
 from service import environment
 
 report_app = typer.Typer(help="Reports across a fund's grants.")
-_errors = Console(stderr=True, highlight=False)
-_out = Console(highlight=False)
+_errors = Console(stderr=True, highlight=False, soft_wrap=True)
+_out = Console(highlight=False, soft_wrap=True)
 EXIT_BAD_INPUT = 2
 EXIT_CANNOT_WRITE = 3
 

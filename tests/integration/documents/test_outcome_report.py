@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from documents.formatting import format_count
 from documents.outcome_report import (
     MARKER,
     build_outcome_report,
@@ -19,7 +20,6 @@ from documents.outcome_report import (
     report_file_stem,
     write_outcome_report,
 )
-from documents.formatting import format_count
 from documents.render.pdf import render_html
 from models.fictional import FUND_CODE
 from models.outcomes import fund_outcomes
