@@ -42,7 +42,7 @@ def test_the_command_writes_pdf_docx_and_csv_in_both_languages(
     assert done.returncode == 0, done.stderr
     names = sorted(p.name for p in out.iterdir())
     assert sorted(n.rsplit("-", 1)[1] for n in names) == [
-        "2030.csv",
+        "30.csv",
         "en.docx",
         "en.pdf",
         "fr.docx",
