@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlmodel import select
 
 from models.db import Database
+from models.fictional import Cast
 from models.fictional.seeding import seed
 from models.tables import Fund, OutcomeReport
 from tests.support.models_support import World, new_grant, run_script
@@ -18,11 +19,13 @@ PLANTED = 87
 THRESHOLD = 100
 
 
-def accepted_reports_world(db: Database, grants: int = 3) -> tuple[World, int]:
+def accepted_reports_world(
+    db: Database, grants: int = 3, cast: Cast | None = None
+) -> tuple[World, int]:
     """``grants`` grants through the whole script; the first accepted report of the second
     grant gets ``PLANTED`` referrals, and the fund a threshold above it. Returns the world and
-    that report's id."""
-    world = World(db, seed(db))
+    that report's id. ``cast``: the fictional cast already seeded in ``db``, if it is."""
+    world = World(db, cast or seed(db))
     ids = [new_grant(world, index) for index in range(grants)]
     for grant_id in ids:
         run_script(world, grant_id)
