@@ -15,6 +15,7 @@ from service.web import (
     document_copies,
     grant_page,
     home,
+    outcome_pages,
     sign_in_pages,
 )
 from service.web.access import FormExpired, SignInRequired
@@ -57,6 +58,7 @@ def install(app: FastAPI) -> None:
         application_pages,
         audit_pages,
         document_copies,
+        outcome_pages,
     ):
         app.include_router(module.router)
     for name, media_type in ASSETS.items():

@@ -18,6 +18,7 @@ from sqlalchemy import exists
 from sqlmodel import Session, func, select
 
 from models import lifecycle
+from models.db import Database
 from models.lifecycle import GRANT_STATES, STAGES
 from models.tables import (
     AuditEvent,
@@ -29,7 +30,7 @@ from models.tables import (
     OutcomeReport,
     User,
 )
-from models.visibility import declared
+from models.visibility import declared, fund_outcome_readers
 from service.authz import application_scope, visible_grants
 from service.deps import DatabaseDep
 from service.web.access import Page
@@ -266,4 +267,13 @@ def home(request: Request, context: Page, db: DatabaseDep) -> HTMLResponse:
         stages=STAGES,
         states=[state.key for state in GRANT_STATES],
         may_apply=application_scope(user) == "own_organisation",
+        outcome_funds=_outcome_funds(db, user),
     )
+
+
+def _outcome_funds(db: Database, user: User) -> list[str]:
+    """The codes of the funds whose outcome page the user may read (none for most roles)."""
+    if not any(role in fund_outcome_readers() for role in user.roles):
+        return []
+    with db.reading() as session:
+        return list(session.exec(select(Fund.code).order_by(Fund.code)).all())

@@ -39,7 +39,7 @@ from urllib.parse import quote
 import pytest
 from sqlmodel import select
 
-from models import denials, lifecycle
+from models import denials, fictional, lifecycle
 from models.clock import utcnow
 from models.tables import AuditEvent, Grant, Instalment, Organisation, User
 from models.visibility import system_role
@@ -511,6 +511,15 @@ def verify_audit(world: WebWorld, caller: Caller, route: Route) -> Iterator[Atte
     yield _attempt(route, caller, "the audit trail", "/audit/verify", allowed)
 
 
+FUND_OUTCOME_READERS = ("officer", "approver", "finance", "auditor", "admin")
+
+
+def fund_outcomes(world: WebWorld, caller: Caller, route: Route) -> Iterator[Attempt]:
+    allowed = {200} if caller.holds(FUND_OUTCOME_READERS) else {403}
+    url = f"/funds/{fictional.FUND_CODE}/outcomes"
+    yield _attempt(route, caller, "the fund's outcomes", url, allowed)
+
+
 def _back_to_grant(obj: Obj) -> Check:
     def check(world: WebWorld, caller: Caller, response: Any) -> Findings:
         where = response.headers.get("location", "")
@@ -561,6 +570,7 @@ WEB_ROUTES: dict[Route, Callable[[WebWorld, Caller, Route], Iterator[Attempt]]] 
     ("GET", "/documents/{document_id}/file"): document_file,
     ("GET", "/grants/{grant_id}/dossier"): dossier,
     ("GET", "/audit/verify"): verify_audit,
+    ("GET", "/funds/{code}/outcomes"): fund_outcomes,
     # After the grant pages: the copies it makes are documents those pages' checks do not know.
     ("POST", "/documents/{document_id}/other-language"): copy_document,
     ("POST", "/logout"): sign_out,
