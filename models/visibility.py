@@ -35,11 +35,6 @@ Notes = Literal["none", "sealed_marker", "text_if_data_agreement"]
 # Who starts an application (a draft grant), and for which organisation.
 Applications = Literal["none", "own_organisation", "any_organisation"]
 SetUp = Literal["funds", "organisations", "users"]
-# How a grant's outcome counts reach the role: exact (the grantee's own applicant and the
-# officers who manage grants), or suppressed below the fund's small-cell threshold, with the
-# complementary cells that would give a small one away (models.suppression). The fund's
-# outcome report across grants is always suppressed, whoever reads it.
-OutcomeCounts = Literal["exact", "suppressed"]
 
 AUDIENCES: tuple[Audience, ...] = ("applicant", "panel", "staff")
 SET_UP: tuple[SetUp, ...] = ("funds", "organisations", "users")
@@ -62,19 +57,18 @@ class RoleVisibility:
     # Holds an API token or a password: people do; grantflow's own system actor never does,
     # so no request from outside can act as it.
     signs_in: bool = True
-    outcome_counts: OutcomeCounts = "suppressed"
-    # Reads the fund's outcome report across its grants (suppressed; models.outcomes).
+    # Reads the fund's outcome report across its grants, its counts suppressed below the
+    # fund's small-cell threshold whoever reads it (models.outcomes, models.suppression).
     fund_outcomes: bool = False
 
 
 # fmt: off
 VISIBILITY: tuple[RoleVisibility, ...] = (
     RoleVisibility("applicant", "own_organisation", ("applicant",), "applicant_view",
-                   scores="none", notes="none", applications="own_organisation",
-                   outcome_counts="exact"),
+                   scores="none", notes="none", applications="own_organisation"),
     RoleVisibility("officer", "all", AUDIENCES, "full", scores="panel_means",
                    notes="sealed_marker", applications="any_organisation",
-                   sets_up=("organisations",), outcome_counts="exact", fund_outcomes=True),
+                   sets_up=("organisations",), fund_outcomes=True),
     RoleVisibility("reviewer", "assigned_panel", ("panel",), "applied", scores="panel_means",
                    notes="sealed_marker"),
     RoleVisibility("approver", "all", AUDIENCES, "full", scores="panel_means",
@@ -166,20 +160,6 @@ def setting_up(what: SetUp) -> tuple[str, ...]:
 def fund_outcome_readers() -> tuple[str, ...]:
     """Roles that read the fund's outcome report across grants (page, API)."""
     return roles_where(lambda v: v.fund_outcomes)
-
-
-def exact_outcome_counts(roles: tuple[str, ...] | list[str]) -> bool:
-    """Whether a user holding ``roles`` sees a grant's outcome counts as reported; otherwise
-    they are suppressed (``models.suppression``). Exact if any role held says so."""
-    return any(v.outcome_counts == "exact" for v in declared(roles))
-
-
-def dossier_outcome_counts() -> OutcomeCounts:
-    """How the auditors' dossier prints outcome counts: exact only if every auditing role
-    sees them exact."""
-    readers = declared(auditing_roles())
-    exact = readers and all(v.outcome_counts == "exact" for v in readers)
-    return "exact" if exact else "suppressed"
 
 
 def dossier_includes_notes(data_agreement_allows: bool) -> bool:

@@ -28,19 +28,19 @@ MESSAGES: dict[str, str] = {
     "outcomes.money_paid": "Versé",
     "outcomes.money_total": "Total",
     "outcomes.money_chart": "Sommes engagées et versées par exercice",
-    "outcomes.money_chart_summary": "Barres à l’échelle; montants en dollars.",
+    "outcomes.money_chart_summary": "Barres à l’échelle ; montants en dollars.",
     "outcomes.measure_caption": "{measure}, par subvention et par exercice",
     "outcomes.grant": "Subvention",
     "outcomes.total": "Total",
     "outcomes.measures_chart": "Totaux du fonds par mesure et par exercice",
     "outcomes.measures_chart_summary": (
-        "Barres à l’échelle; un total non affiché n’a pas de barre et porte le signe {marker}."
+        "Barres à l’échelle ; un total non affiché n’a pas de barre et porte le signe {marker}."
     ),
     "outcomes.no_reports": "Aucun rapport sur les résultats n’a été accepté pour ces exercices.",
     "outcomes.counted": (
         "Les nombres proviennent des rapports sur les résultats acceptés par un agent, dans "
         "l’exercice où commence la période de chaque rapport. Les sommes engagées sont celles "
-        "que les approbations ont engagées sur l’allocation du fonds pour l’exercice; les "
+        "que les approbations ont engagées sur l’allocation du fonds pour l’exercice ; les "
         "sommes versées sont les versements effectués dans l’exercice."
     ),
 }

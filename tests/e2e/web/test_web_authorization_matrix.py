@@ -512,6 +512,8 @@ def verify_audit(world: WebWorld, caller: Caller, route: Route) -> Iterator[Atte
 
 
 FUND_OUTCOME_READERS = ("officer", "approver", "finance", "auditor", "admin")
+# Pages about the fund, not a grant: tried once per caller, not on each grant.
+FUND_PAGES = {("GET", "/funds/{code}/outcomes")}
 
 
 def fund_outcomes(world: WebWorld, caller: Caller, route: Route) -> Iterator[Attempt]:
@@ -772,7 +774,7 @@ def test_every_route_is_tried_by_every_caller_on_each_object(world, outcomes):
     tried = {(o.attempt.route, o.attempt.caller.name) for o in outcomes}
     assert tried == set(itertools.product(WEB_ROUTES, world.callers))
     for route in WEB_ROUTES:
-        if "{" in route[1]:
+        if "{" in route[1] and route not in FUND_PAGES:
             labels = {o.attempt.target for o in outcomes if o.attempt.route == route}
             for obj in world.objects:
                 assert any(obj.label in label for label in labels), (route, obj.label)
