@@ -141,6 +141,7 @@ def recovered(table: SuppressedTable) -> list[tuple[Key, str]]:
     return found
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(1200)
 def test_no_suppressed_count_is_recovered_from_1000_tables() -> None:
     chooser = random.Random(20261130)
