@@ -168,7 +168,7 @@ def build_outcome_report(
         *_money_blocks(outcomes, t),
     ]
     if outcomes.measures:
-        blocks.append(Heading(2, t("outcomes.measures_chart")))
+        blocks.append(Heading(2, t("outcomes.counts")))
         blocks.append(_measures_chart(outcomes, t))
         for table in outcomes.measures:
             blocks.append(_measure_table(outcomes, table, t))

@@ -7,9 +7,9 @@ from markupsafe import Markup, escape
 
 from documents.content import BarChart
 
-WIDTH = 480
-LABEL_WIDTH = 170
-VALUE_WIDTH = 60
+WIDTH = 520
+LABEL_WIDTH = 200
+VALUE_WIDTH = 80
 ROW_HEIGHT = 12
 GAP = 6
 COLOURS = ("#2f6f7e", "#c77c2e", "#6b8f3a", "#7a4f8f")
@@ -36,7 +36,7 @@ def chart_svg(chart: BarChart) -> Markup:
             colour = COLOURS[index % len(COLOURS)]
             parts.append(f'<rect x="{x}" y="2" width="9" height="9" fill="{colour}"/>')
             parts.append(f'<text x="{x + 12}" y="10" class="legend">{escape(name)}</text>')
-            x += 14 + 6 * len(name)
+            x += 20 + 7 * len(name)
     y = legend
     for bar in chart.bars:
         label_y = y + rows * ROW_HEIGHT / 2 + 3

@@ -30,6 +30,7 @@ MESSAGES: dict[str, str] = {
     "outcomes.measure_caption": "{measure}, by grant and fiscal year",
     "outcomes.grant": "Grant",
     "outcomes.total": "Total",
+    "outcomes.counts": "Outcome counts",
     "outcomes.measures_chart": "Fund totals by measure and fiscal year",
     "outcomes.measures_chart_summary": (
         "Bars drawn to scale; a total not shown has no bar and carries the mark {marker}."

@@ -32,6 +32,7 @@ MESSAGES: dict[str, str] = {
     "outcomes.measure_caption": "{measure}, par subvention et par exercice",
     "outcomes.grant": "Subvention",
     "outcomes.total": "Total",
+    "outcomes.counts": "Nombres déclarés",
     "outcomes.measures_chart": "Totaux du fonds par mesure et par exercice",
     "outcomes.measures_chart_summary": (
         "Barres à l’échelle ; un total non affiché n’a pas de barre et porte le signe {marker}."

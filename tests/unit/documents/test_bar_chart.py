@@ -24,7 +24,7 @@ def chart() -> BarChart:
 def test_the_svg_draws_a_bar_per_published_value_to_scale_and_none_for_a_suppressed_one() -> None:
     svg = str(chart_svg(chart()))
     widths = [
-        float(w) for w in re.findall(r'<rect x="170" y="[\d.]+" width="([\d.]+)" height="10"', svg)
+        float(w) for w in re.findall(r'<rect x="200" y="[\d.]+" width="([\d.]+)" height="10"', svg)
     ]
     assert len(widths) == 3  # 40, 80, 20: the suppressed value has no bar
     assert widths == [bar_length(40, 80), bar_length(80, 80), bar_length(20, 80)]
