@@ -12,6 +12,8 @@ LABEL_WIDTH = 200
 VALUE_WIDTH = 80
 ROW_HEIGHT = 12
 GAP = 6
+FONT = "Grantflow DejaVu Sans, DejaVu Sans, sans-serif"  # documents/templates/document.css
+TEXT_COLOUR = "#1b2b30"
 COLOURS = ("#2f6f7e", "#c77c2e", "#6b8f3a", "#7a4f8f")
 
 
@@ -29,6 +31,7 @@ def chart_svg(chart: BarChart) -> Markup:
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="{WIDTH}" '
         f'height="{height}" viewBox="0 0 {WIDTH} {height}">',
         f"<title>{escape(chart.title)}</title><desc>{escape(chart.summary)}</desc>",
+        f'<g font-family="{FONT}" font-size="7.5pt" fill="{TEXT_COLOUR}">',
     ]
     if rows > 1:
         x = LABEL_WIDTH
@@ -56,5 +59,5 @@ def chart_svg(chart: BarChart) -> Markup:
                 f"{escape(shown)}</text>"
             )
         y += rows * ROW_HEIGHT + GAP
-    parts.append("</svg>")
+    parts.append("</g></svg>")
     return Markup("".join(parts))
