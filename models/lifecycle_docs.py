@@ -187,8 +187,8 @@ def visibility_table() -> list[str]:
         "",
         "| role | grants | documents (audiences) | history | scores | deliberation notes "
         "| starts applications | sets up | audits (trail, dossiers) | read-only "
-        "| fund outcome report |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| a grant's outcome counts | fund outcome report |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for v in VISIBILITY:
         cells = (
@@ -202,6 +202,7 @@ def visibility_table() -> list[str]:
             ", ".join(v.sets_up) or "-",
             "yes" if v.audits else "-",
             "yes" if v.read_only else "-",
+            v.outcome_counts,
             "yes (suppressed)" if v.fund_outcomes else "-",
         )
         lines.append("| " + " | ".join(cells) + " |")

@@ -113,6 +113,27 @@ def quantity_values(shape: Sequence[int], counts: Mapping[Index, int]) -> dict[K
     return values
 
 
+def suppress_report_counts(
+    counts: Mapping[str, int | None], threshold: int = DEFAULT_THRESHOLD
+) -> dict[str, int | None]:
+    """One outcome report's counts as a reader below the exact view gets them: a count from 1
+    to ``threshold - 1`` becomes ``None``.
+
+    A single report is published with no total: its measures are different units (people,
+    contacts, referrals, services) and no view adds them, not even people served new and
+    continuing. With no published total there is no equation between the counts, so a
+    suppressed count cannot be worked out from the others and primary suppression is all the
+    rule needs (the complementary step of :func:`suppress` finds nothing to add to a table of
+    one row with no totals). A zero is shown, as in every table; a count not reported stays
+    ``None``."""
+    if threshold < 1:
+        raise ValueError(f"the threshold must be at least 1, not {threshold}")
+    return {
+        name: None if value is not None and 0 < value < threshold else value
+        for name, value in counts.items()
+    }
+
+
 def _check_table(shape: Sequence[int], counts: Mapping[Index, int], threshold: int) -> None:
     if threshold < 1:
         raise ValueError(f"the threshold must be at least 1, not {threshold}")

@@ -35,6 +35,10 @@ Notes = Literal["none", "sealed_marker", "text_if_data_agreement"]
 # Who starts an application (a draft grant), and for which organisation.
 Applications = Literal["none", "own_organisation", "any_organisation"]
 SetUp = Literal["funds", "organisations", "users"]
+# How a grant's outcome report counts reach a role that sees the grant: exact (its own
+# organisation's applicant, and the officers who manage grants), or suppressed below the
+# fund's small-cell threshold (models.suppression.suppress_report_counts).
+OutcomeCounts = Literal["exact", "suppressed"]
 
 AUDIENCES: tuple[Audience, ...] = ("applicant", "panel", "staff")
 SET_UP: tuple[SetUp, ...] = ("funds", "organisations", "users")
@@ -57,6 +61,7 @@ class RoleVisibility:
     # Holds an API token or a password: people do; grantflow's own system actor never does,
     # so no request from outside can act as it.
     signs_in: bool = True
+    outcome_counts: OutcomeCounts = "suppressed"
     # Reads the fund's outcome report across its grants, its counts suppressed below the
     # fund's small-cell threshold whoever reads it (models.outcomes, models.suppression).
     fund_outcomes: bool = False
@@ -65,10 +70,11 @@ class RoleVisibility:
 # fmt: off
 VISIBILITY: tuple[RoleVisibility, ...] = (
     RoleVisibility("applicant", "own_organisation", ("applicant",), "applicant_view",
-                   scores="none", notes="none", applications="own_organisation"),
+                   scores="none", notes="none", applications="own_organisation",
+                   outcome_counts="exact"),
     RoleVisibility("officer", "all", AUDIENCES, "full", scores="panel_means",
                    notes="sealed_marker", applications="any_organisation",
-                   sets_up=("organisations",), fund_outcomes=True),
+                   sets_up=("organisations",), outcome_counts="exact", fund_outcomes=True),
     RoleVisibility("reviewer", "assigned_panel", ("panel",), "applied", scores="panel_means",
                    notes="sealed_marker"),
     RoleVisibility("approver", "all", AUDIENCES, "full", scores="panel_means",

@@ -14,7 +14,7 @@ from sqlmodel import func, select
 from models.errors import NotPermitted
 from models.lifecycle import GRANT_STATES, STAGES
 from models.provisioning import create_application
-from models.tables import AuditEvent, BudgetLine, Grant, StoredDocument
+from models.tables import AuditEvent, BudgetLine, Fund, Grant, StoredDocument
 from models.visibility import applying_role, roles_where
 from service.authz import (
     HistoryView,
@@ -157,7 +157,9 @@ async def grant_history(
         with db.reading() as session:
             grant = grant_for(session, user, grant_id)
             assigned = reviewer_assigned(session, user, grant_id)
-            view = history_view(user, grant, assigned)
+            fund = session.get(Fund, grant.fund_id)
+            assert fund is not None
+            view = history_view(user, grant, assigned, fund.small_cell_threshold)
             statement = select(AuditEvent).where(AuditEvent.grant_id == grant_id)
             if not view.refused_attempts:
                 # Refused attempts name other people; only roles with the full history read them.

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 import pytest
 
 from models.fictional import FUND_CODE
+from models.payloads import AGGREGATE_FIELDS
+from models.tables import OutcomeReport, User
 from models.visibility import VISIBILITY, fund_outcome_readers
 from tests.support.api_support import ApiWorld, module_api_world
 from tests.support.outcome_data import PLANTED, THRESHOLD, accepted_reports_world
@@ -17,7 +19,11 @@ URL = f"/api/v1/funds/{FUND_CODE}/outcomes"
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiWorld]:
     with module_api_world(tmp_path_factory.mktemp("outcomes-api")) as built:
-        accepted_reports_world(built.db, grants=3, cast=built.cast)
+        _, report_id = accepted_reports_world(built.db, grants=3, cast=built.cast)
+        with built.db.reading() as session:
+            report = session.get(OutcomeReport, report_id)
+            assert report is not None
+            built.reported_grant = report.grant_id  # type: ignore[attr-defined]
         yield built
 
 
@@ -84,3 +90,31 @@ def test_bad_requests_are_problems(world: ApiWorld, url: str, status: int) -> No
 
 def test_without_a_token_it_is_401(world: ApiWorld) -> None:
     assert world.client.get(URL).status_code == 401
+
+
+def submitted_counts(world: ApiWorld, user: User) -> list[dict]:
+    grant_id = world.reported_grant  # type: ignore[attr-defined]
+    answer = world.client.get(f"/api/v1/grants/{grant_id}/history", headers=world.headers(user))
+    assert answer.status_code == 200, answer.text
+    events = [e for e in answer.json() if e["action"] == "submit_report"]
+    assert events
+    return [{m: e["summary"][m] for m in AGGREGATE_FIELDS} for e in events]
+
+
+@pytest.mark.parametrize("role", ["approver", "finance", "auditor", "admin"])
+def test_a_reports_small_counts_are_suppressed_in_the_history_of_roles_not_managing_it(
+    world: ApiWorld, role: str
+) -> None:
+    """The fund's threshold is 100 here: the fictional counts below it are null."""
+    for counts in submitted_counts(world, world.user_with_roles(role)):
+        assert all(value is None or value == 0 or value >= THRESHOLD for value in counts.values())
+        assert any(value is None for value in counts.values())
+        assert counts["service_contacts"] is not None  # 300 and more: above the threshold
+
+
+def test_the_applicant_and_the_officer_see_the_counts_exact(world: ApiWorld) -> None:
+    applicant = world.applicant_of(1)
+    for user in (applicant, world.cast.screening_officer):
+        for counts in submitted_counts(world, user):
+            assert all(isinstance(value, int) for value in counts.values())
+            assert counts["people_served_new"] < THRESHOLD

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.suppression import quantity_keys, suppress
+from models.suppression import quantity_keys, suppress, suppress_report_counts
 
 
 @st.composite
@@ -82,3 +82,15 @@ def test_a_small_total_is_suppressed_with_its_cells() -> None:
 def test_bad_tables_are_refused(shape: tuple, counts: dict, threshold: int, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         suppress(shape, counts, threshold)
+
+
+def test_one_reports_counts_hide_each_small_one_and_keep_zero_and_unreported() -> None:
+    counts = {"people_served_new": 4, "referrals": 0, "service_contacts": 310, "extra": None}
+    assert suppress_report_counts(counts, 10) == {
+        "people_served_new": None,
+        "referrals": 0,
+        "service_contacts": 310,
+        "extra": None,
+    }
+    with pytest.raises(ValueError, match="at least 1"):
+        suppress_report_counts(counts, 0)
