@@ -92,8 +92,48 @@ class KeepTogether:
     signature: bool = False
 
 
+@dataclass(frozen=True)
+class Bar:
+    """One labelled group of bars, a value per series. ``None`` draws no bar: the value is not
+    published (a suppressed count), and ``shown`` prints the marker in its place."""
+
+    label: str
+    values: tuple[int | None, ...]
+    shown: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class BarChart:
+    """A horizontal bar chart of non-negative figures, drawn to scale from ``bars``; the PDF
+    draws it as SVG, the DOCX as a table of bars. ``summary`` says in words what it shows."""
+
+    title: str
+    series: tuple[str, ...]
+    bars: tuple[Bar, ...]
+    summary: str
+
+    def __post_init__(self) -> None:
+        for bar in self.bars:
+            if len(bar.values) != len(self.series) or len(bar.shown) != len(self.series):
+                raise ValueError(f"bar {bar.label!r} needs one value per series")
+            if any(value is not None and value < 0 for value in bar.values):
+                raise ValueError(f"bar {bar.label!r} has a negative value")
+
+    @property
+    def largest(self) -> int:
+        return max((v for bar in self.bars for v in bar.values if v is not None), default=0)
+
+
 Block = (
-    Heading | Paragraph | ClauseList | KeyValues | Table | SignatureBlock | Notice | KeepTogether
+    Heading
+    | Paragraph
+    | ClauseList
+    | KeyValues
+    | Table
+    | SignatureBlock
+    | Notice
+    | KeepTogether
+    | BarChart
 )
 
 

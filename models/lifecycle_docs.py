@@ -186,8 +186,9 @@ def visibility_table() -> list[str]:
         "to the community.",
         "",
         "| role | grants | documents (audiences) | history | scores | deliberation notes "
-        "| starts applications | sets up | audits (trail, dossiers) | read-only |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| starts applications | sets up | audits (trail, dossiers) | read-only "
+        "| a grant's outcome counts | fund outcome report |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for v in VISIBILITY:
         cells = (
@@ -201,6 +202,8 @@ def visibility_table() -> list[str]:
             ", ".join(v.sets_up) or "-",
             "yes" if v.audits else "-",
             "yes" if v.read_only else "-",
+            v.outcome_counts,
+            "yes (suppressed)" if v.fund_outcomes else "-",
         )
         lines.append("| " + " | ".join(cells) + " |")
     return lines + [""]

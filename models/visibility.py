@@ -35,6 +35,10 @@ Notes = Literal["none", "sealed_marker", "text_if_data_agreement"]
 # Who starts an application (a draft grant), and for which organisation.
 Applications = Literal["none", "own_organisation", "any_organisation"]
 SetUp = Literal["funds", "organisations", "users"]
+# How a grant's outcome report counts reach a role that sees the grant: exact (its own
+# organisation's applicant, and the officers who manage grants), or suppressed below the
+# fund's small-cell threshold (models.suppression.suppress_report_counts).
+OutcomeCounts = Literal["exact", "suppressed"]
 
 AUDIENCES: tuple[Audience, ...] = ("applicant", "panel", "staff")
 SET_UP: tuple[SetUp, ...] = ("funds", "organisations", "users")
@@ -57,26 +61,33 @@ class RoleVisibility:
     # Holds an API token or a password: people do; grantflow's own system actor never does,
     # so no request from outside can act as it.
     signs_in: bool = True
+    outcome_counts: OutcomeCounts = "suppressed"
+    # Reads the fund's outcome report across its grants, its counts suppressed below the
+    # fund's small-cell threshold whoever reads it (models.outcomes, models.suppression).
+    fund_outcomes: bool = False
 
 
 # fmt: off
 VISIBILITY: tuple[RoleVisibility, ...] = (
     RoleVisibility("applicant", "own_organisation", ("applicant",), "applicant_view",
-                   scores="none", notes="none", applications="own_organisation"),
+                   scores="none", notes="none", applications="own_organisation",
+                   outcome_counts="exact"),
     RoleVisibility("officer", "all", AUDIENCES, "full", scores="panel_means",
                    notes="sealed_marker", applications="any_organisation",
-                   sets_up=("organisations",)),
+                   sets_up=("organisations",), outcome_counts="exact", fund_outcomes=True),
     RoleVisibility("reviewer", "assigned_panel", ("panel",), "applied", scores="panel_means",
                    notes="sealed_marker"),
     RoleVisibility("approver", "all", AUDIENCES, "full", scores="panel_means",
-                   notes="sealed_marker"),
+                   notes="sealed_marker", fund_outcomes=True),
     RoleVisibility("finance", "all", AUDIENCES, "full", scores="panel_means",
-                   notes="sealed_marker"),
+                   notes="sealed_marker", fund_outcomes=True),
     RoleVisibility("auditor", "all", AUDIENCES, "full", scores="panel_means",
-                   notes="text_if_data_agreement", audits=True, read_only=True),
+                   notes="text_if_data_agreement", audits=True, read_only=True,
+                   fund_outcomes=True),
     RoleVisibility("admin", "all", AUDIENCES, "full", scores="panel_means",
                    notes="text_if_data_agreement", applications="any_organisation",
-                   sets_up=("funds", "organisations", "users"), audits=True),
+                   sets_up=("funds", "organisations", "users"), audits=True,
+                   fund_outcomes=True),
     # grantflow itself keeping deadlines (workflows.sweep): it reaches every grant to find what
     # is due, reads no document and never signs in.
     RoleVisibility("system", "all", (), "applied", scores="none", notes="none",
@@ -150,6 +161,11 @@ def auditing_roles() -> tuple[str, ...]:
 
 def setting_up(what: SetUp) -> tuple[str, ...]:
     return roles_where(lambda v: what in v.sets_up)
+
+
+def fund_outcome_readers() -> tuple[str, ...]:
+    """Roles that read the fund's outcome report across grants (page, API)."""
+    return roles_where(lambda v: v.fund_outcomes)
 
 
 def dossier_includes_notes(data_agreement_allows: bool) -> bool:

@@ -146,12 +146,18 @@ class HistoryView:
     anonymised_roles: tuple[str, ...]  # events by these roles show no actor's name
     notes_marker: bool  # whether the summary says deliberation notes were sealed
     staff_messages: bool = True  # whether messages sent to staff are listed (not to applicants)
+    # Outcome report counts below this are suppressed (models.visibility.OutcomeCounts);
+    # None: the caller sees them exact.
+    count_threshold: int | None = None
 
 
-def history_view(user: User, grant: Grant, reviewer_assigned: bool) -> HistoryView:
+def history_view(
+    user: User, grant: Grant, reviewer_assigned: bool, small_cell_threshold: int
+) -> HistoryView:
     """The history of its own organisation's grant is told to a user in the applicant's view,
     whatever other roles it holds; otherwise through ``lens``. Refused attempts go to whoever
-    holds a role with the full history.
+    holds a role with the full history. Outcome counts are exact when a role it sees the grant
+    through says so, else suppressed at the fund's ``small_cell_threshold``.
     """
     through = _holding(user, "own_organisation") if is_own_applicant(user, grant) else ()
     through = through or lens(user, grant, reviewer_assigned)
@@ -161,6 +167,9 @@ def history_view(user: User, grant: Grant, reviewer_assigned: bool) -> HistoryVi
         anonymised_roles=panel_roles() if applicant else (),
         notes_marker=any(v.notes != "none" for v in through),
         staff_messages=not applicant,
+        count_threshold=None
+        if any(v.outcome_counts == "exact" for v in through)
+        else small_cell_threshold,
     )
 
 

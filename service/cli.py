@@ -17,6 +17,7 @@ from rich.console import Console
 from service import environment
 from service.cli_export import export_app, org_app
 from service.cli_fund import fund_app
+from service.cli_report import report_app
 
 if TYPE_CHECKING:
     from service.prefect_server import PrefectServer
@@ -33,6 +34,7 @@ app.add_typer(documents_app, name="documents")
 app.add_typer(fund_app, name="fund")
 app.add_typer(export_app, name="export")
 app.add_typer(org_app, name="org")
+app.add_typer(report_app, name="report")
 # Piped or redirected output has no terminal width to respect: a line or table cut at rich's
 # default 80 columns breaks whoever reads it (`grantflow audit checkpoint > file`).
 UNBOUNDED_WIDTH = 10_000

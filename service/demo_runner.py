@@ -196,7 +196,27 @@ async def run_demo(grant_count: int, out: Path, console: Console) -> list[GrantR
             run.documents = export_documents(db, grant.id, out, grant.reference)  # type: ignore[arg-type]
             runs.append(run)
             progress.advance(overall)
+    write_fund_outcome_report(db, out, console)
     return runs
+
+
+FUND_REPORT_FOLDER = "fund-outcome-report"
+
+
+def write_fund_outcome_report(db: Database, out: Path, console: Console) -> list[Path]:
+    """The fictional fund's outcome report (PDF, DOCX in both languages, CSV) under ``out``:
+    the demo's counts include small ones, so it shows suppression at work."""
+    from documents.outcome_report import write_outcome_report
+    from models.outcomes import fund_outcomes
+
+    with db.reading() as session:
+        outcomes = fund_outcomes(session, fictional.FUND_CODE)
+    written = write_outcome_report(outcomes, out / FUND_REPORT_FOLDER, utcnow())
+    console.print(
+        f"fund outcome report: {len(written)} files in {out / FUND_REPORT_FOLDER}, "
+        f"{outcomes.suppressed_count} small or revealing counts suppressed"
+    )
+    return written
 
 
 def letter_in_other_language(

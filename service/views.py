@@ -7,6 +7,8 @@ from sqlmodel import Session, select
 from documents import KINDS
 from models.clock import as_utc
 from models.lifecycle import grant_state
+from models.payloads import AGGREGATE_FIELDS
+from models.suppression import suppress_report_counts
 from models.tables import (
     AuditEvent,
     BudgetLine,
@@ -110,6 +112,9 @@ def event_public(event: AuditEvent, view: HistoryView) -> EventPublic:
     summary = dict(event.payload_summary)
     if not view.notes_marker:
         summary.pop("deliberation_notes", None)
+    if view.count_threshold is not None and any(name in summary for name in AGGREGATE_FIELDS):
+        counts = {name: summary[name] for name in AGGREGATE_FIELDS if name in summary}
+        summary.update(suppress_report_counts(counts, view.count_threshold))
     return EventPublic(
         id=event.id,  # type: ignore[arg-type]
         occurred_at=as_utc(event.occurred_at),

@@ -23,6 +23,7 @@ from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph as DocxParagraph
 
 from documents.content import (
+    BarChart,
     Block,
     ClauseList,
     DocumentContent,
@@ -169,6 +170,48 @@ def _table(doc, block: Table) -> None:
     doc.add_paragraph()
 
 
+CHART_BLOCKS = 30  # the longest bar, in full blocks
+CHART_COLOURS = ("2F6F7E", "C77C2E", "6B8F3A", "7A4F8F")
+
+
+def chart_blocks(value: int, largest: int) -> int:
+    """How many full blocks draw ``value`` on a scale whose longest bar is ``largest``; a
+    non-zero value gets at least one."""
+    if largest == 0 or value == 0:
+        return 0
+    return max(1, round(CHART_BLOCKS * value / largest))
+
+
+def _bar_chart(doc, block: BarChart) -> None:
+    """The chart as a table of bars: a row per bar and series, the bar drawn to scale in full
+    blocks, its printed value beside it (a figure not published has no bar, only its marker)."""
+    caption = doc.add_paragraph(block.title)
+    caption.runs[0].bold = True
+    caption.paragraph_format.keep_with_next = True
+    series = len(block.series)
+    table = doc.add_table(rows=len(block.bars) * series, cols=3)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for index, bar in enumerate(block.bars):
+        for offset, (value, shown) in enumerate(zip(bar.values, bar.shown, strict=True)):
+            cells = table.rows[index * series + offset].cells
+            label = bar.label if offset == 0 else ""
+            name = block.series[offset] if series > 1 else ""
+            _cell_text(cells[0], f"{label}\n{name}".strip() if name else label)
+            paragraph = cells[1].paragraphs[0]
+            paragraph.paragraph_format.space_after = Pt(0)
+            if value is not None:
+                run = paragraph.add_run("\u2588" * chart_blocks(value, block.largest))
+                run.font.color.rgb = RGBColor.from_string(
+                    CHART_COLOURS[offset % len(CHART_COLOURS)]
+                )
+                run.font.size = Pt(7)
+            _cell_text(cells[2], shown, right=True)
+    for row in table.rows:
+        _no_split(row._tr)
+    summary = doc.add_paragraph(block.summary)
+    summary.runs[0].italic = True
+
+
 def _key_values(doc, block: KeyValues) -> None:
     table = doc.add_table(rows=len(block.rows), cols=2)
     table.style = doc.styles["Table Grid"]
@@ -266,6 +309,8 @@ def _block(doc, block: Block, content: DocumentContent) -> None:
         _notice(doc, block)
     elif isinstance(block, KeepTogether):
         _keep_together(doc, block, content)
+    elif isinstance(block, BarChart):
+        _bar_chart(doc, block)
     else:
         raise TypeError(f"unknown block: {type(block).__name__}")
 

@@ -22,6 +22,7 @@ import jinja2
 from markupsafe import Markup
 
 from documents.content import Block, DocumentContent, KeepTogether, SignatureBlock, Table
+from documents.render.chart_svg import chart_svg
 from documents.render.font_timestamps import pin_font_timestamps
 from documents.render.shorten import shortened
 
@@ -47,6 +48,7 @@ def _environment() -> jinja2.Environment:
     )
     environment.filters["running"] = lambda text: shortened(text, RUNNING_TEXT_MAX)
     environment.globals["column_widths"] = column_widths
+    environment.globals["chart_svg"] = chart_svg
     return environment
 
 

@@ -16,16 +16,18 @@ from documents.text import (
     en_agreement,
     en_audit,
     en_award,
+    en_outcomes,
     en_staff,
     fr,
     fr_agreement,
     fr_award,
+    fr_outcomes,
     fr_staff,
 )
 
 _SOURCES = {
-    "en": (en, en_staff, en_award, en_agreement),
-    "fr": (fr, fr_staff, fr_award, fr_agreement),
+    "en": (en, en_staff, en_award, en_agreement, en_outcomes),
+    "fr": (fr, fr_staff, fr_award, fr_agreement, fr_outcomes),
 }
 
 

@@ -16,7 +16,7 @@ from models.db import Database
 from models.errors import NotPermitted
 from models.lifecycle import GRANT_STATES, STAGES
 from models.provisioning import create_application
-from models.tables import AuditEvent, BudgetLine, Grant, StoredDocument, User
+from models.tables import AuditEvent, BudgetLine, Fund, Grant, StoredDocument, User
 from models.visibility import applying_role, roles_where
 from service.authz import (
     HistoryView,
@@ -173,7 +173,9 @@ async def history_answer(
         with db.reading() as session:
             grant = grant_for(session, user, grant_id)
             assigned = reviewer_assigned(session, user, grant_id)
-            view = history_view(user, grant, assigned)
+            fund = session.get(Fund, grant.fund_id)
+            assert fund is not None
+            view = history_view(user, grant, assigned, fund.small_cell_threshold)
             statement = select(AuditEvent).where(AuditEvent.grant_id == grant_id)
             if not view.refused_attempts:
                 # Refused attempts name other people; only roles with the full history read them.

@@ -17,6 +17,7 @@ from service.web import (
     export_pages,
     grant_page,
     home,
+    outcome_pages,
     sign_in_pages,
 )
 from service.web.access import FormExpired, SignInRequired
@@ -61,6 +62,7 @@ def install(app: FastAPI) -> None:
         document_copies,
         access_pages,
         export_pages,
+        outcome_pages,
     ):
         app.include_router(module.router)
     for name, media_type in ASSETS.items():

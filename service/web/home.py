@@ -19,6 +19,7 @@ from sqlalchemy import exists
 from sqlmodel import Session, func, select
 
 from models import lifecycle
+from models.db import Database
 from models.lifecycle import GRANT_STATES, STAGES
 from models.tables import (
     AuditEvent,
@@ -30,7 +31,7 @@ from models.tables import (
     OutcomeReport,
     User,
 )
-from models.visibility import declared
+from models.visibility import declared, fund_outcome_readers
 from service.authz import application_scope, sees_every_grant, visible_grants
 from service.deps import DatabaseDep
 from service.exports.organisation import is_signing_authority
@@ -279,4 +280,13 @@ def home(request: Request, context: Page, db: DatabaseDep) -> HTMLResponse:
         may_export_lists=sees_every_grant(user),
         export_query=filters.query(),
         export_organisation=export_organisation,
+        outcome_funds=_outcome_funds(db, user),
     )
+
+
+def _outcome_funds(db: Database, user: User) -> list[str]:
+    """The codes of the funds whose outcome page the user may read (none for most roles)."""
+    if not any(role in fund_outcome_readers() for role in user.roles):
+        return []
+    with db.reading() as session:
+        return list(session.exec(select(Fund.code).order_by(Fund.code)).all())

@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 
 from service.web.texts import CATALOGUES
 from tests.support.browser_people import (
+    FUND_CODE,
     Installation,
     Person,
     active_grant_over_api,
@@ -90,6 +91,9 @@ def test_every_page_is_in_french_once_chosen_and_stays_so(person_in, grants) -> 
             person.open("/audit/verify", "fr-audit-verify")
             _french_page(person, "fr-audit-verify")
             expect(page.locator(".notice")).to_contain_text("intacte")
+            person.open(f"/funds/{FUND_CODE}/outcomes", "fr-fund-outcomes")
+            _french_page(person, "fr-fund-outcomes")
+            expect(page.locator("h1")).to_contain_text("Résultats")
         response = page.goto(person.server.url("/grants/999999"))
         assert response is not None and response.status == 404
         _french_page(person, f"fr-not-found-{slug}")

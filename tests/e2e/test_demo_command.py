@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from service.demo_runner import FUND_REPORT_FOLDER
 from tests.support.serving import modes_under
 
 pytestmark = pytest.mark.slow
@@ -45,8 +46,14 @@ def test_demo_takes_grants_through_every_stage_and_keeps_its_prefect_history(tmp
     assert summary.count("declined") >= 2
     assert "closed" in summary
     assert "3 grants" in summary
-    references = sorted(p.name for p in out.iterdir())
+    references = sorted(p.name for p in out.iterdir() if p.name != FUND_REPORT_FOLDER)
     assert len(references) == 3
+    # The fund's outcome report, its small counts suppressed (the fictional ones include some).
+    report = out / FUND_REPORT_FOLDER
+    assert sorted(p.suffix for p in report.iterdir()) == [".csv", ".docx", ".docx", ".pdf", ".pdf"]
+    csv_rows = next(report.glob("*.csv")).read_text("utf-8").splitlines()[1:]
+    assert any(",x" in row for row in csv_rows), csv_rows
+    assert "counts suppressed" in summary
     closed_docs = {p.name for p in (out / references[2]).iterdir()}
     assert any(name.endswith(".pdf") and "grant_agreement" in name for name in closed_docs)
     assert any(name.endswith(".docx") and "closeout_certificate" in name for name in closed_docs)

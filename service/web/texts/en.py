@@ -215,6 +215,21 @@ WORDS = {
     "application.title": "Start an application",
     "application.intro": "Your organisation's registration is used as it stands. You can save this draft and edit it before you submit it.",
     "application.create": "Save the draft",
+    "outcomes.title": "Outcomes across the fund’s grants",
+    "outcomes.link": "Outcomes across the fund’s grants",
+    "outcomes.intro": "Counts from accepted outcome reports and money committed and paid, by fiscal year (April to March).",
+    "outcomes.small_cells": "A count from 1 to {largest} is not shown, and neither are the other counts or totals that would let it be worked out: {marker} stands for a count not shown.",
+    "outcomes.suppressed": "Not shown: a small count, or one that would reveal it",
+    "outcomes.caption": "{measure}, by grant and fiscal year",
+    "outcomes.grant": "Grant",
+    "outcomes.total": "Total",
+    "outcomes.money": "Money committed and paid",
+    "outcomes.committed": "Committed",
+    "outcomes.paid": "Paid",
+    "outcomes.no_reports": "No outcome report has been accepted for the years shown.",
+    "outcomes.year": "Fiscal year",
+    "outcomes.all_years": "All years",
+    "outcomes.show": "Show",
 }
 
 

@@ -214,6 +214,21 @@ WORDS = {
     "application.title": "Commencer une demande",
     "application.intro": "L'inscription de votre organisme est utilisée telle quelle. Vous pouvez enregistrer ce brouillon et le modifier avant de le soumettre.",
     "application.create": "Enregistrer le brouillon",
+    "outcomes.title": "Résultats de l’ensemble des subventions du fonds",
+    "outcomes.link": "Résultats de l’ensemble des subventions du fonds",
+    "outcomes.intro": "Nombres tirés des rapports sur les résultats acceptés et sommes engagées et versées, par exercice (d’avril à mars).",
+    "outcomes.small_cells": "Un nombre de 1 à {largest} n’est pas affiché, ni les autres nombres ou totaux qui permettraient de le déduire\u00a0: {marker} remplace un nombre non affiché.",
+    "outcomes.suppressed": "Non affiché\u00a0: un petit nombre, ou un nombre qui permettrait de le déduire",
+    "outcomes.caption": "{measure}, par subvention et par exercice",
+    "outcomes.grant": "Subvention",
+    "outcomes.total": "Total",
+    "outcomes.money": "Sommes engagées et versées",
+    "outcomes.committed": "Engagé",
+    "outcomes.paid": "Versé",
+    "outcomes.no_reports": "Aucun rapport sur les résultats n’a été accepté pour ces exercices.",
+    "outcomes.year": "Exercice",
+    "outcomes.all_years": "Tous les exercices",
+    "outcomes.show": "Afficher",
 }
 
 STAGES = {

@@ -41,7 +41,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from documents import KINDS
-from models import denials, lifecycle
+from models import denials, fictional, lifecycle
 from models.clock import utcnow
 from models.tables import Grant, ReviewAssignment, StoredDocument
 from service.api import create_app
@@ -481,6 +481,17 @@ def verify_audit(world: World, caller: Caller, route: Route) -> Iterator[Attempt
     yield _attempt(route, caller, "the audit trail", "/api/v1/audit/verify", allowed)
 
 
+FUND_OUTCOME_READERS = ("officer", "approver", "finance", "auditor", "admin")
+# Routes about the fund, not a grant: tried once per caller, not on each grant.
+FUND_ROUTES = {("GET", "/api/v1/funds/{code}/outcomes")}
+
+
+def fund_outcomes(world: World, caller: Caller, route: Route) -> Iterator[Attempt]:
+    allowed = {200} if caller.holds(FUND_OUTCOME_READERS) else {403}
+    url = f"/api/v1/funds/{fictional.FUND_CODE}/outcomes"
+    yield _attempt(route, caller, "the fund's outcomes", url, allowed)
+
+
 def grant_dossier(world: World, caller: Caller, route: Route) -> Iterator[Attempt]:
     for obj in world.objects:
         url = f"/api/v1/grants/{obj.grant_id}/dossier"
@@ -570,6 +581,7 @@ ROUTES: dict[Route, Callable[[World, Caller, Route], Iterator[Attempt]]] = {
     ("GET", "/api/v1/exports/payments.csv"): export_list,
     ("GET", "/api/v1/exports/reports.csv"): export_list,
     ("GET", "/api/v1/organisations/{organisation_id}/export"): export_organisation,
+    ("GET", "/api/v1/funds/{code}/outcomes"): fund_outcomes,
     # After the listings: the copies it makes are documents the listings above did not hold.
     ("POST", "/api/v1/documents/{document_id}/other-language"): copy_document,
     **dict.fromkeys(PUBLIC, public),
@@ -744,7 +756,7 @@ def test_every_route_is_tried_by_every_caller_on_each_object(world, outcomes):
     tried = {(o.attempt.route, o.attempt.caller.name) for o in outcomes}
     assert tried == set(itertools.product(ROUTES, world.callers))
     for route in ROUTES:
-        if "{" in route[1] and route not in PUBLIC:
+        if "{" in route[1] and route not in PUBLIC | FUND_ROUTES:
             labels = {o.attempt.target for o in outcomes if o.attempt.route == route}
             for obj in world.objects:
                 assert any(obj.label in label for label in labels), (route, obj.label)
