@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
+from models.access_log import Channel, record_read, role_among
 from models.db import Database
 from models.outcomes import EARLIEST_FISCAL_YEAR, LATEST_FISCAL_YEAR, FundOutcomes, fund_outcomes
 from models.tables import User
@@ -101,6 +102,19 @@ def read_outcomes(db: Database, user: User, code: str, fiscal_year: int | None) 
         return fund_outcomes(session, code, fiscal_year)
 
 
+def record_outcomes_read(db: Database, user: User, channel: Channel) -> None:
+    """The fund's outcome figures were shown to ``user``: one read on the access log, of no
+    one organisation's data (the figures run across the fund's grants)."""
+    record_read(
+        db,
+        reader=user,
+        role=role_among(user, fund_outcome_readers()),
+        kind="outcome_report",
+        channel=channel,
+        organisation_id=None,
+    )
+
+
 @router.get(
     "/funds/{code}/outcomes",
     response_model=FundOutcomesPublic,
@@ -120,4 +134,5 @@ async def get_fund_outcomes(
     any other count or total that would let it be worked out. Staff roles that read the
     fund's report."""
     outcomes = await asyncio.to_thread(read_outcomes, db, user, code, fiscal_year)
+    await asyncio.to_thread(record_outcomes_read, db, user, "api")
     return outcomes_public(outcomes)

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse
 from documents.outcome_report import MARKER
 from models.outcomes import EARLIEST_FISCAL_YEAR, LATEST_FISCAL_YEAR
 from service.deps import DatabaseDep
-from service.routes.outcomes import read_outcomes
+from service.routes.outcomes import read_outcomes, record_outcomes_read
 from service.web.access import Page
 from service.web.rendering import render
 
@@ -34,6 +34,7 @@ async def outcomes_page(
     outcomes = every_year
     if fiscal_year is not None:
         outcomes = await asyncio.to_thread(read_outcomes, db, user, code, fiscal_year)
+    await asyncio.to_thread(record_outcomes_read, db, user, "page")
     return render(
         context,
         "outcomes.html.j2",

@@ -118,3 +118,27 @@ def test_the_applicant_and_the_officer_see_the_counts_exact(world: ApiWorld) -> 
         for counts in submitted_counts(world, user):
             assert all(isinstance(value, int) for value in counts.values())
             assert counts["people_served_new"] < THRESHOLD
+
+
+def test_each_read_of_the_figures_is_one_read_on_the_access_log(world: ApiWorld) -> None:
+    from sqlmodel import select
+
+    from models.access_log import AccessEvent
+
+    def events() -> list[AccessEvent]:
+        with world.db.reading() as session:
+            return list(session.exec(select(AccessEvent).order_by(AccessEvent.id)).all())
+
+    before = len(events())
+    finance = world.user_with_roles("finance")
+    refused = world.client.get(URL, headers=world.headers(world.applicant_of(0)))
+    assert refused.status_code == 403
+    assert len(events()) == before
+
+    answer = world.client.get(URL, headers=world.headers(finance))
+
+    assert answer.status_code == 200
+    new = events()[before:]
+    assert [(e.user_id, e.role, e.kind, e.channel, e.organisation_id) for e in new] == [
+        (finance.id, "finance", "outcome_report", "api", None)
+    ]
