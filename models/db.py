@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import Engine, event
 from sqlmodel import Session, create_engine
 
-from models import document_snapshots, sign_in, tables, workers  # noqa: F401  (registers the tables on SQLModel.metadata)
+from models import data_agreement, document_snapshots, sign_in, tables, workers  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 
 def data_dir() -> Path:
