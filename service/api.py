@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from service import docs_pages, problems, web
 from service.limits import RequestLimits
-from service.routes import actions, admin, audit, documents, grants
+from service.routes import actions, admin, audit, data_agreements, documents, grants
 from service.security_headers import SecurityHeaders
 
 DESCRIPTION = """
@@ -42,7 +42,7 @@ def create_app(*, background_work: bool = False) -> FastAPI:
     problems.install(app)
     app.add_middleware(RequestLimits)
     app.add_middleware(SecurityHeaders)
-    for module in (grants, actions, documents, admin, audit):
+    for module in (grants, actions, documents, admin, audit, data_agreements):
         app.include_router(module.router)
     docs_pages.install(app)
     web.install(app)
