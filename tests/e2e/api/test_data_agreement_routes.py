@@ -169,3 +169,23 @@ def test_terms_equal_to_those_in_force_are_refused(world):
         url(world, tail="/proposals"), json=same, headers=world.headers(signer)
     )
     assert response.status_code == 422 and code(response) == "agreement-unchanged"
+
+
+def test_a_document_withdrawn_at_close_is_410_and_the_rest_still_download(world):
+    grant = world.grant_at(1, stop_after="close")  # return_and_delete (models.fictional.rows)
+    officer = world.headers(world.cast.screening_officer)
+    listed = world.client.get(f"/api/v1/grants/{grant['id']}/documents", headers=officer).json()
+    withdrawn = [d for d in listed if d["kind"] == "review_summary"]
+    assert withdrawn
+    for document in withdrawn:
+        gone = world.client.get(document["download_url"], headers=officer)
+        assert gone.status_code == 410 and code(gone) == "document-withdrawn", gone.text
+        copy = world.client.post(
+            f"/api/v1/documents/{document['id']}/other-language", headers=officer
+        )
+        assert copy.status_code == 410 and code(copy) == "document-withdrawn"
+    agreement = next(d for d in listed if d["kind"] == "executed_agreement")
+    kept = world.client.get(agreement["download_url"], headers=officer)
+    assert kept.status_code == 200 and kept.content
+    verified = world.client.get("/api/v1/audit/verify", headers=world.headers(world.cast.auditor))
+    assert verified.status_code == 200 and verified.json()["intact"], verified.text
