@@ -229,7 +229,11 @@ def party_of(session: Session, user: User, organisation_id: int) -> str | None:
     if not user.active or not user.email:
         return None
     address = user.email.strip().lower()
-    if user.organisation_id == organisation_id and "applicant" in user.roles:
+    from models.visibility import organisation_roles  # the roles that act for one organisation
+
+    if user.organisation_id == organisation_id and any(
+        role in organisation_roles() for role in user.roles
+    ):
         signers = session.exec(
             select(Contact).where(
                 Contact.organisation_id == organisation_id, Contact.signing_authority

@@ -268,6 +268,8 @@ def test_keep_deletes_nothing(tmp_path: Path) -> None:
         database = database_text(ended.db)
         assert all(marker in database for marker in ended.markers.all())
         assert found_in(store_texts(ended.root / "documents"), ended.markers.rationale)
+        language, text = certificate_text(ended)
+        assert CERTIFICATE_SAYS[("keep", language)] in text, text
         audit_intact(ended)
 
 
@@ -286,3 +288,41 @@ def test_a_terminated_grant_is_returned_and_deleted_too(tmp_path: Path) -> None:
         assert ended.markers.notes in package["deliberation_notes"]
         kept_records_intact(ended)
         audit_intact(ended)
+
+
+CERTIFICATE_SAYS = {
+    ("return_and_delete", "en"): "returned to the organisation and then deleted",
+    ("return_and_delete", "fr"): "remis à l’organisme, puis effacé",
+    ("destroy", "en"): "deleted from the Fund’s records on",
+    ("destroy", "fr"): "effacé des dossiers du Fonds le",
+    ("keep", "en"): "keeps the community review’s content",
+}
+
+
+def certificate_text(ended: Ended) -> tuple[str, str]:
+    with ended.db.reading() as session:
+        certificate = session.exec(
+            select(StoredDocument).where(
+                StoredDocument.grant_id == ended.grant.id,
+                StoredDocument.kind == "closeout_certificate",
+                StoredDocument.format == "pdf",
+            )
+        ).one()
+    data = LocalDocumentStore(ended.root / "documents").read(certificate.storage_key)
+    # Lines joined, and a word broken at its hyphen across two lines made whole again.
+    return certificate.language, " ".join(pdf_text(data).split()).replace("- ", "-")
+
+
+def test_the_close_out_certificate_says_what_was_returned_deleted_and_kept(
+    closed_under_agreement: Ended,
+) -> None:
+    ended = closed_under_agreement
+    record = data_return(ended)
+    language, text = certificate_text(ended)
+    assert CERTIFICATE_SAYS[(record["at_close"], language)] in text, text
+    assert f"(version {record['agreement_version']})" in text
+    conflicts = len(ended.markers.conflicts)
+    noted = {"en": "conflict-of-interest notes", "fr": "notes sur les conflits d’intérêts"}
+    assert f"{noted[language]} ({conflicts})" in text
+    kept = {"en": "the project description included", "fr": "description du projet comprise"}
+    assert kept[language] in text
