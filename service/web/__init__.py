@@ -10,6 +10,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 
 from service import problems
 from service.web import (
+    agreement_pages,
     application_pages,
     audit_pages,
     document_copies,
@@ -57,6 +58,7 @@ def install(app: FastAPI) -> None:
         application_pages,
         audit_pages,
         document_copies,
+        agreement_pages,
     ):
         app.include_router(module.router)
     for name, media_type in ASSETS.items():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from documents import KINDS
 from models import lifecycle
+from service.web.texts.agreement import WORDS as AGREEMENT_WORDS
 from service.web.texts.shared import document_titles, field_names
 
 WORDS = {
@@ -230,4 +231,5 @@ def catalogue() -> dict[str, str]:
         words[f"rule.{guard}"] = RULES[guard][0]
     words.update(field_names("en"))
     words.update(document_titles("en", KINDS))
+    words.update(AGREEMENT_WORDS["en"])
     return words

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from documents import KINDS
+from service.web.texts.agreement import WORDS as AGREEMENT_WORDS
 from service.web.texts.shared import document_titles, field_names
 
 WORDS = {
@@ -302,4 +303,5 @@ def catalogue() -> dict[str, str]:
     words.update({f"rule.{key}": pair[1] for key, pair in RULES.items()})
     words.update(field_names("fr"))
     words.update(document_titles("fr", KINDS))
+    words.update(AGREEMENT_WORDS["fr"])
     return words
