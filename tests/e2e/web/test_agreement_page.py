@@ -99,3 +99,16 @@ def test_the_page_in_french(world):
     assert "En vigueur\u00a0: version 1" in html.unescape(page.text)
     assert "Remettre le contenu de l’évaluation à l’organisme, puis l’effacer" in text
     assert "Proposer de nouvelles conditions" in text
+
+
+def test_the_home_and_grant_pages_link_to_it_for_those_who_may_read_it(world):
+    grant = world.grant_at(1, stop_after="screen_in")
+    url = page_of(world, 1)
+    signer = signed_in(world.applicant_of(1))
+    assert f'href="{url}"' in signer.get("/").text
+    assert f'href="{url}"' in signer.get(f"/grants/{grant['id']}").text
+    staff = signed_in(world.cast.approver)
+    assert f'href="{url}"' in staff.get(f"/grants/{grant['id']}").text
+    reviewer = signed_in(world.cast.reviewers[0])  # on the panel, not of the organisation
+    page = reviewer.get(f"/grants/{grant['id']}")
+    assert page.status_code == 200 and f'href="{url}"' not in page.text
