@@ -7,7 +7,7 @@ WORDS: dict[str, dict[str, str]] = {
         "agreement.title": "Data-governance agreement",
         "agreement.link": "Data-governance agreement",
         "agreement.intro": (
-            "The agreement says what {organisation}’s data may be used for, who may read the "
+            "The agreement says what {name}’s data may be used for, who may read the "
             "community review’s deliberation notes, how long records are kept and what happens "
             "to the review content when a grant closes. It changes only when both the "
             "organisation and the Fund agree: one proposes, the other accepts."
@@ -68,7 +68,7 @@ WORDS: dict[str, dict[str, str]] = {
         "agreement.title": "Entente de gouvernance des données",
         "agreement.link": "Entente de gouvernance des données",
         "agreement.intro": (
-            "L’entente précise à quoi peuvent servir les données de {organisation}, qui peut "
+            "L’entente précise à quoi peuvent servir les données de {name}, qui peut "
             "lire les notes de délibération de l’évaluation communautaire, combien de temps les "
             "dossiers sont conservés et ce qu’il advient du contenu de l’évaluation à la clôture "
             "d’une subvention. Elle ne change que si l’organisme et le Fonds y consentent tous "
