@@ -56,6 +56,22 @@ def event_leaf(event: AuditEvent) -> Hash:
     return leaf_hash(leaf_data(event))
 
 
+# The steps that withdraw documents at close (models.data_return records them in the step's
+# details); the dossier's verifier reads the same field.
+WITHDRAWING_ACTIONS = ("close", "terminate")
+
+
+def withdrawn_documents(events: Iterable[AuditEvent]) -> set[tuple[int, str]]:
+    """(document id, SHA-256) of every document an applied close or terminate withdrew."""
+    found: set[tuple[int, str]] = set()
+    for e in events:
+        if e.action in WITHDRAWING_ACTIONS and e.outcome == "applied":
+            data_return = (e.payload_summary.get("details") or {}).get("data_return") or {}
+            for item in data_return.get("withdrawn_documents", []):
+                found.add((item["document_id"], item["sha256"]))
+    return found
+
+
 class AlteredDocument(Exception):
     """Raised by a document reader whose store holds bytes that no longer match their digest."""
 
@@ -126,10 +142,19 @@ def verify_log(
         for e in events
         if e.action == "document_stored"
     }
+    withdrawn = withdrawn_documents(events)
     for document in documents:
         result.documents_checked += 1
         if (document.id, document.sha256) not in recorded_hashes:
             result.fail(f"document {document.id} ({document.filename}) has no matching audit event")
+            continue
+        if document.withdrawn_at is not None:
+            # Its file left the store at close; the event that withdrew it names its digest.
+            if (document.id, document.sha256) not in withdrawn:
+                result.fail(
+                    f"document {document.id} ({document.filename}) is marked withdrawn, but no "
+                    "audit event withdrew it"
+                )
             continue
         try:
             data = read_document(document)

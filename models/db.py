@@ -14,6 +14,7 @@ from sqlmodel import Session, create_engine
 
 from models import (  # noqa: F401  (registers the tables on SQLModel.metadata)
     access_log,
+    data_agreement,
     document_snapshots,
     sign_in,
     tables,

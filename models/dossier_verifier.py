@@ -13,7 +13,9 @@ It checks, and names the first thing that fails:
      2.1.3.2, written out below);
   4. each saved checkpoint's consistency proof against that tree head (RFC 9162 section
      2.1.4.2): the log only grew between them;
-  5. each stored document's file in documents/ against the SHA-256 its audit event recorded.
+  5. each stored document's file in documents/ against the SHA-256 its audit event recorded
+     (a document withdrawn at close under the organisation's data agreement has no file: the
+     close or terminate event that withdrew it, proven like every event, names its digest).
 With --published-size/--published-root it also checks that the dossier's log is the one whose
 tree head you obtained independently (``grantflow audit checkpoint`` output).
 
@@ -235,10 +237,26 @@ def check_event(record: dict, heads: dict, grant_id, position: int) -> None:
         raise Failed(f"{name}: its inclusion proof does not lead to the root of size {size}")
 
 
-def check_document(record: dict, name: str) -> str:
+def withdrawn_at_close(events: list) -> set:
+    """(document id, SHA-256) of each document a close or terminate event withdrew: its file
+    left the store under the organisation's data agreement, and that event says so."""
+    found = set()
+    for record in events:
+        if record.get("action") in ("close", "terminate") and record.get("outcome") == "applied":
+            fields = json.loads(record["leaf_data"])
+            details = (fields.get("payload_summary") or {}).get("details") or {}
+            for item in (details.get("data_return") or {}).get("withdrawn_documents", []):
+                found.add((item.get("document_id"), item.get("sha256")))
+    return found
+
+
+def check_document(record: dict, name: str, withdrawn: set) -> str | None:
     fields = json.loads(record["leaf_data"])
-    recorded = (fields.get("payload_summary") or {}).get("sha256")
+    summary = fields.get("payload_summary") or {}
+    recorded = summary.get("sha256")
     file_name = record.get("document_file")
+    if not file_name and (summary.get("document_id"), recorded) in withdrawn:
+        return None
     if not file_name:
         raise Failed(f"{name}: stored document {recorded} has no file in the dossier")
     path = member(file_name)
@@ -291,6 +309,7 @@ def run(published: tuple | None) -> tuple:
     grant_id = history["grant"]["id"]
     events = history["events"]
     documents = set()
+    withdrawn = withdrawn_at_close(events)
     previous = None
     for position, record in enumerate(events, 1):
         check_event(record, heads, grant_id, position)
@@ -298,7 +317,9 @@ def run(published: tuple | None) -> tuple:
             raise Failed(f"event {record['id']} is out of log order")
         previous = record["leaf_index"]
         if record.get("action") == "document_stored" and record.get("outcome") == "applied":
-            documents.add(check_document(record, f"event {record['id']}"))
+            kept = check_document(record, f"event {record['id']}", withdrawn)
+            if kept is not None:
+                documents.add(kept)
     for path in sorted(member("documents").rglob("*")) if member("documents").is_dir() else []:
         name = path.relative_to(HERE).as_posix()
         if path.is_file() and name not in documents:

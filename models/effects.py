@@ -20,6 +20,7 @@ from models import lifecycle
 from models.applications import requested_total
 from models.clock import add_business_days
 from models.context import ActionContext
+from models.data_return import return_and_delete
 from models.deadlines import cure_period_ends, fund_today, report_overdue
 from models.governed import engine_window
 from models.lifecycle import ACTIONS_BY_KEY
@@ -501,6 +502,13 @@ def _close(session: Session, ctx: ActionContext) -> None:
         closed_on=ctx.now.date().isoformat(),
         reports_accepted=sum(1 for r in ctx.reports if r.state == "accepted"),
     )
+    _return_and_delete(session, ctx)
+
+
+def _return_and_delete(session: Session, ctx: ActionContext) -> None:
+    """What the data agreement says happens to the review content at close (names and counts
+    go into the step's audit event, never content)."""
+    ctx.details["data_return"] = return_and_delete(session, ctx.grant, at=ctx.now).record()
 
 
 @effect("terminate")
@@ -517,6 +525,7 @@ def _terminate(session: Session, ctx: ActionContext) -> None:
     ctx.details.update(figures, terminated=True)
     _repayment_date(ctx, figures)
     ctx.details["reason"] = ctx.payload.reason  # type: ignore[attr-defined]
+    _return_and_delete(session, ctx)
 
 
 def registry_problems(

@@ -11,6 +11,7 @@ first result and change nothing.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ from models.errors import (
 from models.governed import engine_window
 from models.guards import ABOUT_THE_ACTOR, GUARDS, READS_PAYLOAD
 from models.payloads import Payload
+from models.request_key import request_hash_key
 from models.tables import (
     AuditEvent,
     BudgetLine,
@@ -254,10 +256,12 @@ def failed_guards(ctx: ActionContext) -> list[tuple[str, str]]:
 
 
 def fingerprint(action_key: str, payload: dict[str, Any] | Payload | None) -> str:
-    """What a request asked for, so a reused idempotency key with a new request is caught."""
+    """What a request asked for, so a reused idempotency key with a new request is caught: an
+    HMAC-SHA256 under the installation's key (``models.request_key``), so that the audit
+    trail's copy confirms no guess of a text the payload carried."""
     body = payload.model_dump(mode="json") if isinstance(payload, Payload) else (payload or {})
     canonical = json.dumps([action_key, body], sort_keys=True, default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hmac.new(request_hash_key(), canonical.encode(), hashlib.sha256).hexdigest()
 
 
 def _replay(

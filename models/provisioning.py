@@ -20,6 +20,8 @@ from models.applications import (
     requested_total,
 )
 from models.clock import as_utc, utcnow
+from models.data_agreement import AgreementTerms
+from models.data_agreement import record_initial as record_initial_agreement
 from models.db import Database
 from models.errors import InvalidPayload, NotFound, validate_or_explain
 from models.lifecycle import ACTIONS_BY_KEY, ROLES
@@ -109,7 +111,18 @@ class OrganisationInput(_Input):
     community_resolution_ref: SingleLine | None = Field(default=None, max_length=REFERENCE_MAX)
     data_governance_consent: bool
     data_agreement_allows_notes: bool = False
+    # The data-governance agreement recorded with the registration (version 1); omitted, the
+    # protective defaults (``models.data_agreement.AgreementTerms``), with the deliberation
+    # notes reaching auditors only if ``data_agreement_allows_notes`` says so.
+    data_agreement: AgreementTerms | None = None
     contacts: list[ContactInput] = Field(min_length=2)
+
+    def initial_agreement(self) -> AgreementTerms:
+        if self.data_agreement is not None:
+            return self.data_agreement
+        if self.data_agreement_allows_notes:
+            return AgreementTerms(notes_readers="governance_and_auditors")
+        return AgreementTerms()
 
     @model_validator(mode="after")
     def _one_signing_authority(self) -> OrganisationInput:
@@ -291,9 +304,12 @@ def register_organisation(db: Database, data: dict | OrganisationInput) -> Organ
     info = validated(OrganisationInput, data)
     assert isinstance(info, OrganisationInput)
     with db.transaction() as session:
-        organisation = Organisation(**info.model_dump(exclude={"contacts"}))
+        organisation = Organisation(**info.model_dump(exclude={"contacts", "data_agreement"}))
         session.add(organisation)
         session.flush()
+        record_initial_agreement(
+            session, organisation, info.initial_agreement(), at=organisation.created_at
+        )
         for contact in info.contacts:
             session.add(
                 Contact(

@@ -259,6 +259,10 @@ class StoredDocument(SQLModel, table=True):
     audit_event_id: int | None = Field(default=None, foreign_key="auditevent.id")
     idempotency_key: str = Field(unique=True)
     created_at: datetime = Field(default_factory=utcnow)
+    # When its file was removed from the store at close (``models.data_return``): the row and
+    # its digest stay, so the audit trail that committed to it still verifies; it is no longer
+    # served.
+    withdrawn_at: datetime | None = None
 
 
 class AuditEvent(SQLModel, table=True):

@@ -168,10 +168,15 @@ def fund_outcome_readers() -> tuple[str, ...]:
     return roles_where(lambda v: v.fund_outcomes)
 
 
-def dossier_includes_notes(data_agreement_allows: bool) -> bool:
-    """Sealed deliberation notes go into an auditor's dossier only under the data agreement."""
+def dossier_includes_notes(notes_readers: str) -> bool:
+    """Sealed deliberation notes go into an auditor's dossier only when the organisation's data
+    agreement in force lets auditors read them (``models.data_agreement``: its
+    ``notes_readers`` is "governance_and_auditors"; "none" and "governance_body" keep them
+    from every auditor, and so does any value not known here)."""
     readers = declared(auditing_roles())
-    return data_agreement_allows and any(v.notes == "text_if_data_agreement" for v in readers)
+    return notes_readers == "governance_and_auditors" and any(
+        v.notes == "text_if_data_agreement" for v in readers
+    )
 
 
 def dossier_shows_panel_means() -> bool:

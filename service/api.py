@@ -8,7 +8,17 @@ from sqlalchemy import text
 
 from service import docs_pages, problems, web
 from service.limits import RequestLimits
-from service.routes import access, actions, admin, audit, documents, exports, grants, outcomes
+from service.routes import (
+    access,
+    actions,
+    admin,
+    audit,
+    data_agreements,
+    documents,
+    exports,
+    grants,
+    outcomes,
+)
 from service.security_headers import SecurityHeaders
 
 DESCRIPTION = """
@@ -42,7 +52,17 @@ def create_app(*, background_work: bool = False) -> FastAPI:
     problems.install(app)
     app.add_middleware(RequestLimits)
     app.add_middleware(SecurityHeaders)
-    for module in (grants, actions, documents, admin, audit, access, exports, outcomes):
+    for module in (
+        grants,
+        actions,
+        documents,
+        admin,
+        audit,
+        access,
+        exports,
+        outcomes,
+        data_agreements,
+    ):
         app.include_router(module.router)
     docs_pages.install(app)
     web.install(app)

@@ -139,9 +139,12 @@ def export_documents(db: Database, grant_id: int, out: Path, reference: str) -> 
     store = document_store()
     with db.reading() as session:
         rows = list(session.exec(select(StoredDocument).where(StoredDocument.grant_id == grant_id)))
-    for row in rows:
+    # A document withdrawn at close (its review content returned and deleted under the
+    # organisation's data agreement) has no file any more.
+    kept = [row for row in rows if row.withdrawn_at is None]
+    for row in kept:
         copy_to_file(store, row.storage_key, target / row.filename)
-    return len(rows)
+    return len(kept)
 
 
 async def run_demo(grant_count: int, out: Path, console: Console) -> list[GrantRun]:

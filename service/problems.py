@@ -44,6 +44,7 @@ PROBLEMS: dict[int, str] = {
     403: "Your roles do not allow this",
     404: "No such object, or one you may not see",
     409: "Not possible in the current state, or a rule of the fund prevents it",
+    410: "The document was withdrawn at close under the organisation's data agreement",
     413: "The request body is too large",
     415: "The request body is not application/json",
     422: "A parameter or the body is invalid (each field named), or an Idempotency-Key was "

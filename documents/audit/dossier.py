@@ -44,6 +44,7 @@ from documents.storage import DocumentStore, StorageIntegrityError
 from models.audit import Checkpoint, Verification, leaf_data
 from models.checkpoints import AuditStore, CheckpointRefused, checkpoint, default_store
 from models.clock import as_utc, utcnow
+from models.data_agreement import current_terms
 from models.db import Database
 from models.errors import NotFound
 from models.merkle import Hash, audit_path, leaf_hash, levels_root, tree_levels
@@ -146,6 +147,7 @@ def build_dossier(
             )
         )
         facts = _report_facts(session, grant)
+        notes_readers = current_terms(session, organisation.id).notes_readers  # type: ignore[arg-type]
     datas = [leaf_data(e) for e in all_events]
     leaves = [leaf_hash(d) for d in datas]
     saved = store.checkpoints()
@@ -163,6 +165,7 @@ def build_dossier(
         verification=verify(db, store, files),
         checkpoint_refused=refused,
         facts=facts,
+        notes_readers=notes_readers,
     )
     _collect_files(evidence, files)
     records = []

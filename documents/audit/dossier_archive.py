@@ -80,7 +80,7 @@ def grant_json(evidence: Evidence) -> dict[str, Any]:
         "project_title": grant.project_title,
         "organisation": organisation.legal_name,
         "state": grant.state,
-        "data_agreement_allows_notes": bool(organisation.data_agreement_allows_notes),
+        "data_agreement_notes_readers": evidence.notes_readers,
     }
 
 

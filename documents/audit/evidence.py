@@ -59,9 +59,12 @@ class Evidence:
     facts: ReportFacts
     document_bytes: dict[str, bytes] = field(default_factory=dict)  # member name -> bytes
     altered_documents: set[int] = field(default_factory=set)  # ids whose bytes fail their hash
+    # Who may read the deliberation notes under the organisation's data agreement in force
+    # (models.data_agreement); the default reaches no auditor.
+    notes_readers: str = "governance_body"
 
     @property
     def notes_included(self) -> bool:
         """Sealed notes go in only if there are some and the data agreement allows it."""
-        allowed = dossier_includes_notes(bool(self.organisation.data_agreement_allows_notes))
+        allowed = dossier_includes_notes(self.notes_readers)
         return allowed and bool(self.grant.sealed_deliberation_notes)

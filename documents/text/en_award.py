@@ -197,6 +197,33 @@ MESSAGES: dict[str, str] = {
         "The Recipient keeps the project’s financial records for {years} years after the "
         "agreement ends (section A4 of the agreement)."
     ),
+    "closeout.data_title": "The community’s review content",
+    "closeout.data_return_and_delete": (
+        "As the organisation’s data-governance agreement (version {version}) provides, the "
+        "community review’s content for this grant was returned to the organisation and then "
+        "deleted from the Fund’s records on {date}."
+    ),
+    "closeout.data_destroy": (
+        "As the organisation’s data-governance agreement (version {version}) provides, the "
+        "community review’s content for this grant was deleted from the Fund’s records on "
+        "{date}, without a copy."
+    ),
+    "closeout.data_keep": (
+        "As the organisation’s data-governance agreement (version {version}) provides, the Fund "
+        "keeps the community review’s content for this grant with its records."
+    ),
+    "closeout.returned": "Returned",
+    "closeout.deleted": "Deleted",
+    "closeout.kept": "Kept",
+    "closeout.item.review_rationale": "the panel’s rationale",
+    "closeout.item.deliberation_notes": "the sealed deliberation notes",
+    "closeout.item.conflict_notes": "conflict-of-interest notes ({count})",
+    "closeout.item.documents": "documents that printed them ({count})",
+    "closeout.kept_list": (
+        "amounts, dates and payments; the budget; aggregate outcome reports; contacts; "
+        "scores; the agreement and its schedules, the project description included; the "
+        "financial documents; the audit trail, which records this close-out"
+    ),
     "closeout.thanks": "The Fund thanks {organisation} for its work in the community.",
     "closeout.signed_for": "For the Fund",
 }

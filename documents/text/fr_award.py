@@ -222,6 +222,34 @@ MESSAGES: dict[str, str] = {
         "Le bénéficiaire conserve les dossiers financiers du projet pendant {years} ans après la "
         "fin de l’entente (article A4 de l’entente)."
     ),
+    "closeout.data_title": "Le contenu de l’évaluation communautaire",
+    "closeout.data_return_and_delete": (
+        "Comme le prévoit l’entente de gouvernance des données de l’organisme (version "
+        "{version}), le contenu de l’évaluation communautaire de cette subvention a été remis "
+        "à l’organisme, puis effacé des dossiers du Fonds le {date}."
+    ),
+    "closeout.data_destroy": (
+        "Comme le prévoit l’entente de gouvernance des données de l’organisme (version "
+        "{version}), le contenu de l’évaluation communautaire de cette subvention a été effacé "
+        "des dossiers du Fonds le {date}, sans copie."
+    ),
+    "closeout.data_keep": (
+        "Comme le prévoit l’entente de gouvernance des données de l’organisme (version "
+        "{version}), le Fonds conserve le contenu de l’évaluation communautaire de cette "
+        "subvention avec ses dossiers."
+    ),
+    "closeout.returned": "Remis",
+    "closeout.deleted": "Effacé",
+    "closeout.kept": "Conservé",
+    "closeout.item.review_rationale": "la justification du comité",
+    "closeout.item.deliberation_notes": "les notes de délibération scellées",
+    "closeout.item.conflict_notes": "notes sur les conflits d’intérêts ({count})",
+    "closeout.item.documents": "documents qui les reproduisaient ({count})",
+    "closeout.kept_list": (
+        "montants, dates et paiements, budget, rapports de résultats agrégés, personnes-"
+        "ressources, notes d’évaluation, l’entente et ses annexes (description du projet "
+        "comprise), documents financiers et piste d’audit, qui consigne cette clôture"
+    ),
     "closeout.thanks": "Le Fonds remercie {organisation} de son travail dans la communauté.",
     "closeout.signed_for": "Pour le Fonds",
 }

@@ -56,9 +56,40 @@ def organisation_fields(organisation: FictionalOrganisation) -> dict[str, Any]:
     }
 
 
+# Each organisation's data-governance agreement at registration (models.data_agreement), one
+# of each choice at close, so the demo shows every one. The first keeps its review content (the
+# grant the tests drive to close and audit is its), the others have it returned and deleted,
+# or destroyed.
+DATA_AGREEMENTS: dict[str, dict[str, Any]] = {
+    "100000001RR0001": {"notes_readers": "governance_body", "at_close": "keep"},
+    "100000002RR0001": {
+        "purposes": ["grant_administration", "ministry_reporting_aggregate"],
+        "notes_readers": "governance_body",
+        "at_close": "return_and_delete",
+    },
+    "100000003RR0001": {
+        "purposes": [
+            "grant_administration",
+            "program_evaluation_aggregate",
+            "ministry_reporting_aggregate",
+        ],
+        "notes_readers": "governance_and_auditors",
+        "secondary_use": "aggregate_only",
+        "retention_years": 10,
+        "at_close": "return_and_delete",
+    },
+    "100000004RR0001": {"notes_readers": "none", "at_close": "destroy"},
+}
+
+
 def registration(organisation: FictionalOrganisation) -> dict[str, Any]:
     """What ``models.provisioning.register_organisation`` takes for this organisation."""
-    return {**organisation_fields(organisation), "contacts": contact_fields(organisation)}
+    agreement = DATA_AGREEMENTS.get(organisation["business_number"])
+    return {
+        **organisation_fields(organisation),
+        "contacts": contact_fields(organisation),
+        **({"data_agreement": agreement} if agreement else {}),
+    }
 
 
 def user_fields(person: Person) -> dict[str, Any]:

@@ -108,6 +108,19 @@ def stored_bytes(document: StoredDocument) -> bytes:
         ) from None
 
 
+def refuse_withdrawn(document: StoredDocument) -> None:
+    """A document withdrawn at close (``models.data_return``) is no longer served: 410."""
+    if document.withdrawn_at is not None:
+        raise Problem(
+            410,
+            "document-withdrawn",
+            "Document withdrawn",
+            f"document {document.id} printed review content that was returned to the "
+            "organisation and deleted when its grant closed, as its data agreement says; its "
+            "record and SHA-256 are kept for the audit trail",
+        )
+
+
 def etag_matches(if_none_match: str | None, etag: str) -> bool:
     """RFC 9110 13.1.2: a list of entity tags (weak ones compare by their opaque part) or '*'."""
     if not if_none_match:
@@ -131,7 +144,7 @@ def read_document(document_id: DocumentId, user: CurrentUser, db: DatabaseDep) -
     responses={
         200: {"content": {media: {} for media in MEDIA_TYPES.values()}},
         304: {"description": "Not modified (If-None-Match matched the ETag)"},
-        **problem_responses(500),
+        **problem_responses(410, 500),
     },
 )
 def download_document(
@@ -156,6 +169,7 @@ def serve_document(
     reading recorded in the access log (a failure to record fails the download), then sent.
     A 304 sends nothing and records nothing."""
     document, grant, role = _readable_document(db, user, document_id)
+    refuse_withdrawn(document)
     etag = f'"{document.sha256}"'
     if etag_matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers={"ETag": etag})
@@ -188,12 +202,12 @@ def serve_document(
     responses={
         200: {"description": "The copy existed already", "model": list[DocumentPublic]},
         201: {"description": "The copy was made now"},
-        **problem_responses(403, 409, 500),
+        **problem_responses(403, 409, 410, 500),
     },
     summary="The document in the other official language (PDF and DOCX)",
 )
 def copy_in_other_language(
-    document_id: DocumentId, user: CurrentUser, response: Response
+    document_id: DocumentId, user: CurrentUser, db: DatabaseDep, response: Response
 ) -> list[DocumentPublic]:
     """The document in the other official language (English <-> French), as PDF and DOCX,
     rendered from the content the original was rendered from: it says what the original said
@@ -201,8 +215,9 @@ def copy_in_other_language(
     when it existed (asking again makes nothing twice); each is listed with the grant's
     documents from then on. A document you may not see answers 404, as its download does;
     auditors read and change nothing (403); a document issued before copies could be made
-    answers 409 (ask the Fund). Rendering takes about a second.
+    answers 409 (ask the Fund); one withdrawn at close answers 410. Rendering takes about a second.
     """
+    refuse_withdrawn(_visible_document(db, user, document_id))
     copy = render_other_language_copy(document_id, user, document_readers)
     if not copy.made_now:
         response.status_code = status.HTTP_200_OK

@@ -11,6 +11,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from service import problems
 from service.web import (
     access_pages,
+    agreement_pages,
     application_pages,
     audit_pages,
     document_copies,
@@ -63,6 +64,7 @@ def install(app: FastAPI) -> None:
         access_pages,
         export_pages,
         outcome_pages,
+        agreement_pages,
     ):
         app.include_router(module.router)
     for name, media_type in ASSETS.items():

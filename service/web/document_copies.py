@@ -20,7 +20,7 @@ from models.db import Database
 from models.document_snapshots import kept_for_grant
 from models.tables import User
 from models.visibility import declared
-from service.deps import DocumentId
+from service.deps import DatabaseDep, DocumentId
 from service.routes.documents import copy_in_other_language
 from service.schemas import DocumentPublic
 from service.web.access import FormPost
@@ -55,10 +55,12 @@ def copy_offers(db: Database, user: User, documents: list[DocumentPublic]) -> di
 
 
 @router.post("/documents/{document_id}/other-language")
-async def ask_for_other_language(document_id: DocumentId, context: FormPost) -> RedirectResponse:
+async def ask_for_other_language(
+    document_id: DocumentId, context: FormPost, db: DatabaseDep
+) -> RedirectResponse:
     assert context.signed_in is not None
     copies = await asyncio.to_thread(
-        copy_in_other_language, document_id, context.signed_in.user, Response()
+        copy_in_other_language, document_id, context.signed_in.user, db, Response()
     )
     grant_id, language = copies[0].grant_id, copies[0].language
     return RedirectResponse(f"/grants/{grant_id}?copied={language}#copied", status_code=303)

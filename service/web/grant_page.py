@@ -26,6 +26,7 @@ from service.authz import (
     applicant_view_of,
     grant_for,
     is_own_applicant,
+    may_see_organisation,
     require_role,
     sees_every_grant,
 )
@@ -228,6 +229,7 @@ async def _grant_page(
         flow_run_url=flow_run_url,
         show_flow_runs=sees_every_grant(user),
         may_audit=any(v.audits for v in declared(user.roles)),
+        sees_agreement=may_see_organisation(user, grant.organisation_id),
         panel_member=PANEL_MEMBER,
         current=await asyncio.to_thread(_current_values, db, grant, context),
         prefilled=EDITS_THE_APPLICATION,

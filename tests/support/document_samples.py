@@ -328,6 +328,21 @@ def _details(kind: str, language: Language, issued: datetime) -> dict[str, Any]:
             "closed_on": date(2028, 9, 30),
             "paid_total_cents": APPROVED_CENTS,
             "reports_accepted": 2,
+            # What models.data_return recorded at close (names and counts only).
+            "data_return": {
+                "at_close": "return_and_delete",
+                "agreement_version": 2,
+                "returned": {"review_rationale": 1, "deliberation_notes": 1, "conflict_notes": 2},
+                "deleted": {
+                    "review_rationale": 1,
+                    "deliberation_notes": 1,
+                    "conflict_notes": 2,
+                    "request_payloads": 3,
+                    "document_snapshots": 4,
+                    "documents": 2,
+                },
+                "kept": ["audit_trail"],
+            },
         },
     }.get(kind, {})
 

@@ -173,6 +173,21 @@ def deliberation_text_only_in_a_dossier_the_agreement_allows() -> bool:
     return {v.notes for v in VISIBILITY} <= {"none", "sealed_marker", "text_if_data_agreement"}
 
 
+def close_out_returns_and_deletes_as_the_agreement_says() -> bool:
+    """Close and terminate both carry out the agreement's choice at close, and record it (the
+    close-out certificate prints that record, models.data_return)."""
+    from models import data_agreement
+    from models import effects as effects_module
+
+    carried_out = [
+        "_return_and_delete(session, ctx)" in inspect.getsource(EFFECTS[key])
+        for key in ("close", "terminate")
+    ]
+    records = 'ctx.details["data_return"]' in inspect.getsource(effects_module._return_and_delete)
+    choices = set(data_agreement.AT_CLOSE) == {"return_and_delete", "destroy", "keep"}
+    return all(carried_out) and records and choices
+
+
 def scores_only_as_panel_means() -> bool:
     return {v.scores for v in VISIBILITY} <= {"none", "panel_means"}
 
@@ -408,8 +423,10 @@ CLAIMS: dict[str, Claim] = {
     ),
     "documents:receipt.next": Claim(
         "the organisation is told by email whether its report is accepted or returned",
-        lambda: message_for("return_report", "report_returned")
-        and message_for("accept_report", "report_accepted"),
+        lambda: (
+            message_for("return_report", "report_returned")
+            and message_for("accept_report", "report_accepted")
+        ),
     ),
     "messages:report_returned.returned": Claim(
         "the organisation is told its report was returned",
@@ -474,6 +491,26 @@ CLAIMS: dict[str, Claim] = {
     ),
     "audit:audit.included_notes": Claim(
         "the dossier holds deliberation notes because the agreement allows it",
+        deliberation_text_only_in_a_dossier_the_agreement_allows,
+    ),
+    "documents:closeout.data_return_and_delete": Claim(
+        "the review content was returned, then deleted, as the agreement says",
+        close_out_returns_and_deletes_as_the_agreement_says,
+    ),
+    "documents:closeout.data_destroy": Claim(
+        "the review content was deleted without a copy, as the agreement says",
+        close_out_returns_and_deletes_as_the_agreement_says,
+    ),
+    "documents:closeout.data_keep": Claim(
+        "the Fund keeps the review content, as the agreement says",
+        close_out_returns_and_deletes_as_the_agreement_says,
+    ),
+    "documents:closeout.kept_list": Claim(
+        "what is kept, and the audit trail records the close-out",
+        close_out_returns_and_deletes_as_the_agreement_says,
+    ),
+    "documents:closeout.item.deliberation_notes": Claim(
+        "the deliberation notes are sealed",
         deliberation_text_only_in_a_dossier_the_agreement_allows,
     ),
     "audit:audit.withheld_scores": Claim(

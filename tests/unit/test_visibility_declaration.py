@@ -48,8 +48,10 @@ def test_individual_scores_are_sealed_for_every_role():
 def test_only_auditing_roles_may_read_deliberation_notes_and_only_under_the_data_agreement():
     readers = {v.role for v in VISIBILITY if v.notes == "text_if_data_agreement"}
     assert readers <= set(visibility.auditing_roles())
-    assert not visibility.dossier_includes_notes(False)
-    assert visibility.dossier_includes_notes(True)
+    assert not visibility.dossier_includes_notes("none")
+    assert not visibility.dossier_includes_notes("governance_body")
+    assert not visibility.dossier_includes_notes("anything else")
+    assert visibility.dossier_includes_notes("governance_and_auditors")
 
 
 def test_the_applicants_view_is_confined_to_its_organisation_and_says_nothing_of_notes():

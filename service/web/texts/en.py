@@ -5,6 +5,7 @@ from __future__ import annotations
 from documents import KINDS
 from models import lifecycle
 from service.web.texts import access_words
+from service.web.texts.agreement import WORDS as AGREEMENT_WORDS
 from service.web.texts.shared import document_titles, field_names
 
 WORDS = {
@@ -254,4 +255,5 @@ def catalogue() -> dict[str, str]:
     words.update(field_names("en"))
     words.update(document_titles("en", KINDS))
     words.update(access_words.EN)
+    words.update(AGREEMENT_WORDS["en"])
     return words

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from documents import KINDS
 from service.web.texts import access_words
+from service.web.texts.agreement import WORDS as AGREEMENT_WORDS
 from service.web.texts.shared import document_titles, field_names
 
 WORDS = {
@@ -326,4 +327,5 @@ def catalogue() -> dict[str, str]:
     words.update(field_names("fr"))
     words.update(document_titles("fr", KINDS))
     words.update(access_words.FR)
+    words.update(AGREEMENT_WORDS["fr"])
     return words

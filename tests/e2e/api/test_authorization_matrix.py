@@ -512,6 +512,35 @@ def access_events(world: World, caller: Caller, route: Route) -> Iterator[Attemp
 
 
 READ_ONLY = ("auditor",)
+# The Fund's signing authority (models.data_agreement: the countersigning role and the Fund's
+# signer address): of the matrix's callers only the approver. The applicant callers are not
+# their organisation's signing contacts, so neither party.
+AGREEMENT_PARTIES = ("approver",)
+AGREEMENT_CHANGE = {"notes_readers": "governance_and_auditors", "at_close": "keep"}
+
+
+def data_agreement_route(suffix: str) -> Callable:
+    """Read (200 for whoever sees the organisation), propose (201 for a party, 403 for the
+    rest: it is the approver's first proposal on each), accept version 2 (the approver's own
+    proposal: 409 for it, 403 for the others)."""
+
+    def expand(world: World, caller: Caller, route: Route) -> Iterator[Attempt]:
+        for obj in world.objects:
+            url = f"/api/v1/organisations/{obj.organisation_id}/data-agreement{suffix}"
+            target = f"{obj.label}'s data agreement"
+            body = AGREEMENT_CHANGE if route[0] == "POST" else None
+            if not world.sees_organisation(caller, obj.organisation_id):
+                yield _attempt(route, caller, target, url, **_visible(False), body=body)
+            elif route[0] == "GET":
+                yield _attempt(route, caller, target, url, {200})
+            elif not caller.holds(AGREEMENT_PARTIES):
+                yield _attempt(route, caller, target, url, {403}, body=AGREEMENT_CHANGE)
+            else:
+                proposing = suffix.endswith("proposals")
+                allowed = {201} if proposing else {409}
+                yield _attempt(route, caller, target, url, allowed, body=AGREEMENT_CHANGE)
+
+    return expand
 
 
 def _copy_checked(document_id: int, kind: str, obj: Obj) -> Check:
@@ -574,6 +603,14 @@ ROUTES: dict[Route, Callable[[World, Caller, Route], Iterator[Attempt]]] = {
     ("POST", "/api/v1/funds"): create_fund,
     ("POST", "/api/v1/organisations"): register_organisation,
     ("GET", "/api/v1/organisations/{organisation_id}"): read_organisation,
+    ("GET", "/api/v1/organisations/{organisation_id}/data-agreement"): data_agreement_route(""),
+    ("POST", "/api/v1/organisations/{organisation_id}/data-agreement/proposals"): (
+        data_agreement_route("/proposals")
+    ),
+    (
+        "POST",
+        "/api/v1/organisations/{organisation_id}/data-agreement/proposals/{version}/acceptance",
+    ): data_agreement_route("/proposals/2/acceptance"),
     ("GET", "/api/v1/audit/verify"): verify_audit,
     ("GET", "/api/v1/grants/{grant_id}/dossier"): grant_dossier,
     ("GET", "/api/v1/access-events"): access_events,

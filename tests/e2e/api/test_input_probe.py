@@ -130,6 +130,8 @@ ROUTE_REQUESTS = {
     ("post", "/api/v1/grants"): "grants",
     ("post", "/api/v1/funds"): "funds",
     ("post", "/api/v1/organisations"): "organisations",
+    # Its terms are all choices (no free text): every probe value is refused, nothing stored.
+    ("post", "/api/v1/organisations/{organisation_id}/data-agreement/proposals"): "data_agreement",
 }
 
 
@@ -284,6 +286,11 @@ class Probe:
         if request == "organisations":
             body = OrganisationInput.model_config["json_schema_extra"]["examples"][0]  # type: ignore[index]
             return "/api/v1/organisations", self.staff, copy.deepcopy(body)
+        if request == "data_agreement":
+            organisation_id = world.cast.organisations[1].id
+            route = f"/api/v1/organisations/{organisation_id}/data-agreement/proposals"
+            body = {"purposes": ["grant_administration"], "notes_readers": "none"}
+            return route, world.applicant_of(1), body  # its signing authority
         action = lifecycle.require_action(request)
         caller = world.applicant_of(0) if "applicant" in action.roles else self.staff
         route = f"/api/v1/grants/{self.closed_grant_id}/actions/{request}"
@@ -412,7 +419,7 @@ def audit_events(probe: Probe) -> int:
 def test_the_probe_reaches_every_request_and_every_field_has_a_documented_maximum(probe):
     fields = probed_fields(probe.client.get("/openapi.json").json())
     requests = {field.request for field in fields}
-    assert {"grants", "funds", "organisations", "user"} <= requests
+    assert {"grants", "funds", "organisations", "user", "data_agreement"} <= requests
     assert {a.key for a in lifecycle.ACTIONS if a.key in PAYLOADS} - {"score"} <= requests
     for field in fields:
         if field.typed:

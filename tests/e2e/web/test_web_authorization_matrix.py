@@ -539,6 +539,41 @@ def fund_outcomes(world: WebWorld, caller: Caller, route: Route) -> Iterator[Att
     yield _attempt(route, caller, "the fund's outcomes", url, allowed)
 
 
+# The Fund's signing authority is the matrix's approver; no applicant caller is its
+# organisation's signing contact (models.data_agreement).
+AGREEMENT_PARTIES = ("approver",)
+AGREEMENT_FORM = {
+    "purposes": "grant_administration",
+    "notes_readers": "governance_and_auditors",
+    "secondary_use": "none",
+    "at_close": "keep",
+    "retention_years": "7",
+}
+
+
+def agreement_page(suffix: str) -> Callable:
+    """The agreement's page (200 for whoever sees the organisation); its proposal form (303 for
+    a party's first proposal, 403 for the rest); accepting version 2 (the approver's own: the
+    page explains the refusal, 409; 403 for the rest)."""
+
+    def expand(world: WebWorld, caller: Caller, route: Route) -> Iterator[Attempt]:
+        for obj in world.objects:
+            url = f"/organisations/{obj.organisation_id}/data-agreement{suffix}"
+            target = f"{obj.label}'s data agreement"
+            form = None if route[0] == "GET" else AGREEMENT_FORM
+            if not world.rules.sees_organisation(caller, obj.organisation_id):
+                yield _attempt(route, caller, target, url, **_visible(False), form=form)
+            elif route[0] == "GET":
+                yield _attempt(route, caller, target, url, {200})
+            elif not caller.holds(AGREEMENT_PARTIES):
+                yield _attempt(route, caller, target, url, {403}, form=form)
+            else:
+                allowed = {303} if suffix.endswith("proposals") else {409}
+                yield _attempt(route, caller, target, url, allowed, form=form)
+
+    return expand
+
+
 def _back_to_grant(obj: Obj) -> Check:
     def check(world: WebWorld, caller: Caller, response: Any) -> Findings:
         where = response.headers.get("location", "")
@@ -612,6 +647,14 @@ WEB_ROUTES: dict[Route, Callable[[WebWorld, Caller, Route], Iterator[Attempt]]] 
     ("GET", "/exports/reports.csv"): export_list,
     ("GET", "/organisations/{organisation_id}/export"): export_organisation,
     ("GET", "/funds/{code}/outcomes"): fund_outcomes,
+    ("GET", "/organisations/{organisation_id}/data-agreement"): agreement_page(""),
+    ("POST", "/organisations/{organisation_id}/data-agreement/proposals"): agreement_page(
+        "/proposals"
+    ),
+    (
+        "POST",
+        "/organisations/{organisation_id}/data-agreement/proposals/{version}/acceptance",
+    ): agreement_page("/proposals/2/acceptance"),
     # After the grant pages: the copies it makes are documents those pages' checks do not know.
     ("POST", "/documents/{document_id}/other-language"): copy_document,
     ("POST", "/logout"): sign_out,

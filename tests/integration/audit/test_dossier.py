@@ -28,6 +28,8 @@ from documents.builders.audit_dossier import verification_text
 from documents.formatting import format_money
 from models.audit import leaf_data
 from models.checkpoints import AuditStore
+from models.clock import utcnow
+from models.data_agreement import DataAgreementVersion, current_version, history
 from models.db import Database
 from models.errors import WrongState
 from models.merkle import (
@@ -38,7 +40,7 @@ from models.merkle import (
     root,
     tree_levels,
 )
-from models.tables import AuditEvent, Grant, Instalment, Organisation, StoredDocument
+from models.tables import AuditEvent, Grant, Instalment, StoredDocument
 from tests.support.databases import copied_database, forge, kept, use_installation
 from tests.support.reading import pdf_text, squash, without_spaces
 
@@ -313,10 +315,27 @@ def test_sealed_notes_are_withheld_unless_the_data_agreement_allows_them(closed,
 
 
 def set_notes_allowed(closed: Closed, allowed: bool) -> None:
+    """A new version of the organisation's agreement in force (versions are append-only, so
+    putting the old choice back is one more version)."""
     with closed.db.transaction() as session:
-        organisation = session.get(Organisation, closed.grant.organisation_id)
-        organisation.data_agreement_allows_notes = allowed
-        session.add(organisation)
+        organisation_id = closed.grant.organisation_id
+        in_force = current_version(session, organisation_id)
+        assert in_force is not None
+        terms = in_force.terms().model_copy(
+            update={"notes_readers": "governance_and_auditors" if allowed else "governance_body"}
+        )
+        latest = max(v.version for v in history(session, organisation_id))
+        now = utcnow()
+        session.add(
+            DataAgreementVersion(
+                organisation_id=organisation_id,
+                version=latest + 1,
+                **terms.model_dump(),
+                proposed_by_party="organisation",
+                proposed_at=now,
+                accepted_at=now,
+            )
+        )
 
 
 def test_audit_export_command(closed, tmp_path):

@@ -671,14 +671,31 @@ def test_a_partly_released_holdback_names_what_was_paid_and_what_was_withheld():
     ) in text
 
 
-def test_closeout_certificate_states_the_closure_and_claims_no_data_return():
+def test_closeout_certificate_says_what_happened_to_the_review_content_only_when_recorded():
     ctx = sample_context("closeout_certificate")
     content = build_document(ctx)
     text = text_of(content)
     assert "This certifies that the grant described below was closed on September 30, 2028." in text
-    # Nothing exports or returns the community's data yet: the certificate does not say so.
-    assert not re.search(r"export|returned to the organisation|return of community", text, re.I)
     assert blocks(content, SignatureBlock)[0].signed_on == "September 30, 2028"
+    # What the close event recorded (models.data_return), said from that record.
+    assert "returned to the organisation and then deleted" in text
+    assert "agreement (version 2)" in text
+    assert "conflict-of-interest notes (2), documents that printed them (2)" in text
+    assert not re.search(r"export", text, re.I)
+    # A close that recorded nothing (before it was kept) says nothing of a return.
+    details = {k: v for k, v in ctx.details.items() if k != "data_return"}
+    unrecorded = text_of(build_document(dataclasses.replace(ctx, details=details)))
+    assert not re.search(r"returned to the organisation|deleted|return of community", unrecorded)
+    # Destroyed: deleted, nothing said to be returned; kept: nothing said to be deleted.
+    for choice, said, unsaid in (
+        ("destroy", "without a copy", "Returned"),
+        ("keep", "keeps the community review’s content", "Deleted"),
+    ):
+        record = {**ctx.details["data_return"], "at_close": choice}
+        other = text_of(
+            build_document(dataclasses.replace(ctx, details={**ctx.details, "data_return": record}))
+        )
+        assert said in other and unsaid not in other, choice
 
 
 def test_details_accept_iso_strings_for_dates():
