@@ -167,6 +167,8 @@ def build_outcome_report(
         Paragraph(t("outcomes.counted")),
         *_money_blocks(outcomes, t),
     ]
+    if outcomes.grants_not_counted:
+        blocks.insert(3, Paragraph(t("outcomes.not_counted", count=outcomes.grants_not_counted)))
     if outcomes.measures:
         blocks.append(Heading(2, t("outcomes.counts")))
         blocks.append(_measures_chart(outcomes, t))

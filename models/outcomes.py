@@ -19,6 +19,12 @@ Measures are never added together: people served, contacts, referrals and servic
 different units. Each table is suppressed on its own at the fund's ``small_cell_threshold``.
 Money is not suppressed: committed and paid amounts are set by agreements, not by how many
 people were served, so they reveal no count.
+
+- **Whose counts**: an organisation's counts are its data; they go into this report (reporting to
+  the ministry in aggregate) only if its data-governance agreement in force lists that purpose
+  (``models.data_agreement.allows_purpose``). Its grants' counts are otherwise left out and
+  ``grants_not_counted`` says how many grants that is. The fund's money (its commitments and
+  payments) is its own record and is reported whatever the agreements say.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from models.clock import as_utc, fiscal_year_of
+from models.data_agreement import allows_purpose
 from models.deadlines import FUND_TIME_ZONE
 from models.errors import NotFound
 from models.payloads import AGGREGATE_FIELDS
@@ -36,6 +43,8 @@ from models.suppression import Key, SuppressedTable, suppress
 from models.tables import Fund, FundAllocation, Grant, Instalment, OutcomeReport
 
 COUNTED_REPORT_STATES: tuple[str, ...] = ("accepted",)
+# The purpose an organisation's agreement must list for its counts to be in this report.
+REPORTING_PURPOSE = "ministry_reporting_aggregate"
 PAID_INSTALMENT_STATES: tuple[str, ...] = ("released",)
 EARLIEST_FISCAL_YEAR = 2000
 LATEST_FISCAL_YEAR = 2100
@@ -88,6 +97,8 @@ class FundOutcomes:
     projects: tuple[Project, ...]
     measures: tuple[MeasureTable, ...]
     money: tuple[MoneyYear, ...]
+    # Grants with accepted reports whose organisation's agreement keeps its counts out.
+    grants_not_counted: int = 0
 
     @property
     def suppressed_count(self) -> int:
@@ -122,13 +133,19 @@ def fund_outcomes(session: Session, fund_code: str, fiscal_year: int | None = No
     if fund is None:
         raise NotFound(f"no fund has the code {code}")
     grants = {g.id: g for g in session.exec(select(Grant).where(Grant.fund_id == fund.id))}
-    reports = [
+    accepted = [
         r
         for r in session.exec(
             select(OutcomeReport).where(OutcomeReport.state.in_(COUNTED_REPORT_STATES))
         )  # type: ignore[attr-defined]
         if r.grant_id in grants
     ]
+    reporting = {
+        organisation_id: allows_purpose(session, organisation_id, REPORTING_PURPOSE)
+        for organisation_id in {grants[r.grant_id].organisation_id for r in accepted}
+    }
+    reports = [r for r in accepted if reporting[grants[r.grant_id].organisation_id]]
+    not_counted = {r.grant_id for r in accepted} - {r.grant_id for r in reports}
     counts: dict[tuple[int, int], dict[str, int]] = defaultdict(
         lambda: dict.fromkeys(AGGREGATE_FIELDS, 0)
     )
@@ -168,6 +185,7 @@ def fund_outcomes(session: Session, fund_code: str, fiscal_year: int | None = No
         projects,
         measures,
         money,
+        grants_not_counted=len(not_counted),
     )
 
 

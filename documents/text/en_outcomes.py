@@ -36,6 +36,10 @@ MESSAGES: dict[str, str] = {
         "Bars drawn to scale; a total not shown has no bar and carries the mark {marker}."
     ),
     "outcomes.no_reports": "No outcome report has been accepted for the years shown.",
+    "outcomes.not_counted": (
+        "The counts of {count} grant(s) are not included: their organisation’s data-governance "
+        "agreement does not allow its figures to be reported to the ministry in aggregate."
+    ),
     "outcomes.counted": (
         "Counts come from outcome reports an officer accepted, in the fiscal year each "
         "report’s period starts. Money committed is what approvals committed against the "

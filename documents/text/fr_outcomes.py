@@ -38,6 +38,11 @@ MESSAGES: dict[str, str] = {
         "Barres à l’échelle ; un total non affiché n’a pas de barre et porte le signe {marker}."
     ),
     "outcomes.no_reports": "Aucun rapport sur les résultats n’a été accepté pour ces exercices.",
+    "outcomes.not_counted": (
+        "Les nombres de {count} subvention(s) ne sont pas inclus\u00a0: l’entente de gouvernance "
+        "des données de leur organisme ne permet pas de communiquer ses chiffres au ministère, "
+        "même regroupés."
+    ),
     "outcomes.counted": (
         "Les nombres proviennent des rapports sur les résultats acceptés par un agent, dans "
         "l’exercice où commence la période de chaque rapport. Les sommes engagées sont celles "

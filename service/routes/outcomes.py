@@ -54,6 +54,11 @@ class FundOutcomesPublic(BaseModel):
     fiscal_years: list[int] = Field(description="Named by the year of their April")
     measures: list[MeasurePublic]
     money: list[MoneyYearPublic]
+    grants_not_counted: int = Field(
+        description="Grants with accepted reports whose counts are left out: their "
+        "organisation's data-governance agreement does not allow reporting to the ministry "
+        "in aggregate"
+    )
 
 
 def _count(value: int | None) -> CountPublic:
@@ -92,6 +97,7 @@ def outcomes_public(outcomes: FundOutcomes) -> FundOutcomesPublic:
             )
             for m in outcomes.money
         ],
+        grants_not_counted=outcomes.grants_not_counted,
     )
 
 

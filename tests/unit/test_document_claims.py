@@ -188,6 +188,16 @@ def close_out_returns_and_deletes_as_the_agreement_says() -> bool:
     return all(carried_out) and records and choices
 
 
+def outcome_counts_follow_the_agreements() -> bool:
+    from models import data_agreement, outcomes
+
+    source = inspect.getsource(outcomes.fund_outcomes)
+    return (
+        "allows_purpose(session, organisation_id, REPORTING_PURPOSE)" in source
+        and outcomes.REPORTING_PURPOSE in data_agreement.PURPOSES
+    )
+
+
 def scores_only_as_panel_means() -> bool:
     return {v.scores for v in VISIBILITY} <= {"none", "panel_means"}
 
@@ -203,6 +213,11 @@ class Claim:
 
 
 CLAIMS: dict[str, Claim] = {
+    # The fund's outcome report
+    "documents:outcomes.not_counted": Claim(
+        "an organisation's counts are reported only if its agreement allows reporting them",
+        outcome_counts_follow_the_agreements,
+    ),
     # Intake
     "documents:ack.step1": Claim(
         "screening checks registration, the attestation, the resolution and data consent",

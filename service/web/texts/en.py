@@ -219,6 +219,7 @@ WORDS = {
     "outcomes.title": "Outcomes across the fund’s grants",
     "outcomes.link": "Outcomes across the fund’s grants",
     "outcomes.intro": "Counts from accepted outcome reports and money committed and paid, by fiscal year (April to March).",
+    "outcomes.not_counted": "The counts of {count} grant(s) are not included: their organisation’s data-governance agreement does not allow its figures to be reported to the ministry in aggregate.",
     "outcomes.small_cells": "A count from 1 to {largest} is not shown, and neither are the other counts or totals that would let it be worked out: {marker} stands for a count not shown.",
     "outcomes.suppressed": "Not shown: a small count, or one that would reveal it",
     "outcomes.caption": "{measure}, by grant and fiscal year",

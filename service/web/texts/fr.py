@@ -218,6 +218,7 @@ WORDS = {
     "outcomes.title": "Résultats de l’ensemble des subventions du fonds",
     "outcomes.link": "Résultats de l’ensemble des subventions du fonds",
     "outcomes.intro": "Nombres tirés des rapports sur les résultats acceptés et sommes engagées et versées, par exercice (d’avril à mars).",
+    "outcomes.not_counted": "Les nombres de {count} subvention(s) ne sont pas inclus\u00a0: l’entente de gouvernance des données de leur organisme ne permet pas de communiquer ses chiffres au ministère, même regroupés.",
     "outcomes.small_cells": "Un nombre de 1 à {largest} n’est pas affiché, ni les autres nombres ou totaux qui permettraient de le déduire\u00a0: {marker} remplace un nombre non affiché.",
     "outcomes.suppressed": "Non affiché\u00a0: un petit nombre, ou un nombre qui permettrait de le déduire",
     "outcomes.caption": "{measure}, par subvention et par exercice",
