@@ -139,8 +139,11 @@ def write_organisation_export(
 ) -> ExportSummary:
     """Write the organisation's export to ``out`` (atomically: whole, or not at all).
 
-    ``include_deliberation_notes``: whether the panel's sealed deliberation notes go in (the
-    organisation's governance body may read them under its data agreement); never by default.
+    ``include_deliberation_notes``: whether the panel's sealed deliberation notes go in; never
+    through the API or the command line. The export goes to the organisation's signing
+    authority, an applicant, and the applicant role reads no notes (``models.visibility``);
+    the notes reach the organisation's governance body in the return package at close, when
+    its data agreement says so (``models.data_return``).
     """
     organisation = find_organisation(db, organisation_id)
     moment = utcnow()
