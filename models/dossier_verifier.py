@@ -8,7 +8,10 @@ Run it inside the unpacked dossier:
 It checks, and names the first thing that fails:
   1. every line of MANIFEST.sha256 against the file it names, and that no file is unlisted;
   2. each event's leaf hash, recomputed from its leaf data: SHA-256(0x00 || leaf_data)
-     (RFC 6962 section 2.1), and that the fields shown beside it say what the leaf data says;
+     (RFC 6962 section 2.1), and that the fields shown beside it say what the leaf data says
+     (a report's submission holding an outcome count below the fund's threshold comes with its
+     leaf hash only: its inclusion is proven, its fields are not checked, and its receipts are
+     left out of documents/);
   3. each event's inclusion proof against the tree head in checkpoint.json (RFC 9162 section
      2.1.3.2, written out below);
   4. each saved checkpoint's consistency proof against that tree head (RFC 9162 section
@@ -38,6 +41,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 MANIFEST = "MANIFEST.sha256"
 IGNORED_DIRECTORIES = {"__pycache__"}
+# An event or document withheld because it holds an outcome count below the fund's threshold
+# (the same values as documents.audit.small_counts; a test keeps them equal).
+WITHHELD_SMALL_COUNTS = "small_counts"
+COUNT_BEARING_KINDS = ("report_receipt",)
 
 
 # RFC 6962 section 2.1: leaf and interior node hashes.
@@ -209,6 +216,9 @@ def tree_heads(checkpoint: dict, failures: list) -> dict:
 
 def check_event(record: dict, heads: dict, grant_id, position: int) -> None:
     name = f"event {record.get('id')} (history.json entry {position})"
+    if record.get("leaf_withheld") == WITHHELD_SMALL_COUNTS:
+        check_withheld_event(record, heads, grant_id, name)
+        return
     text = record.get("leaf_data")
     if not isinstance(text, str):
         raise Failed(f"{name} has no leaf_data")
@@ -228,6 +238,24 @@ def check_event(record: dict, heads: dict, grant_id, position: int) -> None:
             raise Failed(f"{name}: field {key!r} differs from its leaf_data")
     if fields.get("grant_id") != grant_id:
         raise Failed(f"{name} belongs to grant {fields.get('grant_id')}, not {grant_id}")
+    check_inclusion(record, heads, name, leaf)
+
+
+def check_withheld_event(record: dict, heads: dict, grant_id, name: str) -> None:
+    """An event given by its leaf hash only (a small outcome count it holds is not shown):
+    its place in the log is proven; its fields cannot be checked, and it must show no count
+    it withholds from being checked."""
+    if record.get("leaf_data"):
+        raise Failed(f"{name} says its leaf data is withheld but gives it")
+    if record.get("grant_id") != grant_id:
+        raise Failed(f"{name} belongs to grant {record.get('grant_id')}, not {grant_id}")
+    if record.get("action") != "submit_report":
+        raise Failed(f"{name}: only a report's submission withholds its leaf data")
+    leaf = unhex(record.get("leaf_hash"), f"{name} leaf_hash")
+    check_inclusion(record, heads, name, leaf)
+
+
+def check_inclusion(record: dict, heads: dict, name: str, leaf: bytes) -> None:
     proof = record.get("inclusion_proof") or {}
     size = proof.get("tree_size")
     if size not in heads:
@@ -256,6 +284,10 @@ def check_document(record: dict, name: str, withdrawn: set) -> str | None:
     recorded = summary.get("sha256")
     file_name = record.get("document_file")
     if not file_name and (summary.get("document_id"), recorded) in withdrawn:
+        return None
+    if not file_name and record.get("document_withheld") == WITHHELD_SMALL_COUNTS:
+        if summary.get("kind") not in COUNT_BEARING_KINDS:
+            raise Failed(f"{name}: a {summary.get('kind')} document prints no outcome count")
         return None
     if not file_name:
         raise Failed(f"{name}: stored document {recorded} has no file in the dossier")
@@ -328,6 +360,14 @@ def run(published: tuple | None) -> tuple:
     notes = []
     if published:
         notes.append(check_published(heads, checkpoint, *published))
+    withheld = sum(1 for e in events if e.get("leaf_withheld") == WITHHELD_SMALL_COUNTS)
+    left_out = sum(1 for e in events if e.get("document_withheld") == WITHHELD_SMALL_COUNTS)
+    if withheld or left_out:
+        notes.append(
+            f"{withheld} events are given by their leaf hash only and {left_out} documents are "
+            "left out, as they hold an outcome count below the fund's threshold (WITHHELD.md): "
+            "their place in the log is proven, their content is not shown"
+        )
     pending = sum(1 for e in events if not e["inclusion_proof"].get("checkpointed"))
     if pending:
         notes.append(

@@ -37,6 +37,7 @@ from sqlmodel import Session, select
 
 from documents.audit.dossier_archive import assemble, member_name, write_zip
 from documents.audit.evidence import Evidence, Head, ReportFacts
+from documents.audit.small_counts import WITHHELD_FOR, shown_summary, withheld_documents
 from documents.audit.verification import installation_files, verify
 from documents.registry import build_audit_document
 from documents.render import render_document
@@ -148,11 +149,15 @@ def build_dossier(
         )
         facts = _report_facts(session, grant)
         notes_readers = current_terms(session, organisation.id).notes_readers  # type: ignore[arg-type]
+        fund = session.get(Fund, grant.fund_id)
+        assert fund is not None
+        threshold = fund.small_cell_threshold
     datas = [leaf_data(e) for e in all_events]
     leaves = [leaf_hash(d) for d in datas]
     saved = store.checkpoints()
     head, head_levels, fresh, fresh_levels = _heads(saved, leaves)
     mine = [(i, e) for i, e in enumerate(all_events) if e.grant_id == grant.id]
+    small = {i: shown for i, e in mine if (shown := shown_summary(e, threshold)) is not None}
     evidence = Evidence(
         grant=grant,
         organisation=organisation,
@@ -166,6 +171,9 @@ def build_dossier(
         checkpoint_refused=refused,
         facts=facts,
         notes_readers=notes_readers,
+        count_threshold=threshold,
+        withheld_leaves=len(small),
+        withheld_documents=withheld_documents(documents, [all_events[i] for i in small]),
     )
     _collect_files(evidence, files)
     records = []
@@ -185,7 +193,11 @@ def build_dossier(
                 "audit_path": [node.hex() for node in audit_path(levels, index)],
             },
         )
+        if index in small:
+            record.update(payload_summary=small[index], leaf_data="", leaf_withheld=WITHHELD_FOR)
         document_id = event.payload_summary.get("document_id")
+        if document_id in evidence.withheld_documents:
+            record["document_withheld"] = WITHHELD_FOR
         if event.action == "document_stored" and document_id in evidence.document_files:
             record["document_file"] = evidence.document_files[document_id]
         records.append(record)
@@ -273,6 +285,8 @@ def _collect_files(evidence: Evidence, files: DocumentStore) -> None:
     a missing or altered file is left out (the report says which, the log's verification
     names it, and the verifier fails on its document_stored event)."""
     for document in evidence.documents:
+        if document.id in evidence.withheld_documents:
+            continue
         try:
             data = files.read(document.storage_key)
         except FileNotFoundError:

@@ -21,7 +21,18 @@ def withheld_paragraphs(evidence: Evidence) -> list[str]:
         notes = t("audit.included_notes", organisation=organisation)
     else:
         notes = t("audit.withheld_notes", organisation=organisation)
-    return [notes, t("audit.withheld_scores")]
+    paragraphs = [notes, t("audit.withheld_scores")]
+    if evidence.withheld_leaves or evidence.withheld_documents:
+        paragraphs.append(
+            t(
+                "audit.withheld_counts",
+                largest=evidence.count_threshold - 1,
+                threshold=evidence.count_threshold,
+                events=evidence.withheld_leaves,
+                documents=len(evidence.withheld_documents),
+            )
+        )
+    return paragraphs
 
 
 def sealed_notes_text(evidence: Evidence) -> str:
@@ -67,7 +78,10 @@ It prints `dossier verified: N events, M documents` and exits 0, or prints
    `sha256sum -c MANIFEST.sha256`);
 2. each event’s leaf hash, recomputed from its `leaf_data` as SHA-256(0x00 || leaf_data)
    (RFC 6962 section 2.1), and that the fields shown in `history.json` say what `leaf_data`
-   says (`leaf_data` is the exact canonical JSON the log hashed: sorted keys, UTF-8, UTC);
+   says (`leaf_data` is the exact canonical JSON the log hashed: sorted keys, UTF-8, UTC); a
+   report's submission holding an outcome count below the fund's threshold is given by its
+   `leaf_hash` only (`leaf_withheld`, see `WITHHELD.md`): its place in the log is proven, its
+   fields are not checked;
 3. each event’s inclusion proof against the root in `checkpoint.json`, with the verification
    algorithm of RFC 9162 section 2.1.3.2 written out in the script;
 4. each saved checkpoint’s consistency proof against that root (RFC 9162 section 2.1.4.2):

@@ -62,6 +62,11 @@ class Evidence:
     # Who may read the deliberation notes under the organisation's data agreement in force
     # (models.data_agreement); the default reaches no auditor.
     notes_readers: str = "governance_body"
+    # Small outcome counts (documents.audit.small_counts): the fund's threshold, how many
+    # events are given without their leaf data, and the documents left out.
+    count_threshold: int = 10
+    withheld_leaves: int = 0
+    withheld_documents: set[int] = field(default_factory=set)
 
     @property
     def notes_included(self) -> bool:

@@ -116,6 +116,14 @@ MESSAGES: dict[str, str] = {
         "They belong to the community (OCAP/CARE): use them for this audit only. They are "
         "sealed outside the audit log, so no leaf hash covers them; the manifest does."
     ),
+    "audit.withheld_counts": (
+        "Outcome counts from 1 to {largest} are not shown: the fund suppresses any count below "
+        "its threshold of {threshold} that an auditor reads. {events} report submission event(s) "
+        "show such a count as null, and are given by their leaf hash without their leaf data: "
+        "the hash and its inclusion proof show the event is in the log, but its fields cannot "
+        "be checked against it. {documents} report receipt file(s) printing such a count are "
+        "left out; the SHA-256 the log recorded for each remains in history.json."
+    ),
     "audit.no_notes": "No community review deliberation notes were recorded for this grant.",
     "audit.withheld_scores": (
         "Individual reviewers’ scores are never included: they are sealed. Only the panel’s "

@@ -503,3 +503,73 @@ def test_the_shipped_verifier_agrees_with_models_merkle():
                 (old, size, root(leaves[:old]), bytes(32), proof),
             ):
                 assert verifier.verify_consistency(*args) == verify_consistency(*args), (old, size)
+
+
+def test_small_outcome_counts_are_withheld_and_the_dossier_still_verifies(
+    closed, tmp_path, monkeypatch
+):
+    """With the fund's threshold above every count the grant reported, each report's submission
+    is given by its leaf hash alone, its counts null, and its receipts are left out; the
+    verifier proves those events' place in the log and says what it could not check; a
+    withheld count put back, or a withheld leaf given a different hash, fails it."""
+    from documents.audit.small_counts import COUNT_BEARING_KINDS, WITHHELD_FOR
+    from models import dossier_verifier
+    from models.payloads import AGGREGATE_FIELDS
+    from models.tables import Fund
+    from workflows.runtime import reset_caches
+
+    assert (dossier_verifier.WITHHELD_SMALL_COUNTS, dossier_verifier.COUNT_BEARING_KINDS) == (
+        WITHHELD_FOR,
+        COUNT_BEARING_KINDS,
+    )
+    db, _store = copy_installation(closed, tmp_path / "installation", monkeypatch)
+    submissions = [
+        e
+        for e in rows(db, AuditEvent, closed.grant.id)
+        if (e.action, e.outcome) == ("submit_report", "applied")
+    ]
+    receipts = [d for d in rows(db, StoredDocument, closed.grant.id) if d.kind == "report_receipt"]
+    assert submissions and receipts
+    largest = max(e.payload_summary[name] for e in submissions for name in AGGREGATE_FIELDS)
+    with db.transaction() as session:
+        fund = session.exec(select(Fund)).one()
+        fund.small_cell_threshold = largest + 1
+        session.add(fund)
+    try:
+        summary = build_dossier(db, closed.grant.id, tmp_path / "small.zip")
+    finally:
+        db.dispose()
+        reset_caches()
+    assert summary.intact
+    folder = unpack(summary.path, tmp_path / "small")
+    events = json.loads((folder / "history.json").read_text())["events"]
+    withheld = [e for e in events if e.get("leaf_withheld") == WITHHELD_FOR]
+    assert sorted(e["id"] for e in withheld) == sorted(e.id for e in submissions)
+    for record in withheld:
+        assert record["leaf_data"] == ""
+        shown = [record["payload_summary"][name] for name in AGGREGATE_FIELDS]
+        assert all(value in (None, 0) for value in shown), shown
+    left_out = [e for e in events if e.get("document_withheld") == WITHHELD_FOR]
+    assert len(left_out) == len(receipts)
+    present = {p.name for p in (folder / "documents").iterdir()}
+    assert not present & {d.filename for d in receipts}
+    assert "report receipt file(s) printing such a count" in (folder / "WITHHELD.md").read_text()
+
+    result = run_verifier(folder)
+    assert result.returncode == 0, result.stdout
+    assert f"{len(withheld)} events are given by their leaf hash only" in result.stdout
+
+    pristine = (folder / "history.json").read_text()
+    position = events.index(withheld[0])
+    for field, value, says in (
+        ("leaf_hash", "00" * 32, "inclusion proof does not lead to the root"),
+        ("leaf_data", '{"people_served_new":3}', "says its leaf data is withheld but gives it"),
+        ("action", "approve", "only a report's submission withholds its leaf data"),
+    ):
+        history = json.loads(pristine)
+        history["events"][position][field] = value
+        (folder / "history.json").write_text(json.dumps(history))
+        remanifest(folder)
+        forged = run_verifier(folder)
+        assert forged.returncode == 1, field
+        assert says in forged.stdout, forged.stdout
