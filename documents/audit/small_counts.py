@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from sqlmodel import Session, select
+
 from models.payloads import AGGREGATE_FIELDS
 from models.suppression import suppress_report_counts
 from models.tables import AuditEvent, StoredDocument
@@ -21,6 +23,8 @@ from models.tables import AuditEvent, StoredDocument
 # The document kinds that print a report's counts.
 COUNT_BEARING_KINDS: tuple[str, ...] = ("report_receipt",)
 WITHHELD_FOR = "small_counts"
+# The action whose audit summary holds a report's counts.
+SUBMISSION = "submit_report"
 
 
 def shown_summary(event: AuditEvent, threshold: int) -> dict[str, Any] | None:
@@ -38,6 +42,22 @@ def shown_summary(event: AuditEvent, threshold: int) -> dict[str, Any] | None:
 def report_subject(event: AuditEvent) -> str:
     """The subject key its documents carry: 'report-2' (``workflows.tasks``)."""
     return f"{event.subject}-{event.payload_summary.get('sequence')}"
+
+
+def prints_withheld_counts(session: Session, document: StoredDocument, threshold: int) -> bool:
+    """Whether ``document`` prints a report's counts that a reader of suppressed counts may not
+    read: a report receipt of a report whose submission held a count below ``threshold``."""
+    if document.kind not in COUNT_BEARING_KINDS:
+        return False
+    submissions = session.exec(
+        select(AuditEvent).where(
+            AuditEvent.grant_id == document.grant_id,
+            AuditEvent.action == SUBMISSION,
+            AuditEvent.outcome == "applied",
+        )
+    )
+    withheld = [e for e in submissions if shown_summary(e, threshold) is not None]
+    return bool(withheld_documents([document], withheld))
 
 
 def withheld_documents(

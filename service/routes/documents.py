@@ -9,11 +9,13 @@ from fastapi import APIRouter, Request, status
 from fastapi.responses import Response
 
 from documents import KINDS
+from documents.audit.small_counts import prints_withheld_counts
 from documents.storage import StorageIntegrityError
 from models.access_log import AccessKind, Channel, record_read
 from models.db import Database
 from models.errors import NotFound
-from models.tables import Grant, StoredDocument, User
+from models.tables import Fund, Grant, StoredDocument, User
+from models.visibility import VISIBILITY_BY_ROLE
 from service.authz import document_readers
 from service.deps import CurrentUser, DatabaseDep, DocumentId
 from service.problems import Problem, problem_responses
@@ -52,6 +54,26 @@ def _readable_document(db, user, document_id: int) -> tuple[StoredDocument, Gran
         grant = session.get(Grant, document.grant_id)
         assert grant is not None
         return document, grant, roles[0]
+
+
+def _refuse_small_counts(db: Database, document: StoredDocument, grant: Grant, role: str) -> None:
+    """A role that reads outcome counts suppressed (``models.visibility``) does not get a report
+    receipt printing a count below the fund's threshold: 403, as the dossier leaves it out."""
+    if VISIBILITY_BY_ROLE[role].outcome_counts == "exact":
+        return
+    with db.reading() as session:
+        fund = session.get(Fund, grant.fund_id)
+        assert fund is not None
+        if not prints_withheld_counts(session, document, fund.small_cell_threshold):
+            return
+    raise Problem(
+        403,
+        "small-counts-withheld",
+        "This document prints a count below the fund's threshold",
+        f"this report receipt prints an outcome count below the fund's threshold of "
+        f"{fund.small_cell_threshold}, and the {role} role reads such counts suppressed; the "
+        "grant's history shows the report's counts as that role may read them",
+    )
 
 
 def read_kind(document: StoredDocument) -> AccessKind:
@@ -144,7 +166,7 @@ def read_document(document_id: DocumentId, user: CurrentUser, db: DatabaseDep) -
     responses={
         200: {"content": {media: {} for media in MEDIA_TYPES.values()}},
         304: {"description": "Not modified (If-None-Match matched the ETag)"},
-        **problem_responses(410, 500),
+        **problem_responses(403, 410, 500),
     },
 )
 def download_document(
@@ -169,6 +191,7 @@ def serve_document(
     reading recorded in the access log (a failure to record fails the download), then sent.
     A 304 sends nothing and records nothing."""
     document, grant, role = _readable_document(db, user, document_id)
+    _refuse_small_counts(db, document, grant, role)
     refuse_withdrawn(document)
     etag = f'"{document.sha256}"'
     if etag_matches(request.headers.get("if-none-match"), etag):

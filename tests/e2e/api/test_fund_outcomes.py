@@ -142,3 +142,40 @@ def test_each_read_of_the_figures_is_one_read_on_the_access_log(world: ApiWorld)
     assert [(e.user_id, e.role, e.kind, e.channel, e.organisation_id) for e in new] == [
         (finance.id, "finance", "outcome_report", "api", None)
     ]
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_receipt_printing_a_small_count_is_refused_to_roles_reading_counts_suppressed(
+    world: ApiWorld,
+) -> None:
+    from sqlmodel import select
+
+    from documents.audit.small_counts import prints_withheld_counts
+    from models.tables import Fund, Grant, StoredDocument
+
+    reported = world.grant_at(0, stop_after="submit_report")  # real flow runs: a receipt
+    with world.db.reading() as session:
+        threshold = session.exec(select(Fund)).one().small_cell_threshold
+        receipts = session.exec(
+            select(StoredDocument).where(
+                StoredDocument.kind == "report_receipt",
+                StoredDocument.grant_id == reported["id"],
+            )
+        ).all()
+        small = [r for r in receipts if prints_withheld_counts(session, r, threshold)]
+        assert small, "the fictional reports include small counts"
+        receipt = small[0]
+        grant = session.get(Grant, receipt.grant_id)
+        assert grant is not None
+    url = f"/api/v1/documents/{receipt.id}/file"
+    organisation_index = next(
+        i for i, o in enumerate(world.cast.organisations) if o.id == grant.organisation_id
+    )
+    for user in (world.cast.auditor, world.cast.approver, world.cast.finance):
+        refused = world.client.get(url, headers=world.headers(user))
+        assert refused.status_code == 403, refused.text
+        assert refused.json()["type"].endswith("small-counts-withheld")
+        assert str(threshold) in refused.json()["detail"]
+    for user in (world.cast.screening_officer, world.applicant_of(organisation_index)):
+        answer = world.client.get(url, headers=world.headers(user))
+        assert answer.status_code == 200, answer.text
