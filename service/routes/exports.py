@@ -15,7 +15,7 @@ from starlette.background import BackgroundTask
 
 from documents.storage import StorageIntegrityError
 from models.access_log import Channel, record_read, role_among
-from models.tables import User
+from models.tables import Organisation, User
 from models.visibility import organisation_roles
 from service.authz import one_of
 from service.deps import MAX_ID, CurrentUser, DatabaseDep, OrganisationId
@@ -50,6 +50,15 @@ def csv_response(exported: CsvList) -> Response:
     )
 
 
+def _existing_organisation(db: DatabaseDep, organisation_id: int | None) -> int | None:
+    """The list's organisation filter as the read's organisation, when there is one by that
+    id: a filter naming no organisation lists nothing of anyone's."""
+    if organisation_id is None:
+        return None
+    with db.reading() as session:
+        return organisation_id if session.get(Organisation, organisation_id) else None
+
+
 def served_list(
     db: DatabaseDep, user: User, name: ListName, filters: GrantFilters, channel: Channel
 ) -> Response:
@@ -61,7 +70,7 @@ def served_list(
         role=role_among(user, list_readers()),
         kind="csv_export",
         channel=channel,
-        organisation_id=filters.organisation_id,
+        organisation_id=_existing_organisation(db, filters.organisation_id),
     )
     return csv_response(exported)
 
