@@ -45,7 +45,7 @@ from sqlmodel import Session, select
 from models.data_agreement import AgreementTerms, current_version
 from models.db import document_dir
 from models.document_snapshots import DocumentSnapshot
-from models.tables import ActionRequest, Grant, ReviewAssignment, StoredDocument
+from models.tables import ActionRequest, AuditEvent, Grant, ReviewAssignment, StoredDocument
 
 # The document kinds that print a deletable text (the review summary prints the rationale).
 DOCUMENT_KINDS_WITH_REVIEW_TEXT: tuple[str, ...] = ("review_summary",)
@@ -293,3 +293,32 @@ def return_and_delete(session: Session, grant: Grant, *, at: datetime) -> DataRe
         # and its rows still say they are there.
         event.listen(session, "after_commit", lambda _s: remove_stored_files(keys), once=True)
     return outcome
+
+
+class ReturnPackageAltered(ValueError):
+    """A return package no longer matches the SHA-256 its close recorded."""
+
+
+def returned_package(session: Session, grant: Grant) -> bytes | None:
+    """The return package written when ``grant`` closed (or was terminated), checked against
+    the SHA-256 that step's audit event recorded; None when none was written. How it reaches
+    the organisation: its signing authority's export carries it (``service.exports``).
+    Raises FileNotFoundError when the file is gone, ReturnPackageAltered when it changed."""
+    steps = session.exec(
+        select(AuditEvent).where(
+            AuditEvent.grant_id == grant.id,
+            AuditEvent.action.in_(("close", "terminate")),  # type: ignore[attr-defined]
+            AuditEvent.outcome == "applied",
+        )
+    )
+    for step in steps:
+        record = ((step.payload_summary or {}).get("details") or {}).get("data_return") or {}
+        if record.get("return_file"):
+            data = (document_dir() / record["return_file"]).read_bytes()
+            if hashlib.sha256(data).hexdigest() != record.get("return_sha256"):
+                raise ReturnPackageAltered(
+                    f"the return package of {grant.reference} no longer matches the SHA-256 "
+                    "its close recorded"
+                )
+            return data
+    return None

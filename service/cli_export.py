@@ -133,6 +133,7 @@ def org_export(
     target = _checked_target(out)
     environment.configure(quiet_console=True)
     from documents.storage import StorageIntegrityError
+    from models.data_return import ReturnPackageAltered
     from models.errors import ActionRejected
     from service.exports.organisation import write_organisation_export
     from service.users import resolve_organisation
@@ -145,7 +146,7 @@ def org_export(
     except ActionRejected as error:
         _refuse(error.message)
         return
-    except (StorageIntegrityError, FileNotFoundError) as error:
+    except (StorageIntegrityError, FileNotFoundError, ReturnPackageAltered) as error:
         _errors.print(
             f"[red]export failed, nothing written:[/] a stored document is missing or no longer "
             f"matches its SHA-256 ({error}); run 'grantflow audit verify' and restore it"

@@ -31,6 +31,7 @@ from documents.exports.archive import ExportArchive, safe_part
 from documents.exports.csv_text import csv_bytes
 from documents.storage import DocumentStore
 from models.clock import utcnow
+from models.data_return import returned_package
 from models.db import Database
 from models.errors import NotFound, NotPermitted
 from models.provisioning import normalised_email
@@ -170,10 +171,15 @@ def write_organisation_export(
                 grant = session.get(Grant, grant_id)
                 assert grant is not None
                 records = grant_records(session, grant, include_deliberation_notes)
+                package = returned_package(session, grant)
             paths = _document_paths(records, taken)
             records.grant["documents"] = [{**fields, "path": path} for fields, path in paths]
             name = safe_part(records.grant["reference"], str(grant_id))
+            returned = f"returned/{name}-returned-data.json" if package is not None else None
+            records.grant["returned_package"] = returned
             archive.add_bytes(f"records/grant-{name}.json", to_json(records.grant))
+            if returned is not None and package is not None:
+                archive.add_bytes(returned, package)
             lists.add(records.grant, paths)
             for document, (_fields, path) in zip(records.documents, paths, strict=True):
                 archive.add_chunks(path, files.stream(document.storage_key))

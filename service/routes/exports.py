@@ -15,6 +15,7 @@ from starlette.background import BackgroundTask
 
 from documents.storage import StorageIntegrityError
 from models.access_log import Channel, record_read, role_among
+from models.data_return import ReturnPackageAltered
 from models.tables import Organisation, User
 from models.visibility import organisation_roles
 from service.authz import one_of
@@ -177,16 +178,16 @@ async def organisation_export_file(
             channel=channel,
             organisation_id=organisation_id,
         )
-    except (StorageIntegrityError, FileNotFoundError) as error:
+    except (StorageIntegrityError, FileNotFoundError, ReturnPackageAltered) as error:
         shutil.rmtree(scratch, ignore_errors=True)
         logger.error("organisation %s export: a stored document failed: %r", organisation_id, error)
         raise Problem(
             500,
             "document-corrupted",
             "A stored document failed its integrity check",
-            "a stored document of this organisation is missing or no longer matches its "
-            "SHA-256, so no export was made; an administrator should run 'grantflow audit "
-            "verify' and restore the file from a backup",
+            "a stored document or return package of this organisation is missing or no longer "
+            "matches its SHA-256, so no export was made; an administrator should run "
+            "'grantflow audit verify' and restore the file from a backup",
         ) from None
     except BaseException:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -326,3 +326,46 @@ def test_the_close_out_certificate_says_what_was_returned_deleted_and_kept(
     assert f"{noted[language]} ({conflicts})" in text
     kept = {"en": "the project description included", "fr": "description du projet comprise"}
     assert kept[language] in text
+
+
+def test_the_organisations_export_hands_the_return_package_over(
+    closed_under_agreement: Ended, tmp_path: Path
+) -> None:
+    """The package reaches the organisation through its signing authority's export, exactly as
+    written and checked against the digest its close recorded; a changed package stops the
+    export, with nothing written."""
+    import zipfile
+
+    from models.data_return import ReturnPackageAltered
+    from service.exports.organisation import write_organisation_export
+    from workflows.runtime import document_store
+
+    ended = closed_under_agreement
+    record = data_return(ended)
+    out = tmp_path / "export.zip"
+    write_organisation_export(ended.db, ended.grant.organisation_id, out, document_store())
+    with zipfile.ZipFile(out) as archive:
+        names = archive.namelist()
+        grant_record = json.loads(archive.read(f"records/grant-{ended.grant.reference}.json"))
+        returned = [n for n in names if n.startswith("returned/")]
+        if record["at_close"] == "destroy":
+            assert returned == [] and grant_record["returned_package"] is None
+            return
+        assert returned == [f"returned/{ended.grant.reference}-returned-data.json"]
+        assert grant_record["returned_package"] == returned[0]
+        package = archive.read(returned[0])
+    assert hashlib.sha256(package).hexdigest() == record["return_sha256"]
+    assert ended.markers.notes in package.decode("utf-8")
+
+    package_path = ended.root / "documents" / record["return_file"]
+    original = package_path.read_bytes()
+    package_path.write_bytes(original.replace(b"returned_at", b"returned_on"))
+    altered = tmp_path / "altered.zip"
+    try:
+        with pytest.raises(ReturnPackageAltered):
+            write_organisation_export(
+                ended.db, ended.grant.organisation_id, altered, document_store()
+            )
+    finally:
+        package_path.write_bytes(original)
+    assert not altered.exists()
