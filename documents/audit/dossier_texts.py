@@ -79,7 +79,7 @@ It prints `dossier verified: N events, M documents` and exits 0, or prints
 2. each event’s leaf hash, recomputed from its `leaf_data` as SHA-256(0x00 || leaf_data)
    (RFC 6962 section 2.1), and that the fields shown in `history.json` say what `leaf_data`
    says (`leaf_data` is the exact canonical JSON the log hashed: sorted keys, UTF-8, UTC); a
-   report's submission holding an outcome count below the fund's threshold is given by its
+   report’s submission holding an outcome count below the fund’s threshold is given by its
    `leaf_hash` only (`leaf_withheld`, see `WITHHELD.md`): its place in the log is proven, its
    fields are not checked;
 3. each event’s inclusion proof against the root in `checkpoint.json`, with the verification

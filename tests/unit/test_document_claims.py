@@ -188,6 +188,17 @@ def close_out_returns_and_deletes_as_the_agreement_says() -> bool:
     return all(carried_out) and records and choices
 
 
+def dossiers_withhold_small_counts() -> bool:
+    from documents.audit import dossier, small_counts
+    from models import dossier_verifier
+
+    built = "leaf_withheld=WITHHELD_FOR" in inspect.getsource(dossier.build_dossier)
+    left_out = "withheld_documents" in inspect.getsource(dossier._collect_files)
+    checked = callable(dossier_verifier.check_withheld_event)
+    same = dossier_verifier.COUNT_BEARING_KINDS == small_counts.COUNT_BEARING_KINDS
+    return built and left_out and checked and same
+
+
 def outcome_counts_follow_the_agreements() -> bool:
     from models import data_agreement, outcomes
 
@@ -213,6 +224,11 @@ class Claim:
 
 
 CLAIMS: dict[str, Claim] = {
+    # The auditor's dossier
+    "audit:audit.withheld_counts": Claim(
+        "a submission with a small count is given by leaf hash only, its receipts left out",
+        dossiers_withhold_small_counts,
+    ),
     # The fund's outcome report
     "documents:outcomes.not_counted": Claim(
         "an organisation's counts are reported only if its agreement allows reporting them",
