@@ -9,7 +9,8 @@ from sqlmodel import select
 from models.data_agreement import accept, allows_purpose, current_terms, propose
 from models.outcomes import REPORTING_PURPOSE, fund_outcomes
 from models.tables import Fund, Grant, OutcomeReport
-from tests.support.outcome_data import accepted_reports_world, database_in
+from tests.support.models_support import new_database
+from tests.support.outcome_data import accepted_reports_world
 
 
 def _reported_grants(session) -> dict[str, int]:  # type: ignore[no-untyped-def]
@@ -20,7 +21,7 @@ def _reported_grants(session) -> dict[str, int]:  # type: ignore[no-untyped-def]
 
 
 def test_counts_follow_each_organisations_agreement(tmp_path):
-    db = database_in(tmp_path)
+    db = new_database(tmp_path)
     world, _ = accepted_reports_world(db, grants=3)
     with db.reading() as session:
         fund_code = session.exec(select(Fund.code)).one()
@@ -57,7 +58,7 @@ def test_the_report_and_the_api_say_how_many_grants_are_not_counted(tmp_path):
     from documents.outcome_report import build_outcome_report
     from service.routes.outcomes import outcomes_public
 
-    db = database_in(tmp_path)
+    db = new_database(tmp_path)
     accepted_reports_world(db, grants=3)
     with db.reading() as session:
         outcomes = fund_outcomes(session, session.exec(select(Fund.code)).one())
