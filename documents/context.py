@@ -123,6 +123,10 @@ class GrantInfo:
     # The title the Fund's signing authority countersigned under, in English and French.
     countersigner_title: str | None = None
     countersigner_title_fr: str | None = None
+    # What the recipient signed: the signer's title on file then, and the SHA-256 of the offer
+    # (the grant agreement PDF) they signed; None for grants signed before it was recorded.
+    signer_title: str | None = None
+    signed_offer_sha256: str | None = None
 
 
 @dataclass(frozen=True)

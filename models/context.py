@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from models.lifecycle import Action
+from models.offers import Offer
 from models.payloads import Payload
 from models.provisioning import normalised_email
 from models.tables import (
@@ -57,6 +58,7 @@ class ActionContext:
     scores: list[ReviewScore] = field(default_factory=list)
     instalments: list[Instalment] = field(default_factory=list)
     reports: list[OutcomeReport] = field(default_factory=list)
+    offer: Offer | None = None
     subject: Instalment | OutcomeReport | None = None
     details: dict[str, Any] = field(default_factory=dict)
 

@@ -273,10 +273,15 @@ def _sign(session: Session, ctx: ActionContext) -> None:
     the agreement names that contact, with the title on file."""
     contact = ctx.signing_contact()
     assert contact is not None  # guaranteed by signer_has_signing_authority
+    assert ctx.offer is not None and ctx.offer.sha256  # guaranteed by offer_issued
     ctx.grant.signer_name = contact.name
+    ctx.grant.signer_title = contact.title
     ctx.grant.signed_at = ctx.now
+    ctx.grant.signed_offer_sha256 = ctx.offer.sha256
     ctx.details["signer_name"] = contact.name
     ctx.details["signer_title"] = contact.title
+    ctx.details["offer_document_id"] = ctx.offer.document_id
+    ctx.details["offer_sha256"] = ctx.offer.sha256
 
 
 @effect("countersign")

@@ -35,6 +35,7 @@ from models.errors import (
     validate_or_explain,
 )
 from models.governed import engine_window
+from models.offers import latest_offer
 from models.guards import ABOUT_THE_ACTOR, GUARDS, READS_PAYLOAD
 from models.payloads import Payload
 from models.request_key import request_hash_key
@@ -127,7 +128,10 @@ def _active_reviewers(session: Session) -> list[User]:
 # How the engine loads what an action declares it needs (lifecycle.Action.needs) beyond the
 # grant's own rows; each fills the ActionContext field of the same name. Only actions that
 # declare a need pay for its query.
-NEED_LOADERS: dict[lifecycle.Need, Callable[[Session], Any]] = {"panel": _active_reviewers}
+NEED_LOADERS: dict[lifecycle.Need, Callable[[Session, Grant], Any]] = {
+    "panel": lambda session, grant: _active_reviewers(session),
+    "offer": latest_offer,
+}
 
 
 def _load_context(
@@ -174,7 +178,7 @@ def _load_context(
             .order_by(OutcomeReport.sequence)
         )
     )
-    needed = {need: NEED_LOADERS[need](session) for need in action.needs}
+    needed = {need: NEED_LOADERS[need](session, grant) for need in action.needs}
     wanted_users = {a.reviewer_id for a in assignments} | {i.initiated_by_id for i in instalments}
     wanted_users.add(getattr(payload, "coordinator_id", None))
     wanted_users.add(actor.user_id)  # the actor's own row (e.g. the email a signer signs as)

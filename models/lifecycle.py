@@ -29,8 +29,9 @@ from models.visibility import reaches_other_organisations as reaches_other_organ
 Subject = Literal["grant", "instalment", "report"]
 # What an action's guards or effect read beyond the grant's own rows, which the engine then
 # loads into the ActionContext field of the same name: "panel" is every active reviewer
-# (screen_in seats them and checks they can reach quorum).
-Need = Literal["panel"]
+# (screen_in seats them and checks they can reach quorum); "offer" is the grant agreement the
+# recipient signs (models.offers: its stored PDF, or none while it is still owed).
+Need = Literal["panel", "offer"]
 
 ROLES: tuple[str, ...] = (
     "applicant",
@@ -215,7 +216,9 @@ ACTIONS: tuple[Action, ...] = (
     # The signer is the signed-in applicant user, who must be one of the organisation's
     # contacts with signing authority: nothing to type.
     Action("sign", "Sign agreement", "agreement", "grant", ("approved",), "signed",
-           ("applicant",), guards=("offer_not_expired", "signer_has_signing_authority")),
+           ("applicant",),
+           guards=("offer_not_expired", "offer_issued", "signer_has_signing_authority"),
+           needs=("offer",)),
     Action("countersign", "Countersign agreement", "agreement", "grant", ("signed",), "active",
            ("approver",),
            guards=("approver_not_screening_officer", "countersigner_is_fund_signing_authority"),

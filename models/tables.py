@@ -142,6 +142,10 @@ class Grant(GovernedState, SQLModel, table=True):
     conditions: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     signer_name: str | None = None
     signed_at: datetime | None = None
+    # What the recipient signed: the signer's title on file when they signed, and the SHA-256
+    # of the offer they signed (the stored grant agreement PDF in the organisation's language).
+    signer_title: str | None = Field(default=None, max_length=200)
+    signed_offer_sha256: str | None = Field(default=None, max_length=64)
     countersigned_by_id: int | None = Field(default=None, foreign_key="user.id")
     countersigned_at: datetime | None = None
     # The countersigner's title as the Fund's signing authority when they signed, in both

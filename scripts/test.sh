@@ -58,6 +58,26 @@ ensure_chromium() {
   echo "   the browser tier fails under CI=true, is skipped otherwise"
 }
 
+PDFSIG=/usr/bin/pdfsig
+ensure_pdfsig() {
+  # The signing tests read executed agreements back with poppler's pdfsig (a second, independent
+  # reader of PDF signatures besides pyHanko). Installed here, not in bootstrap.sh: only the
+  # tests need it. Idempotent: nothing to do once it is there.
+  if [ -x "$PDFSIG" ]; then
+    echo "== pdfsig: $PDFSIG"
+    return
+  fi
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+    echo "== pdfsig: installing Debian's poppler-utils for the signing tests (apt-get)"
+    if apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+         --no-install-recommends poppler-utils >/dev/null; then
+      [ -x "$PDFSIG" ] && return
+    fi
+  fi
+  echo "== pdfsig: NOT available at $PDFSIG (install Debian's poppler-utils package as root);"
+  echo "   the tests reading signatures with it fail under CI=true, are skipped otherwise"
+}
+
 # Whether this run collects tests/browser: every run without paths does; a run naming paths
 # only when one of them is tests/browser (or inside it) or contains it (tests, .).
 runs_browser_tier() {
@@ -78,6 +98,7 @@ runs_browser_tier() {
 echo "== ruff"
 .venv/bin/ruff check .
 ensure_postgres
+ensure_pdfsig
 if runs_browser_tier "$@"; then
   ensure_chromium
 fi

@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from documents import FORMATS, KINDS, StoredFile, build_document, render_document
+from documents import FORMATS, KINDS, StoredFile, build_document
+from documents.issuing import issue_document
 from documents.context_codec import decode_context
 from models.document_snapshots import kept_snapshot
 from models.errors import InvalidPayload, NotFound, NotPermitted
@@ -88,7 +89,7 @@ def render_other_language_copy(
     content = build_document(context)
     store = document_store()
     files = {
-        fmt: store.put(render_document(content, fmt), fmt) for fmt in FORMATS if fmt not in found
+        fmt: store.put(issue_document(content, fmt), fmt) for fmt in FORMATS if fmt not in found
     }
     try:
         with db.transaction() as session:

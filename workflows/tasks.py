@@ -11,7 +11,8 @@ from prefect.cache_policies import NONE
 from prefect.runtime import flow_run
 from sqlmodel import select
 
-from documents import FORMATS, KINDS, build_document, render_document
+from documents import FORMATS, KINDS, build_document
+from documents.issuing import issue_document
 from documents.context_codec import encode_context
 from models.context import Actor
 from models.document_snapshots import keep_snapshot
@@ -183,7 +184,7 @@ def _render_and_store(event_id: int, kind: str) -> list[dict[str, Any]]:
                     subject_key=subject_key,
                     language=language,
                     fmt=fmt,
-                    stored=store.put(render_document(content, fmt), fmt),
+                    stored=store.put(issue_document(content, fmt), fmt),
                     template_version=KINDS[kind].template_version,
                     produced_by_event=event_id,
                     idempotency_key=key,

@@ -11,6 +11,7 @@ from documents.content import (
     DocumentContent,
     Heading,
     KeepTogether,
+    KeyValues,
     Notice,
     Paragraph,
     Party,
@@ -50,8 +51,10 @@ def _signatures(k: Kit, executed: bool) -> tuple[Block, ...]:
             raise DocumentDataError("executed_agreement: the recipient has not signed")
         if not (grant.countersigned_at and grant.countersigner_name):
             raise DocumentDataError("executed_agreement: the Fund has not countersigned")
-        contact = signing_contact(ctx)
-        title = contact.title if contact and contact.name == grant.signer_name else None
+        title = grant.signer_title
+        if title is None:  # signed before the title was recorded: the contact's, if still theirs
+            contact = signing_contact(ctx)
+            title = contact.title if contact and contact.name == grant.signer_name else None
         countersigner_title = (
             grant.countersigner_title_fr if k.language == "fr" else grant.countersigner_title
         )
@@ -83,6 +86,34 @@ def _signatures(k: Kit, executed: bool) -> tuple[Block, ...]:
                 KeepTogether((recipient, funder), signature=True),
             )
         ),
+        *((_signature_record(k, recipient.title),) if executed else ()),
+    )
+
+
+def _signature_record(k: Kit, title: str | None) -> KeepTogether:
+    """The recipient's signature as data: who, in which role, when, and the SHA-256 of the
+    offer they signed; then how the Fund's digital signature on this PDF is checked."""
+    grant, t = k.ctx.grant, k.t
+    assert grant.signed_at is not None and grant.signer_name
+    rows = (
+        (t("agr.signature_record.signer"), grant.signer_name),
+        (t("agr.signature_record.title"), title or ""),
+        (
+            t("agr.signature_record.role"),
+            t("agr.signature_record.role_value", organisation=k.organisation),
+        ),
+        (t("agr.signature_record.signed_at"), k.datetime(grant.signed_at)),
+        (
+            t("agr.signature_record.offer"),
+            grant.signed_offer_sha256 or t("agr.signature_record.offer_unrecorded"),
+        ),
+    )
+    return KeepTogether(
+        (
+            Heading(2, t("agr.signature_record")),
+            KeyValues(rows),
+            Paragraph(t("agr.signature_record.digital")),
+        )
     )
 
 

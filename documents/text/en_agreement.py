@@ -47,6 +47,19 @@ MESSAGES: dict[str, str] = {
     ),
     "agr.signatures": "Signatures",
     "agr.signatures_intro": "Each Party signs this Agreement on the date shown with its signature.",
+    "agr.signature_record": "Record of the Recipient’s signature",
+    "agr.signature_record.signer": "Signed by",
+    "agr.signature_record.title": "Title",
+    "agr.signature_record.role": "Role",
+    "agr.signature_record.role_value": "Signing authority of {organisation}",
+    "agr.signature_record.signed_at": "Signed at",
+    "agr.signature_record.offer": "Offer signed (SHA-256 of its PDF)",
+    "agr.signature_record.offer_unrecorded": "not recorded when this agreement was signed",
+    "agr.signature_record.digital": (
+        "The Fund signs this PDF digitally (PAdES). A PDF reader lists the signature, and "
+        "“grantflow documents verify” says whether the file is intact and who signed it; the "
+        "offer’s SHA-256 above identifies the exact file the Recipient signed."
+    ),
     "agr.executed_title": "Executed agreement",
     "agr.executed_notice": (
         "This is the executed copy of the Agreement: signed for the Recipient by {signer} on "

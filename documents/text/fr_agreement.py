@@ -51,6 +51,21 @@ MESSAGES: dict[str, str] = {
     "agr.signatures_intro": (
         "Chaque partie signe la présente Entente à la date indiquée avec sa signature."
     ),
+    "agr.signature_record": "Relevé de la signature du bénéficiaire",
+    "agr.signature_record.signer": "Signée par",
+    "agr.signature_record.title": "Titre",
+    "agr.signature_record.role": "Rôle",
+    "agr.signature_record.role_value": "Signataire autorisé de {organisation}",
+    "agr.signature_record.signed_at": "Signée le",
+    "agr.signature_record.offer": "Offre signée (SHA-256 de son PDF)",
+    "agr.signature_record.offer_unrecorded": "non consigné lors de la signature de l’Entente",
+    "agr.signature_record.digital": (
+        "Le Fonds signe ce PDF numériquement (PAdES). Un lecteur PDF affiche la signature, et "
+        "«\u00a0grantflow documents verify\u00a0» indique si le fichier est intact et qui l’a "
+        "signé\u202f; "
+        "l’empreinte SHA-256 de l’offre ci-dessus désigne le fichier exact que le bénéficiaire "
+        "a signé."
+    ),
     "agr.executed_title": "Entente signée",
     "agr.executed_notice": (
         "Le présent document est l’exemplaire signé de l’Entente : signée au nom du bénéficiaire "

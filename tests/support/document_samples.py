@@ -86,6 +86,8 @@ def organisation_info(
 
 ORGANISATION = organisation_info(_LODGE)
 SIGNER = ORGANISATION.contacts[0]
+# The SHA-256 of the offer the signer signed (an invented digest: no file was stored).
+SIGNED_OFFER_SHA256 = "5e2c7a1f" * 8
 # The syllabics-named organisation, with a French preference so syllabics meet French text.
 SYLLABICS_ORGANISATION = organisation_info(_YOUTH_CIRCLE, language="fr")
 
@@ -369,6 +371,8 @@ def sample_grant(kind: str, language: Language) -> GrantInfo:
         countersigner_name=FUND.signer_name if signed else None,
         countersigner_title=FUND.signer_title if signed else None,
         countersigner_title_fr=FUND.signer_title_fr if signed else None,
+        signer_title=SIGNER.title if signed else None,
+        signed_offer_sha256=SIGNED_OFFER_SHA256 if signed else None,
         conditions=text["conditions"],
     )
 

@@ -30,6 +30,7 @@ from models.fictional.rows import contact_fields, fund_fields, organisation_fiel
 from models.fictional.script import Step, Variant, actor, on_day, steps
 from models.fictional.seeding import Cast, application_for, seed
 from models.governed import engine_window
+from models.offers import Offer
 from models.payloads import REVIEW_CRITERIA
 from models.provisioning import create_application, create_user, system_actor
 from models.tables import (
@@ -334,6 +335,8 @@ def fake_context(action_key: str) -> ActionContext:
         instalments=instalments,
         reports=reports,
     )
+    if "offer" in action.needs:
+        ctx.offer = Offer(audit_event_id=7, document_id=11, sha256="0f" * 32)
     if action.subject == "instalment":
         ctx.subject = instalments[0]
     elif action.subject == "report":

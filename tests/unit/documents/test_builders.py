@@ -26,6 +26,7 @@ from tests.support.document_samples import (
     FUND,
     ORGANISATION,
     REFERENCE,
+    SIGNED_OFFER_SHA256,
     SIGNER,
     SYLLABICS_NAME,
     SYLLABICS_ORGANISATION,
@@ -351,8 +352,41 @@ def test_executed_agreement_fills_the_signatures():
     ]
     assert "signée" in content.title
     assert blocks(content, Notice)[0].tone == "important"
-    same_body = build("grant_agreement", "fr")
-    assert headings(content) == headings(same_body)
+    offered = headings(build("grant_agreement", "fr"))
+    after_signatures = offered.index("Signatures") + 1
+    record = "Relevé de la signature du bénéficiaire"
+    assert headings(content) == [
+        *offered[:after_signatures],
+        record,
+        *offered[after_signatures:],
+    ]
+
+
+def signature_record(content: DocumentContent, language: str) -> dict[str, str]:
+    signer_label = catalogue(language)("agr.signature_record.signer")
+    record = next(kv for kv in blocks(content, KeyValues) if kv.rows[0][0] == signer_label)
+    return dict(record.rows)
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_executed_agreement_records_who_signed_in_which_role_when_and_the_offer_digest(
+    language,
+):
+    rows = signature_record(build("executed_agreement", language), language)
+    text = " ".join(rows.values())
+    assert SIGNER.name in text and SIGNER.title in text
+    assert SIGNED_OFFER_SHA256 in text
+    assert ORGANISATION.legal_name in text  # the role: signing authority of the organisation
+    assert ("20 mars 2026" if language == "fr" else "March 20, 2026") in text
+
+
+def test_an_agreement_signed_before_the_offer_digest_was_kept_says_so():
+    ctx = sample_context("executed_agreement")
+    unrecorded = dataclasses.replace(
+        ctx, grant=dataclasses.replace(ctx.grant, signed_offer_sha256=None)
+    )
+    rows = signature_record(build_document(unrecorded), "en")
+    assert "not recorded when this agreement was signed" in rows.values()
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
