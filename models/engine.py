@@ -35,8 +35,8 @@ from models.errors import (
     validate_or_explain,
 )
 from models.governed import engine_window
-from models.offers import latest_offer
 from models.guards import ABOUT_THE_ACTOR, GUARDS, READS_PAYLOAD
+from models.offers import latest_offer
 from models.payloads import Payload
 from models.request_key import request_hash_key
 from models.tables import (

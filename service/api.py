@@ -18,6 +18,7 @@ from service.routes import (
     exports,
     grants,
     outcomes,
+    signatures,
 )
 from service.security_headers import SecurityHeaders
 
@@ -62,6 +63,7 @@ def create_app(*, background_work: bool = False) -> FastAPI:
         exports,
         outcomes,
         data_agreements,
+        signatures,
     ):
         app.include_router(module.router)
     docs_pages.install(app)

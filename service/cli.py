@@ -18,6 +18,7 @@ from service import environment
 from service.cli_export import export_app, org_app
 from service.cli_fund import fund_app
 from service.cli_report import report_app
+from service.cli_signing import fund_certificate, verify
 
 if TYPE_CHECKING:
     from service.prefect_server import PrefectServer
@@ -31,6 +32,8 @@ db_app = typer.Typer(help="grantflow's database schema (Alembic migrations).")
 app.add_typer(db_app, name="db")
 documents_app = typer.Typer(help="The documents the workflow steps produce.")
 app.add_typer(documents_app, name="documents")
+documents_app.command("fund-certificate")(fund_certificate)
+documents_app.command("verify")(verify)
 app.add_typer(fund_app, name="fund")
 app.add_typer(export_app, name="export")
 app.add_typer(org_app, name="org")

@@ -27,8 +27,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from documents import FORMATS, KINDS, StoredFile, build_document
-from documents.issuing import issue_document
 from documents.context_codec import decode_context
+from documents.issuing import issue_document
 from models.document_snapshots import kept_snapshot
 from models.errors import InvalidPayload, NotFound, NotPermitted
 from models.stored_documents import record_stored_document, stored_document_key

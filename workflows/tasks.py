@@ -12,8 +12,8 @@ from prefect.runtime import flow_run
 from sqlmodel import select
 
 from documents import FORMATS, KINDS, build_document
-from documents.issuing import issue_document
 from documents.context_codec import encode_context
+from documents.issuing import issue_document
 from models.context import Actor
 from models.document_snapshots import keep_snapshot
 from models.engine import TransitionResult, apply_action, record_denial
