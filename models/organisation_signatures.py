@@ -5,8 +5,9 @@ Who may sign for the organisation is decided as for ``sign`` (``signer_has_signi
 a user of the grant's organisation, holding a role that may sign, whose email is that of one
 of the organisation's contacts with signing authority. The original document is never
 changed: the signed file is a new row (the next version of its kind and language), produced
-by the ``organisation_signature_added`` event, which records ids, the certificate's SHA-256
-fingerprint and its subject's common name, and nothing of the key or its passphrase.
+by the ``organisation_signature_added`` event, which records the original's id, the
+certificate's SHA-256 fingerprint and its subject's common name, and nothing of the key or its
+passphrase.
 """
 
 from __future__ import annotations
@@ -68,6 +69,8 @@ def record_organisation_signature(
         return found
     grant = session.get(Grant, original.grant_id)
     assert grant is not None
+    # Append-only: the event is written whole, before the row it produces (which names it as
+    # its producing event, and whose document_stored event records its SHA-256).
     event = AuditEvent(
         grant_id=grant.id,
         subject="document",
@@ -76,12 +79,16 @@ def record_organisation_signature(
         actor_name=signer.name,
         role=signing_role(signer),
         action=ORGANISATION_SIGNATURE_ADDED,
-        payload_summary={},
+        payload_summary={
+            "document_id": original.id,
+            "certificate_sha256": certificate_fingerprint,
+            "subject_common_name": subject_common_name,
+        },
         idempotency_key=key,
     )
     session.add(event)
     session.flush()
-    signed = record_stored_document(
+    return record_stored_document(
         session,
         grant,
         kind=original.kind,
@@ -94,12 +101,3 @@ def record_organisation_signature(
         idempotency_key=key,
         flow_run_id=None,
     )
-    session.flush()
-    event.payload_summary = {
-        "document_id": original.id,
-        "signed_document_id": signed.id,
-        "certificate_sha256": certificate_fingerprint,
-        "subject_common_name": subject_common_name,
-    }
-    session.add(event)
-    return signed
