@@ -140,6 +140,14 @@ def verify_upload(data: bytes) -> Verification:
         ) from None
 
 
+class UnusableSigningKey(Problem):
+    """422: the uploaded PKCS#12 file cannot sign (``reason`` as ``OrganisationKeyError``'s)."""
+
+    def __init__(self, error: OrganisationKeyError) -> None:
+        super().__init__(422, "unusable-signing-key", "The PKCS#12 file cannot sign", str(error))
+        self.reason = error.reason
+
+
 class NotSigningAuthority(Problem):
     def __init__(self, organisation: str) -> None:
         super().__init__(
@@ -195,12 +203,7 @@ def sign_for_organisation(
             stored_bytes(original), p12, passphrase.encode("utf-8"), original.language, utcnow()
         )
     except OrganisationKeyError as error:
-        raise Problem(
-            422,
-            "unusable-signing-key",
-            "The PKCS#12 file cannot sign",
-            str(error),
-        ) from None
+        raise UnusableSigningKey(error) from None
     stored = document_store().put(signed.pdf, "pdf")
     with db.transaction() as session:
         fresh = session.get(StoredDocument, original.id)

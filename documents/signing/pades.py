@@ -52,7 +52,12 @@ _WORDS = {
 
 class OrganisationKeyError(ValueError):
     """The uploaded PKCS#12 file cannot sign: unreadable, wrong passphrase, or a certificate
-    not valid now. The message is safe to show beside the form's field."""
+    not valid now. The message is safe to show beside the form's field; ``reason`` says which
+    (``unreadable``, ``not_yet_valid``, ``expired``)."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -137,15 +142,16 @@ def organisation_key(p12: bytes, passphrase: bytes, now: dt.datetime) -> FundKey
     try:
         key = load_pkcs12(p12, passphrase, what="the PKCS#12 file")
     except FundKeyError as error:
-        raise OrganisationKeyError(str(error)) from None
+        raise OrganisationKeyError(str(error), "unreadable") from None
     certificate = key.certificate
     if now < certificate.not_valid_before_utc:
         raise OrganisationKeyError(
-            f"the certificate is not valid before {certificate.not_valid_before_utc:%Y-%m-%d}"
+            f"the certificate is not valid before {certificate.not_valid_before_utc:%Y-%m-%d}",
+            "not_yet_valid",
         )
     if now > certificate.not_valid_after_utc:
         raise OrganisationKeyError(
-            f"the certificate expired on {certificate.not_valid_after_utc:%Y-%m-%d}"
+            f"the certificate expired on {certificate.not_valid_after_utc:%Y-%m-%d}", "expired"
         )
     return key
 

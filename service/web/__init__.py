@@ -20,6 +20,7 @@ from service.web import (
     home,
     outcome_pages,
     sign_in_pages,
+    signature_pages,
 )
 from service.web.access import FormExpired, SignInRequired
 from service.web.i18n import Words, negotiated_language
@@ -65,6 +66,7 @@ def install(app: FastAPI) -> None:
         export_pages,
         outcome_pages,
         agreement_pages,
+        signature_pages,
     ):
         app.include_router(module.router)
     for name, media_type in ASSETS.items():

@@ -49,6 +49,7 @@ from service.web.forms import (
 )
 from service.web.prefect_links import flow_run_url
 from service.web.rendering import PageContext, render
+from service.web.signature_pages import SignaturePosted, signature_offers
 from workflows.document_copies import OTHER_LANGUAGE
 
 router = APIRouter(include_in_schema=False)
@@ -194,6 +195,7 @@ async def _grant_page(
     grant_id: int,
     posted: Posted | None = None,
     status_code: int = 200,
+    signature_posted: SignaturePosted | None = None,
 ) -> HTMLResponse:
     from service.routes.grants import read_grant
 
@@ -221,6 +223,9 @@ async def _grant_page(
         documents=_document_rows(documents),
         copy_offers=await asyncio.to_thread(copy_offers, db, user, documents),
         copied=copied if copied in OTHER_LANGUAGE else "",
+        signature_offers=await asyncio.to_thread(signature_offers, db, user, grant_id, documents),
+        signature_posted=signature_posted,
+        signed_now=context.request.query_params.get("signed") == "organisation",
         instalments=instalments,
         reports=reports,
         history=history,
@@ -233,6 +238,20 @@ async def _grant_page(
         panel_member=PANEL_MEMBER,
         current=await asyncio.to_thread(_current_values, db, grant, context),
         prefilled=EDITS_THE_APPLICATION,
+    )
+
+
+async def render_grant_page(
+    context: PageContext,
+    db,  # type: ignore[no-untyped-def]
+    grant_id: int,
+    *,
+    signature_posted: SignaturePosted | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """The grant page, with the organisation's signature form's errors (``signature_pages``)."""
+    return await _grant_page(
+        context, db, grant_id, status_code=status_code, signature_posted=signature_posted
     )
 
 

@@ -217,6 +217,20 @@ def messages_written_and_sent_by_grantflow() -> bool:
     return callable(notifications.after_action) and callable(delivery.deliver_due)
 
 
+def executed_agreements_signed_and_verifiable() -> bool:
+    """The Fund signs every executed agreement PDF when it is issued, and
+    ``grantflow documents verify`` checks a signed PDF."""
+    from documents.issuing import issue_document, is_signed
+    from service.cli import documents_app
+
+    commands = {command.name for command in documents_app.registered_commands}
+    return (
+        is_signed("executed_agreement", "pdf")
+        and "verify" in commands
+        and "certify_as_fund" in inspect.getsource(issue_document)
+    )
+
+
 @dataclass(frozen=True)
 class Claim:
     says: str
@@ -365,6 +379,10 @@ CLAIMS: dict[str, Claim] = {
     ),
     "documents:agr.f.intro": Claim(
         "reports are submitted on the grant's page", lambda: on_the_grant_page("submit_report")
+    ),
+    "documents:agr.signature_record.digital": Claim(
+        "the Fund signs the executed agreement's PDF, and grantflow documents verify checks it",
+        executed_agreements_signed_and_verifiable,
     ),
     # Payments
     "documents:agr.a2.text": Claim(

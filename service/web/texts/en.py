@@ -174,6 +174,33 @@ WORDS = {
     "document.created": "Created",
     "document.file": "File",
     "document.download": "Download {format}",
+    "document.signed_note": (
+        "The Fund signs each executed agreement’s PDF digitally; its Word (DOCX) file is not "
+        "signed."
+    ),
+    "signature.title": "Your organisation’s digital signature",
+    "signature.intro": (
+        "As your organisation’s signing authority you may also sign the executed agreement "
+        "with your organisation’s own certificate. A new copy carrying both signatures is "
+        "added to the documents; the Fund’s copy stays as it is. Your file and passphrase are "
+        "used for this signature only and are not kept."
+    ),
+    "signature.for": "Executed agreement ({language}, PDF)",
+    "signature.pkcs12": "Certificate file (PKCS#12: .p12 or .pfx)",
+    "signature.pkcs12_hint": "The file holding your organisation’s key and certificate.",
+    "signature.passphrase": "Passphrase of the file",
+    "signature.passphrase_hint": "Leave empty if the file has none.",
+    "signature.submit": "Sign with our certificate",
+    "signature.done": (
+        "Your organisation’s signature was added: the signed copy is listed above, as a new "
+        "version of the executed agreement."
+    ),
+    "signature.error.no_file": "Choose your organisation’s certificate file.",
+    "signature.error.unreadable": (
+        "The file cannot be opened: the passphrase is wrong, or it is not a PKCS#12 file."
+    ),
+    "signature.error.expired": "The certificate in this file has expired.",
+    "signature.error.not_yet_valid": "The certificate in this file is not valid yet.",
     "document.copy.fr": "Get this document in French",
     "document.copy.en": "Get this document in English",
     "document.copied.fr": "The document is ready in French: it is listed below, beside the original.",

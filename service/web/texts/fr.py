@@ -173,6 +173,34 @@ WORDS = {
     "document.created": "Créé le",
     "document.file": "Fichier",
     "document.download": "Télécharger le {format}",
+    "document.signed_note": (
+        "Le Fonds signe numériquement le PDF de chaque entente signée\u202f; son fichier Word "
+        "(DOCX) n’est pas signé."
+    ),
+    "signature.title": "Signature numérique de votre organisme",
+    "signature.intro": (
+        "À titre de signataire autorisé de votre organisme, vous pouvez aussi signer l’entente "
+        "avec le certificat de votre organisme. Une nouvelle copie portant les deux signatures "
+        "s’ajoute aux documents\u202f; la copie du Fonds reste telle quelle. Votre fichier et sa "
+        "phrase de passe ne servent qu’à cette signature et ne sont pas conservés."
+    ),
+    "signature.for": "Entente signée ({language}, PDF)",
+    "signature.pkcs12": "Fichier du certificat (PKCS#12\u00a0: .p12 ou .pfx)",
+    "signature.pkcs12_hint": "Le fichier qui contient la clé et le certificat de votre organisme.",
+    "signature.passphrase": "Phrase de passe du fichier",
+    "signature.passphrase_hint": "Laissez vide si le fichier n’en a pas.",
+    "signature.submit": "Signer avec notre certificat",
+    "signature.done": (
+        "La signature de votre organisme a été ajoutée\u00a0: la copie signée figure ci-dessus, "
+        "comme nouvelle version de l’entente signée."
+    ),
+    "signature.error.no_file": "Choisissez le fichier du certificat de votre organisme.",
+    "signature.error.unreadable": (
+        "Le fichier ne s’ouvre pas\u00a0: la phrase de passe est erronée, ou ce n’est pas un "
+        "fichier PKCS#12."
+    ),
+    "signature.error.expired": "Le certificat de ce fichier est expiré.",
+    "signature.error.not_yet_valid": "Le certificat de ce fichier n’est pas encore valide.",
     "document.copy.fr": "Obtenir ce document en français",
     "document.copy.en": "Obtenir ce document en anglais",
     "document.copied.fr": "Le document est prêt en français\u00a0: il figure ci-dessous, à côté de l'original.",
