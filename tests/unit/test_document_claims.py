@@ -220,7 +220,7 @@ def messages_written_and_sent_by_grantflow() -> bool:
 def executed_agreements_signed_and_verifiable() -> bool:
     """The Fund signs every executed agreement PDF when it is issued, and
     ``grantflow documents verify`` checks a signed PDF."""
-    from documents.issuing import issue_document, is_signed
+    from documents.issuing import is_signed, issue_document
     from service.cli import documents_app
 
     commands = {command.name for command in documents_app.registered_commands}
