@@ -28,6 +28,7 @@ from service.cli import app as cli
 from tests.support.api_support import ApiWorld, make_api_world
 from tests.support.databases import database_url, use_installation
 from tests.support.signing_keys import fictional_pkcs12
+from tests.support.web_support import csrf_of, give_everyone_a_password, signed_in, visible_text
 from workflows.runtime import database, document_store, reset_caches
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -272,3 +273,48 @@ def test_sign_is_refused_while_the_offer_is_still_owed(world, monkeypatch):
         headers=world.headers(world.applicant_of(2)),
     )
     assert signed.status_code == 200, signed.text
+
+
+def page_form_post(person, grant_id: int, document_id: int, p12: bytes, passphrase: str):
+    page = person.get(f"/grants/{grant_id}")
+    assert page.status_code == 200
+    return person.client.post(
+        f"/grants/{grant_id}/documents/{document_id}/organisation-signature",
+        data={"csrf_token": csrf_of(page.text), "passphrase": passphrase},
+        files={"pkcs12": ("org.p12", p12, "application/x-pkcs12")},
+        follow_redirects=False,
+    )
+
+
+def test_the_grant_page_offers_the_form_to_the_signing_authority_only(world, active):
+    colleague_user = world.user_with_roles("applicant", organisation_index=0)
+    give_everyone_a_password(world)
+    executed = documents_of(world.db, active["id"], "executed_agreement")[0]
+    authority = signed_in(world.applicant_of(0))
+    page = authority.get(f"/grants/{active['id']}").text
+    assert f"/documents/{executed.id}/organisation-signature" in page
+    assert 'enctype="multipart/form-data"' in page
+    colleague = signed_in(colleague_user)
+    assert "organisation-signature" not in colleague.get(f"/grants/{active['id']}").text
+    officer = signed_in(world.cast.screening_officer)
+    assert 'organisation-signature"' not in officer.get(f"/grants/{active['id']}").text
+
+
+def test_a_wrong_passphrase_on_the_page_is_an_error_beside_its_field(world, active):
+    colleague_user = world.user_with_roles("applicant", organisation_index=0)
+    give_everyone_a_password(world)
+    executed = documents_of(world.db, active["id"], "executed_agreement")[0]
+    authority = signed_in(world.applicant_of(0))
+    p12 = fictional_pkcs12("Wren Maplestone", b"the-right-one")
+    answer = page_form_post(authority, active["id"], executed.id, p12, "not-it")
+    assert answer.status_code == 422
+    prefix = f"signature-{executed.id}-"
+    assert f'id="{prefix}passphrase-error"' in answer.text
+    assert "the passphrase is wrong" in visible_text(answer.text)
+    assert "not-it" not in answer.text
+    done = page_form_post(authority, active["id"], executed.id, p12, "the-right-one")
+    assert done.status_code == 303
+    assert done.headers["location"].endswith("?signed=organisation#organisation-signature")
+    colleague = signed_in(colleague_user)
+    refused = page_form_post(colleague, active["id"], executed.id, p12, "the-right-one")
+    assert refused.status_code == 403
