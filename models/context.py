@@ -11,6 +11,7 @@ from models.lifecycle import Action
 from models.payloads import Payload
 from models.provisioning import normalised_email
 from models.tables import (
+    Amendment,
     BudgetLine,
     Contact,
     Fund,
@@ -57,7 +58,8 @@ class ActionContext:
     scores: list[ReviewScore] = field(default_factory=list)
     instalments: list[Instalment] = field(default_factory=list)
     reports: list[OutcomeReport] = field(default_factory=list)
-    subject: Instalment | OutcomeReport | None = None
+    amendments: list[Amendment] = field(default_factory=list)
+    subject: Instalment | OutcomeReport | Amendment | None = None
     details: dict[str, Any] = field(default_factory=dict)
 
     def assignment_of(self, user_id: int) -> ReviewAssignment | None:

@@ -245,6 +245,7 @@ def catalogue() -> dict[str, str]:
         ("state", lifecycle.GRANT_STATES),
         ("instalment_state", lifecycle.INSTALMENT_STATES),
         ("report_state", lifecycle.REPORT_STATES),
+        ("amendment_state", lifecycle.AMENDMENT_STATES),
     ):
         for state in states:
             words[f"{prefix}.staff.{state.key}"] = state.staff_label
