@@ -147,18 +147,28 @@ def replan(
             )
         for year, cents in zip(open_years, split_evenly(change, len(open_years)), strict=True):
             lines[year] += cents
+
+    def move(year: int, cents: int) -> int:
+        target = _nearest_year_with_payments(year, funded_years(lines), slots)
+        lines[year] -= cents
+        lines[target] += cents
+        return target
+
+    # Money of a year with no payment to come goes to the nearest year that has one; the last
+    # funded year's is its holdback first.
+    for year in funded_years(lines)[:-1]:
+        unpaid = lines[year] - charged.get(year, 0)
+        if unpaid > 0 and not slots(year):
+            move(year, unpaid)
     holdback_year, holdback = _holdback(lines, charged, approved, holdback_bps)
     rest = {
         y: lines[y] - charged.get(y, 0) - (holdback if y == holdback_year else 0)
         for y in funded_years(lines)
     }
-    for year in sorted(rest):
-        if rest[year] > 0 and not slots(year):
-            target = _nearest_year_with_payments(year, sorted(rest), slots)
-            lines[year] -= rest[year]
-            lines[target] += rest[year]
-            rest[target] += rest[year]
-            rest[year] = 0
+    if holdback_year in rest and rest[holdback_year] > 0 and not slots(holdback_year):
+        target = move(holdback_year, rest[holdback_year])
+        rest[target] += rest[holdback_year]
+        rest[holdback_year] = 0
     parts = [
         Part(kind, due, cents, year)
         for year in sorted(rest)

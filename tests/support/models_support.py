@@ -604,6 +604,16 @@ PREPARATIONS: dict[str, Callable[[World, str], Prepared]] = {
     "terminate": _just_before(
         "initiate_payment", _approver, lambda _: {"reason": "The recipient dissolved."}
     ),
+    "propose_amendment": _scripted("amended"),
+    "withdraw_amendment": _just_before(
+        "approve_amendment", _payments_officer, lambda ref: {**ref, "reason": "Proposed in error."}
+    ),
+    "approve_amendment": _scripted("amended"),
+    "decline_amendment": _just_before(
+        "approve_amendment", _approver, lambda ref: {**ref, "reason": "Not this year."}
+    ),
+    "sign_amendment": _scripted("amended"),
+    "countersign_amendment": _scripted("amended"),
 }
 
 
@@ -661,8 +671,18 @@ def subject_state(db: Database, action_key: str, grant_id: int, payload: dict[st
     subject = lifecycle.ACTIONS_BY_KEY[action_key].subject
     if subject == "grant":
         return grant(db, grant_id).state
-    rows = instalments(db, grant_id) if subject == "instalment" else reports(db, grant_id)
+    rows: list[Any] = {
+        "instalment": instalments,
+        "report": reports,
+        "amendment": amendments,
+    }[subject](db, grant_id)
     return next(row.state for row in rows if row.sequence == payload["sequence"])
+
+
+def amendments(db: Database, grant_id: int) -> list[Amendment]:
+    with db.reading() as session:
+        query = select(Amendment).where(Amendment.grant_id == grant_id)
+        return list(session.exec(query.order_by(Amendment.sequence)))
 
 
 def audit_events(db: Database, grant_id: int | None = None) -> list[AuditEvent]:
