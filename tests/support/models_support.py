@@ -501,13 +501,17 @@ def _scripted(variant: Variant = "full") -> Callable[[World, str], Prepared]:
 
 
 def _just_before(
-    until: str, who: Callable[[World, int], Actor], payload: Callable[[dict], dict]
+    until: str,
+    who: Callable[[World, int], Actor],
+    payload: Callable[[dict], dict],
+    variant: Variant = "full",
 ) -> Callable[[World, str], Prepared]:
-    """A grant taken to where the script would take ``until``; another action is taken there."""
+    """A grant taken to where the ``variant`` script would take ``until``; another action is
+    taken there."""
 
     def prepare_there(world: World, action_key: str) -> Prepared:
         grant_id = new_grant(world)
-        _, _, scripted_payload, at = advance(world, grant_id, until)
+        _, _, scripted_payload, at = advance(world, grant_id, until, variant=variant)
         actor_there = who(world, grant_id)
         return Prepared(grant_id, action_key, actor_there, payload(scripted_payload), now=at)
 
@@ -606,11 +610,14 @@ PREPARATIONS: dict[str, Callable[[World, str], Prepared]] = {
     ),
     "propose_amendment": _scripted("amended"),
     "withdraw_amendment": _just_before(
-        "approve_amendment", _payments_officer, lambda ref: {**ref, "reason": "Proposed in error."}
+        "approve_amendment",
+        _payments_officer,
+        lambda ref: {**ref, "reason": "Proposed in error."},
+        "amended",
     ),
     "approve_amendment": _scripted("amended"),
     "decline_amendment": _just_before(
-        "approve_amendment", _approver, lambda ref: {**ref, "reason": "Not this year."}
+        "approve_amendment", _approver, lambda ref: {**ref, "reason": "Not this year."}, "amended"
     ),
     "sign_amendment": _scripted("amended"),
     "countersign_amendment": _scripted("amended"),
