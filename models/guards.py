@@ -559,8 +559,8 @@ def no_open_amendment(ctx: ActionContext) -> str | None:
     open_one = next((a for a in ctx.amendments if a.state in OPEN_AMENDMENT_STATES), None)
     if open_one is not None:
         return (
-            f"amendment {open_one.sequence} is still open ({open_one.state}): it must be in "
-            "force, declined or withdrawn before another is proposed"
+            f"amendment {open_one.sequence} is still open ({open_one.state}): it must first be "
+            "in force, declined or withdrawn"
         )
     return None
 

@@ -296,8 +296,11 @@ ACTIONS: tuple[Action, ...] = (
            ("due", "returned"), None, ("system",), p.ReportRef, guards=("report_past_due",),
            documents=("overdue_notice",), grant_states=LIVE_AGREEMENT),
     # close-out
+    # An amendment still open when close-out begins would stay open for ever: it is first put
+    # in force, declined or withdrawn.
     Action("begin_closeout", "Begin close-out", "close_out", "grant", ("active",), "closing",
-           ("officer",), guards=("all_reports_accepted", "regular_instalments_released"),
+           ("officer",),
+           guards=("all_reports_accepted", "regular_instalments_released", "no_open_amendment"),
            documents=("reconciliation_letter",)),
     Action("close", "Close grant", "close_out", "grant", ("closing",), "closed",
            ("approver",), guards=("all_reports_accepted", "holdback_settled"),

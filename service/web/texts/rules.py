@@ -192,8 +192,8 @@ RULES: dict[str, tuple[str, str]] = {
         "La demande modifiée doit rester cohérente\u00a0: la fin après le début, le budget compris dans les exercices du projet.",
     ),
     "no_open_amendment": (
-        "Another amendment of this agreement is still open.",
-        "Une autre modification de cette entente est encore en cours.",
+        "An amendment of this agreement is still open.",
+        "Une modification de cette entente est encore en cours.",
     ),
     "amendment_fits_agreement": (
         "The amendment must fit the agreement in force: not below what is paid, a later end date within the fund's rules, a change to something.",

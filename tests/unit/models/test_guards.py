@@ -486,8 +486,7 @@ def proposing_while_an_amendment_awaits_signature():
     ctx = fake_context("propose_amendment")
     ctx.amendments = [fake_amendment("approved")]
     return ctx, (
-        "amendment 1 is still open (approved): it must be in force, declined or withdrawn "
-        "before another is proposed"
+        "amendment 1 is still open (approved): it must first be in force, declined or withdrawn"
     )
 
 
