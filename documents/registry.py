@@ -16,6 +16,7 @@ from typing import Literal
 from documents.audit.evidence import Evidence
 from documents.builders import (
     acknowledgement_of_receipt,
+    amending_agreement,
     approval_memo,
     audit_dossier,
     closeout_certificate,
@@ -23,6 +24,7 @@ from documents.builders import (
     decline_letter,
     deficiency_notice,
     executed_agreement,
+    executed_amendment,
     grant_agreement,
     holdback_release_letter,
     lapse_notice,
@@ -69,6 +71,8 @@ _MODULES: tuple[ModuleType, ...] = (
     grant_agreement,
     lapse_notice,
     executed_agreement,
+    amending_agreement,
+    executed_amendment,
     payment_authorization,
     remittance_advice,
     report_receipt,

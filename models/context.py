@@ -12,6 +12,7 @@ from models.offers import Offer
 from models.payloads import Payload
 from models.provisioning import normalised_email
 from models.tables import (
+    Amendment,
     BudgetLine,
     Contact,
     Fund,
@@ -59,7 +60,8 @@ class ActionContext:
     instalments: list[Instalment] = field(default_factory=list)
     reports: list[OutcomeReport] = field(default_factory=list)
     offer: Offer | None = None
-    subject: Instalment | OutcomeReport | None = None
+    amendments: list[Amendment] = field(default_factory=list)
+    subject: Instalment | OutcomeReport | Amendment | None = None
     details: dict[str, Any] = field(default_factory=dict)
 
     def assignment_of(self, user_id: int) -> ReviewAssignment | None:

@@ -11,10 +11,12 @@ that nobody gave an effect stops the engine from loading instead of silently doi
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import Any
 
 from sqlmodel import Session
 
+from models import amendments as amending
 from models import budget as budget_rules
 from models import lifecycle
 from models.applications import requested_total
@@ -26,7 +28,14 @@ from models.governed import engine_window
 from models.lifecycle import ACTIONS_BY_KEY
 from models.schedule import charged_by_year, plan_instalments, plan_reports
 from models.settlement import repayment_due_by, settle_holdback
-from models.tables import BudgetLine, Instalment, OutcomeReport, ReviewAssignment, ReviewScore
+from models.tables import (
+    Amendment,
+    BudgetLine,
+    Instalment,
+    OutcomeReport,
+    ReviewAssignment,
+    ReviewScore,
+)
 
 Effect = Callable[[Session, ActionContext], None]
 EFFECTS: dict[str, Effect] = {}
@@ -208,7 +217,9 @@ def _approve(session: Session, ctx: ActionContext) -> None:
                 planned_cents=planned.amount_cents,
             )
         )
-    for report in plan_reports(grant.start_date, grant.end_date):
+    for report in plan_reports(
+        grant.start_date, grant.end_date, grant.annual_report_days, grant.final_report_days
+    ):
         session.add(
             OutcomeReport(
                 grant_id=grant.id,
@@ -531,6 +542,278 @@ def _terminate(session: Session, ctx: ActionContext) -> None:
     _repayment_date(ctx, figures)
     ctx.details["reason"] = ctx.payload.reason  # type: ignore[attr-defined]
     _return_and_delete(session, ctx)
+
+
+# --------------------------------------------------------------------------- amendments
+
+
+def _amendment(ctx: ActionContext) -> Amendment:
+    assert isinstance(ctx.subject, Amendment)
+    ctx.details["amendment_sequence"] = ctx.subject.sequence
+    return ctx.subject
+
+
+@effect("propose_amendment")
+def _propose_amendment(session: Session, ctx: ActionContext) -> None:
+    """A new amendment, numbered after the grant's last, recording the terms in force beside
+    the ones it proposes, each with its reason (no_open_amendment held)."""
+    proposal, grant = ctx.payload, ctx.grant
+    sequence = max((a.sequence for a in ctx.amendments), default=0) + 1
+    amendment = Amendment(
+        grant_id=grant.id,
+        sequence=sequence,
+        approved_cents_before=grant.approved_cents or 0,
+        approved_cents_after=proposal.approved_cents,  # type: ignore[attr-defined]
+        approved_cents_reason=proposal.approved_cents_reason or "",  # type: ignore[attr-defined]
+        end_date_before=grant.end_date,
+        end_date_after=proposal.end_date,  # type: ignore[attr-defined]
+        end_date_reason=proposal.end_date_reason or "",  # type: ignore[attr-defined]
+        annual_report_days_before=grant.annual_report_days,
+        annual_report_days_after=proposal.annual_report_days,  # type: ignore[attr-defined]
+        final_report_days_before=grant.final_report_days,
+        final_report_days_after=proposal.final_report_days,  # type: ignore[attr-defined]
+        report_schedule_reason=proposal.report_schedule_reason or "",  # type: ignore[attr-defined]
+        proposed_by_id=ctx.actor.user_id,
+        proposed_at=ctx.now,
+    )
+    session.add(amendment)
+    ctx.amendments.append(amendment)
+    ctx.details["amendment_sequence"] = sequence
+    ctx.details["changes"] = amendment_changes(amendment)
+
+
+def amendment_changes(amendment: Amendment) -> list[dict[str, Any]]:
+    """Each term the amendment changes: its name, value before and after (cents, ISO dates or
+    days) and the reason, in the order the agreement states them."""
+    before, after = amending.terms_before(amendment), amending.terms_after(amendment)
+    reasons = {
+        "approved_cents": amendment.approved_cents_reason,
+        "end_date": amendment.end_date_reason,
+        "annual_report_days": amendment.report_schedule_reason,
+        "final_report_days": amendment.report_schedule_reason,
+    }
+    changes = []
+    for term, reason in reasons.items():
+        old, new = getattr(before, term), getattr(after, term)
+        if old != new:
+            plain = [v.isoformat() if isinstance(v, date) else v for v in (old, new)]
+            changes.append({"term": term, "before": plain[0], "after": plain[1], "reason": reason})
+    return changes
+
+
+@effect("withdraw_amendment")
+def _withdraw_amendment(session: Session, ctx: ActionContext) -> None:
+    _amendment(ctx).closing_reason = ctx.payload.reason  # type: ignore[attr-defined]
+
+
+@effect("decline_amendment")
+def _decline_amendment(session: Session, ctx: ActionContext) -> None:
+    _amendment(ctx).closing_reason = ctx.payload.reason  # type: ignore[attr-defined]
+    ctx.details["reason"] = ctx.payload.reason  # type: ignore[attr-defined]
+
+
+def _plan_details(ctx: ActionContext, amendment: Amendment) -> amending.Replan:
+    """The amendment's changes and the plans it leads to, as its documents print them."""
+    after = amending.terms_after(amendment)
+    plan = amending.replan_for(ctx.grant, ctx.fund, ctx.budget, ctx.instalments, after)
+    ctx.details["changes"] = amendment_changes(amendment)
+    ctx.details["paid_instalments"] = [
+        _instalment_fact(i.sequence, i.kind, i.due_date, i.amount_cents, i.state)
+        for i in ctx.instalments
+        if i.state in amending.PAID_OR_IN_FLIGHT
+    ]
+    ctx.details["kept_reports"] = [
+        _report_fact(r.sequence, r.kind, r.period_start, r.period_end, r.due_date, r.state)
+        for r in ctx.reports
+        if r.state != "due"
+    ]
+    return plan
+
+
+def _instalment_fact(
+    sequence: int | None, kind: str, due: date, cents: int, state: str
+) -> dict[str, Any]:
+    return {
+        "sequence": sequence,
+        "kind": kind,
+        "due_date": due.isoformat(),
+        "amount_cents": cents,
+        "state": state,
+    }
+
+
+def _report_fact(  # noqa: PLR0913 - a report's facts, one argument each
+    sequence: int | None, kind: str, start: date, end: date, due: date, state: str
+) -> dict[str, Any]:
+    return {
+        "sequence": sequence,
+        "kind": kind,
+        "period_start": start.isoformat(),
+        "period_end": end.isoformat(),
+        "due_date": due.isoformat(),
+        "state": state,
+    }
+
+
+@effect("approve_amendment")
+def _approve_amendment(session: Session, ctx: ActionContext) -> None:
+    """The amending agreement offered: its changes and the plans as they would be now (the
+    countersignature re-plans from the payments made by then)."""
+    amendment = _amendment(ctx)
+    amendment.approved_by_id = ctx.actor.user_id
+    amendment.approved_at = ctx.now
+    plan = _plan_details(ctx, amendment)
+    after = amending.terms_after(amendment)
+    ctx.details["planned_instalments"] = [
+        _instalment_fact(None, p.kind, p.due_date, p.amount_cents, "scheduled") for p in plan.parts
+    ]
+    ctx.details["planned_reports"] = [
+        _report_fact(None, r.kind, r.period_start, r.period_end, r.due_date, "due")
+        for r in amending.reports_to_come(ctx.grant.start_date, after, ctx.reports)
+    ]
+
+
+@effect("sign_amendment")
+def _sign_amendment(session: Session, ctx: ActionContext) -> None:
+    amendment = _amendment(ctx)
+    contact = ctx.signing_contact()
+    assert contact is not None  # guaranteed by signer_has_signing_authority
+    amendment.signer_name = contact.name
+    amendment.signed_at = ctx.now
+
+
+@effect("countersign_amendment")
+def _countersign_amendment(session: Session, ctx: ActionContext) -> None:
+    """The amendment comes into force: the grant's terms become the amended ones, the unpaid
+    instalments and the reports not yet submitted are re-planned, the budget lines move and the
+    allocations follow (amendment_within_allocation held under the allocations' locks)."""
+    amendment = _amendment(ctx)
+    amendment.countersigned_by_id = ctx.actor.user_id
+    amendment.countersigned_at = ctx.now
+    plan = _plan_details(ctx, amendment)
+    before_lines = amending.approved_lines(ctx.budget)
+    ctx.details["instalments_before"] = [
+        _instalment_fact(i.sequence, i.kind, i.due_date, i.amount_cents, i.state)
+        for i in ctx.instalments
+    ]
+    ctx.details["reports_before"] = [
+        _report_fact(r.sequence, r.kind, r.period_start, r.period_end, r.due_date, r.state)
+        for r in ctx.reports
+    ]
+    _move_budget(session, ctx, plan, before_lines)
+    after = amending.terms_after(amendment)
+    ctx.grant.approved_cents = after.approved_cents
+    ctx.grant.end_date = after.end_date
+    ctx.grant.annual_report_days = after.annual_report_days
+    ctx.grant.final_report_days = after.final_report_days
+    _replan_instalments(session, ctx, plan)
+    _replan_reports(session, ctx, after)
+    ctx.details["instalments_after"] = [
+        _instalment_fact(i.sequence, i.kind, i.due_date, i.amount_cents, i.state)
+        for i in sorted(ctx.instalments, key=lambda i: i.sequence)
+    ]
+    ctx.details["reports_after"] = [
+        _report_fact(r.sequence, r.kind, r.period_start, r.period_end, r.due_date, r.state)
+        for r in sorted(ctx.reports, key=lambda r: r.sequence)
+    ]
+    ctx.details["planned_instalments"] = [
+        f for f in ctx.details["instalments_after"] if f["state"] in amending.UNPAID
+    ]
+    ctx.details["planned_reports"] = [
+        f for f in ctx.details["reports_after"] if f["state"] == "due"
+    ]
+
+
+def _move_budget(
+    session: Session, ctx: ActionContext, plan: amending.Replan, before: dict[int, int]
+) -> None:
+    """Budget lines take the new approved amounts; each year's allocation takes what its line
+    gains and gets back what it loses."""
+    changes = plan.line_changes(before)
+    lines = {line.fiscal_year: line for line in ctx.budget}
+    for fiscal_year, cents in sorted(plan.lines.items()):
+        line = lines.get(fiscal_year)
+        if line is None:
+            line = BudgetLine(grant_id=ctx.grant.id, fiscal_year=fiscal_year, requested_cents=0)
+            ctx.budget.append(line)
+        line.approved_cents = cents
+        session.add(line)
+    committed: dict[str, int] = {}
+    for fiscal_year, cents in sorted(changes.items()):
+        allocation = ctx.allocations[fiscal_year]  # amendment_within_allocation checked it
+        allocation.committed_cents += cents
+        session.add(allocation)
+        committed[budget_rules.fiscal_label(fiscal_year)] = cents
+    ctx.details["commitment_changes_by_year"] = committed
+
+
+def _replan_instalments(session: Session, ctx: ActionContext, plan: amending.Replan) -> None:
+    """Unpaid instalments take the plan's parts in place (module docstring of
+    ``models.amendments``): regular ones in due-date order, the holdback its own; new parts
+    become new instalments numbered after the last; unneeded unpaid ones are deleted."""
+    unpaid = [i for i in ctx.instalments if i.state in amending.UNPAID]
+    next_sequence = max((i.sequence for i in ctx.instalments), default=0) + 1
+    deleted: list[int] = []
+    for holdback in (False, True):
+        rows = sorted(
+            (i for i in unpaid if (i.kind == "holdback") == holdback),
+            key=lambda i: (i.due_date, i.sequence),
+        )
+        parts = [p for p in plan.parts if (p.kind == "holdback") == holdback]
+        for row, part in zip(rows, parts, strict=False):
+            row.kind, row.due_date = part.kind, part.due_date
+            row.amount_cents = row.planned_cents = part.amount_cents
+            session.add(row)
+        for row in rows[len(parts) :]:
+            session.delete(row)
+            ctx.instalments.remove(row)
+            deleted.append(row.sequence)
+        for part in parts[len(rows) :]:
+            row = Instalment(
+                grant_id=ctx.grant.id,
+                sequence=next_sequence,
+                kind=part.kind,
+                due_date=part.due_date,
+                amount_cents=part.amount_cents,
+                planned_cents=part.amount_cents,
+            )
+            next_sequence += 1
+            session.add(row)
+            ctx.instalments.append(row)
+    ctx.details["deleted_instalments"] = deleted
+    total = sum(i.amount_cents for i in ctx.instalments)
+    assert total == ctx.grant.approved_cents, (total, ctx.grant.approved_cents)
+
+
+def _replan_reports(session: Session, ctx: ActionContext, after: amending.Terms) -> None:
+    """Reports not yet submitted follow the new end date and schedule; the others stay."""
+    to_come = amending.reports_to_come(ctx.grant.start_date, after, ctx.reports)
+    due = sorted((r for r in ctx.reports if r.state == "due"), key=lambda r: r.period_end)
+    by_end = {r.period_end: r for r in due}
+    rows: list[OutcomeReport | None] = [by_end.pop(p.period_end, None) for p in to_come]
+    spare = [r for r in due if r.period_end in by_end]
+    next_sequence = max((r.sequence for r in ctx.reports), default=0) + 1
+    for planned, row in zip(to_come, rows, strict=True):
+        if row is None and spare:
+            row = spare.pop(0)
+        if row is None:
+            row = OutcomeReport(
+                grant_id=ctx.grant.id,
+                sequence=next_sequence,
+                kind=planned.kind,
+                period_start=planned.period_start,
+                period_end=planned.period_end,
+                due_date=planned.due_date,
+            )
+            next_sequence += 1
+            ctx.reports.append(row)
+        row.kind, row.period_start = planned.kind, planned.period_start
+        row.period_end, row.due_date = planned.period_end, planned.due_date
+        session.add(row)
+    for row in spare:
+        session.delete(row)
+        ctx.reports.remove(row)
+    ctx.details["deleted_reports"] = [r.sequence for r in spare]
 
 
 def registry_problems(

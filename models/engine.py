@@ -40,6 +40,7 @@ from models.offers import latest_offer
 from models.payloads import Payload
 from models.request_key import request_hash_key
 from models.tables import (
+    Amendment,
     AuditEvent,
     BudgetLine,
     Contact,
@@ -178,6 +179,11 @@ def _load_context(
             .order_by(OutcomeReport.sequence)
         )
     )
+    amendments = list(
+        session.exec(
+            select(Amendment).where(Amendment.grant_id == grant.id).order_by(Amendment.sequence)
+        )
+    )
     needed = {need: NEED_LOADERS[need](session, grant) for need in action.needs}
     wanted_users = {a.reviewer_id for a in assignments} | {i.initiated_by_id for i in instalments}
     wanted_users.add(getattr(payload, "coordinator_id", None))
@@ -203,17 +209,22 @@ def _load_context(
         scores=list(session.exec(select(ReviewScore).where(ReviewScore.grant_id == grant.id))),
         instalments=instalments,
         reports=reports,
+        amendments=amendments,
         **needed,
     )
     ctx.subject = _find_subject(ctx)
     return ctx
 
 
-def _find_subject(ctx: ActionContext) -> Instalment | OutcomeReport | None:
+def _find_subject(ctx: ActionContext) -> Instalment | OutcomeReport | Amendment | None:
     if ctx.action.subject == "grant":
         return None
     sequence = ctx.payload.sequence  # type: ignore[attr-defined]
-    rows = ctx.instalments if ctx.action.subject == "instalment" else ctx.reports
+    rows: list[Any] = {
+        "instalment": ctx.instalments,
+        "report": ctx.reports,
+        "amendment": ctx.amendments,
+    }[ctx.action.subject]
     subject = next((row for row in rows if row.sequence == sequence), None)
     if subject is None:
         raise InvalidPayload(

@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable
 from datetime import timedelta
 
+from models import amendments as amending
 from models import budget as budget_rules
 from models import deadlines, lifecycle
 from models.applications import plan_problem
@@ -17,7 +18,7 @@ from models.context import ActionContext
 from models.money import format_cad
 from models.provisioning import normalised_email
 from models.review import quorum_required, scoring_members
-from models.tables import Instalment, OutcomeReport
+from models.tables import OPEN_AMENDMENT_STATES, Amendment, Instalment, OutcomeReport
 
 Guard = Callable[[ActionContext], str | None]
 GUARDS: dict[str, Guard] = {}
@@ -560,3 +561,118 @@ def holdback_settled(ctx: ActionContext) -> str | None:
     if unsettled:
         return "the payable holdback must be released before the grant is closed"
     return None
+
+
+# --------------------------------------------------------------------------- amendments
+
+
+@guard
+def no_open_amendment(ctx: ActionContext) -> str | None:
+    open_one = next((a for a in ctx.amendments if a.state in OPEN_AMENDMENT_STATES), None)
+    if open_one is not None:
+        return (
+            f"amendment {open_one.sequence} is still open ({open_one.state}): it must first be "
+            "in force, declined or withdrawn"
+        )
+    return None
+
+
+def _amendment(ctx: ActionContext) -> Amendment:
+    assert isinstance(ctx.subject, Amendment)
+    return ctx.subject
+
+
+def _terms_problem(
+    ctx: ActionContext, before: amending.Terms, after: amending.Terms, changed: list[str]
+) -> str | None:
+    """Why ``after`` cannot amend the agreement in force (``before``), or None."""
+    if any(r.kind == "final" and r.state != "due" for r in ctx.reports):
+        return "the final report is submitted: the agreement can no longer be amended"
+    if "approved_cents" in changed:
+        amount, paid = after.approved_cents, amending.fixed_cents(ctx.instalments)
+        if amount == before.approved_cents:
+            return f"the new amount {format_cad(amount)} is the amount in force"
+        if amount < paid:
+            return (
+                f"a decrease may not go below what is paid or in flight: {format_cad(amount)} "
+                f"is less than {format_cad(paid)}"
+            )
+        if amount > ctx.fund.max_award_cents:
+            return (
+                f"the new amount {format_cad(amount)} exceeds the fund's maximum award of "
+                f"{format_cad(ctx.fund.max_award_cents)}"
+            )
+    if "end_date" in changed:
+        if after.end_date <= before.end_date:
+            return (
+                f"an extension must end later than the end date in force, {before.end_date}; "
+                f"{after.end_date} does not"
+            )
+        if len(fiscal_years_between(ctx.grant.start_date, after.end_date)) > MAX_FISCAL_YEARS:
+            return (
+                f"the project may span at most {MAX_FISCAL_YEARS} fiscal years: "
+                f"{after.end_date} is too late"
+            )
+    schedule = ("annual_report_days", "final_report_days")
+    if any(name in changed for name in schedule) and all(
+        getattr(after, name) == getattr(before, name) for name in schedule
+    ):
+        return "the reporting schedule given is the one in force"
+    try:
+        amending.replan_for(ctx.grant, ctx.fund, ctx.budget, ctx.instalments, after)
+    except amending.AmendmentPlanError as error:
+        return f"the payment plan cannot carry this amendment: {error}"
+    return None
+
+
+@payload_guard
+def amendment_fits_agreement(ctx: ActionContext) -> str | None:
+    """The proposed terms amend the agreement in force: a decrease not below what is paid or in
+    flight, an extension later than the end date and within the fund's rules, a change that
+    changes something, and a payment plan that can carry it (``models.amendments``)."""
+    proposal = ctx.payload
+    before = amending.terms_in_force(ctx.grant)
+    given = {name: getattr(proposal, name) for name in proposal.changed_terms()}  # type: ignore[attr-defined]
+    after = amending.Terms(**{**before.__dict__, **given})
+    return _terms_problem(ctx, before, after, list(given))
+
+
+@guard
+def amendment_still_fits(ctx: ActionContext) -> str | None:
+    """The amendment still fits the agreement in force (payments made since may have left a
+    decrease below what is paid)."""
+    amendment = _amendment(ctx)
+    before = amending.terms_before(amendment)
+    if before != amending.terms_in_force(ctx.grant):
+        return f"the agreement changed since amendment {amendment.sequence} was proposed"
+    after = amending.terms_after(amendment)
+    changed = [name for name in before.__dict__ if getattr(after, name) != getattr(before, name)]
+    return _terms_problem(ctx, before, after, changed)
+
+
+@guard
+def amendment_within_allocation(ctx: ActionContext) -> str | None:
+    """What an increase adds to each fiscal year fits that year's allocation (checked at the
+    approval and again, under the allocations' locks, at the countersignature)."""
+    amendment = _amendment(ctx)
+    after = amending.terms_after(amendment)
+    try:
+        plan = amending.replan_for(ctx.grant, ctx.fund, ctx.budget, ctx.instalments, after)
+    except amending.AmendmentPlanError:
+        return None  # amendment_still_fits says why
+    before = amending.approved_lines(ctx.budget)
+    added = {y: cents for y, cents in plan.line_changes(before).items() if cents > 0}
+    shortfalls = budget_rules.allocation_shortfalls(added, ctx.allocations)
+    if shortfalls:
+        parts = [
+            f"fiscal year {budget_rules.fiscal_label(fy)} is short by {format_cad(short)} "
+            f"({format_cad(available)} available, {format_cad(needed)} needed)"
+            for fy, short, available, needed in shortfalls
+        ]
+        return "the amendment would exceed the fund's allocation: " + "; ".join(parts)
+    return None
+
+
+@guard
+def approver_not_amendment_proposer(ctx: ActionContext) -> str | None:
+    return _approver_is_not(_amendment(ctx).proposed_by_id, ctx, "proposed this amendment")

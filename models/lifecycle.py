@@ -6,9 +6,10 @@ permission checks, the README's table and its Mermaid diagram are all derived fr
 module; a test fails when the committed README drifts from it. State keys are stored in the
 database and never change; labels may.
 
-Three machines share one mechanism: the grant itself, its disbursement instalments and its
-outcome reports. An action names the machine (``subject``) whose state it moves; actions on
-instalments and reports also name the grant states in which they may happen.
+Four machines share one mechanism: the grant itself, its disbursement instalments, its
+outcome reports and the amendments of its agreement. An action names the machine
+(``subject``) whose state it moves; actions on instalments, reports and amendments also name
+the grant states in which they may happen.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from models.visibility import Audience
 from models.visibility import reach_of as reach_of
 from models.visibility import reaches_other_organisations as reaches_other_organisations
 
-Subject = Literal["grant", "instalment", "report"]
+Subject = Literal["grant", "instalment", "report", "amendment"]
 # What an action's guards or effect read beyond the grant's own rows, which the engine then
 # loads into the ActionContext field of the same name: "panel" is every active reviewer
 # (screen_in seats them and checks they can reach quorum); "offer" is the grant agreement the
@@ -134,6 +135,18 @@ REPORT_STATES: tuple[State, ...] = (
     State("returned", "Returned for changes", "Changes requested", "outcome_reporting"),
 )
 
+# An amendment of the agreement in force (models.amendments): proposed by an officer, approved
+# under the approval's segregation of duties, signed by both parties; the countersignature
+# puts it in force and applies it. At most one is open (proposed, approved or signed) at once.
+AMENDMENT_STATES: tuple[State, ...] = (
+    State("proposed", "Proposed, awaiting approval", "Amendment proposed", "agreement"),
+    State("approved", "Approved, sent to sign", "Amending agreement ready to sign", "agreement"),
+    State("signed", "Signed by recipient", "Signed, awaiting the fund", "agreement"),
+    State("in_force", "In force", "In force", "agreement", terminal=True),
+    State("declined", "Declined", "Not approved", "agreement", terminal=True),
+    State("withdrawn", "Withdrawn", "Withdrawn", "agreement", terminal=True),
+)
+
 ELIGIBILITY = (
     "registration_complete",
     "indigenous_led_attested",
@@ -144,6 +157,7 @@ ELIGIBILITY = (
     "project_dates_valid",
 )
 LIVE_AGREEMENT = ("active", "closing")
+AMENDABLE = ("active",)
 PAYMENT_GUARDS = (
     "agreement_executed",
     "insurance_on_file",
@@ -223,6 +237,32 @@ ACTIONS: tuple[Action, ...] = (
            ("approver",),
            guards=("approver_not_screening_officer", "countersigner_is_fund_signing_authority"),
            documents=("executed_agreement",)),
+    # amendments of the agreement in force: the grant stays active throughout
+    Action("propose_amendment", "Propose amendment", "agreement", "grant", ("active",), None,
+           ("officer",), p.AmendmentProposal,
+           guards=("no_open_amendment", "amendment_fits_agreement")),
+    Action("withdraw_amendment", "Withdraw amendment", "agreement", "amendment",
+           ("proposed", "approved"), "withdrawn", ("officer",), p.AmendmentClosing,
+           grant_states=AMENDABLE),
+    Action("approve_amendment", "Approve amendment", "agreement", "amendment", ("proposed",),
+           "approved", ("approver",), p.AmendmentRef,
+           guards=("approver_not_amendment_proposer", "approver_not_screening_officer",
+                   "approver_not_review_coordinator", "amendment_still_fits",
+                   "amendment_within_allocation"),
+           documents=("amending_agreement",), grant_states=AMENDABLE),
+    Action("decline_amendment", "Decline amendment", "agreement", "amendment", ("proposed",),
+           "declined", ("approver",), p.AmendmentClosing, grant_states=AMENDABLE),
+    Action("sign_amendment", "Sign amending agreement", "agreement", "amendment",
+           ("approved",), "signed", ("applicant",), p.AmendmentRef,
+           guards=("signer_has_signing_authority",), grant_states=AMENDABLE),
+    # The countersignature applies the amendment: allocations are checked again under the
+    # same locks the approval of a grant takes.
+    Action("countersign_amendment", "Countersign amending agreement", "agreement", "amendment",
+           ("signed",), "in_force", ("approver",), p.AmendmentRef,
+           guards=("approver_not_amendment_proposer", "approver_not_screening_officer",
+                   "countersigner_is_fund_signing_authority", "amendment_still_fits",
+                   "amendment_within_allocation"),
+           documents=("executed_amendment",), grant_states=AMENDABLE),
     # disbursement
     Action("record_insurance", "Record insurance certificate", "disbursement", "grant",
            ("active",), None, ("officer",), p.Insurance, guards=("insurance_meets_minimum",)),
@@ -259,8 +299,11 @@ ACTIONS: tuple[Action, ...] = (
            ("due", "returned"), None, ("system",), p.ReportRef, guards=("report_past_due",),
            documents=("overdue_notice",), grant_states=LIVE_AGREEMENT),
     # close-out
+    # An amendment still open when close-out begins would stay open for ever: it is first put
+    # in force, declined or withdrawn.
     Action("begin_closeout", "Begin close-out", "close_out", "grant", ("active",), "closing",
-           ("officer",), guards=("all_reports_accepted", "regular_instalments_released"),
+           ("officer",),
+           guards=("all_reports_accepted", "regular_instalments_released", "no_open_amendment"),
            documents=("reconciliation_letter",)),
     Action("close", "Close grant", "close_out", "grant", ("closing",), "closed",
            ("approver",), guards=("all_reports_accepted", "holdback_settled"),
@@ -320,6 +363,8 @@ STAFF_NOTICES: tuple[StaffNotice, ...] = (
     StaffNotice("approval_pending", "recommend", "approver"),
     StaffNotice("payment_to_release", "initiate_payment", "finance"),
     StaffNotice("report_to_review", "submit_report", "officer"),
+    StaffNotice("amendment_to_approve", "propose_amendment", "approver"),
+    StaffNotice("amendment_to_countersign", "sign_amendment", "approver"),
 )
 # What the organisation is told for a step: by default that its documents are ready (each
 # step's own documents attached); these steps say more. An action without documents of its
@@ -333,6 +378,8 @@ ORGANISATION_MESSAGES: dict[str, str] = {
     "return_report": "report_returned",
     "accept_report": "report_accepted",
     "hold_payment": "payment_held",
+    "decline_amendment": "amendment_declined",
+    "withdraw_amendment": "amendment_withdrawn",
 }
 # Told by the sweep, with no step of their own: before an offer lapses, before a cure period
 # ends (to the organisation), and when an instalment becomes payable (to staff).
@@ -358,6 +405,8 @@ DOCUMENT_AUDIENCES: dict[str, Audience] = {
     "grant_agreement": "applicant",
     "lapse_notice": "applicant",
     "executed_agreement": "applicant",
+    "amending_agreement": "applicant",
+    "executed_amendment": "applicant",
     "payment_authorization": "staff",
     "remittance_advice": "applicant",
     "report_receipt": "applicant",
@@ -395,8 +444,14 @@ STATES_BY_SUBJECT: dict[Subject, tuple[State, ...]] = {
     "grant": GRANT_STATES,
     "instalment": INSTALMENT_STATES,
     "report": REPORT_STATES,
+    "amendment": AMENDMENT_STATES,
 }
-INITIAL_STATE: dict[Subject, str] = {"grant": "draft", "instalment": "scheduled", "report": "due"}
+INITIAL_STATE: dict[Subject, str] = {
+    "grant": "draft",
+    "instalment": "scheduled",
+    "report": "due",
+    "amendment": "proposed",
+}
 
 
 def grant_state(key: str) -> State:

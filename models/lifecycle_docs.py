@@ -1,10 +1,11 @@
 """The README's lifecycle tables and Mermaid diagrams, generated from the declaration.
 
-One diagram per machine (grant, instalment, outcome report): each draws the actions of that
-machine and the knock-on changes other machines' actions make on it (``KNOCK_ONS``). A "Who is
-told" table says, step by step, which documents go to whom and which messages are sent
-(``DOCUMENT_AUDIENCES``, ``organisation_message``, ``STAFF_NOTICES``, ``SWEEP_NOTICES``). A "Who
-sees what" table renders the visibility declaration (``models.visibility``).
+One diagram per machine (grant, instalment, outcome report, amendment): each draws the
+actions of that machine and the knock-on changes other machines' actions make on it
+(``KNOCK_ONS``). A "Who is told" table says, step by step, which documents go to whom and
+which messages are sent (``DOCUMENT_AUDIENCES``, ``organisation_message``, ``STAFF_NOTICES``,
+``SWEEP_NOTICES``). A "Who sees what" table renders the visibility declaration
+(``models.visibility``).
 
 ``python -m models.lifecycle_docs README.md`` rewrites the block between the markers; a test
 fails when the committed README differs from what this module generates.
@@ -213,6 +214,7 @@ MACHINES: tuple[tuple[Subject, str], ...] = (
     ("grant", "Grant"),
     ("instalment", "Instalment"),
     ("report", "Outcome report"),
+    ("amendment", "Amendment"),
 )
 
 

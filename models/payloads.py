@@ -274,3 +274,87 @@ class ReportSubmission(Payload):
 
     def aggregates(self) -> dict[str, int]:
         return {name: getattr(self, name) for name in AGGREGATE_FIELDS}
+
+
+# An amendment's reporting schedule: days after a fiscal year's end an annual report is due,
+# and after the end the final report (never later than the holdback falls due).
+ANNUAL_REPORT_DAYS = (30, 180)
+FINAL_REPORT_DAYS = (30, 90)
+AmendmentReason = Annotated[MultiLine, Field(min_length=3, max_length=REASON_MAX)]
+# Each change an amendment may make, and the field giving its reason.
+AMENDMENT_CHANGES: dict[str, tuple[str, ...]] = {
+    "approved_cents_reason": ("approved_cents",),
+    "end_date_reason": ("end_date",),
+    "report_schedule_reason": ("annual_report_days", "final_report_days"),
+}
+
+
+class AmendmentProposal(Payload):
+    """What an amendment changes in the agreement in force: any of the approved amount, the
+    end date and the reporting schedule, at least one, each with its reason. Whether the
+    change fits the agreement (not below what is paid, a later end within the fund's rules)
+    is the ``amendment_fits_agreement`` guard's."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "approved_cents": 27_500_000,
+                    "approved_cents_reason": "A second site opens in the extended term.",
+                    "end_date": "2028-09-30",
+                    "end_date_reason": "The second site opens in the spring.",
+                }
+            ]
+        },
+    )
+
+    approved_cents: Cents | None = Field(default=None, gt=0)
+    approved_cents_reason: AmendmentReason | None = None
+    end_date: date | None = None
+    end_date_reason: AmendmentReason | None = None
+    annual_report_days: int | None = Field(
+        default=None, ge=ANNUAL_REPORT_DAYS[0], le=ANNUAL_REPORT_DAYS[1]
+    )
+    final_report_days: int | None = Field(
+        default=None, ge=FINAL_REPORT_DAYS[0], le=FINAL_REPORT_DAYS[1]
+    )
+    report_schedule_reason: AmendmentReason | None = None
+
+    @model_validator(mode="after")
+    def _each_change_with_its_reason(self) -> AmendmentProposal:
+        for reason, changes in AMENDMENT_CHANGES.items():
+            given = any(getattr(self, name) is not None for name in changes)
+            if given and not getattr(self, reason):
+                raise ValueError(f"give {reason}: every change needs its reason")
+            if getattr(self, reason) and not given:
+                raise ValueError(f"{reason} is given without its change ({', '.join(changes)})")
+        if not self.changed_terms():
+            raise ValueError(
+                "say what to amend: give at least one of approved_cents, end_date, "
+                "annual_report_days or final_report_days, with its reason"
+            )
+        return self
+
+    def changed_terms(self) -> list[str]:
+        """The terms this proposal gives a new value for."""
+        names = [change for changes in AMENDMENT_CHANGES.values() for change in changes]
+        return [name for name in names if getattr(self, name) is not None]
+
+    def audit_summary(self) -> dict[str, Any]:
+        # The new terms are the agreement's figures; the reasons stay on the amendment's row.
+        summary: dict[str, Any] = {"terms": self.changed_terms()}
+        for name in self.changed_terms():
+            value = getattr(self, name)
+            summary[name] = value.isoformat() if isinstance(value, date) else value
+        return summary
+
+
+class AmendmentRef(Payload):
+    sequence: int = Field(ge=1, description="Which amendment of the grant (its number)")
+
+
+class AmendmentClosing(Payload):
+    sequence: int = Field(ge=1, description="Which amendment of the grant (its number)")
+    reason: MultiLine = Field(min_length=3, max_length=REASON_MAX)

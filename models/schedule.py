@@ -141,7 +141,7 @@ def _add_months(day: date, months: int) -> date:
     return date(day.year + month_index // 12, month_index % 12 + 1, 1)
 
 
-def _period_dues(fiscal_year: int, periods: int, start: date, end: date) -> list[date]:
+def period_dues(fiscal_year: int, periods: int, start: date, end: date) -> list[date]:
     """Due dates of a year's payment periods that overlap the project; a period already
     under way when the project starts is paid on the start date."""
     year_start = fiscal_year_start(fiscal_year)
@@ -184,7 +184,7 @@ def _periodic_payments(
         rest = budget_by_year[year]
         rest -= initial if year == years[0] else 0
         rest -= holdback if year == years[-1] else 0
-        dues = _period_dues(year, periods, start, end)
+        dues = period_dues(year, periods, start, end)
         for due, cents in zip(dues, split_evenly(rest, len(dues)), strict=True):
             if cents:
                 payments.append(_Part("periodic", due, cents, year))
@@ -228,8 +228,15 @@ def plan_instalments(
     ]
 
 
-def plan_reports(start: date, end: date) -> list[PlannedReport]:
-    """An annual report for every fiscal year but the last, and a final report."""
+def plan_reports(
+    start: date,
+    end: date,
+    annual_days: int = ANNUAL_REPORT_DAYS_AFTER_YEAR_END,
+    final_days: int = FINAL_REPORT_DAYS_AFTER_END,
+) -> list[PlannedReport]:
+    """An annual report for every fiscal year but the last, due ``annual_days`` after the
+    year's end, and a final report due ``final_days`` after the end (the grant's reporting
+    schedule, ``Grant.annual_report_days`` and ``final_report_days``)."""
     years = fiscal_years_between(start, end)
     reports = []
     for fiscal_year in years[:-1]:
@@ -239,7 +246,7 @@ def plan_reports(start: date, end: date) -> list[PlannedReport]:
                 "annual",
                 max(start, fiscal_year_start(fiscal_year)),
                 period_end,
-                period_end + timedelta(days=ANNUAL_REPORT_DAYS_AFTER_YEAR_END),
+                period_end + timedelta(days=annual_days),
             )
         )
     reports.append(
@@ -247,7 +254,7 @@ def plan_reports(start: date, end: date) -> list[PlannedReport]:
             "final",
             max(start, fiscal_year_start(years[-1])),
             end,
-            end + timedelta(days=FINAL_REPORT_DAYS_AFTER_END),
+            end + timedelta(days=final_days),
         )
     )
     return [

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from models.clock import utcnow
@@ -154,6 +154,10 @@ class Grant(GovernedState, SQLModel, table=True):
     countersigner_title_fr: str | None = Field(default=None, max_length=200)
     insurance_certificate_ref: str | None = None
     closeout_began_at: datetime | None = None
+    # The reporting schedule in force (Schedule F): days after a fiscal year's end an annual
+    # report is due, and after the end a final report is due. Changed only by an amendment.
+    annual_report_days: int = 90
+    final_report_days: int = 60
     closed_at: datetime | None = None
 
 
@@ -240,6 +244,57 @@ class OutcomeReport(GovernedState, SQLModel, table=True):
     return_reason: str = ""
     expenditure_cents: int | None = None
     aggregates: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+# An amendment is open (proposed, approved or signed) until it is in force, declined or
+# withdrawn; a grant has at most one open at a time (this index, and the engine's guard).
+OPEN_AMENDMENT_STATES = ("proposed", "approved", "signed")
+_OPEN_AMENDMENT = text("state IN ('proposed', 'approved', 'signed')")
+
+
+class Amendment(GovernedState, SQLModel, table=True):
+    """One amendment of an active agreement (``models.amendments``): the terms it changes,
+    before and after, each with its reason. ``None`` after-values are terms it leaves alone.
+    The agreement in force is the original plus its amendments in force, in sequence order."""
+
+    __table_args__ = (
+        UniqueConstraint("grant_id", "sequence"),
+        Index(
+            "uq_amendment_one_open_per_grant",
+            "grant_id",
+            unique=True,
+            sqlite_where=_OPEN_AMENDMENT,
+            postgresql_where=_OPEN_AMENDMENT,
+        ),
+        CheckConstraint(
+            "approved_cents_after IS NULL OR approved_cents_after > 0",
+            name="amendment_amount_positive",
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    grant_id: int = Field(foreign_key="grant.id", index=True)
+    sequence: int
+    state: str = Field(default="proposed", max_length=16)
+    approved_cents_before: int
+    approved_cents_after: int | None = None
+    approved_cents_reason: str = ""
+    end_date_before: date
+    end_date_after: date | None = None
+    end_date_reason: str = ""
+    annual_report_days_before: int
+    annual_report_days_after: int | None = None
+    final_report_days_before: int
+    final_report_days_after: int | None = None
+    report_schedule_reason: str = ""
+    proposed_by_id: int | None = Field(default=None, foreign_key="user.id")
+    proposed_at: datetime | None = None
+    approved_by_id: int | None = Field(default=None, foreign_key="user.id")
+    approved_at: datetime | None = None
+    closing_reason: str = ""  # why it was declined or withdrawn
+    signer_name: str | None = Field(default=None, max_length=200)
+    signed_at: datetime | None = None
+    countersigned_by_id: int | None = Field(default=None, foreign_key="user.id")
+    countersigned_at: datetime | None = None
 
 
 class StoredDocument(SQLModel, table=True):

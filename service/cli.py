@@ -71,7 +71,7 @@ def _failure(error: Exception) -> str:
 
 @app.command()
 def demo(
-    grants: Annotated[int, typer.Option(min=1, max=500, help="How many fictional grants")] = 5,
+    grants: Annotated[int, typer.Option(min=1, max=500, help="How many fictional grants")] = 6,
     out: Annotated[Path, typer.Option(help="Where to write the documents")] = Path("demo-output"),
 ) -> None:
     """Take fictional grants through the whole lifecycle on this installation."""

@@ -60,16 +60,20 @@ class GrantRun:
 
 
 def variants(count: int) -> list[Variant]:
-    """With three grants or more, one declined at screening, one at approval, one closed after
-    an information request; from five, one whose report is late and one whose offer lapses."""
+    """With one or two grants, one whose report is late and one whose agreement is amended;
+    with three or more, one declined at screening, one at approval, one closed after an
+    information request; from five, one whose report is late and one whose offer lapses; from
+    six, one whose agreement is amended."""
     if count < 3:
-        return ["late_report"] * count
+        few: list[Variant] = ["late_report", "amended"]
+        return few[:count]
     plan: list[Variant] = [
         "declined_at_screening",
         "declined_at_approval",
         "info_requested",
         "late_report",
         "offer_lapsed",
+        "amended",
     ]
     return (plan + ["full"] * count)[:count]
 

@@ -28,6 +28,30 @@ class Page(BaseModel, Generic[Item]):
     offset: int
 
 
+class AmendmentPublic(BaseModel):
+    """An amendment of the grant's agreement: the terms it changes (``None`` after: left as
+    they were), each with its reason, and where it stands."""
+
+    sequence: int = Field(description="Its number; name it in an amendment action's payload")
+    state: str = Field(description="Stable state key")
+    state_label: str = Field(description="The state as the caller's role sees it")
+    approved_cents_before: int
+    approved_cents_after: int | None
+    approved_cents_reason: str
+    end_date_before: date
+    end_date_after: date | None
+    end_date_reason: str
+    annual_report_days_before: int
+    annual_report_days_after: int | None
+    final_report_days_before: int
+    final_report_days_after: int | None
+    report_schedule_reason: str
+    proposed_at: datetime | None
+    approved_at: datetime | None
+    signed_at: datetime | None
+    countersigned_at: datetime | None
+
+
 class GrantPublic(BaseModel):
     id: int
     reference: str = Field(examples=["ILIF-2026-0007"])
@@ -52,6 +76,11 @@ class GrantPublic(BaseModel):
         default_factory=list,
         description="Document kinds a committed step owes and has not produced yet (being "
         "retried); applicants see only those addressed to them",
+    )
+    amendments: list[AmendmentPublic] = Field(
+        default_factory=list,
+        description="The amendments of its agreement, in order: the agreement in force is the "
+        "original plus those in force",
     )
 
 

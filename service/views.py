@@ -5,11 +5,13 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from documents import KINDS
+from models import lifecycle
 from models.clock import as_utc
 from models.lifecycle import grant_state
 from models.payloads import AGGREGATE_FIELDS
 from models.suppression import suppress_report_counts
 from models.tables import (
+    Amendment,
     AuditEvent,
     BudgetLine,
     Fund,
@@ -20,7 +22,7 @@ from models.tables import (
     User,
 )
 from service.authz import HistoryView, applicant_view_audiences, applicant_view_of
-from service.schemas import DocumentPublic, EventPublic, GrantPublic
+from service.schemas import AmendmentPublic, DocumentPublic, EventPublic, GrantPublic
 
 PANEL_MEMBER = "Community review panel member"
 
@@ -64,7 +66,24 @@ def grant_public(
         submitted_at=_utc(grant.submitted_at),
         decided_at=_utc(grant.decided_at),
         documents_pending=_documents_pending(session, grant, applicant_view),
+        amendments=_amendments(session, grant, applicant_view),
     )
+
+
+def _amendments(session: Session, grant: Grant, applicant_view: bool) -> list[AmendmentPublic]:
+    rows = session.exec(
+        select(Amendment).where(Amendment.grant_id == grant.id).order_by(Amendment.sequence)  # type: ignore[arg-type]
+    ).all()
+    labels = {state.key: state for state in lifecycle.AMENDMENT_STATES}
+    answers = []
+    for row in rows:
+        state = labels[row.state]
+        fields = row.model_dump(include=set(AmendmentPublic.model_fields) - {"state_label"})
+        for moment in ("proposed_at", "approved_at", "signed_at", "countersigned_at"):
+            fields[moment] = _utc(fields[moment])
+        label = state.applicant_label if applicant_view else state.staff_label
+        answers.append(AmendmentPublic(**fields, state_label=label))
+    return answers
 
 
 def _documents_pending(session: Session, grant: Grant, applicant_view: bool) -> list[str]:

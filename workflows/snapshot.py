@@ -24,6 +24,7 @@ from documents.context import (
 from models.clock import as_utc
 from models.review import criterion_means, quorum_required, recused_members, scoring_members
 from models.tables import (
+    Amendment,
     BudgetLine,
     Contact,
     Fund,
@@ -188,4 +189,34 @@ def document_details(
         details.setdefault("offer_expires_on", grant.offer_expires_on)
     if kind == "payment_authorization":
         details.setdefault("released_by", None)
+    if kind in ("amending_agreement", "executed_amendment"):
+        details.update(_amendment_signatures(session, grant, details))
     return details
+
+
+def _amendment_signatures(
+    session: Session, grant: Grant, details: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Who signed an amendment and when: its audit events record ids only, its row the names."""
+    amendment = session.exec(
+        select(Amendment).where(
+            Amendment.grant_id == grant.id,
+            Amendment.sequence == details.get("amendment_sequence"),
+        )
+    ).first()
+    if amendment is None:
+        return {}
+    contact = session.exec(
+        select(Contact).where(
+            Contact.organisation_id == grant.organisation_id,
+            Contact.name == amendment.signer_name,
+            Contact.signing_authority,
+        )
+    ).first()
+    return {
+        "signer_name": amendment.signer_name,
+        "signer_title": contact.title if contact is not None else None,
+        "signed_at": _maybe_utc(amendment.signed_at),
+        "countersigner_name": _name(session, amendment.countersigned_by_id),
+        "countersigned_at": _maybe_utc(amendment.countersigned_at),
+    }

@@ -26,7 +26,7 @@ TEMPLATE_VERSION = "1.3.0"
 _PARTS = ("parts", "precedence", "entire", "effective")
 
 
-def _parties(k: Kit) -> tuple[Party, ...]:
+def parties(k: Kit) -> tuple[Party, ...]:
     org = k.ctx.organisation
     recipient_lines = tuple(
         line
@@ -169,7 +169,7 @@ def compose(ctx: DocumentContext, *, executed: bool, template_version: str) -> D
         template_version=template_version,
         blocks=blocks,
         subtitle=ctx.grant.project_title,
-        parties=_parties(k),
+        parties=parties(k),
         letter=False,
     )
 

@@ -29,12 +29,16 @@ MESSAGE_KINDS: dict[str, Audience] = {
     "report_returned": "organisation",
     "report_accepted": "organisation",
     "payment_held": "organisation",
+    "amendment_declined": "organisation",
+    "amendment_withdrawn": "organisation",
     "application_to_screen": "staff",
     "panel_ready": "staff",
     "approval_pending": "staff",
     "payment_to_initiate": "staff",
     "payment_to_release": "staff",
     "report_to_review": "staff",
+    "amendment_to_approve": "staff",
+    "amendment_to_countersign": "staff",
 }
 LANGUAGES = ("en", "fr")
 WIDTH = 78
@@ -181,6 +185,14 @@ def _payment_held(t: Catalogue, f: MessageFacts, v: dict[str, object]) -> list[P
     return [t("payment_held.held", **v), t("questions")]
 
 
+def _amendment_declined(t: Catalogue, f: MessageFacts, v: dict[str, object]) -> list[Part]:
+    return [t("amendment_declined.declined", **v), t("amendment.unchanged"), t("questions")]
+
+
+def _amendment_withdrawn(t: Catalogue, f: MessageFacts, v: dict[str, object]) -> list[Part]:
+    return [t("amendment_withdrawn.withdrawn", **v), t("amendment.unchanged"), t("questions")]
+
+
 def _staff(kind: str) -> Body:
     def body(t: Catalogue, f: MessageFacts, v: dict[str, object]) -> list[Part]:
         return [t(f"{kind}.body", **v)]
@@ -199,6 +211,8 @@ _BODIES: dict[str, Body] = {
     "report_returned": _report_returned,
     "report_accepted": _report_accepted,
     "payment_held": _payment_held,
+    "amendment_declined": _amendment_declined,
+    "amendment_withdrawn": _amendment_withdrawn,
     **{kind: _staff(kind) for kind, who in MESSAGE_KINDS.items() if who == "staff"},
 }
 

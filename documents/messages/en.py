@@ -101,6 +101,15 @@ MESSAGES: dict[str, str] = {
         "Your program officer has accepted {report} for {about}. Nothing more is needed for "
         "this report."
     ),
+    "amendment_declined.subject": "Amendment not approved: {reference}",
+    "amendment_declined.declined": (
+        "The Fund has not approved the proposed amendment of the agreement for {about}."
+    ),
+    "amendment_withdrawn.subject": "Amendment withdrawn: {reference}",
+    "amendment_withdrawn.withdrawn": (
+        "Your program officer has withdrawn the proposed amendment of the agreement for {about}."
+    ),
+    "amendment.unchanged": "The agreement in force stays as it is.",
     "payment_held.subject": "Payment on hold: {reference}",
     "payment_held.held": (
         "Instalment {instalment} for {about} has been put on hold by your program officer, who "
@@ -140,6 +149,19 @@ MESSAGES: dict[str, str] = {
         "Report {sequence} of grant {reference} has been submitted and waits for review."
     ),
     "report_to_review.line": "{reference}: report {sequence} to review",
+    "amendment_to_approve.subject": "grantflow: an amendment of {reference} waits for approval",
+    "amendment_to_approve.body": (
+        "An amendment of the agreement of grant {reference} waits for an approval decision."
+    ),
+    "amendment_to_approve.line": "{reference}: amendment approval pending",
+    "amendment_to_countersign.subject": (
+        "grantflow: an amendment of {reference} waits for countersignature"
+    ),
+    "amendment_to_countersign.body": (
+        "The recipient has signed an amending agreement of grant {reference}; it waits for the "
+        "Fund’s countersignature."
+    ),
+    "amendment_to_countersign.line": "{reference}: amending agreement to countersign",
     # Daily digest (staff)
     "digest.subject.one": "grantflow: 1 item waits for you",
     "digest.subject.many": "grantflow: {count} items wait for you",

@@ -123,6 +123,16 @@ MESSAGES: dict[str, str] = {
         "Votre agente ou agent de programme a accepté {report} pour {about}. Aucune autre "
         "démarche n’est requise pour ce rapport."
     ),
+    "amendment_declined.subject": "Modification non approuvée : {reference}",
+    "amendment_declined.declined": (
+        "Le Fonds n’a pas approuvé la modification proposée de l’entente du dossier {about}."
+    ),
+    "amendment_withdrawn.subject": "Modification retirée : {reference}",
+    "amendment_withdrawn.withdrawn": (
+        "Votre agente ou agent de programme a retiré la modification proposée de l’entente du "
+        "dossier {about}."
+    ),
+    "amendment.unchanged": "L’entente en vigueur demeure inchangée.",
     "payment_held.subject": "Versement suspendu : {reference}",
     "payment_held.held": (
         "Le versement nº {instalment} pour {about} a été suspendu par votre agente ou agent de "
@@ -169,6 +179,22 @@ MESSAGES: dict[str, str] = {
         "Le rapport nº {sequence} de la subvention {reference} a été soumis et attend votre examen."
     ),
     "report_to_review.line": "{reference} : rapport nº {sequence} à examiner",
+    "amendment_to_approve.subject": (
+        "grantflow : une modification du dossier {reference} attend une approbation"
+    ),
+    "amendment_to_approve.body": (
+        "Une modification de l’entente de la subvention {reference} attend une décision "
+        "d’approbation."
+    ),
+    "amendment_to_approve.line": "{reference} : approbation d’une modification en attente",
+    "amendment_to_countersign.subject": (
+        "grantflow : une modification du dossier {reference} attend la contresignature"
+    ),
+    "amendment_to_countersign.body": (
+        "Le bénéficiaire a signé une entente modificative de la subvention {reference} ; elle "
+        "attend la contresignature du Fonds."
+    ),
+    "amendment_to_countersign.line": "{reference} : entente modificative à contresigner",
     # Résumé quotidien (personnel)
     "digest.subject.one": "grantflow : 1 élément vous attend",
     "digest.subject.many": "grantflow : {count} éléments vous attendent",

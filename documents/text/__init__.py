@@ -14,20 +14,22 @@ from documents.formatting import elided_before_value, french_typography
 from documents.text import (
     en,
     en_agreement,
+    en_amendment,
     en_audit,
     en_award,
     en_outcomes,
     en_staff,
     fr,
     fr_agreement,
+    fr_amendment,
     fr_award,
     fr_outcomes,
     fr_staff,
 )
 
 _SOURCES = {
-    "en": (en, en_staff, en_award, en_agreement, en_outcomes),
-    "fr": (fr, fr_staff, fr_award, fr_agreement, fr_outcomes),
+    "en": (en, en_staff, en_award, en_agreement, en_amendment, en_outcomes),
+    "fr": (fr, fr_staff, fr_award, fr_agreement, fr_amendment, fr_outcomes),
 }
 
 

@@ -26,7 +26,7 @@ from models.deadlines import FUND_TIME_ZONE, fund_today
 from models.fictional.cast import INSURER
 from models.fictional.seeding import Cast
 from models.payloads import REVIEW_CRITERIA
-from models.tables import Grant, Instalment, Organisation, OutcomeReport, User
+from models.tables import Amendment, Grant, Instalment, Organisation, OutcomeReport, User
 
 Variant = Literal[
     "full",
@@ -38,6 +38,8 @@ Variant = Literal[
     "late_report",
     # Approved, never signed: the offer lapses at its deadline (by the sweep).
     "offer_lapsed",
+    # In its first year the agreement is amended: six months longer and a tenth more money.
+    "amended",
 ]
 # The hour of the fund's day at which a scripted step dated on the calendar happens.
 STEP_HOUR = 10
@@ -221,15 +223,42 @@ def _report_days(report: OutcomeReport, variant: Variant) -> tuple[date, date]:
 def _agreement_years(
     db: Database, cast: Cast, grant_id: int, applicant: Actor, officer: Actor, variant: Variant
 ) -> Iterator[Step]:
-    """The regular instalments and the reports, in the order their days come."""
-    reports = _reports(db, grant_id)
-    approved = _grant(db, grant_id).approved_cents or 0
-    spent = [approved // len(reports)] * len(reports)
-    spent[-1] += approved - sum(spent)
-    # (day, order within the day, what): payments first on a day, then reports.
+    """The regular instalments and the reports, in the order their days come (an amended
+    grant's amendment on its day among them)."""
+    yield from _calendar(db, cast, grant_id, applicant, officer, variant, since=None)
+
+
+AMENDMENT_DAYS_BEFORE_FIRST_PERIOD_END = 60
+
+
+def _calendar(  # noqa: PLR0913 - the script's actors and where it stands
+    db: Database,
+    cast: Cast,
+    grant_id: int,
+    applicant: Actor,
+    officer: Actor,
+    variant: Variant,
+    since: date | None,
+) -> Iterator[Step]:
+    """What is left of the agreement's years from ``since`` (the start when None), read from
+    the grant's rows as they stand: after an amendment, they are read again."""
+    reports = [r for r in _reports(db, grant_id) if r.state in ("due", "returned")]
+    spent = _spending(db, grant_id, reports)
+    # (day, order within the day, what): an amendment first on its day, then payments, then
+    # reports.
     calendar: list[tuple[date, int, int, str]] = []
+    if variant == "amended" and since is None:
+        calendar.append(
+            (
+                reports[0].period_end - timedelta(days=AMENDMENT_DAYS_BEFORE_FIRST_PERIOD_END),
+                -1,
+                0,
+                "amend",
+            )
+        )
     for instalment in _payable(db, grant_id, holdback=False):
-        calendar.append((instalment.due_date, 0, instalment.sequence, "pay"))
+        day = instalment.due_date if since is None else max(since, instalment.due_date)
+        calendar.append((day, 0, instalment.sequence, "pay"))
     for report in reports:
         submitted, accepted = _report_days(report, variant)
         calendar.append((submitted, 1, report.sequence, "submit"))
@@ -237,6 +266,10 @@ def _agreement_years(
     late = [(r.due_date, _report_days(r, variant)[1]) for r in reports]
     for day, _, sequence, what in sorted(calendar):
         at = _when(day)
+        if what == "amend":
+            yield from _amendment_steps(db, cast, grant_id, applicant, at)
+            yield from _calendar(db, cast, grant_id, applicant, officer, variant, since=day)
+            return
         if what == "pay":
             # While a report is overdue no payment is made (the sweep holds them): those
             # falling due meanwhile are paid once it is accepted, below.
@@ -246,13 +279,12 @@ def _agreement_years(
                 continue
             yield from _pay(cast, instalment, at)
         elif what == "submit":
-            report = next(r for r in reports if r.sequence == sequence)
             yield Step(
                 "submit_report",
                 applicant,
                 {
                     "sequence": sequence,
-                    "expenditure_cents": spent[sequence - 1],
+                    "expenditure_cents": spent[sequence],
                     **fictional_outcomes(grant_id, sequence),
                 },
                 at,
@@ -263,6 +295,67 @@ def _agreement_years(
             for held in _payable(db, grant_id, holdback=False):
                 if held.due_date <= day:
                     yield from _pay(cast, held, at)
+
+
+def _spending(db: Database, grant_id: int, to_come: list[OutcomeReport]) -> dict[int, int]:
+    """What each report still to come says was spent: what is left of the approved amount
+    once the reports already submitted are counted, in equal parts (the rest on the last)."""
+    grant = _grant(db, grant_id)
+    reported = sum(
+        r.expenditure_cents or 0
+        for r in _reports(db, grant_id)
+        if r.state not in ("due", "returned")
+    )
+    left = (grant.approved_cents or 0) - reported
+    if not to_come:
+        return {}
+    shares = [left // len(to_come)] * len(to_come)
+    shares[-1] += left - sum(shares)
+    return {report.sequence: share for report, share in zip(to_come, shares, strict=True)}
+
+
+AMENDMENT_REASONS = {
+    "en": (
+        "A second site opens in the extended term, with its own camps and mentors.",
+        "The second site’s first camps run in the six months after the original end.",
+    ),
+    "fr": (
+        "Un deuxième site ouvre pendant la période prolongée, avec ses propres camps et mentores.",
+        "Les premiers camps du deuxième site ont lieu dans les six mois suivant la fin prévue.",
+    ),
+}
+
+
+def amendment_proposal(grant: Grant, language: str) -> dict[str, Any]:
+    """The scripted amendment: six months longer, and a tenth more money (whole dollars)."""
+    increase = (grant.approved_cents or 0) // 10 // 100 * 100
+    amount_reason, date_reason = AMENDMENT_REASONS[language]
+    return {
+        "approved_cents": (grant.approved_cents or 0) + increase,
+        "approved_cents_reason": amount_reason,
+        "end_date": date(grant.end_date.year, 9, 30).isoformat(),
+        "end_date_reason": date_reason,
+    }
+
+
+def _amendment_steps(
+    db: Database, cast: Cast, grant_id: int, applicant: Actor, at: datetime | None
+) -> Iterator[Step]:
+    """Proposed by the payments officer, approved and countersigned by the approver (the
+    Fund's signing authority), signed by the organisation's signing contact."""
+    grant = _grant(db, grant_id)
+    language = _language(db, grant.organisation_id)
+    number = {"sequence": _amendments_made(db, grant_id) + 1}
+    proposal = amendment_proposal(grant, language)
+    yield Step("propose_amendment", actor(cast.payments_officer), proposal, at)
+    yield Step("approve_amendment", actor(cast.approver), number, at)
+    yield Step("sign_amendment", applicant, number, at)
+    yield Step("countersign_amendment", actor(cast.approver), number, at)
+
+
+def _amendments_made(db: Database, grant_id: int) -> int:
+    with db.reading() as session:
+        return len(session.exec(select(Amendment).where(Amendment.grant_id == grant_id)).all())
 
 
 def fictional_outcomes(grant_id: int, sequence: int) -> dict[str, int]:

@@ -12,7 +12,7 @@ from sqlmodel import select
 from models import lifecycle
 from models.engine import Readiness, check_action, readiness
 from models.errors import GuardFailed, InvalidPayload, WrongState
-from models.tables import ActionRequest, Instalment, OutcomeReport
+from models.tables import ActionRequest, Amendment, Instalment, OutcomeReport
 from service.action_keys import ActionKey
 from service.authz import grant_for
 from service.deps import CurrentUser, DatabaseDep, GrantId, actor_of
@@ -50,7 +50,9 @@ def _targets(session, grant, action: lifecycle.Action) -> list[int]:  # type: ig
         return []
     if grant.state not in action.grant_states:
         return []
-    table = Instalment if action.subject == "instalment" else OutcomeReport
+    table = {"instalment": Instalment, "report": OutcomeReport, "amendment": Amendment}[
+        action.subject
+    ]
     rows = session.exec(
         select(table).where(table.grant_id == grant.id).order_by(table.sequence)
     ).all()

@@ -20,6 +20,7 @@ from documents.context import (
     ReportInfo,
     ReviewInfo,
 )
+from models.amendments import Payment, Terms, replan
 from models.fictional.cast import (
     APPROVER,
     FINANCE,
@@ -29,7 +30,7 @@ from models.fictional.cast import (
     FictionalOrganisation,
 )
 from models.fictional.rows import contact_fields, fund_fields, organisation_fields
-from models.schedule import plan_instalments
+from models.schedule import plan_instalments, plan_reports
 from models.tables import Fund
 
 _LODGE, _YOUTH_CIRCLE = ORGANISATIONS[:2]
@@ -174,6 +175,8 @@ ISSUED_AT = {
     "reconciliation_letter": datetime(2028, 8, 1, 14, 0, tzinfo=UTC),
     "holdback_release_letter": datetime(2028, 8, 15, 14, 0, tzinfo=UTC),
     "closeout_certificate": datetime(2028, 9, 30, 19, 0, tzinfo=UTC),
+    "amending_agreement": datetime(2027, 1, 15, 15, 0, tzinfo=UTC),
+    "executed_amendment": datetime(2027, 2, 1, 16, 0, tzinfo=UTC),
 }
 
 
@@ -260,7 +263,107 @@ REVIEW = ReviewInfo(
 )
 
 
+# Amendment 1 of the sample grant: six months more and $25,000 more, each with its reason.
+AMENDED_END_DATE = date(2028, 9, 30)
+AMENDED_CENTS = APPROVED_CENTS + 2_500_000
+_AMENDMENT_REASONS = {
+    "en": (
+        "A second healing camp site opens in the extended term.",
+        "The second site’s first camps run in the spring and summer of 2028.",
+    ),
+    "fr": (
+        "Un deuxième site de camps de guérison ouvre pendant la période prolongée.",
+        "Les premiers camps du deuxième site ont lieu au printemps et à l’été 2028.",
+    ),
+}
+
+
+def _amendment_details(kind: str, language: Language) -> dict[str, Any]:
+    """What approve_amendment and countersign_amendment record for amendment 1, re-planned by
+    ``models.amendments`` from the sample plan with its first two instalments paid."""
+    plan = instalments()
+    paid = [i for i in plan if i.state == "released"]
+    after = Terms(AMENDED_CENTS, AMENDED_END_DATE, 90, 60)
+    replanned = replan(
+        start=START_DATE,
+        terms_after=after,
+        lines_before={line.fiscal_year: line.approved_cents or 0 for line in BUDGET},
+        fixed=[Payment(i.kind, i.due_date, i.amount_cents) for i in paid],
+        unpaid_initial=None,
+        risk_rating=RISK_RATING,
+        holdback_bps=FUND.holdback_bps,
+    )
+    amount_reason, date_reason = _AMENDMENT_REASONS[language]
+    executed = kind == "executed_amendment"
+    numbers = iter(range(len(plan) + 1, len(plan) + 10))
+    unpaid = [i.sequence for i in plan if i.state != "released"]
+    planned = []
+    for index, part in enumerate(replanned.parts):
+        sequence = (unpaid[index] if index < len(unpaid) else next(numbers)) if executed else None
+        planned.append(
+            {
+                "sequence": sequence,
+                "kind": part.kind,
+                "due_date": part.due_date.isoformat(),
+                "amount_cents": part.amount_cents,
+                "state": "scheduled",
+            }
+        )
+    reports = plan_reports(START_DATE, AMENDED_END_DATE)
+    details: dict[str, Any] = {
+        "amendment_sequence": 1,
+        "changes": [
+            {
+                "term": "approved_cents",
+                "before": APPROVED_CENTS,
+                "after": AMENDED_CENTS,
+                "reason": amount_reason,
+            },
+            {
+                "term": "end_date",
+                "before": END_DATE.isoformat(),
+                "after": AMENDED_END_DATE.isoformat(),
+                "reason": date_reason,
+            },
+        ],
+        "paid_instalments": [
+            {
+                "sequence": i.sequence,
+                "kind": i.kind,
+                "due_date": i.due_date.isoformat(),
+                "amount_cents": i.amount_cents,
+                "state": i.state,
+            }
+            for i in paid
+        ],
+        "planned_instalments": planned,
+        "kept_reports": [],
+        "planned_reports": [
+            {
+                "sequence": r.sequence if executed else None,
+                "kind": r.kind,
+                "period_start": r.period_start.isoformat(),
+                "period_end": r.period_end.isoformat(),
+                "due_date": r.due_date.isoformat(),
+                "state": "due",
+            }
+            for r in reports
+        ],
+    }
+    if executed:
+        details.update(
+            signer_name=SIGNER.name,
+            signer_title=SIGNER.title,
+            signed_at=datetime(2027, 1, 25, 15, 0, tzinfo=UTC),
+            countersigner_name=FUND.signer_name,
+            countersigned_at=datetime(2027, 2, 1, 16, 0, tzinfo=UTC),
+        )
+    return details
+
+
 def _details(kind: str, language: Language, issued: datetime) -> dict[str, Any]:
+    if kind in ("amending_agreement", "executed_amendment"):
+        return _amendment_details(kind, language)
     text = _TEXT[language]
     paid_before_holdback = APPROVED_CENTS - instalments()[-1].amount_cents
     plan = instalments()

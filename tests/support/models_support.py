@@ -34,6 +34,7 @@ from models.offers import Offer
 from models.payloads import REVIEW_CRITERIA
 from models.provisioning import create_application, create_user, system_actor
 from models.tables import (
+    Amendment,
     AuditEvent,
     BudgetLine,
     Contact,
@@ -244,7 +245,44 @@ FAKE_PAYLOADS: dict[str, dict[str, Any]] = {
     "record_overdue_report": {"sequence": 1},
     "return_report": {"sequence": 1, "reason": "Please add the referral counts."},
     "terminate": {"reason": "The recipient organisation dissolved."},
+    "propose_amendment": {
+        "approved_cents": 27_500_000,
+        "approved_cents_reason": "A second site opens in the extended term.",
+        "end_date": "2028-09-30",
+        "end_date_reason": "The second site opens in the spring.",
+    },
+    "withdraw_amendment": {"sequence": 1, "reason": "Proposed in error."},
+    "approve_amendment": {"sequence": 1},
+    "decline_amendment": {"sequence": 1, "reason": "The allocation is needed elsewhere."},
+    "sign_amendment": {"sequence": 1},
+    "countersign_amendment": {"sequence": 1},
 }
+# The state each amendment action finds amendment 1 in (the fake world's amendment: six months
+# and $25,000 more, proposed by the payments officer).
+AMENDED_END = date(2028, 9, 30)
+AMENDED_CENTS = 27_500_000
+
+
+def fake_amendment(state: str = "proposed", **changes: Any) -> Amendment:
+    """Amendment 1 of the fake grant: an extension to ``AMENDED_END`` and an increase to
+    ``AMENDED_CENTS``, proposed by the payments officer."""
+    fields: dict[str, Any] = {
+        "id": 300,
+        "grant_id": 1,
+        "sequence": 1,
+        "approved_cents_before": REQUESTED,
+        "approved_cents_after": AMENDED_CENTS,
+        "approved_cents_reason": "A second site opens in the extended term.",
+        "end_date_before": END,
+        "end_date_after": AMENDED_END,
+        "end_date_reason": "The second site opens in the spring.",
+        "annual_report_days_before": 90,
+        "final_report_days_before": 60,
+        "proposed_by_id": fake_people().payments_officer.id,
+        "proposed_at": NOW - timedelta(days=3),
+    }
+    return governed(Amendment, state, **{**fields, **changes})
+
 
 _REVIEWED = ("recommended", "not_recommended", "approved", "signed", "active", "closing")
 _INSTALMENT_STATES: dict[str, tuple[str, str, str]] = {
@@ -312,6 +350,20 @@ def fake_context(action_key: str) -> ActionContext:
         reports = [fake_report(_REPORT_STATES.get(action_key, "due"))]
     if action_key == "release_payment":
         instalments[0].initiated_by_id = people.payments_officer.id
+    amendments: list[Amendment] = []
+    budget = [BudgetLine(id=1, grant_id=1, fiscal_year=FISCAL_YEAR, requested_cents=REQUESTED)]
+    allocations = {
+        FISCAL_YEAR: FundAllocation(
+            id=1, fund_id=1, fiscal_year=FISCAL_YEAR, allocated_cents=400_000_000
+        )
+    }
+    if "amendment" in action_key:
+        budget[0].approved_cents = REQUESTED
+        allocations[FISCAL_YEAR + 1] = FundAllocation(
+            id=2, fund_id=1, fiscal_year=FISCAL_YEAR + 1, allocated_cents=400_000_000
+        )
+    if action.subject == "amendment":
+        amendments = [fake_amendment(action.from_states[0])]
     ctx = ActionContext(
         action=action,
         actor=Actor(user.id, user.name, tuple(user.roles), user.organisation_id),
@@ -322,18 +374,15 @@ def fake_context(action_key: str) -> ActionContext:
         grant=grant,
         organisation=fake_organisation(),
         contacts=fake_contacts(),
-        budget=[BudgetLine(id=1, grant_id=1, fiscal_year=FISCAL_YEAR, requested_cents=REQUESTED)],
-        allocations={
-            FISCAL_YEAR: FundAllocation(
-                id=1, fund_id=1, fiscal_year=FISCAL_YEAR, allocated_cents=400_000_000
-            )
-        },
+        budget=budget,
+        allocations=allocations,
         panel=people.reviewers if "panel" in action.needs else [],
         users={u.id: u for u in people.everyone()},
         assignments=assignments,
         scores=scores,
         instalments=instalments,
         reports=reports,
+        amendments=amendments,
     )
     if "offer" in action.needs:
         ctx.offer = Offer(audit_event_id=7, document_id=11, sha256="0f" * 32)
@@ -341,6 +390,8 @@ def fake_context(action_key: str) -> ActionContext:
         ctx.subject = instalments[0]
     elif action.subject == "report":
         ctx.subject = reports[0]
+    elif action.subject == "amendment":
+        ctx.subject = amendments[0]
     return ctx
 
 
@@ -453,13 +504,17 @@ def _scripted(variant: Variant = "full") -> Callable[[World, str], Prepared]:
 
 
 def _just_before(
-    until: str, who: Callable[[World, int], Actor], payload: Callable[[dict], dict]
+    until: str,
+    who: Callable[[World, int], Actor],
+    payload: Callable[[dict], dict],
+    variant: Variant = "full",
 ) -> Callable[[World, str], Prepared]:
-    """A grant taken to where the script would take ``until``; another action is taken there."""
+    """A grant taken to where the ``variant`` script would take ``until``; another action is
+    taken there."""
 
     def prepare_there(world: World, action_key: str) -> Prepared:
         grant_id = new_grant(world)
-        _, _, scripted_payload, at = advance(world, grant_id, until)
+        _, _, scripted_payload, at = advance(world, grant_id, until, variant=variant)
         actor_there = who(world, grant_id)
         return Prepared(grant_id, action_key, actor_there, payload(scripted_payload), now=at)
 
@@ -556,6 +611,19 @@ PREPARATIONS: dict[str, Callable[[World, str], Prepared]] = {
     "terminate": _just_before(
         "initiate_payment", _approver, lambda _: {"reason": "The recipient dissolved."}
     ),
+    "propose_amendment": _scripted("amended"),
+    "withdraw_amendment": _just_before(
+        "approve_amendment",
+        _payments_officer,
+        lambda ref: {**ref, "reason": "Proposed in error."},
+        "amended",
+    ),
+    "approve_amendment": _scripted("amended"),
+    "decline_amendment": _just_before(
+        "approve_amendment", _approver, lambda ref: {**ref, "reason": "Not this year."}, "amended"
+    ),
+    "sign_amendment": _scripted("amended"),
+    "countersign_amendment": _scripted("amended"),
 }
 
 
@@ -613,8 +681,18 @@ def subject_state(db: Database, action_key: str, grant_id: int, payload: dict[st
     subject = lifecycle.ACTIONS_BY_KEY[action_key].subject
     if subject == "grant":
         return grant(db, grant_id).state
-    rows = instalments(db, grant_id) if subject == "instalment" else reports(db, grant_id)
+    rows: list[Any] = {
+        "instalment": instalments,
+        "report": reports,
+        "amendment": amendments,
+    }[subject](db, grant_id)
     return next(row.state for row in rows if row.sequence == payload["sequence"])
+
+
+def amendments(db: Database, grant_id: int) -> list[Amendment]:
+    with db.reading() as session:
+        query = select(Amendment).where(Amendment.grant_id == grant_id)
+        return list(session.exec(query.order_by(Amendment.sequence)))
 
 
 def audit_events(db: Database, grant_id: int | None = None) -> list[AuditEvent]:

@@ -596,6 +596,8 @@ NOT_CLAIMS: dict[str, str] = {
     "messages:payment_to_initiate.subject": "a subject naming the sender",
     "messages:payment_to_release.subject": "a subject naming the sender",
     "messages:report_to_review.subject": "a subject naming the sender",
+    "messages:amendment_to_approve.subject": "a subject naming the sender",
+    "messages:amendment_to_countersign.subject": "a subject naming the sender",
 }
 
 # Claims issue 13 took out because nothing does what they said (issue 14 builds the export

@@ -19,6 +19,7 @@ SEPARATION_GUARDS = frozenset(
         "approver_not_screening_officer",  # who let the application in does not fund it
         "approver_not_review_coordinator",  # who ran the panel does not fund it
         "releaser_not_initiator",  # who asks for a payment does not send it
+        "approver_not_amendment_proposer",  # who proposes an amendment does not decide it
     }
 )
 
@@ -35,6 +36,23 @@ POLICY: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "initiate_payment": (frozenset({"officer"}), frozenset()),
     "release_payment": (frozenset({"finance"}), frozenset({"releaser_not_initiator"})),
     "close": (frozenset({"approver"}), frozenset()),
+    # An amendment is decided under the approval's separation, and countersigned like the
+    # agreement; its proposer decides neither.
+    "propose_amendment": (frozenset({"officer"}), frozenset()),
+    "approve_amendment": (
+        frozenset({"approver"}),
+        frozenset(
+            {
+                "approver_not_amendment_proposer",
+                "approver_not_screening_officer",
+                "approver_not_review_coordinator",
+            }
+        ),
+    ),
+    "countersign_amendment": (
+        frozenset({"approver"}),
+        frozenset({"approver_not_amendment_proposer", "approver_not_screening_officer"}),
+    ),
 }
 
 # Every action that carries a separation guard, with the guards it carries; any other action

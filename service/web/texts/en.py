@@ -135,6 +135,14 @@ WORDS = {
     "grant.no_actions": "There is nothing for you to do on this grant right now.",
     "grant.payments": "Payments",
     "grant.reports": "Outcome reports",
+    "grant.amendments": "Amendments of the agreement",
+    "amendment.in_force": "The agreement in force is the original agreement and the amendments in force, in order.",
+    "amendment.number": "Amendment",
+    "amendment.changes": "Changes (reason)",
+    "amendment.state": "Status",
+    "amendment.amount": "Approved amount: {before} → {after}",
+    "amendment.end_date": "End date: {before} → {after}",
+    "amendment.reports": "Reports due {annual} days after each fiscal year and {final} days after the end",
     "grant.documents": "Documents",
     "grant.no_documents": "No documents yet.",
     "grant.timeline": "Timeline",
@@ -272,6 +280,7 @@ def catalogue() -> dict[str, str]:
         ("state", lifecycle.GRANT_STATES),
         ("instalment_state", lifecycle.INSTALMENT_STATES),
         ("report_state", lifecycle.REPORT_STATES),
+        ("amendment_state", lifecycle.AMENDMENT_STATES),
     ):
         for state in states:
             words[f"{prefix}.staff.{state.key}"] = state.staff_label

@@ -134,6 +134,14 @@ WORDS = {
     "grant.no_actions": "Vous n'avez rien à faire sur cette subvention pour le moment.",
     "grant.payments": "Paiements",
     "grant.reports": "Rapports sur les résultats",
+    "grant.amendments": "Modifications de l’entente",
+    "amendment.in_force": "L’entente en vigueur est l’entente d’origine avec les modifications en vigueur, dans l’ordre.",
+    "amendment.number": "Modification",
+    "amendment.changes": "Changements (motif)",
+    "amendment.state": "État",
+    "amendment.amount": "Montant approuvé\u00a0: {before} → {after}",
+    "amendment.end_date": "Date de fin\u00a0: {before} → {after}",
+    "amendment.reports": "Rapports dus {annual} jours après chaque exercice et {final} jours après la fin",
     "grant.documents": "Documents",
     "grant.no_documents": "Aucun document pour le moment.",
     "grant.timeline": "Historique",
@@ -306,6 +314,14 @@ REPORT_STATES = {
     "accepted": ("Accepté", "Accepté"),
     "returned": ("Retourné pour modifications", "Modifications demandées"),
 }
+AMENDMENT_STATES = {
+    "proposed": ("Proposée, en attente d'approbation", "Modification proposée"),
+    "approved": ("Approuvée, envoyée pour signature", "Entente modificative prête à signer"),
+    "signed": ("Signée par le bénéficiaire", "Signée, en attente du Fonds"),
+    "in_force": ("En vigueur", "En vigueur"),
+    "declined": ("Refusée", "Non approuvée"),
+    "withdrawn": ("Retirée", "Retirée"),
+}
 ACTIONS = {
     "submit": "Soumettre la demande",
     "amend_application": "Modifier la demande",
@@ -335,6 +351,12 @@ ACTIONS = {
     "close_incomplete": "Clore la demande\u00a0: renseignements non reçus",
     "remind_report": "Envoyer un rappel de rapport",
     "record_overdue_report": "Consigner un rapport en retard",
+    "propose_amendment": "Proposer une modification",
+    "withdraw_amendment": "Retirer la modification",
+    "approve_amendment": "Approuver la modification",
+    "decline_amendment": "Refuser la modification",
+    "sign_amendment": "Signer l'entente modificative",
+    "countersign_amendment": "Contresigner l'entente modificative",
 }
 
 
@@ -347,6 +369,7 @@ def catalogue() -> dict[str, str]:
         ("state", GRANT_STATES),
         ("instalment_state", INSTALMENT_STATES),
         ("report_state", REPORT_STATES),
+        ("amendment_state", AMENDMENT_STATES),
     ):
         for key, (staff, applicant) in states.items():
             words[f"{prefix}.staff.{key}"] = staff

@@ -196,4 +196,24 @@ RULES: dict[str, tuple[str, str]] = {
         "The changed application must still hold together: the end after the start, the budget inside the project's fiscal years.",
         "La demande modifiée doit rester cohérente\u00a0: la fin après le début, le budget compris dans les exercices du projet.",
     ),
+    "no_open_amendment": (
+        "An amendment of this agreement is still open.",
+        "Une modification de cette entente est encore en cours.",
+    ),
+    "amendment_fits_agreement": (
+        "The amendment must fit the agreement in force: not below what is paid, a later end date within the fund's rules, a change to something.",
+        "La modification doit convenir à l'entente en vigueur\u00a0: pas moins que ce qui est payé, une date de fin plus tardive dans les règles du fonds, un changement réel.",
+    ),
+    "amendment_still_fits": (
+        "The amendment no longer fits the agreement in force.",
+        "La modification ne convient plus à l'entente en vigueur.",
+    ),
+    "amendment_within_allocation": (
+        "The fund's allocation for a fiscal year is not enough for this increase.",
+        "L'allocation du fonds pour un exercice ne suffit pas pour cette augmentation.",
+    ),
+    "approver_not_amendment_proposer": (
+        "The person who proposed the amendment cannot decide it.",
+        "La personne qui a proposé la modification ne peut pas la trancher.",
+    ),
 }

@@ -50,6 +50,23 @@ FIELDS: dict[str, tuple[str, str]] = {
         "Culturally based services delivered",
         "Services culturels offerts",
     ),
+    "approved_cents_reason": (
+        "Why the approved amount changes",
+        "Motif de la modification du montant approuvé",
+    ),
+    "end_date_reason": ("Why the end date changes", "Motif de la modification de la date de fin"),
+    "annual_report_days": (
+        "Annual report due (days after the fiscal year ends)",
+        "Rapport annuel dû (jours après la fin de l'exercice)",
+    ),
+    "final_report_days": (
+        "Final report due (days after the project ends)",
+        "Rapport final dû (jours après la fin du projet)",
+    ),
+    "report_schedule_reason": (
+        "Why the reporting schedule changes",
+        "Motif de la modification du calendrier des rapports",
+    ),
 }
 
 CRITERIA: dict[str, tuple[str, str]] = {

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import zipfile
 from collections.abc import Callable
+from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -128,6 +129,24 @@ def figures(ctx: DocumentContext) -> list[str]:
         case "holdback_release_letter":
             keys = ("paid_cents", "holdback_released_cents", "paid_total_cents")
             return [*(money(d[key]) for key in keys), day(d["released_on"])]
+        case "amending_agreement" | "executed_amendment":
+            changes = {c["term"]: c for c in d["changes"]}
+            amount, end = changes["approved_cents"], changes["end_date"]
+            listed = [*d["paid_instalments"], *d["planned_instalments"]]
+            said = [
+                money(amount["before"]),
+                money(amount["after"]),
+                day(date.fromisoformat(end["before"])),
+                day(date.fromisoformat(end["after"])),
+                amount["reason"],
+                end["reason"],
+                *(money(i["amount_cents"]) for i in listed),
+                *(day(date.fromisoformat(i["due_date"])) for i in listed),
+                *(day(date.fromisoformat(r["due_date"])) for r in d["planned_reports"]),
+            ]
+            if ctx.kind == "executed_amendment":
+                said += [d["signer_name"], day(d["signed_at"]), day(d["countersigned_at"])]
+            return said
         case "closeout_certificate":
             statement = catalogue(ctx.language)("closeout.certifies", date=day(d["closed_on"]))
             return [money(d["paid_total_cents"]), day(d["closed_on"]), statement]

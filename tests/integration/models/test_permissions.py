@@ -35,6 +35,7 @@ NOT_THE_NAMED_PERSON = {
     ("not_recommend", "officer"): "actor_is_review_coordinator",
     # Only the Fund's signing authority countersigns, not every approver.
     ("countersign", "approver"): "countersigner_is_fund_signing_authority",
+    ("countersign_amendment", "approver"): "countersigner_is_fund_signing_authority",
 }
 
 

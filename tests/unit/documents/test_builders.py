@@ -84,6 +84,8 @@ def test_the_registry_knows_every_kind_once():
         "grant_agreement",
         "lapse_notice",
         "executed_agreement",
+        "amending_agreement",
+        "executed_amendment",
         "payment_authorization",
         "remittance_advice",
         "report_receipt",

@@ -71,6 +71,8 @@ def test_the_kinds_and_their_audiences():
         "report_returned",
         "report_accepted",
         "payment_held",
+        "amendment_declined",
+        "amendment_withdrawn",
     ]
     assert STAFF == [
         "application_to_screen",
@@ -79,6 +81,8 @@ def test_the_kinds_and_their_audiences():
         "payment_to_initiate",
         "payment_to_release",
         "report_to_review",
+        "amendment_to_approve",
+        "amendment_to_countersign",
     ]
 
 

@@ -8,7 +8,7 @@ without a refusal here.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -31,6 +31,7 @@ from tests.support.models_support import (
     START,
     acting_as,
     all_scores,
+    fake_amendment,
     fake_context,
     fake_grant,
     fake_people,
@@ -486,6 +487,74 @@ def closing_with_the_holdback_unpaid():
     ctx = fake_context("close")
     force_state(ctx.instalments[2], "initiated")
     return ctx, "the payable holdback must be released before the grant is closed"
+
+
+# --------------------------------------------------------------------------- amendments
+
+
+@refusal("no_open_amendment")
+def proposing_while_an_amendment_awaits_signature():
+    ctx = fake_context("propose_amendment")
+    ctx.amendments = [fake_amendment("approved")]
+    return ctx, (
+        "amendment 1 is still open (approved): it must first be in force, declined or withdrawn"
+    )
+
+
+@refusal("amendment_fits_agreement")
+def decrease_below_what_is_paid():
+    ctx = fake_context("propose_amendment")
+    force_state(ctx.instalments[0], "released")
+    force_state(ctx.instalments[1], "initiated")
+    ctx = with_payload(ctx, approved_cents=22_499_999, end_date=None, end_date_reason=None)
+    return ctx, (
+        "a decrease may not go below what is paid or in flight: $224,999.99 is less than "
+        "$225,000.00"
+    )
+
+
+@refusal("amendment_still_fits")
+def extension_beyond_three_fiscal_years():
+    ctx = fake_context("approve_amendment")
+    ctx.subject.end_date_after = date(2030, 4, 1)  # type: ignore[union-attr]
+    return ctx, "the project may span at most 3 fiscal years: 2030-04-01 is too late"
+
+
+@refusal("amendment_within_allocation")
+def increase_above_what_is_left_of_the_next_years_allocation():
+    ctx = fake_context("countersign_amendment")
+    ctx.allocations[2028].committed_cents = 399_000_000
+    return ctx, (
+        "the amendment would exceed the fund's allocation: fiscal year 2028-29 is short by "
+        "$2,500.00 ($10,000.00 available, $12,500.00 needed)"
+    )
+
+
+@refusal("approver_not_amendment_proposer")
+def approver_who_proposed_the_amendment():
+    ctx = fake_context("approve_amendment")
+    ctx.subject.proposed_by_id = ctx.actor.user_id  # type: ignore[union-attr]
+    return ctx, "approver must not be the officer who proposed this amendment"
+
+
+def test_an_extension_must_end_later_than_the_end_in_force():
+    ctx = with_payload(
+        fake_context("propose_amendment"),
+        approved_cents=None,
+        approved_cents_reason=None,
+        end_date="2028-03-31",
+    )
+    assert message_of("amendment_fits_agreement", ctx) == (
+        "an extension must end later than the end date in force, 2028-03-31; 2028-03-31 does not"
+    )
+
+
+def test_an_amendment_after_the_final_report_is_submitted_is_refused():
+    ctx = fake_context("propose_amendment")
+    force_state(ctx.reports[0], "submitted")
+    assert message_of("amendment_fits_agreement", ctx) == (
+        "the final report is submitted: the agreement can no longer be amended"
+    )
 
 
 # --------------------------------------------------------------------------- the tables
