@@ -168,3 +168,48 @@ def test_files_that_no_longer_match_the_log_are_not_imported(db, tmp_path):
     with pytest.raises(CheckpointRefused):
         import_checkpoints(db, old)
     assert DatabaseAuditStore(db).checkpoints() == []
+
+
+# The scheduled flow that writes them -------------------------------------------------------------
+
+
+def test_the_checkpoint_flow_records_the_head_once(prefect_harness, tmp_path, monkeypatch):
+    import asyncio
+
+    from workflows.checkpoints import checkpoint_flow
+    from workflows.runtime import database, reset_caches
+
+    db = new_database(tmp_path)
+    monkeypatch.setenv("GRANTFLOW_DATABASE_URL", db.url)
+    reset_caches()
+    try:
+        add_events(db, 7)
+        assert asyncio.run(checkpoint_flow()) == {"tree_size": 7}
+        assert asyncio.run(checkpoint_flow()) == {"tree_size": 7}
+        assert [c.size for c in DatabaseAuditStore(database()).checkpoints()] == [7]
+    finally:
+        reset_caches()
+
+
+def test_the_checkpoint_deployment_is_scheduled_and_its_runs_carry_nothing(prefect_harness):
+    import asyncio
+
+    from prefect.client.orchestration import get_client
+
+    from workflows.checkpoints import CHECKPOINT_FLOW_NAME, checkpoint_cron, checkpoint_flow
+    from workflows.deployments import DEPLOYMENT, register_deployments
+    from workflows.worker import screen_run
+
+    async def registered() -> tuple[dict, object]:
+        async with get_client() as client:
+            flows = await register_deployments(client)
+            deployment = await client.read_deployment_by_name(
+                f"{CHECKPOINT_FLOW_NAME}/{DEPLOYMENT}"
+            )
+            return flows, deployment
+
+    flows, deployment = asyncio.run(registered())
+    assert flows[deployment.id] is checkpoint_flow
+    assert [s.schedule.cron for s in deployment.schedules] == [checkpoint_cron()]
+    assert screen_run(checkpoint_flow, {}) is None
+    assert screen_run(checkpoint_flow, {"request_id": 1, "token": "t"}) is not None
