@@ -362,7 +362,6 @@ def copy_installation(closed: Closed, copy: Path, monkeypatch) -> tuple[Database
     shutil.copytree(closed.root, copy, ignore=shutil.ignore_patterns("grantflow.db*"))
     monkeypatch.setenv("GRANTFLOW_DATABASE_URL", kept(copied_database(closed.db.url, copy)))
     monkeypatch.setenv("GRANTFLOW_DOCUMENT_DIR", str(copy / "documents"))
-    monkeypatch.setenv("GRANTFLOW_AUDIT_DIR", str(copy / "audit"))
     reset_caches()
     return database(), DatabaseAuditStore(database())
 
