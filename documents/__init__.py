@@ -17,7 +17,13 @@ from documents.registry import (
     build_document,
 )
 from documents.render import FORMATS, Format, render_document
-from documents.storage import DocumentStore, LocalDocumentStore, StoredFile
+from documents.storage import (
+    DatabaseDocumentStore,
+    DocumentStore,
+    LocalDocumentStore,
+    StoredFile,
+    configured_store,
+)
 
 __all__ = [
     "AUDIT_KINDS",
@@ -32,6 +38,8 @@ __all__ = [
     "DocumentStore",
     "Format",
     "LocalDocumentStore",
+    "DatabaseDocumentStore",
+    "configured_store",
     "StoredFile",
     "build_audit_document",
     "build_document",

@@ -1,8 +1,11 @@
 """Content-addressed document files: a file's name is the SHA-256 of its bytes.
 
 Files are never overwritten. Putting bytes that are already stored changes nothing and
-returns the same StoredFile, so a retried task stores a document once. Other backends (a
-database, object storage) implement the same protocol: it hands out bytes, never a local path.
+returns the same StoredFile, so a retried task stores a document once. Two backends implement
+the protocol, which hands out bytes, never a local path: ``LocalDocumentStore``, files in a
+folder (the embedded default), and ``DatabaseDocumentStore``, rows of grantflow's own database
+(``models.blobs``), which every process on every machine reaches; ``configured_store`` gives
+the one ``GRANTFLOW_DOCUMENT_STORE`` names.
 
 Every read is checked against the SHA-256 its key names. ``read`` checks before it returns.
 ``stream`` checks as its chunks go and holds each chunk back until the next one is read, so
@@ -23,6 +26,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
+
+from models.blobs import BlobMismatch, blob_chunks, blob_digest, read_blob, store_blob
+from models.db import Database, document_dir, document_store_kind
 
 _EXTENSION = re.compile(r"^[a-z0-9]{1,10}$")
 _KEY = re.compile(r"^([0-9a-f]{2})/([0-9a-f]{2})/([0-9a-f]{64})\.([a-z0-9]{1,10})$")
@@ -210,7 +216,74 @@ class LocalDocumentStore:
             raise StorageIntegrityError(f"existing file does not match its name: {target}")
 
 
+def _pieces(fetched: Iterable[bytes]) -> Iterator[bytes]:
+    """Rows' bytes as fetched (``models.blobs.BLOB_CHUNK_BYTES`` a query), handed on in
+    ``CHUNK_BYTES`` pieces, as the local store hands on a file."""
+    for block in fetched:
+        for start in range(0, len(block), CHUNK_BYTES):
+            yield block[start : start + CHUNK_BYTES]
+
+
 def _chunks_of(location: Path) -> Iterator[bytes]:
     with location.open("rb") as handle:
         while chunk := handle.read(CHUNK_BYTES):
             yield chunk
+
+
+class DatabaseDocumentStore:
+    """Files as rows of the installation's database (``models.blobs.DocumentBlob``), keyed
+    like the local store's; a row is written once, in its own transaction, and never changed."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def put(self, data: bytes, extension: str) -> StoredFile:
+        """Store ``data`` (idempotent, also when two writers race); StorageIntegrityError if
+        the row already under its key holds other bytes."""
+        extension = normalised_extension(extension)
+        digest = hashlib.sha256(data).hexdigest()
+        stored = StoredFile(content_key(digest, extension), digest, len(data), extension)
+        with self.db.reading() as session:
+            recorded = read_blob(session, stored.key)
+        if recorded is not None:
+            verified(bytes(recorded), stored.key)
+            return stored
+        try:
+            store_blob(self.db, stored.key, data)
+        except BlobMismatch as error:
+            raise StorageIntegrityError(str(error)) from error
+        return stored
+
+    def read(self, key: str) -> bytes:
+        """The bytes stored under ``key``, verified against the digest in the key."""
+        digest_of_key(key)
+        with self.db.reading() as session:
+            data = read_blob(session, key)
+        if data is None:
+            raise FileNotFoundError(f"no document stored under {key}")
+        return verified(bytes(data), key)
+
+    def stream(self, key: str) -> Iterator[bytes]:
+        """The bytes stored under ``key``, read from the database a chunk at a time and
+        verified as they go (see the module docstring). A malformed key (ValueError) or a
+        missing row (FileNotFoundError) fails here, before the first chunk is asked for."""
+        digest_of_key(key)
+        with self.db.reading() as session:
+            recorded = blob_digest(session, key)
+        if recorded is None:
+            raise FileNotFoundError(f"no document stored under {key}")
+        return verified_chunks(_pieces(blob_chunks(self.db, key, recorded[1])), key)
+
+    def exists(self, key: str) -> bool:
+        """Whether a row is stored under ``key``."""
+        digest_of_key(key)
+        with self.db.reading() as session:
+            return blob_digest(session, key) is not None
+
+
+def configured_store(db: Database) -> DocumentStore:
+    """The store ``GRANTFLOW_DOCUMENT_STORE`` names: ``local`` (default) the folder
+    ``GRANTFLOW_DOCUMENT_DIR`` (or the data directory's ``documents/``), ``database`` ``db``."""
+    if document_store_kind() == "database":
+        return DatabaseDocumentStore(db)
+    return LocalDocumentStore(document_dir())

@@ -1,8 +1,13 @@
-"""Checkpoints of the audit log, kept outside the database, and verification against them.
+"""Checkpoints of the audit log, and verification against them.
 
-``<data dir>/audit/leaves.log`` holds one leaf hash per event (hex, in id order) and
-``<data dir>/audit/checkpoints.jsonl`` one tree head per line; both are only ever appended to.
-A checkpoint is refused when the database no longer matches what was recorded before.
+The installation's checkpoints are rows of its database (``DatabaseAuditStore``, table
+``audit_checkpoint``, append-only; ``models.audit_checkpoints`` says how two writers cannot
+both record one), written by one scheduled flow (``workflows.checkpoints``), so every process
+on every machine sees the same ones. Their file form, ``AuditStore``: ``leaves.log`` holds one
+leaf hash per event (hex, in id order) and ``checkpoints.jsonl`` one tree head per line, both
+only ever appended to; ``export_checkpoints`` writes the database's into it (``grantflow audit
+checkpoints export``), to keep a copy away from the database. A checkpoint is refused when the
+database no longer matches what was recorded before.
 
 Reading the stored documents' bytes is the document store's business: ``check_log`` takes a
 reader, and ``documents.audit.verification.verify`` supplies the installation's.
@@ -11,27 +16,37 @@ reader, and ``documents.audit.verification.verify`` supplies the installation's.
 from __future__ import annotations
 
 import json
-import logging
 import os
-import threading
+import tempfile
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
+from typing import Protocol
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from models.audit import Checkpoint, Verification, event_leaf, verify_log
+from models.audit_checkpoints import AuditCheckpoint
 from models.clock import utcnow
-from models.db import Database, data_dir, default_database_url
+from models.db import Database, default_database_url
 from models.errors import NotFound
 from models.merkle import inclusion_proof, root
 from models.tables import AuditEvent, StoredDocument
 
-logger = logging.getLogger("grantflow.audit")
+
+class CheckpointStore(Protocol):
+    """Where an installation's recorded leaves and checkpoints are kept."""
+
+    def recorded_leaves(self) -> list[str]: ...
+
+    def checkpoints(self) -> list[Checkpoint]: ...
+
+    def append(self, new_leaves: list[str], checkpoint: Checkpoint) -> None: ...
 
 
 class AuditStore:
-    """The append-only leaves and checkpoints files of one installation."""
+    """The append-only leaves and checkpoints files (the export's form, and tests' own)."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
@@ -65,9 +80,98 @@ class AuditStore:
         self._append(self.checkpoints_path, [json.dumps(asdict(checkpoint), sort_keys=True)])
 
 
-def default_store() -> AuditStore:
-    """The installation's audit store (``GRANTFLOW_AUDIT_DIR``, or ``audit/`` in the data dir)."""
-    return AuditStore(Path(os.environ.get("GRANTFLOW_AUDIT_DIR") or data_dir() / "audit"))
+class CheckpointRaced(Exception):
+    """Another writer recorded a checkpoint from the same head first (nothing was written)."""
+
+
+class DatabaseAuditStore:
+    """The installation's checkpoints, rows of ``audit_checkpoint`` in its database."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def _rows(self) -> list[AuditCheckpoint]:
+        with self.db.reading() as session:
+            return list(session.exec(select(AuditCheckpoint).order_by(AuditCheckpoint.tree_size)))
+
+    def recorded_leaves(self) -> list[str]:
+        return [leaf for row in self._rows() for leaf in row.leaves.split()]
+
+    def checkpoints(self) -> list[Checkpoint]:
+        return [Checkpoint(size=r.tree_size, root=r.root, made_at=r.made_at) for r in self._rows()]
+
+    def append(self, new_leaves: list[str], checkpoint: Checkpoint) -> None:
+        """One row: the head and its new leaves. CheckpointRaced when another writer recorded
+        this head, or a successor of the same previous head, first (the unique constraints)."""
+        try:
+            with self.db.transaction() as session:
+                session.add(
+                    AuditCheckpoint(
+                        tree_size=checkpoint.size,
+                        previous_size=checkpoint.size - len(new_leaves),
+                        root=checkpoint.root,
+                        made_at=checkpoint.made_at,
+                        leaves="\n".join(new_leaves),
+                    )
+                )
+        except IntegrityError as error:
+            raced = f"a checkpoint of size {checkpoint.size} raced another"
+            raise CheckpointRaced(raced) from error
+
+
+def default_store(db: Database | None = None) -> CheckpointStore:
+    """The installation's checkpoints: rows of ``db`` (by default its configured database)."""
+    return DatabaseAuditStore(db or Database(default_database_url()))
+
+
+def export_checkpoints(store: CheckpointStore, out: Path, leaves_out: Path | None = None) -> int:
+    """Write ``store``'s checkpoints to ``out`` in ``checkpoints.jsonl``'s form (and its leaves
+    to ``leaves_out`` in ``leaves.log``'s), each file whole (written beside, then renamed),
+    owner-only; how many checkpoints."""
+    heads = store.checkpoints()
+    _write_whole(out, [json.dumps(asdict(head), sort_keys=True) for head in heads])
+    if leaves_out is not None:
+        _write_whole(leaves_out, store.recorded_leaves())
+    return len(heads)
+
+
+def _write_whole(path: Path, lines: list[str]) -> None:
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".export-")
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.writelines(line + "\n" for line in lines)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+def import_checkpoints(db: Database, files: AuditStore) -> int:
+    """Record ``files``' checkpoints (an installation's from before they were kept in the
+    database) as rows, unless the database already holds some; how many were imported.
+    Each must still match the log (CheckpointRefused otherwise)."""
+    target = DatabaseAuditStore(db)
+    if target.checkpoints():
+        return 0
+    leaves = [leaf.hex() for leaf in (event_leaf(e) for e in _events(db))]
+    recorded = files.recorded_leaves()
+    if leaves[: len(recorded)] != recorded:
+        raise CheckpointRefused(
+            "the audit log no longer matches the recorded leaves being imported"
+        )
+    previous = 0
+    imported = 0
+    for head in files.checkpoints():
+        if head.size <= previous:
+            continue  # the files may repeat a head (or hold an empty one); rows hold each once
+        if root([bytes.fromhex(x) for x in recorded[: head.size]]).hex() != head.root:
+            raise CheckpointRefused(f"the checkpoint of size {head.size} does not match the log")
+        target.append(recorded[previous : head.size], head)
+        previous = head.size
+        imported += 1
+    return imported
 
 
 def _events(db: Database) -> list[AuditEvent]:
@@ -78,11 +182,11 @@ def _events(db: Database) -> list[AuditEvent]:
 def check_log(
     db: Database,
     read_document: Callable[[StoredDocument], bytes | None],
-    store: AuditStore | None = None,
+    store: CheckpointStore | None = None,
 ) -> Verification:
     """Verify the whole log against ``store``'s leaves and checkpoints, and every stored
     document's bytes (as ``read_document`` returns them) against its recorded hash."""
-    store = store or default_store()
+    store = store or default_store(db)
     with db.reading() as session:
         documents = list(session.exec(select(StoredDocument).order_by(StoredDocument.id)))
     return verify_log(
@@ -94,19 +198,40 @@ class CheckpointRefused(Exception):
     """The log no longer matches the leaves recorded by earlier checkpoints."""
 
 
-def checkpoint(db: Database, store: AuditStore | None = None) -> Checkpoint:
-    """Record the tree head of the whole log now (and the leaves it covers)."""
-    store = store or default_store()
-    events = _events(db)
-    leaves = [event_leaf(e) for e in events]
-    recorded = store.recorded_leaves()
-    if [leaf.hex() for leaf in leaves[: len(recorded)]] != recorded:
-        raise CheckpointRefused(
-            "the audit log no longer matches its recorded leaves; run 'grantflow audit verify'"
-        )
-    head = Checkpoint(size=len(leaves), root=root(leaves).hex(), made_at=utcnow().isoformat())
-    store.append([leaf.hex() for leaf in leaves[len(recorded) :]], head)
-    return head
+RACE_ATTEMPTS = 10
+
+
+def checkpoint(db: Database, store: CheckpointStore | None = None) -> Checkpoint:
+    """Record the tree head of the whole log now (and the leaves it covers).
+
+    In the database (the default store) a head already recorded is not recorded again: the
+    last checkpoint is returned when the log has not grown, and when another writer records
+    a checkpoint from the same head first, theirs stands and this one is tried once more from
+    it."""
+    store = store or default_store(db)
+    for _attempt in range(RACE_ATTEMPTS):
+        # The recorded leaves first: the log read after them holds at least the events they
+        # cover (events are only ever appended), whoever checkpoints meanwhile.
+        recorded = store.recorded_leaves()
+        events = _events(db)
+        leaves = [event_leaf(e) for e in events]
+        if [leaf.hex() for leaf in leaves[: len(recorded)]] != recorded:
+            raise CheckpointRefused(
+                "the audit log no longer matches its recorded leaves; run 'grantflow audit verify'"
+            )
+        head = Checkpoint(size=len(leaves), root=root(leaves).hex(), made_at=utcnow().isoformat())
+        if isinstance(store, DatabaseAuditStore):
+            saved = store.checkpoints()
+            if saved and saved[-1].size == len(leaves):
+                return saved[-1]
+            if not leaves:
+                return head  # an empty log's head is recorded by no row
+        try:
+            store.append([leaf.hex() for leaf in leaves[len(recorded) :]], head)
+        except CheckpointRaced:
+            continue
+        return head
+    raise CheckpointRaced("other writers kept recording checkpoints first")
 
 
 def inclusion(db: Database, event_id: int) -> dict[str, object]:
@@ -124,40 +249,3 @@ def inclusion(db: Database, event_id: int) -> dict[str, object]:
         "root": root(leaves).hex(),
         "proof": [node.hex() for node in inclusion_proof(leaves, index)],
     }
-
-
-CHECKPOINT_INTERVAL_SECONDS = 24 * 60 * 60
-
-
-def _opened(db: Database) -> Callable[[], Database]:
-    return lambda: db
-
-
-def start_daily_checkpoints(
-    interval: float = CHECKPOINT_INTERVAL_SECONDS,
-    database: Callable[[], Database] | None = None,
-) -> threading.Event:
-    """Checkpoint now and then every ``interval`` seconds until the returned event is set.
-
-    ``database`` gives the installation's database at each checkpoint (the service passes its
-    own); by default one is opened from ``GRANTFLOW_DATABASE_URL``.
-
-    A refused checkpoint (the log no longer matches what was recorded) is logged loudly and
-    retried at the next interval; it never stops the service.
-    """
-    stop = threading.Event()
-    current = database or _opened(Database(default_database_url()))
-
-    def loop() -> None:
-        while not stop.is_set():
-            try:
-                head = checkpoint(current())
-                logger.info("audit checkpoint size=%s root=%s", head.size, head.root)
-            except CheckpointRefused as error:
-                logger.error("audit checkpoint refused: %s", error)
-            except Exception:  # noqa: BLE001 - keep checkpointing; the next try may succeed
-                logger.exception("audit checkpoint failed")
-            stop.wait(interval)
-
-    threading.Thread(target=loop, name="audit-checkpoints", daemon=True).start()
-    return stop

@@ -5,8 +5,9 @@ Run by the ``close`` and ``terminate`` effects (``models.effects``), in the step
 transaction. By the agreement's ``at_close``:
 
 - ``return_and_delete``: the return package (the review content, as JSON) is written first,
-  owner-only, to ``returns/<reference>-returned-data.json`` beside the document store; then
-  the content is deleted;
+  owner-only, to ``returns/<reference>-returned-data.json`` beside the document store (with
+  ``GRANTFLOW_DOCUMENT_STORE=database``, a ``models.blobs`` row under that name, in the step's
+  transaction); then the content is deleted;
 - ``destroy``: the content is deleted, nothing returned;
 - ``keep``: nothing is deleted.
 
@@ -15,7 +16,8 @@ member's conflict note; and wherever else those texts are held: the accepted req
 payloads, the frozen contents documents were rendered from (the texts are blanked where a whole
 value equals one of them), and the stored documents that print them (the review summary): their
 files leave the store once the step commits, their rows stay marked withdrawn with their
-SHA-256, so the audit trail, which commits to each document by hash, still verifies.
+SHA-256, so the audit trail, which commits to each document by hash, still verifies. (With
+the database store, their rows leave ``document_blob`` in the step's own transaction.)
 
 Kept (the law, and the agreement itself): amounts, dates, states, instalments, the budget,
 reports' aggregates, contacts, scores, the decision record, the agreement documents (their
@@ -42,8 +44,9 @@ from typing import Any
 from sqlalchemy import event
 from sqlmodel import Session, select
 
+from models.blobs import delete_blobs, put_blob, read_blob
 from models.data_agreement import AgreementTerms, current_version
-from models.db import document_dir
+from models.db import document_dir, document_store_kind
 from models.document_snapshots import DocumentSnapshot
 from models.tables import ActionRequest, AuditEvent, Grant, ReviewAssignment, StoredDocument
 
@@ -264,7 +267,10 @@ def return_and_delete(session: Session, grant: Grant, *, at: datetime) -> DataRe
         package = return_package(grant, assignments, terms, at)
         data = (json.dumps(package, indent=2, ensure_ascii=False) + "\n").encode()
         name = return_file_name(grant.reference)
-        _write_private(document_dir() / name, data)
+        if document_store_kind() == "database":
+            put_blob(session, name, data)
+        else:
+            _write_private(document_dir() / name, data)
         outcome.return_file = name
         outcome.return_sha256 = hashlib.sha256(data).hexdigest()
         outcome.returned = {
@@ -288,11 +294,23 @@ def return_and_delete(session: Session, grant: Grant, *, at: datetime) -> DataRe
     outcome.deleted["document_snapshots"] = _erase_snapshots(session, grant.id, set(texts))  # type: ignore[arg-type]
     keys = _withdraw_documents(session, grant.id, at, outcome)  # type: ignore[arg-type]
     outcome.deleted["documents"] = len(outcome.withdrawn_documents)
-    if keys:
+    if keys and document_store_kind() == "database":
+        delete_blobs(session, keys)  # with the step: a rolled-back step keeps them
+    elif keys:
         # The files leave the store only once the step commits: a step rolled back keeps them,
         # and its rows still say they are there.
         event.listen(session, "after_commit", lambda _s: remove_stored_files(keys), once=True)
     return outcome
+
+
+def _return_file_bytes(session: Session, name: str) -> bytes:
+    """The return package ``name``, from the configured store; FileNotFoundError if gone."""
+    if document_store_kind() == "database":
+        data = read_blob(session, name)
+        if data is None:
+            raise FileNotFoundError(f"no return package stored under {name}")
+        return bytes(data)
+    return (document_dir() / name).read_bytes()
 
 
 class ReturnPackageAltered(ValueError):
@@ -314,7 +332,7 @@ def returned_package(session: Session, grant: Grant) -> bytes | None:
     for step in steps:
         record = ((step.payload_summary or {}).get("details") or {}).get("data_return") or {}
         if record.get("return_file"):
-            data = (document_dir() / record["return_file"]).read_bytes()
+            data = _return_file_bytes(session, record["return_file"])
             if hashlib.sha256(data).hexdigest() != record.get("return_sha256"):
                 raise ReturnPackageAltered(
                     f"the return package of {grant.reference} no longer matches the SHA-256 "

@@ -14,6 +14,8 @@ from sqlmodel import Session, create_engine
 
 from models import (  # noqa: F401  (registers the tables on SQLModel.metadata)
     access_log,
+    audit_checkpoints,
+    blobs,
     data_agreement,
     document_snapshots,
     sign_in,
@@ -33,6 +35,22 @@ def document_dir() -> Path:
     default ``documents/`` in the data directory)."""
     configured = os.environ.get("GRANTFLOW_DOCUMENT_DIR")
     return Path(configured) if configured else data_dir() / "documents"
+
+
+DOCUMENT_STORE_KINDS = ("local", "database")
+
+
+def document_store_kind() -> str:
+    """Where documents' bytes live (``GRANTFLOW_DOCUMENT_STORE``): ``local``, the folder
+    ``document_dir()`` (the embedded default), or ``database``, grantflow's own database, which
+    every process on every machine reaches. ValueError for anything else."""
+    kind = os.environ.get("GRANTFLOW_DOCUMENT_STORE", "").strip().lower() or "local"
+    if kind not in DOCUMENT_STORE_KINDS:
+        raise ValueError(
+            f"GRANTFLOW_DOCUMENT_STORE must be one of {', '.join(DOCUMENT_STORE_KINDS)}, "
+            f"not {kind!r}"
+        )
+    return kind
 
 
 def default_database_url() -> str:

@@ -35,11 +35,13 @@ integer cents of CAD; times are UTC.
 def create_app(*, background_work: bool = False) -> FastAPI:
     """The service; ``background_work`` (``grantflow serve``) also produces owed documents and
     writes out denial counts at shutdown (``service.background``)."""
+    from models.db import document_store_kind
     from service.background import owed_documents_interval, serve_background
     from workflows.execution import execution_mode
 
     execution_mode()  # a misconfigured GRANTFLOW_EXECUTION stops start-up, not a request
     owed_documents_interval()  # so does a misconfigured retry interval
+    document_store_kind()  # and a misconfigured GRANTFLOW_DOCUMENT_STORE
     # The documentation pages are served from the installation's own assets (docs_pages), not
     # FastAPI's default CDN: they work without internet and under a strict CSP.
     app = FastAPI(

@@ -11,7 +11,8 @@
   none has finished (the service was down at the hour). Then every
   ``GRANTFLOW_SWEEP_POLL_SECONDS`` (default 60) it takes the sweep's due scheduled runs and
   carries them out, as a worker does (``workflows.worker.keep_taking_sweeps``), under the run
-  gate. In deployment mode the workers take them instead.
+  gate. In deployment mode the workers take them instead. The audit checkpoint's scheduled
+  runs (``workflows.checkpoints``, hourly) are taken the same way, by the same taker.
 - Denial counts (``models.denials``): repeats counted in memory are written out at shutdown.
 """
 

@@ -19,6 +19,7 @@ from service.cli_export import export_app, org_app
 from service.cli_fund import fund_app
 from service.cli_report import report_app
 from service.cli_signing import fund_certificate, verify
+from service.cli_store import checkpoints_app, migrate_store
 
 if TYPE_CHECKING:
     from service.prefect_server import PrefectServer
@@ -38,6 +39,8 @@ app.add_typer(fund_app, name="fund")
 app.add_typer(export_app, name="export")
 app.add_typer(org_app, name="org")
 app.add_typer(report_app, name="report")
+audit_app.add_typer(checkpoints_app, name="checkpoints")
+documents_app.command("migrate-store")(migrate_store)
 # Piped or redirected output has no terminal width to respect: a line or table cut at rich's
 # default 80 columns breaks whoever reads it (`grantflow audit checkpoint > file`).
 UNBOUNDED_WIDTH = 10_000
@@ -152,15 +155,12 @@ def serve(
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, _stop_now)
     server = None
-    stop_checkpoints = None
     try:
         server = _start_prefect_server(prefect_host, prefect_port)
         console.print(f"Prefect API: {os.environ['PREFECT_API_URL']}; execution: {mode}")
-        from models.checkpoints import start_daily_checkpoints
         from service.api import create_app
-        from workflows.runtime import database
 
-        stop_checkpoints = start_daily_checkpoints(database=database)
+        # Audit checkpoints: the scheduled grantflow-checkpoint flow (workflows.checkpoints).
         _run_web_server(create_app(background_work=True), host, port)
     except _Stopped:
         errors.print("serve stopped during start-up")
@@ -168,8 +168,6 @@ def serve(
         # A second Ctrl-C must not interrupt the clean-up and leave the Prefect server behind.
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, signal.SIG_IGN)
-        if stop_checkpoints is not None:
-            stop_checkpoints.set()
         if "prefect" in sys.modules:
             _flush_prefect_workers()
         if server is not None:
@@ -532,7 +530,8 @@ def audit_verify() -> None:
 
 @audit_app.command("checkpoint")
 def audit_checkpoint() -> None:
-    """Record the audit tree's size and root outside the database, and print them."""
+    """Record the audit tree's size and root (a checkpoint row, unless the log has not grown
+    since the last one), and print them; export them with `audit checkpoints export`."""
     environment.configure()
     from models.checkpoints import CheckpointRefused, checkpoint
     from workflows.runtime import database

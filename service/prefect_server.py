@@ -5,6 +5,11 @@ credential, and is recorded in ``<data>/prefect/server.json`` (owner-only) with 
 installation id, so that other grantflow processes of this installation use it rather than
 start their own, and no process adopts a server that is not this installation's.
 
+Its database is SQLite under ``PREFECT_HOME`` by default; ``GRANTFLOW_PREFECT_DATABASE_URL``
+(a PostgreSQL URL, e.g. ``postgresql://prefect@db-host/prefect``: a database of its own, not
+grantflow's) puts it on PostgreSQL: the server is started with it as
+``PREFECT_API_DATABASE_CONNECTION_URL``, through asyncpg, and migrates it on start.
+
 The server runs in its own process group (its own session): a Ctrl-C in a terminal reaches
 ``serve`` only, which then stops the whole group, the server's own subprocesses included.
 """
@@ -27,6 +32,7 @@ import httpx
 from service import environment
 
 LOG_FILE = "server.log"
+PREFECT_DATABASE_SETTING = "GRANTFLOW_PREFECT_DATABASE_URL"
 
 
 class PrefectServerError(RuntimeError):
@@ -73,6 +79,22 @@ def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as probe:
         probe.bind((host, 0))
         return probe.getsockname()[1]
+
+
+def prefect_database_url() -> str | None:
+    """The Prefect server's own database (``GRANTFLOW_PREFECT_DATABASE_URL``) in the form
+    Prefect wants (``postgresql+asyncpg://``), or None for its SQLite default. PrefectServerError
+    for a URL that is not PostgreSQL's."""
+    url = os.environ.get(PREFECT_DATABASE_SETTING, "").strip()
+    if not url:
+        return None
+    scheme, separator, rest = url.partition("://")
+    if not separator or scheme not in ("postgres", "postgresql", "postgresql+asyncpg"):
+        raise PrefectServerError(
+            f"{PREFECT_DATABASE_SETTING} must be a PostgreSQL URL (postgresql://...), "
+            f"not {scheme or url!r}"
+        )
+    return f"postgresql+asyncpg://{rest}"
 
 
 def _wait_healthy(server: PrefectServer, timeout: float) -> None:
@@ -131,6 +153,9 @@ def _start(home: Path, port: int | None, host: str, timeout: float | None) -> Pr
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     }
     env.pop("PREFECT_API_URL", None)
+    database_url = prefect_database_url()
+    if database_url is not None:
+        env["PREFECT_API_DATABASE_CONNECTION_URL"] = database_url
     log_path = home / LOG_FILE
     with log_path.open("ab") as log:
         process = subprocess.Popen(

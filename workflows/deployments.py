@@ -7,7 +7,8 @@ same Prefect API and the same grantflow database, take the runs and carry them o
 
 The daily sweep has one more, ``grantflow-sweep/grantflow``, on a cron schedule
 (``workflows.sweep.SWEEP_CRON`` in the fund's time zone): Prefect's scheduler makes its runs,
-and workers (deployment mode) or ``grantflow serve`` itself (inline mode) take them.
+and workers (deployment mode) or ``grantflow serve`` itself (inline mode) take them. So does
+the audit checkpoint's, ``grantflow-checkpoint/grantflow`` (``workflows.checkpoints``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,12 @@ from models.lifecycle import STAGES, resolve_stage
 from models.requests import flow_run_key
 from models.tables import ActionRequest
 from workflows.actions import FAMILY_FLOWS, family_entrypoint, run_name
+from workflows.checkpoints import (
+    CHECKPOINT_ENTRYPOINT,
+    CHECKPOINT_TIME_ZONE,
+    checkpoint_cron,
+    checkpoint_flow,
+)
 from workflows.requests import accept_request, note_flow_run
 from workflows.sweep import SWEEP_CRON, SWEEP_ENTRYPOINT, SWEEP_TIME_ZONE, sweep_flow
 
@@ -59,9 +66,38 @@ async def register_deployments(client: PrefectClient) -> dict[UUID, Flow]:
             enforce_parameter_schema=False,
         )
         flows[deployment_id] = family
-    deployment_id, sweep = await register_sweep_deployment(client)
-    flows[deployment_id] = sweep
+    for deployment_id, scheduled in await register_scheduled_deployments(client):
+        flows[deployment_id] = scheduled
     return flows
+
+
+async def register_scheduled_deployments(client: PrefectClient) -> list[tuple[UUID, Flow]]:
+    """The daily sweep's deployment and the audit checkpoint's, each with its schedule."""
+    return [
+        await register_sweep_deployment(client),
+        await register_checkpoint_deployment(client),
+    ]
+
+
+async def register_checkpoint_deployment(client: PrefectClient) -> tuple[UUID, Flow]:
+    """Create (or update) ``grantflow-checkpoint/grantflow`` with its cron schedule (one
+    schedule whoever registers it, as for the sweep); its id and flow."""
+    flow_id = await client.create_flow(checkpoint_flow)
+    deployment_id = await client.create_deployment(
+        flow_id=flow_id,
+        name=DEPLOYMENT,
+        description=checkpoint_flow.description,
+        entrypoint=CHECKPOINT_ENTRYPOINT,
+        tags=["grantflow", "checkpoint"],
+        schedules=[
+            DeploymentScheduleCreate(
+                schedule=CronSchedule(cron=checkpoint_cron(), timezone=CHECKPOINT_TIME_ZONE),
+                active=True,
+            )
+        ],
+        enforce_parameter_schema=False,
+    )
+    return deployment_id, checkpoint_flow
 
 
 async def register_sweep_deployment(client: PrefectClient) -> tuple[UUID, Flow]:

@@ -1,7 +1,9 @@
 """Where the workflows find the installation: its database and its document store.
 
-Both come from configuration (``GRANTFLOW_DATABASE_URL``, ``GRANTFLOW_DATA_DIR``), so a flow
-run by a worker on another machine finds the same installation as the service that asked.
+Both come from configuration (``GRANTFLOW_DATABASE_URL``; ``GRANTFLOW_DOCUMENT_STORE``, and for
+the local store ``GRANTFLOW_DOCUMENT_DIR`` or ``GRANTFLOW_DATA_DIR``), so a flow run by a worker
+on another machine finds the same installation as the service that asked (with the local store,
+only if that folder is shared; with ``database``, always).
 """
 
 from __future__ import annotations
@@ -9,8 +11,8 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from documents import DocumentStore, LocalDocumentStore
-from models.db import Database, default_database_url, document_dir
+from documents import DatabaseDocumentStore, DocumentStore, LocalDocumentStore
+from models.db import Database, default_database_url, document_dir, document_store_kind
 
 
 @lru_cache(maxsize=8)
@@ -30,6 +32,9 @@ def _store(root: str) -> LocalDocumentStore:
 
 
 def document_store() -> DocumentStore:
+    """The configured store (``documents.storage.configured_store``), one per place."""
+    if document_store_kind() == "database":
+        return DatabaseDocumentStore(database())
     return _store(str(document_dir()))
 
 

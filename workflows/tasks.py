@@ -9,9 +9,9 @@ from typing import Any
 from prefect import task
 from prefect.cache_policies import NONE
 from prefect.runtime import flow_run
-from sqlmodel import select
+from sqlmodel import Session, select
 
-from documents import FORMATS, KINDS, build_document
+from documents import FORMATS, KINDS, StoredFile, build_document
 from documents.context_codec import encode_context
 from documents.issuing import issue_document
 from models.context import Actor
@@ -151,10 +151,12 @@ def render_and_store(event_id: int, kind: str) -> list[dict[str, Any]]:
 
 
 def _render_and_store(event_id: int, kind: str) -> list[dict[str, Any]]:
+    """Read what the document says, render and store the missing files outside any write
+    transaction (the store may be the database itself, and rendering takes a while), then
+    record their rows, the snapshot and the settled owed row in one transaction."""
     db = database()
     store = document_store()
-    stored: list[dict[str, Any]] = []
-    with db.transaction() as session:
+    with db.reading() as session:
         event = session.get(AuditEvent, event_id)
         assert event is not None and event.grant_id is not None
         grant = session.get(Grant, event.grant_id)
@@ -167,15 +169,27 @@ def _render_and_store(event_id: int, kind: str) -> list[dict[str, Any]]:
         recorded = dict(event.payload_summary.get("details", {}))
         details = document_details(session, grant.id, kind, language, recorded)  # type: ignore[arg-type]
         context = document_context(session, grant.id, kind, language, event.occurred_at, details)  # type: ignore[arg-type]
+        missing = [
+            fmt
+            for fmt in FORMATS
+            if _stored(session, stored_document_key(event_id, kind, language, fmt)) is None
+        ]
+    files: dict[str, StoredFile] = {}
+    if missing:
         content = build_document(context)
+        for fmt in missing:
+            fail_rendering_if_asked(kind)
+            files[fmt] = store.put(issue_document(content, fmt), fmt)
+    stored: list[dict[str, Any]] = []
+    with db.transaction() as session:
+        grant = session.get(Grant, event.grant_id)
+        assert grant is not None
         rendered_now = False
         for fmt in FORMATS:
             key = stored_document_key(event_id, kind, language, fmt)
-            existing = session.exec(
-                select(StoredDocument).where(StoredDocument.idempotency_key == key)
-            ).first()
+            existing = _stored(session, key)
             if existing is None:
-                fail_rendering_if_asked(kind)
+                # Rows are never deleted: a row seen above is still here.
                 rendered_now = True
                 existing = record_stored_document(
                     session,
@@ -184,7 +198,7 @@ def _render_and_store(event_id: int, kind: str) -> list[dict[str, Any]]:
                     subject_key=subject_key,
                     language=language,
                     fmt=fmt,
-                    stored=store.put(issue_document(content, fmt), fmt),
+                    stored=files[fmt],
                     template_version=KINDS[kind].template_version,
                     produced_by_event=event_id,
                     idempotency_key=key,
@@ -198,6 +212,10 @@ def _render_and_store(event_id: int, kind: str) -> list[dict[str, Any]]:
             keep_snapshot(session, event_id, kind, grant.id, encode_context(context))  # type: ignore[arg-type]
         settle_owed_document(session, event_id, kind)
     return stored
+
+
+def _stored(session: Session, key: str) -> StoredDocument | None:
+    return session.exec(select(StoredDocument).where(StoredDocument.idempotency_key == key)).first()
 
 
 def stored_summary(document: StoredDocument) -> dict[str, Any]:

@@ -12,7 +12,8 @@ a stuck run is tried again. The calls into Prefect beyond its public API are in
 The daily sweep's deployment is one of the worker's: it takes the sweep's scheduled runs too,
 screened by the sweep's own rule (``workflows.sweep.screen_sweep_parameters``). In inline
 mode ``grantflow serve`` takes them itself with the same ``Worker`` (``keep_taking_sweeps``),
-restricted to that deployment and under the service's run gate.
+restricted to that deployment and under the service's run gate. The audit checkpoint's
+deployment (``workflows.checkpoints``) is taken the same way, its runs screened to carry nothing.
 """
 
 from __future__ import annotations
@@ -47,8 +48,9 @@ from models.clock import as_utc, utcnow
 from models.requests import ForgedRequest, screen_parameters
 from models.workers import WorkerLease, live_worker_ids
 from workflows.actions import record_forged_run
+from workflows.checkpoints import checkpoint_flow, screen_checkpoint_parameters
 from workflows.delivery import deliver_due
-from workflows.deployments import register_deployments, register_sweep_deployment
+from workflows.deployments import register_deployments, register_scheduled_deployments
 from workflows.faults import install_hold_points
 from workflows.owed_documents import settle_owed_documents
 from workflows.prefect_adapter import holder_of, label_holder, run_taken_flow_run
@@ -64,8 +66,9 @@ Gate = Callable[[], AbstractAsyncContextManager[object]]
 def screen_run(flow: Flow, parameters: dict[str, Any]) -> ForgedRequest | None:
     """Why a deployment run of ``flow`` is not one grantflow made (None when it is): a family
     run carries a request's id and token; a sweep run nothing, or a sweep's id and token."""
-    if flow is sweep_flow:
-        reason = screen_sweep_parameters(parameters)
+    if flow is sweep_flow or flow is checkpoint_flow:
+        screen = screen_sweep_parameters if flow is sweep_flow else screen_checkpoint_parameters
+        reason = screen(parameters)
         if reason is None:
             return None
         unexpected = ", ".join(sorted(parameters))[:200]
@@ -278,18 +281,17 @@ class Worker:
 async def keep_taking_sweeps(
     interval: float, gate: Gate, log: Callable[[str], None], stop: asyncio.Event
 ) -> None:
-    """``grantflow serve`` in inline mode: register the sweep's deployment, then every
-    ``interval`` seconds take its due scheduled runs (as a worker does, under the service's
-    run gate), until ``stop`` is set; a run under way then finishes first. A failed round is
-    logged and tried again."""
+    """``grantflow serve`` in inline mode: register the sweep's and the audit checkpoint's
+    deployments, then every ``interval`` seconds take their due scheduled runs (as a worker
+    does, under the service's run gate), until ``stop`` is set; a run under way then finishes
+    first. A failed round is logged and tried again."""
     taker = Worker(WorkerSettings(poll_seconds=interval), log=log)
     async with taker.leased():
         while not stop.is_set():
             try:
                 async with get_client() as client:
                     if not taker.flows:
-                        deployment_id, sweep = await register_sweep_deployment(client)
-                        taker.flows = {deployment_id: sweep}
+                        taker.flows = dict(await register_scheduled_deployments(client))
                     await taker.recover_orphans(client)
                     while not stop.is_set() and await taker.take_next(client, gate) is not None:
                         pass

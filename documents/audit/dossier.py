@@ -43,7 +43,7 @@ from documents.registry import build_audit_document
 from documents.render import render_document
 from documents.storage import DocumentStore, StorageIntegrityError
 from models.audit import Checkpoint, Verification, leaf_data
-from models.checkpoints import AuditStore, CheckpointRefused, checkpoint, default_store
+from models.checkpoints import CheckpointRefused, CheckpointStore, checkpoint, default_store
 from models.clock import as_utc, utcnow
 from models.data_agreement import current_terms
 from models.db import Database
@@ -122,7 +122,7 @@ def build_dossier(
     grant_id: int,
     out: Path,
     *,
-    store: AuditStore | None = None,
+    store: CheckpointStore | None = None,
     files: DocumentStore | None = None,
     make_checkpoint: bool = True,
 ) -> DossierSummary:
@@ -132,8 +132,8 @@ def build_dossier(
     dossier: the report names the failure and the dossier's own verifier fails on it.
     ``store`` and ``files`` default to the installation's audit store and document store.
     """
-    store = store or default_store()
-    files = files or installation_files()
+    store = store or default_store(db)
+    files = files or installation_files(db)
     grant = find_grant(db, grant_id)
     refused = _checkpoint_first(db, store) if make_checkpoint else None
     with db.reading() as session:
@@ -248,7 +248,7 @@ def _report_facts(session: Session, grant: Grant) -> ReportFacts:
     )
 
 
-def _checkpoint_first(db: Database, store: AuditStore) -> str | None:
+def _checkpoint_first(db: Database, store: CheckpointStore) -> str | None:
     """Checkpoint the log unless the last checkpoint already covers it; why not, if refused."""
     saved = store.checkpoints()
     with db.reading() as session:

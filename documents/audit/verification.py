@@ -8,16 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from documents.storage import DocumentStore, LocalDocumentStore, StorageIntegrityError
+from documents.storage import DocumentStore, StorageIntegrityError, configured_store
 from models.audit import AlteredDocument, Verification
-from models.checkpoints import AuditStore, check_log
-from models.db import Database, document_dir
+from models.checkpoints import CheckpointStore, check_log
+from models.db import Database
 from models.tables import StoredDocument
 
 
-def installation_files() -> DocumentStore:
-    """The installation's document store (``GRANTFLOW_DOCUMENT_DIR`` or the data dir's)."""
-    return LocalDocumentStore(document_dir())
+def installation_files(db: Database) -> DocumentStore:
+    """The installation's document store, as configured (``documents.storage.configured_store``)."""
+    return configured_store(db)
 
 
 def stored_bytes(files: DocumentStore) -> Callable[[StoredDocument], bytes | None]:
@@ -36,7 +36,7 @@ def stored_bytes(files: DocumentStore) -> Callable[[StoredDocument], bytes | Non
 
 
 def verify(
-    db: Database, store: AuditStore | None = None, files: DocumentStore | None = None
+    db: Database, store: CheckpointStore | None = None, files: DocumentStore | None = None
 ) -> Verification:
     """Rebuild the audit tree, check it against every checkpoint and every stored document."""
-    return check_log(db, stored_bytes(files or installation_files()), store)
+    return check_log(db, stored_bytes(files or installation_files(db)), store)

@@ -31,12 +31,16 @@ def test_commands_under_umask_000_leave_only_owner_only_files(tmp_path):
     assert created.returncode == 0, created.stderr
     checkpoint = grantflow(data_dir, "audit", "checkpoint")
     assert checkpoint.returncode == 0, checkpoint.stderr
+    exported = grantflow(
+        data_dir, "audit", "checkpoints", "export", "--out", str(data_dir / "checkpoints.jsonl")
+    )
+    assert exported.returncode == 0, exported.stderr
 
     counts, open_to_others = modes_under(data_dir)
     assert not open_to_others, open_to_others
     names = {p.name for p in data_dir.rglob("*")}
-    assert {"grantflow.db", "installation.json", "checkpoints.jsonl", "leaves.log"} <= names
-    assert counts["files"] >= 4 and counts["directories"] >= 2, counts
+    assert {"grantflow.db", "installation.json", "checkpoints.jsonl"} <= names
+    assert counts["files"] >= 3 and counts["directories"] >= 2, counts
     assert (data_dir / "installation.json").stat().st_mode & 0o777 == 0o600
 
 
@@ -45,7 +49,7 @@ def test_a_data_dir_left_open_is_tightened_on_start(tmp_path):
     assert grantflow(data_dir, "audit", "checkpoint").returncode == 0
     os.chmod(data_dir, 0o755)
     os.chmod(data_dir / "grantflow.db", 0o644)
-    os.chmod(data_dir / "audit", 0o755)
+    os.chmod(data_dir / "prefect", 0o755)
     assert grantflow(data_dir, "audit", "checkpoint").returncode == 0
     assert not modes_under(data_dir)[1]
 

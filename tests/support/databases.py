@@ -68,7 +68,6 @@ def use_installation(patch: Any, root: Path, url: str) -> Any:
 
     patch.setenv("GRANTFLOW_DATABASE_URL", url)
     patch.setenv("GRANTFLOW_DOCUMENT_DIR", str(root / "documents"))
-    patch.setenv("GRANTFLOW_AUDIT_DIR", str(root / "audit"))
     reset_caches()
     return database()
 

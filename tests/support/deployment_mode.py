@@ -42,7 +42,6 @@ def installation_on(
         "GRANTFLOW_DATABASE_URL": database.url,
         "GRANTFLOW_DATA_DIR": str(tmp_path / "var"),
         "GRANTFLOW_DOCUMENT_DIR": str(tmp_path / "documents"),
-        "GRANTFLOW_AUDIT_DIR": str(tmp_path / "audit"),
         "PREFECT_API_URL": PREFECT_API_URL.value(),
         **FAST_LEASE,
     }.items():

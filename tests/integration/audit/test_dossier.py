@@ -27,7 +27,7 @@ from documents.audit.dossier import DossierSummary, build_dossier
 from documents.builders.audit_dossier import verification_text
 from documents.formatting import format_money
 from models.audit import leaf_data
-from models.checkpoints import AuditStore
+from models.checkpoints import CheckpointStore, DatabaseAuditStore
 from models.clock import utcnow
 from models.data_agreement import DataAgreementVersion, current_version, history
 from models.db import Database
@@ -54,7 +54,7 @@ class Closed:
     db: Database
     grant: Grant
     root: Path
-    store: AuditStore
+    store: CheckpointStore
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +66,7 @@ def closed(closed_grant) -> Iterator[Closed]:
     with pytest.MonkeyPatch.context() as patch:
         db = use_installation(patch, closed_grant.root, closed_grant.url)
         root = closed_grant.root
-        yield Closed(db, closed_grant.grant, root, AuditStore(root / "audit"))
+        yield Closed(db, closed_grant.grant, root, DatabaseAuditStore(db))
         db.dispose()
         reset_caches()
 
@@ -355,16 +355,15 @@ def test_audit_export_command(closed, tmp_path):
     assert zipfile.is_zipfile(out)
 
 
-def copy_installation(closed: Closed, copy: Path, monkeypatch) -> tuple[Database, AuditStore]:
+def copy_installation(closed: Closed, copy: Path, monkeypatch) -> tuple[Database, CheckpointStore]:
     """The module's installation copied to ``copy`` and made current (monkeypatched env)."""
     from workflows.runtime import database, reset_caches
 
     shutil.copytree(closed.root, copy, ignore=shutil.ignore_patterns("grantflow.db*"))
     monkeypatch.setenv("GRANTFLOW_DATABASE_URL", kept(copied_database(closed.db.url, copy)))
     monkeypatch.setenv("GRANTFLOW_DOCUMENT_DIR", str(copy / "documents"))
-    monkeypatch.setenv("GRANTFLOW_AUDIT_DIR", str(copy / "audit"))
     reset_caches()
-    return database(), AuditStore(copy / "audit")
+    return database(), DatabaseAuditStore(database())
 
 
 def test_a_tampered_log_gets_a_dossier_that_says_so_and_does_not_verify(

@@ -305,29 +305,3 @@ def test_the_database_refuses_to_update_or_delete_audit_events(pristine, tmp_pat
         with pytest.raises(DBAPIError, match="append-only"), copy.engine.begin() as connection:
             connection.exec_driver_sql(statement)
     copy.dispose()
-
-
-def test_the_service_checkpoints_when_it_starts_and_then_on_its_interval(
-    pristine, tmp_path, monkeypatch
-):
-    import time
-
-    from models.checkpoints import start_daily_checkpoints
-
-    copy = tmp_path / "copy"
-    shutil.copytree(pristine.root, copy, ignore=shutil.ignore_patterns("grantflow.db*"))
-    monkeypatch.setenv("GRANTFLOW_DATABASE_URL", kept(copied_database(pristine.url, copy)))
-    monkeypatch.setenv("GRANTFLOW_AUDIT_DIR", str(copy / "audit"))
-    reset_caches()
-    store = AuditStore(copy / "audit")
-    before = len(store.checkpoints())
-    stop = start_daily_checkpoints(interval=0.2)
-    try:
-        deadline = time.monotonic() + 20
-        while len(store.checkpoints()) < before + 2 and time.monotonic() < deadline:
-            time.sleep(0.1)
-    finally:
-        stop.set()
-        reset_caches()
-    assert len(store.checkpoints()) >= before + 2
-    assert store.checkpoints()[-1].size == EVENTS

@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
-from documents import DocumentStore, LocalDocumentStore, StoredFile
+from documents import DatabaseDocumentStore, DocumentStore, LocalDocumentStore, StoredFile
 from documents.storage import StorageIntegrityError, copy_to_file
 from tests.support.memory_store import InMemoryDocumentStore
+from tests.support.models_support import new_database
 
 
 @pytest.fixture
@@ -50,7 +52,24 @@ def memory_backend(tmp_path: Path) -> Backend:
     return Backend(store, store.blobs.__setitem__)
 
 
-@pytest.fixture(params=[local_backend, memory_backend], ids=["local", "in-memory"])
+def database_backend(tmp_path: Path) -> Backend:
+    """Rows of grantflow's database: SQLite here, PostgreSQL under GRANTFLOW_TEST_DATABASE."""
+    store = DatabaseDocumentStore(new_database(tmp_path))
+
+    def tamper(key: str, data: bytes) -> None:
+        with store.db.engine.begin() as connection:
+            connection.execute(
+                text("UPDATE document_blob SET data = :data WHERE key = :key"),
+                {"data": data, "key": key},
+            )
+
+    return Backend(store, tamper)
+
+
+@pytest.fixture(
+    params=[local_backend, memory_backend, database_backend],
+    ids=["local", "in-memory", "database"],
+)
 def backend(request, tmp_path: Path) -> Backend:
     return request.param(tmp_path)
 
@@ -188,3 +207,56 @@ def test_a_corrupted_file_is_detected_rather_than_trusted(store):
         store.read(stored.key)
     with pytest.raises(StorageIntegrityError):
         list(store.stream(stored.key))
+
+
+# The database store's rows -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def rows(tmp_path: Path) -> DatabaseDocumentStore:
+    return DatabaseDocumentStore(new_database(tmp_path))
+
+
+def test_the_database_store_reads_a_large_file_a_query_at_a_time(rows, monkeypatch):
+    import models.blobs
+
+    queries: list[int] = []
+    original = models.blobs.select
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        queries.append(1)
+        return original(*args, **kwargs)
+
+    data = os.urandom(300_000)
+    stored = rows.put(data, "pdf")
+    monkeypatch.setattr(models.blobs, "BLOB_CHUNK_BYTES", 100_000)
+    monkeypatch.setattr(models.blobs, "select", counted)
+    assert b"".join(rows.stream(stored.key)) == data
+    assert len(queries) >= 4  # its digest, then three slices of 100,000 bytes
+
+
+def test_two_writers_putting_the_same_bytes_at_once_store_one_row(rows):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sqlmodel import func, select
+
+    from models.blobs import DocumentBlob
+
+    data = b"fictional agreement " * 10_000
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: rows.put(data, "pdf"), range(8)))
+    assert len(set(results)) == 1
+    with rows.db.reading() as session:
+        assert session.exec(select(func.count()).select_from(DocumentBlob)).one() == 1
+    assert rows.read(results[0].key) == data
+
+
+def test_a_row_holding_other_bytes_is_not_trusted_by_a_second_put(rows):
+    stored = rows.put(b"the original", "pdf")
+    with rows.db.engine.begin() as connection:
+        connection.execute(
+            text("UPDATE document_blob SET data = :data WHERE key = :key"),
+            {"data": b"a forgery", "key": stored.key},
+        )
+    with pytest.raises(StorageIntegrityError):
+        rows.put(b"the original", "pdf")

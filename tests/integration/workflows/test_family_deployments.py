@@ -10,6 +10,7 @@ from prefect.flows import load_flow_from_entrypoint
 
 from models.lifecycle import STAGES
 from workflows.actions import FAMILY_FLOWS
+from workflows.checkpoints import checkpoint_flow
 from workflows.deployments import register_deployments
 from workflows.sweep import sweep_flow
 
@@ -22,7 +23,9 @@ async def registered_entrypoints() -> dict[str, str | None]:
         return {
             family.name: (await client.read_deployment(deployment_id)).entrypoint
             for deployment_id, family in deployments.items()
-            if family is not sweep_flow  # tests/integration/workflows/test_sweep_deployment.py
+            # The scheduled ones: tests/integration/workflows/test_sweep_deployment.py and
+            # tests/integration/audit/test_checkpoint_rows.py.
+            if family is not sweep_flow and family is not checkpoint_flow
         }
 
 

@@ -1,0 +1,84 @@
+"""Throughput past one machine: the loopback installation with one worker, then with two.
+
+    .venv/bin/python benchmarks/scale_out.py [--grants N] [--workers 1,2]
+
+For each worker count, a fresh installation (``tests/support/scale_out.py``): Prefect's server
+on PostgreSQL (its own new database), grantflow on PostgreSQL (a new schema) with its documents
+in the database, ``grantflow serve`` in deployment mode and that many ``grantflow worker``
+processes, each with its own data directory. N grants (default 100) are driven at once over
+HTTP through the demo script's steps up to their first payment (15 steps each, about 20
+documents). Prints each run's grants per minute and steps per second and the ratio of two
+workers' throughput to one's. Needs PostgreSQL at 127.0.0.1:5432 (GRANTFLOW_TEST_POSTGRES_URL
+to change it). On a machine whose cores are shared, the ratio says more than the figures.
+This is a report, never a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.support.scale_out import (  # noqa: E402 - after the repository is on the path
+    drive_all,
+    loopback_installation,
+    new_grants,
+)
+
+
+def measure(grants: int, workers: int) -> dict[str, float]:
+    with (
+        tempfile.TemporaryDirectory(prefix="scale-out-") as directory,
+        loopback_installation(Path(directory)) as installation,
+    ):
+        started = time.monotonic()
+        installation.start_api()
+        ready = time.monotonic() - started
+        for number in range(1, workers + 1):
+            installation.start_worker(number)
+        driven = new_grants(installation, grants)
+        seconds = drive_all(installation, driven)
+        failed = [g.reference for g in driven if g.error]
+        if failed:
+            errors = {g.reference: g.error for g in driven if g.error}
+            raise SystemExit(f"{len(failed)} grants did not finish: {errors}")
+        steps = sum(sum(g.expected.values()) for g in driven)
+        return {
+            "seconds": seconds,
+            "ready": ready,
+            "grants_per_minute": grants / seconds * 60,
+            "steps_per_second": steps / seconds,
+            "steps": steps,
+        }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--grants", type=int, default=100, help="grants per run (default 100)")
+    parser.add_argument(
+        "--workers", default="1,2", help="worker counts to compare, comma-separated (default 1,2)"
+    )
+    arguments = parser.parse_args()
+    counts = [int(n) for n in arguments.workers.split(",")]
+    results = {}
+    for workers in counts:
+        result = measure(arguments.grants, workers)
+        results[workers] = result
+        print(
+            f"{workers} worker(s): {arguments.grants} grants, {result['steps']:.0f} steps in "
+            f"{result['seconds']:.0f} s: {result['grants_per_minute']:.2f} grants/min, "
+            f"{result['steps_per_second']:.2f} steps/s (API and Prefect ready in "
+            f"{result['ready']:.0f} s)",
+            flush=True,
+        )
+    if 1 in results and 2 in results:
+        ratio = results[2]["grants_per_minute"] / results[1]["grants_per_minute"]
+        print(f"throughput, 2 workers / 1 worker: {ratio:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,310 @@
+"""An installation spread over processes on loopback, as it would be over machines.
+
+- Prefect's server on PostgreSQL, in a database of its own (made here, dropped afterwards);
+- grantflow's database on PostgreSQL (a fresh schema), documents in it
+  (``GRANTFLOW_DOCUMENT_STORE=database``);
+- the API: ``grantflow serve`` in ``deployment`` mode, which starts the Prefect server;
+- workers: ``grantflow worker`` processes, each with its own, empty data directory, sharing
+  only the settings (database URL, Prefect API URL and credential).
+
+Grants are driven over HTTP by the demo script's steps (``models.fictional.script.steps``),
+each person through their own token, one step at a time per grant (the script reads the
+grant's rows to say what comes next), many grants at once. Used by
+``tests/e2e/test_scale_out.py`` and ``benchmarks/scale_out.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import create_engine
+from sqlmodel import select
+
+from models.db import Database
+from models.fictional import Cast, application_for, seed
+from models.provisioning import create_application
+from models.tables import ActionRequest, AuditEvent
+from service.prefect_server import free_port
+from service.users import rotate_token
+from tests.support.postgres import BASE_URL, postgres_schema
+
+REPO = Path(__file__).resolve().parents[2]
+GRANTFLOW = Path(sys.executable).with_name("grantflow")
+# The steps each grant takes: the script's, up to and including its first payment.
+LAST_STEP = "release_payment"
+FAST_WORKERS = {
+    "GRANTFLOW_WORKER_POLL_SECONDS": "0.3",
+    "GRANTFLOW_WORKER_HEARTBEAT_SECONDS": "1",
+    "GRANTFLOW_WORKER_LEASE_SECONDS": "4",
+}
+
+
+@contextmanager
+def prefect_database() -> Iterator[str]:
+    """The URL of a new, empty PostgreSQL database for Prefect's server, dropped afterwards."""
+    name = f"prefect_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(BASE_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f"CREATE DATABASE {name}")
+        base = BASE_URL.replace("postgresql+psycopg://", "postgresql://").rsplit("/", 1)[0]
+        yield f"{base}/{name}"
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.dispose()
+
+
+@dataclass
+class LoopbackInstallation:
+    root: Path
+    database_url: str
+    prefect_database_url: str
+    db: Database
+    cast: Cast
+    tokens: dict[int, str]
+    auth: str = field(default_factory=lambda: f"grantflow:{uuid.uuid4().hex}")
+    api_port: int = field(default_factory=free_port)
+    serve: subprocess.Popen | None = None
+    workers: list[subprocess.Popen] = field(default_factory=list)
+
+    def shared_env(self, data_dir: Path, **extra: str) -> dict[str, str]:
+        """What every process of the installation is given: its own data directory, the
+        shared database, store and Prefect credential."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "GRANTFLOW_"))}
+        env.update(
+            {
+                "GRANTFLOW_DATA_DIR": str(data_dir),
+                "GRANTFLOW_DATABASE_URL": self.database_url,
+                "GRANTFLOW_DOCUMENT_STORE": "database",
+                "GRANTFLOW_EXECUTION": "deployment",
+                "GRANTFLOW_PREFECT_AUTH": self.auth,
+                **FAST_WORKERS,
+                **extra,
+            }
+        )
+        return env
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.api_port}"
+
+    @property
+    def prefect_api(self) -> str:
+        import json
+
+        record = self.root / "api" / "prefect" / "server.json"
+        return json.loads(record.read_text())["api_url"]
+
+    def start_api(self, timeout: float = 300) -> None:
+        data_dir = self.root / "api"
+        log = (self.root / "serve.log").open("w")
+        self.serve = subprocess.Popen(
+            [str(GRANTFLOW), "serve", "--port", str(self.api_port)],
+            cwd=REPO,
+            env=self.shared_env(data_dir, GRANTFLOW_PREFECT_DATABASE_URL=self.prefect_database_url),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.serve.poll() is not None:
+                raise AssertionError(f"serve exited:\n{self.log('serve.log')}")
+            try:
+                if httpx.get(f"{self.base_url}/healthz", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        raise AssertionError(f"serve did not answer:\n{self.log('serve.log')}")
+
+    def start_worker(self, number: int, **extra: str) -> subprocess.Popen:
+        data_dir = self.root / f"worker-{number}"
+        log = (self.root / f"worker-{number}.log").open("a")
+        worker = subprocess.Popen(
+            [str(GRANTFLOW), "worker"],
+            cwd=REPO,
+            env=self.shared_env(data_dir, PREFECT_API_URL=self.prefect_api, **extra),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: SIGKILL takes all of it
+        )
+        self.workers.append(worker)
+        return worker
+
+    def log(self, name: str) -> str:
+        path = self.root / name
+        return path.read_text()[-4000:] if path.exists() else ""
+
+    def stop(self) -> None:
+        for worker in self.workers:
+            if worker.poll() is None:
+                worker.send_signal(signal.SIGTERM)
+        for worker in self.workers:
+            try:
+                worker.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(worker.pid, signal.SIGKILL)
+                worker.wait()
+        if self.serve is not None and self.serve.poll() is None:
+            self.serve.send_signal(signal.SIGINT)
+            try:
+                self.serve.wait(timeout=90)
+            except subprocess.TimeoutExpired:
+                self.serve.kill()
+                self.serve.wait()
+
+
+@contextmanager
+def loopback_installation(root: Path) -> Iterator[LoopbackInstallation]:
+    """A seeded installation on PostgreSQL with Prefect on PostgreSQL (nothing started yet)."""
+    with ExitStack() as stack:
+        url = stack.enter_context(postgres_schema())
+        prefect_url = stack.enter_context(prefect_database())
+        db = Database(url)
+        stack.callback(db.dispose)
+        db.create_schema()
+        cast = seed(db)
+        people = [
+            cast.screening_officer,
+            cast.payments_officer,
+            *cast.reviewers,
+            cast.approver,
+            cast.finance,
+            *cast.applicants.values(),
+        ]
+        tokens = {person.id: rotate_token(db, person.id) for person in people}
+        installation = LoopbackInstallation(root, url, prefect_url, db, cast, tokens)
+        try:
+            yield installation
+        finally:
+            installation.stop()
+
+
+@dataclass
+class DrivenGrant:
+    grant_id: int
+    reference: str
+    expected: Counter = field(default_factory=Counter)  # applied steps per action
+    error: str | None = None
+    seconds: float = 0.0
+
+
+def new_grants(installation: LoopbackInstallation, count: int) -> list[DrivenGrant]:
+    grants = []
+    for index in range(count):
+        organisation, application = application_for(index, installation.cast)
+        grant = create_application(installation.db, organisation.id, application)
+        grants.append(DrivenGrant(grant.id, grant.reference))  # type: ignore[arg-type]
+    return grants
+
+
+def _wait_applied(db: Database, key: str, timeout: float) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with db.reading() as session:
+            request = session.exec(
+                select(ActionRequest).where(ActionRequest.idempotency_key == key)
+            ).first()
+        if request is not None and request.status != "accepted":
+            return request.status
+        time.sleep(0.3)
+    raise TimeoutError(f"request {key} was not carried out in {timeout:.0f} s")
+
+
+def drive(
+    installation: LoopbackInstallation, driven: DrivenGrant, step_timeout: float = 600
+) -> None:
+    """Take ``driven`` through the script's steps over HTTP, each once it is its turn."""
+    from models.fictional.script import steps
+
+    started = time.monotonic()
+    clients: dict[int, httpx.Client] = {}
+    try:
+        for step in steps(installation.db, installation.cast, driven.grant_id):
+            user_id = step.actor.user_id
+            client = clients.get(user_id)
+            if client is None:
+                client = httpx.Client(
+                    base_url=installation.base_url,
+                    headers={"Authorization": f"Bearer {installation.tokens[user_id]}"},
+                    timeout=120,
+                )
+                clients[user_id] = client
+            key = f"scale-{driven.grant_id}-{sum(driven.expected.values())}-{step.action}"
+            answer = client.post(
+                f"/api/v1/grants/{driven.grant_id}/actions/{step.action}",
+                json=step.payload,
+                headers={"Idempotency-Key": key},
+            )
+            if answer.status_code != 202:
+                raise AssertionError(f"{step.action}: {answer.status_code} {answer.text}")
+            status = _wait_applied(installation.db, key, step_timeout)
+            if status != "applied":
+                raise AssertionError(f"{step.action}: request {status}")
+            driven.expected[step.action] += 1
+            if step.action == LAST_STEP:
+                break
+    except Exception as error:  # noqa: BLE001 - reported by the caller
+        driven.error = f"{type(error).__name__}: {error}"
+    finally:
+        for client in clients.values():
+            client.close()
+        driven.seconds = time.monotonic() - started
+
+
+def drive_all(installation: LoopbackInstallation, grants: list[DrivenGrant]) -> float:
+    """Drive every grant at once (a thread each); the seconds it took."""
+    started = time.monotonic()
+    threads = [threading.Thread(target=drive, args=(installation, g)) for g in grants]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.monotonic() - started
+
+
+def applied_steps(db: Database, grant_id: int) -> Counter:
+    """The grant's applied audit events per action (documents' own events left out)."""
+    with db.reading() as session:
+        events = session.exec(
+            select(AuditEvent).where(
+                AuditEvent.grant_id == grant_id, AuditEvent.outcome == "applied"
+            )
+        ).all()
+    return Counter(e.action for e in events if e.action not in NOT_STEPS)
+
+
+# Events beside the steps: the draft's creation (set-up, not a step) and what a step's flow
+# records after it.
+NOT_STEPS = frozenset(
+    {"create_application", "document_stored", "message_sent", "document_copy_requested"}
+)
+
+
+def applied_requests(db: Database) -> int:
+    with db.reading() as session:
+        return len(
+            session.exec(select(ActionRequest.id).where(ActionRequest.status == "applied")).all()
+        )
+
+
+def describe(grants: list[DrivenGrant]) -> dict[str, Any]:
+    return {
+        "grants": len(grants),
+        "steps": sum(sum(g.expected.values()) for g in grants),
+        "failed": [g.reference for g in grants if g.error],
+    }
