@@ -11,8 +11,8 @@ Two new tables, nothing else changed: renumbering this revision (``revision`` an
   Checkpoints an installation kept in ``<data>/audit/`` are imported by ``grantflow audit
   checkpoints import``.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0012
+Revises: 0011
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = "0010"
-down_revision = "0009"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
