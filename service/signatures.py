@@ -24,7 +24,7 @@ from documents.signing import (
 )
 from models.clock import utcnow
 from models.db import Database
-from models.errors import NotFound
+from models.errors import NotFound, NotPermitted
 from models.organisation_signatures import record_organisation_signature, signing_contact_of
 from models.tables import Grant, StoredDocument, User
 from service.authz import document_readers
@@ -148,17 +148,6 @@ class UnusableSigningKey(Problem):
         self.reason = error.reason
 
 
-class NotSigningAuthority(Problem):
-    def __init__(self, organisation: str) -> None:
-        super().__init__(
-            403,
-            "not-signing-authority",
-            "Only the organisation’s signing authority can sign",
-            f"only a contact with signing authority for {organisation} can add the "
-            "organisation’s signature, and the address you signed in with is not one of theirs",
-        )
-
-
 def organisation_may_sign(db: Database, user: User, document_id: int) -> StoredDocument:
     """The document, when ``user`` may add the organisation's signature to it: 404 for a
     document they may not read (as its download), 403 when they are not the organisation's
@@ -173,7 +162,11 @@ def organisation_may_sign(db: Database, user: User, document_id: int) -> StoredD
             from models.tables import Organisation
 
             organisation = session.get(Organisation, grant.organisation_id)
-            raise NotSigningAuthority(organisation.legal_name if organisation else "it")
+            raise NotPermitted(
+                "only a contact with signing authority for "
+                f"{organisation.legal_name if organisation else 'the organisation'} can add its "
+                "signature, and the address you signed in with is not one of theirs"
+            )
     if document.withdrawn_at is not None:
         raise Problem(410, "document-withdrawn", "Document withdrawn", "it was withdrawn")
     if not is_signed(document.kind, document.format):

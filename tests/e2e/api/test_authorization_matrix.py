@@ -281,6 +281,7 @@ class Attempt:
     hidden: bool = False  # the caller may not see the object: anything but 404 (or 401) leaks
     body: dict[str, Any] | None = None
     check: Check | None = None
+    files: dict[str, tuple[str, bytes, str]] | None = None  # a multipart upload, not JSON
 
     @property
     def method(self) -> str:
@@ -586,6 +587,59 @@ def export_organisation(world: World, caller: Caller, route: Route) -> Iterator[
             yield _attempt(route, caller, f"{obj.label}'s organisation", url, {403})
 
 
+def _first_pdf(world: World, obj: Obj) -> tuple[int, bytes]:
+    from workflows.runtime import document_store
+
+    ids = [document_id for document_id, _kind, audience in obj.documents if audience == "applicant"]
+    with world.api.db.reading() as session:
+        rows = [session.get(StoredDocument, document_id) for document_id in ids]
+    row = next(r for r in rows if r is not None and r.format == "pdf")
+    return row.id, document_store().read(row.storage_key)  # type: ignore[return-value]
+
+
+def _verification_checked(document_id: int, obj: Obj) -> Check:
+    """The cryptographic answer for anyone; the stored document only to who may read it."""
+
+    def check(world: World, caller: Caller, response: Any) -> Findings:
+        stored = response.json()["stored"]
+        listed = [entry["document_id"] for entry in stored or []]
+        if not caller.token:
+            return (["names stored documents to an anonymous caller"] if stored else []), []
+        if world.sees_document(caller, obj, "applicant"):
+            return [], _same("stored documents", listed, [document_id])
+        return ([f"names document {document_id} it may not see"] if listed else []), []
+
+    return check
+
+
+def verify_document(world: World, caller: Caller, route: Route) -> Iterator[Attempt]:
+    """Anyone may verify a PDF (no token: 200); a token that is sent must be valid (401)."""
+    for obj in world.objects:
+        document_id, data = _first_pdf(world, obj)
+        allowed = frozenset({200} if caller.authenticated or not caller.token else {401})
+        files = {"file": ("document.pdf", data, "application/pdf")}
+        check = _verification_checked(document_id, obj)
+        target = f"a PDF of {obj.label}"
+        yield Attempt(route, caller, target, route[1], allowed, False, None, check, files)
+
+
+def organisation_signature(world: World, caller: Caller, route: Route) -> Iterator[Attempt]:
+    """Only the organisation's signing authority signs for it: the applicant callers are not
+    its signing contacts and staff are no organisation's (403); whoever may not see the
+    document is told it does not exist (404)."""
+    files = {"pkcs12": ("key.p12", b"not a key", "application/x-pkcs12")}
+    for obj in world.objects:
+        for document_id, kind, audience in obj.documents:
+            url = f"/api/v1/documents/{document_id}/organisation-signature"
+            target = f"{kind} ({audience}) of {obj.label}"
+            if not caller.authenticated:
+                yield Attempt(route, caller, target, url, frozenset({401}), True, None, None, files)
+                continue
+            visible = world.sees_document(caller, obj, audience)
+            allowed = frozenset({403} if visible else {404})
+            yield Attempt(route, caller, target, url, allowed, not visible, None, None, files)
+
+
 def public(world: World, caller: Caller, route: Route) -> Iterator[Attempt]:
     yield Attempt(route, caller, "the service", route[1], frozenset({200}))
 
@@ -621,9 +675,15 @@ ROUTES: dict[Route, Callable[[World, Caller, Route], Iterator[Attempt]]] = {
     ("GET", "/api/v1/funds/{code}/outcomes"): fund_outcomes,
     # After the listings: the copies it makes are documents the listings above did not hold.
     ("POST", "/api/v1/documents/{document_id}/other-language"): copy_document,
+    ("POST", "/api/v1/documents/verification"): verify_document,
+    ("POST", "/api/v1/documents/{document_id}/organisation-signature"): organisation_signature,
+    ("GET", "/api/v1/fund-certificate"): public,
     **dict.fromkeys(PUBLIC, public),
 }
-WRITES = {route for route in ROUTES if route[0] != "GET"}
+# Verifying a PDF is a POST (the file is its body) that reads and changes nothing.
+WRITES = {route for route in ROUTES if route[0] != "GET"} - {
+    ("POST", "/api/v1/documents/verification")
+}
 
 
 def app_routes() -> set[Route]:
@@ -680,9 +740,14 @@ class Outcome:
 
 def _run(world: World, attempt: Attempt, last: int) -> tuple[Outcome, int]:
     at = utcnow()
-    response = world.api.client.request(
-        attempt.method, attempt.url, json=attempt.body, headers=attempt.caller.headers()
-    )
+    if attempt.files is not None:
+        response = world.api.client.request(
+            attempt.method, attempt.url, files=attempt.files, headers=attempt.caller.headers()
+        )
+    else:
+        response = world.api.client.request(
+            attempt.method, attempt.url, json=attempt.body, headers=attempt.caller.headers()
+        )
     status = response.status_code
     leaks, wrong = [], []
     if status not in attempt.expected:
@@ -885,9 +950,16 @@ def test_an_applicant_applying_for_another_organisation_learns_nothing_of_it(wor
     assert len(answers) == 1 and answers.pop()[0] == 403
 
 
+# Open to anyone, for anyone to check a signed agreement: the Fund's certificate, and verifying
+# a PDF (without a token; a token that is sent must be valid, ``verify_document``).
+OPEN_TO_ANYONE = {("GET", "/api/v1/fund-certificate"), ("POST", "/api/v1/documents/verification")}
+
+
 def test_no_token_and_a_revoked_token_get_401_everywhere_but_the_public_routes(outcomes):
     for outcome in outcomes:
-        if not outcome.attempt.caller.authenticated and outcome.attempt.route not in PUBLIC:
+        if outcome.attempt.caller.authenticated or outcome.attempt.route in OPEN_TO_ANYONE:
+            continue
+        if outcome.attempt.route not in PUBLIC:
             assert outcome.status == 401, str(outcome)
 
 
