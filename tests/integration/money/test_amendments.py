@@ -18,7 +18,7 @@ from sqlmodel import select
 from models.clock import fiscal_year_of
 from models.engine import apply_action
 from models.errors import ActionRejected, GuardFailed
-from models.fictional.script import Step, actor
+from models.fictional.script import Step, actor, steps
 from models.governed import engine_window
 from models.provisioning import create_user
 from models.schedule import charged_fiscal_year, plan_reports
@@ -342,3 +342,28 @@ def test_two_amendments_racing_for_the_last_of_an_allocation_one_wins(world, cap
             sum(i.amount_cents for i in instalments(world.db, grant_id))
             == grant(world.db, grant_id).approved_cents
         )
+
+
+def test_close_out_waits_until_an_open_amendment_is_settled(world):
+    grant_id = new_grant(world, ONE_YEAR)
+    for step in steps(world.db, world.cast, grant_id):
+        if step.action == "submit_report":
+            propose(world, grant_id, step.at, end_date="2029-09-30", end_date_reason=REASON)
+        if step.action == "begin_closeout":
+            with pytest.raises(GuardFailed) as refused:
+                take(world, step, grant_id)
+            assert refused.value.failures == [
+                (
+                    "no_open_amendment",
+                    "amendment 1 is still open (proposed): it must first be in force, "
+                    "declined or withdrawn",
+                )
+            ]
+            break
+        take(world, step, grant_id)
+    # Nothing can be amended once the final report is in: the approver declines it.
+    number = {"sequence": 1, "reason": "The final report is in."}
+    decline = Step("decline_amendment", actor(world.cast.approver), number, step.at)
+    take(world, decline, grant_id)
+    take(world, step, grant_id)
+    assert grant(world.db, grant_id).state == "closing"
