@@ -161,17 +161,19 @@ def import_checkpoints(db: Database, files: AuditStore) -> int:
         raise CheckpointRefused(
             "the audit log no longer matches the recorded leaves being imported"
         )
+    chain: list[tuple[list[str], Checkpoint]] = []
     previous = 0
-    imported = 0
     for head in files.checkpoints():
         if head.size <= previous:
             continue  # the files may repeat a head (or hold an empty one); rows hold each once
         if root([bytes.fromhex(x) for x in recorded[: head.size]]).hex() != head.root:
             raise CheckpointRefused(f"the checkpoint of size {head.size} does not match the log")
-        target.append(recorded[previous : head.size], head)
+        chain.append((recorded[previous : head.size], head))
         previous = head.size
-        imported += 1
-    return imported
+    # Every head checked before the first row is written: a refused import writes none.
+    for new_leaves, head in chain:
+        target.append(new_leaves, head)
+    return len(chain)
 
 
 def _events(db: Database) -> list[AuditEvent]:

@@ -40,7 +40,7 @@ def test_commands_under_umask_000_leave_only_owner_only_files(tmp_path):
     assert not open_to_others, open_to_others
     names = {p.name for p in data_dir.rglob("*")}
     assert {"grantflow.db", "installation.json", "checkpoints.jsonl"} <= names
-    assert counts["files"] >= 3 and counts["directories"] >= 2, counts
+    assert counts["files"] >= 3 and counts["directories"] >= 1, counts
     assert (data_dir / "installation.json").stat().st_mode & 0o777 == 0o600
 
 

@@ -3,6 +3,7 @@ exported to and imported from their file form, written by the scheduled checkpoi
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import timedelta
 from pathlib import Path
@@ -213,3 +214,17 @@ def test_the_checkpoint_deployment_is_scheduled_and_its_runs_carry_nothing(prefe
     assert [s.schedule.cron for s in deployment.schedules] == [checkpoint_cron()]
     assert screen_run(checkpoint_flow, {}) is None
     assert screen_run(checkpoint_flow, {"request_id": 1, "token": "t"}) is not None
+
+
+def test_an_import_with_one_wrong_head_writes_no_row(db, tmp_path):
+    add_events(db, 3)
+    old = AuditStore(tmp_path / "audit")
+    checkpoint(db, old)
+    add_events(db, 2)
+    checkpoint(db, old)
+    heads = [json.loads(line) for line in old.checkpoints_path.read_text().splitlines()]
+    heads[1]["root"] = "0" * 64
+    old.checkpoints_path.write_text("".join(json.dumps(h) + "\n" for h in heads))
+    with pytest.raises(CheckpointRefused, match="size 5"):
+        import_checkpoints(db, old)
+    assert DatabaseAuditStore(db).checkpoints() == []
