@@ -99,7 +99,7 @@ def _kind(module: ModuleType) -> DocumentKind:
 KINDS: dict[str, DocumentKind] = {kind.key: kind for kind in map(_kind, _MODULES)}
 # The kinds whose PDF the Fund signs when it is issued (documents.issuing): PAdES, certified
 # so that the organisation may add its own signature. Their DOCX files are not signed.
-SIGNED_KINDS: frozenset[str] = frozenset({"executed_agreement"})
+SIGNED_KINDS: frozenset[str] = frozenset({"executed_agreement", "executed_amendment"})
 TEMPLATE_VERSIONS: dict[str, str] = {key: kind.template_version for key, kind in KINDS.items()}
 
 

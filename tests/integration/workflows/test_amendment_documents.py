@@ -1,6 +1,7 @@
 """An amended grant through real flow runs and real documents: the amending agreement and the
 executed amendment are stored in the organisation's language (PDF and DOCX) and say each change,
-the payment plan in force and the reports; the original agreement's stored bytes never change."""
+the payment plan in force and the reports; the executed amendment's PDF is signed by the Fund;
+the original agreement's stored bytes never change."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from sqlmodel import select
 
 from documents.formatting import format_date, format_money
+from documents.signing import fund_key, verify_pdf
 from models import fictional
 from models.fictional.script import steps
 from models.provisioning import create_application
@@ -73,6 +75,13 @@ def test_an_amendment_is_issued_in_writing_and_the_original_agreement_stays_as_i
     for instalment in plan:
         assert squash(format_money(instalment.amount_cents, language)) in executed
         assert squash(format_date(instalment.due_date, language)) in executed
+    # The executed amendment's PDF is signed by the Fund like the executed agreement; the
+    # offer (the amending agreement to sign) is not.
+    signed = document_store().read(stored[("executed_amendment", language, "pdf")].storage_key)
+    checked = verify_pdf(signed, fund_key().certificate)
+    assert checked.intact and checked.trusted
+    offer = document_store().read(stored[("amending_agreement", language, "pdf")].storage_key)
+    assert not verify_pdf(offer, fund_key().certificate).signed
 
 
 def application_total(application: dict) -> int:
