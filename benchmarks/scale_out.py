@@ -11,6 +11,10 @@ documents). Prints each run's grants per minute and steps per second and the rat
 workers' throughput to one's. Needs PostgreSQL at 127.0.0.1:5432 (GRANTFLOW_TEST_POSTGRES_URL
 to change it). On a machine whose cores are shared, the ratio says more than the figures.
 This is a report, never a test.
+
+Measured on the landed code (2 cores shared with three other sessions' test runs), 4 grants:
+1 worker 0.88 grants/min (0.22 steps/s, 274 s), 2 workers 1.05 grants/min (0.26 steps/s,
+228 s): 1.20x. The default 100 grants would take about two hours per run here.
 """
 
 from __future__ import annotations
