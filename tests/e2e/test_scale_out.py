@@ -4,8 +4,9 @@ its documents in the database, the API (``grantflow serve`` in deployment mode) 
 over HTTP through the demo script's steps up to their first payment (submit, screening, the
 panel's review, recommendation, approval, signature, countersignature, insurance, a payment
 initiated and released); one worker killed with SIGKILL mid-run. Every grant finishes, every
-step is applied exactly once, the documents are whole in the database, the audit trail
-verifies, and the checkpoints the scheduled flow wrote (every minute here) form one chain.
+step is applied exactly once, the documents are whole in the database, every executed agreement
+is signed by the one Fund key all processes are configured with, the audit trail verifies,
+and the checkpoints the scheduled flow wrote (every minute here) form one chain.
 
 ``GRANTFLOW_SCALE_GRANTS`` sets how many grants (default 5, sized for CI: on this 2-core
 machine shared with other work, driving 3 grants took 138 s, 8 grants 472 s and 10 grants
@@ -24,10 +25,13 @@ import pytest
 from sqlmodel import select
 
 from documents.audit.verification import verify
+from documents.signing import verify_pdf
+from documents.signing.fund_key import load_pkcs12
 from documents.storage import DatabaseDocumentStore
 from models.audit_checkpoints import AuditCheckpoint
 from models.tables import StoredDocument
 from tests.support.scale_out import (
+    FUND_PASSPHRASE,
     NOT_STEPS,
     applied_requests,
     applied_steps,
@@ -99,6 +103,14 @@ def test_grants_driven_over_http_survive_a_killed_worker_with_every_step_once(tm
         assert len(keys) == len(set(keys)), "a document was stored twice"
         for document in documents:
             assert store.read(document.storage_key)  # in the database, matching its digest
+        # Every executed agreement, whichever worker issued it, is signed by the one Fund key
+        # every process was configured with.
+        fund = load_pkcs12(installation.fund_pkcs12.read_bytes(), FUND_PASSPHRASE, what="key")
+        executed = [d for d in documents if d.kind == "executed_agreement" and d.format == "pdf"]
+        assert len(executed) == GRANTS
+        for document in executed:
+            checked = verify_pdf(store.read(document.storage_key), fund.certificate)
+            assert checked.trusted and not checked.development_key, document.filename
         result = verify(db, files=store)
         assert result.intact, result.failures
         sizes = [c.tree_size for c in checkpoints]

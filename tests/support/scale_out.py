@@ -40,11 +40,13 @@ from models.tables import ActionRequest, AuditEvent
 from service.prefect_server import free_port
 from service.users import rotate_token
 from tests.support.postgres import BASE_URL, postgres_schema
+from tests.support.signing_keys import fictional_pkcs12
 
 REPO = Path(__file__).resolve().parents[2]
 GRANTFLOW = Path(sys.executable).with_name("grantflow")
 # The steps each grant takes: the script's, up to and including its first payment.
 LAST_STEP = "release_payment"
+FUND_PASSPHRASE = b"fictional fund passphrase"
 FAST_WORKERS = {
     "GRANTFLOW_WORKER_POLL_SECONDS": "0.3",
     "GRANTFLOW_WORKER_HEARTBEAT_SECONDS": "1",
@@ -77,6 +79,9 @@ class LoopbackInstallation:
     cast: Cast
     tokens: dict[int, str]
     auth: str = field(default_factory=lambda: f"grantflow:{uuid.uuid4().hex}")
+    # The Fund's key, as production configures it on every machine (README, "Production"):
+    # without it each worker would make a development key of its own in its data directory.
+    fund_pkcs12: Path | None = None
     api_port: int = field(default_factory=free_port)
     serve: subprocess.Popen | None = None
     workers: list[subprocess.Popen] = field(default_factory=list)
@@ -92,11 +97,20 @@ class LoopbackInstallation:
                 "GRANTFLOW_DOCUMENT_STORE": "database",
                 "GRANTFLOW_EXECUTION": "deployment",
                 "GRANTFLOW_PREFECT_AUTH": self.auth,
+                **self.fund_key_settings(),
                 **FAST_WORKERS,
                 **extra,
             }
         )
         return env
+
+    def fund_key_settings(self) -> dict[str, str]:
+        if self.fund_pkcs12 is None:
+            return {}
+        return {
+            "GRANTFLOW_FUND_PKCS12": str(self.fund_pkcs12),
+            "GRANTFLOW_FUND_PKCS12_PASSPHRASE": FUND_PASSPHRASE.decode(),
+        }
 
     @property
     def base_url(self) -> str:
@@ -188,6 +202,10 @@ def loopback_installation(root: Path) -> Iterator[LoopbackInstallation]:
         ]
         tokens = {person.id: rotate_token(db, person.id) for person in people}
         installation = LoopbackInstallation(root, url, prefect_url, db, cast, tokens)
+        installation.fund_pkcs12 = root / "fund-signing.p12"
+        installation.fund_pkcs12.write_bytes(
+            fictional_pkcs12("Fictional Fund signing key (tests)", FUND_PASSPHRASE)
+        )
         try:
             yield installation
         finally:
