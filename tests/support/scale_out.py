@@ -36,7 +36,7 @@ from sqlmodel import select
 from models.db import Database
 from models.fictional import Cast, application_for, seed
 from models.provisioning import create_application
-from models.tables import ActionRequest, AuditEvent
+from models.tables import ActionRequest, AuditEvent, OwedDocument
 from service.prefect_server import free_port
 from service.users import rotate_token
 from tests.support.postgres import BASE_URL, postgres_schema
@@ -47,6 +47,8 @@ GRANTFLOW = Path(sys.executable).with_name("grantflow")
 # The steps each grant takes: the script's, up to and including its first payment.
 LAST_STEP = "release_payment"
 FUND_PASSPHRASE = b"fictional fund passphrase"
+# Steps a recipient takes on a document it must have received first.
+SIGNING_STEPS = frozenset({"sign", "sign_amendment"})
 FAST_WORKERS = {
     "GRANTFLOW_WORKER_POLL_SECONDS": "0.3",
     "GRANTFLOW_WORKER_HEARTBEAT_SECONDS": "1",
@@ -243,6 +245,24 @@ def _wait_applied(db: Database, key: str, timeout: float) -> str:
     raise TimeoutError(f"request {key} was not carried out in {timeout:.0f} s")
 
 
+def _wait_documents_issued(db: Database, grant_id: int, timeout: float) -> None:
+    """Until the grant owes no document: a recipient signs the offer once they have it
+    (``offer_issued``), and in deployment mode its rendering finishes after the approval."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with db.reading() as session:
+            owed = session.exec(
+                select(OwedDocument.id).where(
+                    OwedDocument.grant_id == grant_id,
+                    OwedDocument.stored_at.is_(None),  # type: ignore[union-attr]
+                )
+            ).first()
+        if owed is None:
+            return
+        time.sleep(0.3)
+    raise TimeoutError(f"grant {grant_id}'s documents were not issued in {timeout:.0f} s")
+
+
 def drive(
     installation: LoopbackInstallation, driven: DrivenGrant, step_timeout: float = 600
 ) -> None:
@@ -262,6 +282,8 @@ def drive(
                     timeout=120,
                 )
                 clients[user_id] = client
+            if step.action in SIGNING_STEPS:
+                _wait_documents_issued(installation.db, driven.grant_id, step_timeout)
             key = f"scale-{driven.grant_id}-{sum(driven.expected.values())}-{step.action}"
             answer = client.post(
                 f"/api/v1/grants/{driven.grant_id}/actions/{step.action}",
