@@ -24,7 +24,7 @@ from models.organisation_signatures import ORGANISATION_SIGNATURE_ADDED, signing
 from models.tables import AuditEvent, Grant, StoredDocument, User
 from service.deps import DatabaseDep, DocumentId, GrantId
 from service.schemas import DocumentPublic
-from service.signatures import UnusableSigningKey, sign_for_organisation
+from service.signatures import UnusableSigningKey, organisation_may_sign, sign_for_organisation
 from service.web.access import FormPost
 from service.web.forms import FormErrors
 
@@ -78,6 +78,7 @@ def signature_offers(
 
 
 def _belongs_to(db: Database, document_id: int, grant_id: int) -> None:
+    """404 for a document that is not the grant's (whether it exists elsewhere or not)."""
     with db.reading() as session:
         document = session.get(StoredDocument, document_id)
         if document is None or document.grant_id != grant_id:
@@ -95,7 +96,9 @@ async def add_organisation_signature(
 
     assert context.signed_in is not None
     t = context.t
+    # Who may sign is checked before the form is read (404, then 403), as for the actions.
     await asyncio.to_thread(_belongs_to, db, document_id, grant_id)
+    await asyncio.to_thread(organisation_may_sign, db, context.signed_in.user, document_id)
     form = await request.form()
     upload = form.get("pkcs12")
     data = await upload.read() if isinstance(upload, UploadFile) else b""

@@ -58,6 +58,7 @@ def test_demo_takes_grants_through_every_stage_and_keeps_its_prefect_history(tmp
     assert any(name.endswith(".pdf") and "grant_agreement" in name for name in closed_docs)
     assert any(name.endswith(".docx") and "closeout_certificate" in name for name in closed_docs)
     assert (data_dir / "prefect" / "prefect.db").exists(), "Prefect's history lives in the data dir"
+    assert_every_executed_agreement_is_signed_by_the_fund(data_dir, out)
     # Each grant's reference is whole in the summary table (not cut to "ILIF-202…").
     for reference in references:
         assert re.search(rf"\b{re.escape(reference)}\b", summary), (reference, summary)
@@ -84,3 +85,18 @@ def test_demo_failure_exits_non_zero_with_a_clear_message(tmp_path):
     )
     assert result.returncode == 1
     assert "demo failed" in result.stderr
+
+
+def assert_every_executed_agreement_is_signed_by_the_fund(data_dir: Path, out: Path) -> None:
+    """Each executed agreement the demo wrote validates (pyHanko) as intact and signed by the
+    installation's Fund key: the development key the demo made, which says so."""
+    from documents.signing import verify_pdf
+    from documents.signing.fund_key import DEVELOPMENT_FILE, load_pkcs12
+
+    key = load_pkcs12((data_dir / "signing" / DEVELOPMENT_FILE).read_bytes(), None, what="key")
+    executed = sorted(out.glob("*/*executed_agreement*.pdf"))
+    assert executed, "the demo wrote no executed agreement"
+    for path in executed:
+        verification = verify_pdf(path.read_bytes(), key.certificate)
+        assert verification.intact and verification.trusted, path.name
+        assert verification.development_key, path.name

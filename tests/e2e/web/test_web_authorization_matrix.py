@@ -606,6 +606,19 @@ def copy_document(world: WebWorld, caller: Caller, route: Route) -> Iterator[Att
             )
 
 
+def organisation_signature(world: WebWorld, caller: Caller, route: Route) -> Iterator[Attempt]:
+    """As the API's: only the organisation's signing authority signs for it (these callers are
+    not its signing contacts: 403), and who may not see the document is told it does not exist
+    (404); both before the form (with no file here) is read."""
+    for obj in world.objects:
+        for document_id, kind, audience in obj.documents:
+            url = f"/grants/{obj.grant_id}/documents/{document_id}/organisation-signature"
+            target = f"{kind} ({audience}) of {obj.label}"
+            visible = world.rules.sees_document(caller, obj, audience)
+            outcome = {"allowed": {403}} if visible else _visible(False)
+            yield _attempt(route, caller, target, url, **outcome, form={}, grant_id=obj.grant_id)
+
+
 def export_list(world: WebWorld, caller: Caller, route: Route) -> Iterator[Attempt]:
     """The officers' CSV lists, as the API's: for whoever sees every grant, 403 to the rest."""
     allowed = {200} if caller.holds(SEES_EVERYTHING) else {403}
@@ -657,6 +670,10 @@ WEB_ROUTES: dict[Route, Callable[[WebWorld, Caller, Route], Iterator[Attempt]]] 
     ): agreement_page("/proposals/2/acceptance"),
     # After the grant pages: the copies it makes are documents those pages' checks do not know.
     ("POST", "/documents/{document_id}/other-language"): copy_document,
+    (
+        "POST",
+        "/grants/{grant_id}/documents/{document_id}/organisation-signature",
+    ): organisation_signature,
     ("POST", "/logout"): sign_out,
 }
 # What changes the record (signing in and out changes only one's own session).

@@ -318,3 +318,26 @@ def test_a_wrong_passphrase_on_the_page_is_an_error_beside_its_field(world, acti
     colleague = signed_in(colleague_user)
     refused = page_form_post(colleague, active["id"], executed.id, p12, "the-right-one")
     assert refused.status_code == 403
+
+
+def test_a_broken_fund_key_setting_is_a_clear_error_never_a_development_key(
+    world, monkeypatch, tmp_path
+):
+    from documents.signing import forget_fund_key
+
+    missing = tmp_path / "the-funds-key.p12"
+    monkeypatch.setenv("GRANTFLOW_FUND_PKCS12", str(missing))
+    forget_fund_key()
+    try:
+        response = world.client.get("/api/v1/fund-certificate")
+        assert response.status_code == 500
+        problem = response.json()
+        assert problem["type"].endswith("fund-key-unavailable")
+        assert "GRANTFLOW_FUND_PKCS12" in problem["detail"]
+        assert str(missing) not in problem["detail"]
+        out = tmp_path / "fund.pem"
+        result = CliRunner().invoke(cli, ["documents", "fund-certificate", "--out", str(out)])
+        assert result.exit_code == 1 and not out.exists()
+    finally:
+        monkeypatch.delenv("GRANTFLOW_FUND_PKCS12")
+        forget_fund_key()
