@@ -284,15 +284,18 @@ def _sign(session: Session, ctx: ActionContext) -> None:
     the agreement names that contact, with the title on file."""
     contact = ctx.signing_contact()
     assert contact is not None  # guaranteed by signer_has_signing_authority
-    assert ctx.offer is not None and ctx.offer.sha256  # guaranteed by offer_issued
+    # The offer's PDF, once stored (models.offers); signed while it is still owed, the grant
+    # keeps no digest and the executed agreement says it was not recorded.
+    offer = ctx.offer if ctx.offer is not None and ctx.offer.issued else None
     ctx.grant.signer_name = contact.name
     ctx.grant.signer_title = contact.title
     ctx.grant.signed_at = ctx.now
-    ctx.grant.signed_offer_sha256 = ctx.offer.sha256
+    ctx.grant.signed_offer_sha256 = offer.sha256 if offer else None
     ctx.details["signer_name"] = contact.name
     ctx.details["signer_title"] = contact.title
-    ctx.details["offer_document_id"] = ctx.offer.document_id
-    ctx.details["offer_sha256"] = ctx.offer.sha256
+    if offer is not None:
+        ctx.details["offer_document_id"] = offer.document_id
+        ctx.details["offer_sha256"] = offer.sha256
 
 
 @effect("countersign")

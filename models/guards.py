@@ -346,18 +346,6 @@ def offer_not_expired(ctx: ActionContext) -> str | None:
     return None
 
 
-@guard
-def offer_issued(ctx: ActionContext) -> str | None:
-    """The offer's document is stored: the recipient signs the file it was sent, whose SHA-256
-    the executed agreement records (``models.offers``)."""
-    if ctx.offer is not None and ctx.offer.issued:
-        return None
-    return (
-        "the grant agreement to sign is still being produced (it is listed under the grant’s "
-        "pending documents); sign once it is issued"
-    )
-
-
 @actor_guard
 def signer_has_signing_authority(ctx: ActionContext) -> str | None:
     """The signed-in user is the signer: their email must be that of one of the

@@ -231,7 +231,7 @@ ACTIONS: tuple[Action, ...] = (
     # contacts with signing authority: nothing to type.
     Action("sign", "Sign agreement", "agreement", "grant", ("approved",), "signed",
            ("applicant",),
-           guards=("offer_not_expired", "offer_issued", "signer_has_signing_authority"),
+           guards=("offer_not_expired", "signer_has_signing_authority"),
            needs=("offer",)),
     Action("countersign", "Countersign agreement", "agreement", "grant", ("signed",), "active",
            ("approver",),

@@ -2,7 +2,7 @@
 
 ``sign`` records the SHA-256 of this file, so the executed agreement says which bytes were
 signed; while the offer is still owed (its rendering failed or has not run yet) there is
-nothing to sign, and the ``offer_issued`` guard says so.
+no file yet, and the grant keeps no digest (the executed agreement says it was not recorded).
 """
 
 from __future__ import annotations

@@ -247,7 +247,8 @@ def _wait_applied(db: Database, key: str, timeout: float) -> str:
 
 def _wait_documents_issued(db: Database, grant_id: int, timeout: float) -> None:
     """Until the grant owes no document: a recipient signs the offer once they have it
-    (``offer_issued``), and in deployment mode its rendering finishes after the approval."""
+    (so the executed agreement records its SHA-256), and in deployment mode its rendering
+    finishes after the approval's answer."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with db.reading() as session:

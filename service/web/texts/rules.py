@@ -135,11 +135,6 @@ RULES: dict[str, tuple[str, str]] = {
         "The offer has expired and can no longer be signed.",
         "L'offre a expiré et ne peut plus être signée.",
     ),
-    "offer_issued": (
-        "The grant agreement to sign is still being produced; sign once it is issued.",
-        "L’entente de subvention à signer est en cours de production\u202f; signez-la une fois "
-        "qu’elle est émise.",
-    ),
     "signer_has_signing_authority": (
         "Only a contact with signing authority for the organisation can sign.",
         "Seule une personne-ressource autorisée à signer pour l'organisme peut signer.",

@@ -18,7 +18,6 @@ from models.engine import failed_guards
 from models.errors import GuardFailed
 from models.fictional.cast import FUND
 from models.guards import GUARDS
-from models.offers import Offer
 from models.tables import ReviewAssignment, User
 from tests.support.models_support import (
     END,
@@ -309,16 +308,6 @@ def signing_the_day_after_the_offer_expired():
     ctx = fake_context("sign")
     ctx.grant.offer_expires_on = NOW.date() - timedelta(days=1)
     return ctx, "the offer expired on 2026-05-31; it can no longer be signed"
-
-
-@refusal("offer_issued")
-def signing_while_the_offer_is_still_owed():
-    ctx = fake_context("sign")
-    ctx.offer = Offer(audit_event_id=7, document_id=None, sha256=None)
-    return ctx, (
-        "the grant agreement to sign is still being produced (it is listed under the grant’s "
-        "pending documents); sign once it is issued"
-    )
 
 
 def _applicant_signed_in_as(ctx: ActionContext, email: str | None) -> ActionContext:
