@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from documents.builders.common import Kit, detail, document, kit, signing_contact
+from documents.builders.common import Kit, detail, document, kit, paragraphs, signing_contact
 from documents.builders.grant_agreement import parties
 from documents.content import (
     Block,
@@ -43,6 +43,9 @@ def _value(k: Kit, term: str, value: Any) -> str:
 
 
 def _changes(k: Kit) -> tuple[Block, ...]:
+    """The changes as a table of figures, then each reason as written, under the terms it
+    gives reasons for: a reason is free text up to a few pages long, so it is not squeezed
+    into a table cell (a row is kept on one page, and a longer one would be cut)."""
     changes = detail(k.ctx, "changes", list)
     if not changes or any(c.get("term") not in TERMS for c in changes):
         raise DocumentDataError(f"{k.ctx.kind}: details['changes'] names no known term")
@@ -51,17 +54,17 @@ def _changes(k: Kit) -> tuple[Block, ...]:
             k.t(f"amd.term.{c['term']}"),
             _value(k, c["term"], c["before"]),
             _value(k, c["term"], c["after"]),
-            c["reason"],
         )
         for c in changes
     )
-    columns = (
-        Column(k.t("amd.term")),
-        Column(k.t("amd.before")),
-        Column(k.t("amd.after")),
-        Column(k.t("amd.reason")),
-    )
-    return (Heading(2, k.t("amd.changes")), Table(columns, rows))
+    columns = (Column(k.t("amd.term")), Column(k.t("amd.before")), Column(k.t("amd.after")))
+    terms_by_reason: dict[str, list[str]] = {}
+    for c in changes:
+        terms_by_reason.setdefault(c["reason"], []).append(k.t(f"amd.term.{c['term']}"))
+    reasons: list[Block] = [Heading(3, k.t("amd.reasons"))]
+    for reason, terms in terms_by_reason.items():
+        reasons += [Paragraph("; ".join(terms), emphasis=True), *paragraphs(reason)]
+    return (Heading(2, k.t("amd.changes")), Table(columns, rows), *reasons)
 
 
 def amended_amount(k: Kit) -> int:

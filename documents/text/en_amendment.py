@@ -17,7 +17,7 @@ MESSAGES: dict[str, str] = {
     "amd.term": "Term",
     "amd.before": "Before",
     "amd.after": "After",
-    "amd.reason": "Reason",
+    "amd.reasons": "Reasons for the changes",
     "amd.term.approved_cents": "Maximum funds",
     "amd.term.end_date": "Project end date",
     "amd.term.annual_report_days": "Annual report due after the fiscal year’s end",

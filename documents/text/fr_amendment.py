@@ -18,7 +18,7 @@ MESSAGES: dict[str, str] = {
     "amd.term": "Condition",
     "amd.before": "Avant",
     "amd.after": "Après",
-    "amd.reason": "Motif",
+    "amd.reasons": "Motifs des modifications",
     "amd.term.approved_cents": "Financement maximal",
     "amd.term.end_date": "Date de fin du projet",
     "amd.term.annual_report_days": "Rapport annuel dû après la fin de l’exercice",

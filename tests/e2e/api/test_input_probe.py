@@ -197,6 +197,23 @@ def _rationale(ctx: DocumentContext, value: str) -> DocumentContext:
     return dataclasses.replace(ctx, review=dataclasses.replace(ctx.review, rationale=value))
 
 
+def _amendment_reason(*terms: str) -> Slot:
+    """The reason printed beside an amendment's change of ``terms``: the sample amendment's own
+    change when it makes one, else that change added (report days 90 -> 120)."""
+
+    def place(ctx: DocumentContext, value: str) -> DocumentContext:
+        if "changes" not in ctx.details:
+            return ctx  # not an amendment document
+        changes = [dict(c) for c in ctx.details["changes"]]
+        if any(c["term"] in terms for c in changes):
+            changes = [{**c, "reason": value} if c["term"] in terms else c for c in changes]
+        else:
+            changes += [{"term": t, "before": 90, "after": 120, "reason": value} for t in terms]
+        return dataclasses.replace(ctx, details={**ctx.details, "changes": changes})
+
+    return place
+
+
 SLOTS: dict[str, Slot] = {
     "grants:project_title": _grant(project_title=lambda v: v),
     "grants:project_description": _grant(project_description=lambda v: v),
@@ -236,6 +253,13 @@ SLOTS: dict[str, Slot] = {
     "hold_payment:reason": None,
     "return_report:reason": None,
     "terminate:reason": None,  # the reconciliation letter states figures, not the reason
+    "propose_amendment:approved_cents_reason": _amendment_reason("approved_cents"),
+    "propose_amendment:end_date_reason": _amendment_reason("end_date"),
+    "propose_amendment:report_schedule_reason": _amendment_reason(
+        "annual_report_days", "final_report_days"
+    ),
+    "withdraw_amendment:reason": None,  # withdrawing an amendment produces no document
+    "decline_amendment:reason": None,  # declining one neither: the notice is a message
 }
 FRENCH_FIELDS = {"funds:name_fr", "funds:signer_title_fr"}
 
@@ -341,6 +365,16 @@ PAYLOADS: dict[str, dict[str, Any]] = {
     "hold_payment": {"sequence": 1, **REASON},
     "return_report": {"sequence": 1, **REASON},
     "terminate": REASON,
+    "propose_amendment": {
+        "approved_cents": 200,
+        "approved_cents_reason": "A second site opens.",
+        "end_date": "2029-03-31",
+        "end_date_reason": "The second site opens in the spring.",
+        "annual_report_days": 120,
+        "report_schedule_reason": "Reports follow the Board's year.",
+    },
+    "withdraw_amendment": {"sequence": 1, **REASON},
+    "decline_amendment": {"sequence": 1, **REASON},
 }
 
 
@@ -398,7 +432,7 @@ def rendering_problems(field: TextField, value: str) -> tuple[list[str], int]:
 def probe(prefect_harness, tmp_path_factory) -> Iterator[Probe]:
     directory = tmp_path_factory.mktemp("input-probe")
     with module_api_world(directory, crashes_as_answers=True) as world:
-        closed = world.grant_at(0, stop_after="close")
+        closed = world.grant_at(0, stop_after="close", variant="amended")  # amendment 1 in force
         codes = (
             f"PR{a}{b}" for a in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
         )
