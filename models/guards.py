@@ -6,7 +6,7 @@ Guards are plain functions over an ``ActionContext``: no database, no Prefect, n
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 
 from models import amendments as amending
@@ -321,15 +321,21 @@ def approved_within_request(ctx: ActionContext) -> str | None:
 def within_allocation(ctx: ActionContext) -> str | None:
     approved = ctx.payload.approved_cents  # type: ignore[attr-defined]
     lines = budget_rules.approved_lines(approved, ctx.budget)
+    return _allocation_refusal("approval", lines, ctx)
+
+
+def _allocation_refusal(what: str, lines: Mapping[int, int], ctx: ActionContext) -> str | None:
+    """Why committing ``lines`` (cents by fiscal year) would exceed the fund's allocation, each
+    short year with its figures; None when every year fits."""
     shortfalls = budget_rules.allocation_shortfalls(lines, ctx.allocations)
-    if shortfalls:
-        parts = [
-            f"fiscal year {budget_rules.fiscal_label(fy)} is short by {format_cad(short)} "
-            f"({format_cad(available)} available, {format_cad(needed)} needed)"
-            for fy, short, available, needed in shortfalls
-        ]
-        return "approval would exceed the fund's allocation: " + "; ".join(parts)
-    return None
+    if not shortfalls:
+        return None
+    parts = [
+        f"fiscal year {budget_rules.fiscal_label(fy)} is short by {format_cad(short)} "
+        f"({format_cad(available)} available, {format_cad(needed)} needed)"
+        for fy, short, available, needed in shortfalls
+    ]
+    return f"{what} would exceed the fund's allocation: " + "; ".join(parts)
 
 
 @guard
@@ -650,15 +656,7 @@ def amendment_within_allocation(ctx: ActionContext) -> str | None:
         return None  # amendment_still_fits says why
     before = amending.approved_lines(ctx.budget)
     added = {y: cents for y, cents in plan.line_changes(before).items() if cents > 0}
-    shortfalls = budget_rules.allocation_shortfalls(added, ctx.allocations)
-    if shortfalls:
-        parts = [
-            f"fiscal year {budget_rules.fiscal_label(fy)} is short by {format_cad(short)} "
-            f"({format_cad(available)} available, {format_cad(needed)} needed)"
-            for fy, short, available, needed in shortfalls
-        ]
-        return "the amendment would exceed the fund's allocation: " + "; ".join(parts)
-    return None
+    return _allocation_refusal("the amendment", added, ctx)
 
 
 @guard

@@ -21,10 +21,10 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
+from documents.signing.self_signed import self_signed_pkcs12
 from models.db import data_dir
 
 PKCS12_VARIABLE = "GRANTFLOW_FUND_PKCS12"
@@ -110,41 +110,13 @@ def development_key_path() -> Path:
 
 
 def _new_development_pkcs12() -> bytes:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
-    subject = x509.Name(
-        [
-            x509.NameAttribute(NameOID.COMMON_NAME, DEVELOPMENT_SUBJECT),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "grantflow (development installation)"),
-        ]
-    )
     now = dt.datetime.now(dt.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=3650))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=True,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .sign(key, hashes.SHA256())
-    )
-    return pkcs12.serialize_key_and_certificates(
-        b"grantflow-development", key, certificate, None, serialization.NoEncryption()
+    return self_signed_pkcs12(
+        DEVELOPMENT_SUBJECT,
+        "grantflow (development installation)",
+        valid_from=now - dt.timedelta(days=1),
+        valid_until=now + dt.timedelta(days=3650),
+        friendly_name=b"grantflow-development",
     )
 
 
