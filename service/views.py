@@ -66,11 +66,15 @@ def grant_public(
         submitted_at=_utc(grant.submitted_at),
         decided_at=_utc(grant.decided_at),
         documents_pending=_documents_pending(session, grant, applicant_view),
-        amendments=_amendments(session, grant, applicant_view),
+        amendments=amendments_public(session, grant, applicant_view),
     )
 
 
-def _amendments(session: Session, grant: Grant, applicant_view: bool) -> list[AmendmentPublic]:
+def amendments_public(
+    session: Session, grant: Grant, applicant_view: bool
+) -> list[AmendmentPublic]:
+    """The grant's amendments in order, as the API, the pages and the organisation's export
+    show them (the state label as the caller's side sees it)."""
     rows = session.exec(
         select(Amendment).where(Amendment.grant_id == grant.id).order_by(Amendment.sequence)  # type: ignore[arg-type]
     ).all()

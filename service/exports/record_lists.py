@@ -1,6 +1,6 @@
 """The organisation's records as CSV lists (``csv/*.csv`` in its export): a row per grant,
-budget line, instalment, outcome report (with a column per count: its own figures, exact) and
-document, filled grant by grant from the records ``service.exports.records`` made."""
+budget line, instalment, outcome report (with a column per count: its own figures, exact),
+amendment and document, filled grant by grant from the records ``service.exports.records`` made."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 
 from documents.exports.csv_text import Cell, csv_bytes
 from service.exports.records import DOCUMENT_FIELDS
+from service.schemas import AmendmentPublic
 
 GRANT_LIST = (
     "id",
@@ -39,6 +40,7 @@ INSTALMENT_LIST = (
     "hold_reason",
     "state_label",
 )
+AMENDMENT_LIST = tuple(AmendmentPublic.model_fields)
 REPORT_LIST = (
     "grant_reference",
     "sequence",
@@ -64,6 +66,7 @@ class RecordLists:
         self.budget_lines: list[list[Cell]] = []
         self.instalments: list[list[Cell]] = []
         self.documents: list[list[Cell]] = []
+        self.amendments: list[list[Cell]] = []
         self.aggregate_names: set[str] = set()
         self._reports: list[dict[str, Any]] = []
 
@@ -77,6 +80,8 @@ class RecordLists:
         for r in data["outcome_reports"]:
             self.aggregate_names |= set(r["aggregates"])
             self._reports.append({"grant_reference": reference, **r})
+        for a in data["amendments"]:
+            self.amendments.append([reference, *(a[c] for c in AMENDMENT_LIST)])
         for document, path in paths:
             self.documents.append([reference, path, *(document[c] for c in DOCUMENT_FIELDS)])
 
@@ -94,6 +99,7 @@ class RecordLists:
                 ("grant_reference", *INSTALMENT_LIST), self.instalments
             ),
             "csv/outcome_reports.csv": csv_bytes((*report_columns, *counts), reports),
+            "csv/amendments.csv": csv_bytes(("grant_reference", *AMENDMENT_LIST), self.amendments),
             "csv/documents.csv": csv_bytes(
                 ("grant_reference", "path", *DOCUMENT_FIELDS), self.documents
             ),

@@ -37,7 +37,7 @@ from models.tables import (
 )
 from models.visibility import applying_role, declared, panel_roles
 from service.authz import HistoryView, applicant_view_audiences
-from service.views import event_public
+from service.views import amendments_public, event_public
 
 ORGANISATION_FIELDS = (
     "id",
@@ -226,6 +226,7 @@ def grant_records(
         .where(AuditEvent.grant_id == grant.id, AuditEvent.outcome == "applied")
         .order_by(AuditEvent.id)  # type: ignore[arg-type]
     ).all()
+    amendments = amendments_public(session, grant, applicant_view=True)
     state = grant_state(grant.state)
     data = {
         **record(grant, GRANT_FIELDS),
@@ -241,6 +242,7 @@ def grant_records(
             {**record(r, REPORT_FIELDS), "state_label": applicant_label("report", r.state)}
             for r in reports
         ],
+        "amendments": [a.model_dump(mode="json") for a in amendments],
         "review": review_record(session, grant, include_deliberation_notes),
         "history": [
             event_public(e, view).model_dump(mode="json", exclude={"flow_run", "flow_run_status"})

@@ -28,6 +28,7 @@ from typer.testing import CliRunner
 
 from documents import KINDS
 from models.tables import (
+    Amendment,
     BudgetLine,
     Contact,
     Grant,
@@ -82,7 +83,7 @@ def plant_markers(world: ApiWorld, grant_ids: list[int]) -> None:
 
 @pytest.fixture(scope="module")
 def exported(world: ApiWorld, tmp_path_factory) -> Exported:
-    closed = world.grant_at(0, stop_after="close")
+    closed = world.grant_at(0, stop_after="close", variant="amended")  # amendment 1 in force
     declined = world.grant_at(0, stop_after="decline", variant="declined_at_approval")
     ids = [closed["id"], declined["id"]]
     plant_markers(world, ids)
@@ -206,6 +207,7 @@ def test_every_record_reads_back_equal_to_the_database(folder: Path, exported: E
             select(Grant).where(Grant.organisation_id == exported.organisation_id)
         ).all()
         assert sorted(g.id for g in grants) == sorted(exported.grant_ids)
+        assert sorted(g.state for g in grants) == ["closed", "declined"]
         org_json = json.loads((folder / "records/organisation.json").read_text("utf-8"))
         assert org_json["legal_name"] == organisation.legal_name
         assert org_json["business_number"] == organisation.business_number
@@ -220,6 +222,7 @@ def test_every_record_reads_back_equal_to_the_database(folder: Path, exported: E
         csv_reports = _csv(folder, "outcome_reports.csv")
         csv_budget = _csv(folder, "budget_lines.csv")
         csv_documents = {r["path"]: r for r in _csv(folder, "documents.csv")}
+        csv_amendments = _csv(folder, "amendments.csv")
         assert set(csv_grants) == {g.reference for g in grants}
         for grant in grants:
             record = _grant_json(folder, grant.reference)
@@ -238,6 +241,7 @@ def test_every_record_reads_back_equal_to_the_database(folder: Path, exported: E
             _budget_equal(session, grant, record, csv_budget)
             _instalments_equal(session, grant, record, csv_instalments)
             _reports_equal(session, grant, record, csv_reports)
+            _amendments_equal(session, grant, record, csv_amendments)
             _documents_equal(session, grant, record, csv_documents, folder)
             _review_as_the_applicant_sees_it(grant, record)
     for grant in grants:
@@ -277,6 +281,34 @@ def _instalments_equal(session, grant: Grant, record: dict, csv_rows: list[dict]
     if grant.state == "closed":
         assert rows and all(i.released_at is not None for i in rows if i.state == "released")
         assert any(i["released_at"] for i in record["instalments"])
+
+
+def _amendments_equal(session, grant: Grant, record: dict, csv_rows: list[dict]) -> None:  # type: ignore[no-untyped-def]
+    rows = session.exec(
+        select(Amendment).where(Amendment.grant_id == grant.id).order_by(Amendment.sequence)
+    ).all()
+    terms = ("approved_cents", "end_date")
+    assert [
+        (a["sequence"], a["state"], *(a[f"{t}_after"] for t in terms), a["approved_cents_reason"])
+        for a in record["amendments"]
+    ] == [
+        (
+            a.sequence,
+            a.state,
+            a.approved_cents_after,
+            a.end_date_after and a.end_date_after.isoformat(),
+            a.approved_cents_reason,
+        )
+        for a in rows
+    ]
+    mine = [r for r in csv_rows if r["grant_reference"] == grant.reference]
+    assert [(r["sequence"], r["state"], r["approved_cents_after"]) for r in mine] == [
+        (str(a.sequence), a.state, _text(a.approved_cents_after)) for a in rows
+    ]
+    if grant.state == "closed":  # the amended grant: its amendment is in force, its amount paid
+        assert [a.state for a in rows] == ["in_force"]
+        assert grant.approved_cents == rows[0].approved_cents_after
+        assert record["amendments"][0]["state_label"]
 
 
 def _reports_equal(session, grant: Grant, record: dict, csv_rows: list[dict]) -> None:  # type: ignore[no-untyped-def]
