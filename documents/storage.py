@@ -27,8 +27,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from models.blobs import BlobMismatch, blob_chunks, blob_digest, read_blob, store_blob
+from sqlmodel import select
+
+from models.blobs import (
+    BlobMismatch,
+    DocumentBlob,
+    blob_chunks,
+    blob_digest,
+    read_blob,
+    store_blob,
+)
 from models.db import Database, document_dir, document_store_kind
+from models.tables import StoredDocument
 
 _EXTENSION = re.compile(r"^[a-z0-9]{1,10}$")
 _KEY = re.compile(r"^([0-9a-f]{2})/([0-9a-f]{2})/([0-9a-f]{64})\.([a-z0-9]{1,10})$")
@@ -279,6 +289,43 @@ class DatabaseDocumentStore:
         digest_of_key(key)
         with self.db.reading() as session:
             return blob_digest(session, key) is not None
+
+
+class StoreMismatch(RuntimeError):
+    """This process's ``GRANTFLOW_DOCUMENT_STORE`` is not where the installation keeps its
+    documents: what it stored would be out of reach of the other processes, and what they
+    stored out of its reach. The message says which setting to change."""
+
+
+def check_store_matches(db: Database, kind: str) -> None:
+    """StoreMismatch when the installation's database shows its documents live elsewhere than
+    ``kind`` says: files in ``document_blob`` while this process is set to its local folder,
+    or served documents with no row there while it is set to the database (their files are
+    still in a local folder: ``grantflow documents migrate-store --to database`` first)."""
+    with db.reading() as session:
+        if kind == "local":
+            if session.exec(select(DocumentBlob.key).limit(1)).first() is not None:
+                raise StoreMismatch(
+                    "this installation keeps its documents in its database, but "
+                    "GRANTFLOW_DOCUMENT_STORE is local here: set GRANTFLOW_DOCUMENT_STORE="
+                    "database on this process, as on the others"
+                )
+            return
+        missing = session.exec(
+            select(StoredDocument.storage_key)
+            .outerjoin(DocumentBlob, DocumentBlob.key == StoredDocument.storage_key)  # type: ignore[arg-type]
+            .where(
+                DocumentBlob.key.is_(None),  # type: ignore[union-attr]
+                StoredDocument.withdrawn_at.is_(None),  # type: ignore[union-attr]
+            )
+            .limit(1)
+        ).first()
+    if missing is not None:
+        raise StoreMismatch(
+            "GRANTFLOW_DOCUMENT_STORE is database here, but documents of this installation "
+            f"are not in its database yet (e.g. {missing}): run `grantflow documents "
+            "migrate-store --to database` where they are, then start this process again"
+        )
 
 
 def configured_store(db: Database) -> DocumentStore:

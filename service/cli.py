@@ -265,6 +265,7 @@ def worker(
     except ValueError as error:
         errors.print(f"[red]worker settings:[/] {error}")
         raise typer.Exit(2) from None
+    _refuse_a_store_out_of_reach()
 
     async def work() -> int:
         stop = asyncio.Event()
@@ -276,6 +277,19 @@ def worker(
     taken = asyncio.run(work())
     _flush_prefect_workers()
     errors.print(f"worker stopped after {taken} runs")
+
+
+def _refuse_a_store_out_of_reach() -> None:
+    """Exit 2 before doing any work when this process's document store is not where the
+    installation keeps its documents (``documents.storage.check_store_matches``)."""
+    from documents.storage import StoreMismatch
+    from workflows.runtime import document_store
+
+    try:
+        document_store()
+    except StoreMismatch as error:
+        errors.print(f"[red]document store:[/] {error}")
+        raise typer.Exit(2) from None
 
 
 @documents_app.command("retry")

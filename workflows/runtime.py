@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from documents import DatabaseDocumentStore, DocumentStore, LocalDocumentStore
+from documents.storage import check_store_matches
 from models.db import Database, default_database_url, document_dir, document_store_kind
 
 
@@ -31,9 +32,18 @@ def _store(root: str) -> LocalDocumentStore:
     return LocalDocumentStore(Path(root))
 
 
+@lru_cache(maxsize=8)
+def _checked(kind: str, url: str) -> None:
+    check_store_matches(_database(url), kind)
+
+
 def document_store() -> DocumentStore:
-    """The configured store (``documents.storage.configured_store``), one per place."""
-    if document_store_kind() == "database":
+    """The configured store (``documents.storage.configured_store``), one per place; the
+    first use in a process checks that it is where the installation keeps its documents
+    (``documents.storage.check_store_matches``: StoreMismatch otherwise)."""
+    kind = document_store_kind()
+    _checked(kind, default_database_url())
+    if kind == "database":
         return DatabaseDocumentStore(database())
     return _store(str(document_dir()))
 
@@ -42,3 +52,4 @@ def reset_caches() -> None:
     """Forget cached handles (tests point the installation somewhere else)."""
     _database.cache_clear()
     _store.cache_clear()
+    _checked.cache_clear()

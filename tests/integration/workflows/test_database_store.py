@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import func, select
 
+from documents.storage import StoreMismatch, check_store_matches
 from models import fictional
 from models.blobs import DocumentBlob
 from models.data_return import return_file_name, returned_package
@@ -24,7 +25,7 @@ from models.db import Database
 from models.fictional.script import steps
 from models.provisioning import create_application
 from models.tables import Grant, StoredDocument
-from tests.support.databases import database_url, use_installation
+from tests.support.databases import copied_database, database_url, use_installation
 from tests.support.serving import clean_env
 from workflows.actions import run_action_inline
 from workflows.runtime import document_store, reset_caches
@@ -159,3 +160,43 @@ def test_the_return_package_and_withdrawn_files_are_rows(closed, tmp_path, monke
             assert not store.exists(document.storage_key)
     finally:
         reset_caches()
+
+
+def test_a_process_set_to_the_local_folder_is_refused_where_documents_are_rows(closed):
+    with pytest.raises(StoreMismatch, match="set GRANTFLOW_DOCUMENT_STORE=database"):
+        check_store_matches(closed.db, "local")
+    check_store_matches(closed.db, "database")  # where they are: no complaint
+
+
+def test_the_database_store_is_refused_while_a_document_is_only_on_a_local_disk(closed, tmp_path):
+    with copied_database(closed.url, tmp_path) as url:
+        db = Database(url)
+        try:
+            served = next(d for d in documents_of(closed) if d.withdrawn_at is None)
+            with db.transaction() as session:
+                session.delete(session.get(DocumentBlob, served.storage_key))
+            with pytest.raises(StoreMismatch, match="migrate-store --to database") as refused:
+                check_store_matches(db, "database")
+            assert served.storage_key in str(refused.value)
+        finally:
+            db.dispose()
+
+
+def test_a_worker_whose_store_is_out_of_reach_exits_2_before_taking_a_run(closed, tmp_path):
+    env = clean_env(
+        tmp_path / "worker",
+        GRANTFLOW_DATABASE_URL=closed.url,
+        GRANTFLOW_DOCUMENT_STORE="local",  # the others keep documents in the database
+        PREFECT_API_URL="http://127.0.0.1:9/api",  # never reached: it stops before
+    )
+    worker = subprocess.run(
+        [sys.executable, "-m", "service.cli", "worker", "--until-idle"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert worker.returncode == 2, worker.stdout + worker.stderr
+    assert "document store:" in worker.stderr
+    assert "GRANTFLOW_DOCUMENT_STORE=database" in worker.stderr.replace("\n", "")
