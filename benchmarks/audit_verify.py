@@ -20,6 +20,9 @@ them (``models.checkpoints.audit_rows``), and then, on the same stored leaf byte
 Figures are medians of the process's CPU time (``time.process_time``: on a shared, loaded machine
 wall-clock time mostly measures the other processes; everything measured is single-threaded),
 as events per second and as ratios to the raw hash. A report, never a test.
+
+Measured 2026-11-30 on 2 shared cores under load (100,000 events, CPU time): verify_log x7.4 the
+raw floor (0.14x its speed; before stored leaves x35); check 1 x3.5, hashing (2+3) x2.9.
 """
 
 from __future__ import annotations
