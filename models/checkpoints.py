@@ -21,12 +21,12 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from models.audit import Checkpoint, Verification, event_leaf, verify_log
+from models.audit import ROW_FIELDS, Checkpoint, Verification, event_leaf, verify_log
 from models.audit_checkpoints import AuditCheckpoint
 from models.clock import utcnow
 from models.db import Database, default_database_url
@@ -181,6 +181,16 @@ def _events(db: Database) -> list[AuditEvent]:
         return list(session.exec(select(AuditEvent).order_by(AuditEvent.id)))
 
 
+def audit_rows(db: Database) -> list[Any]:
+    """Every audit event as a row of ``models.audit.ROW_FIELDS`` (its leaf's columns in key
+    order, then its stored leaf data), in id order: what verification reads (plain rows,
+    many times cheaper to load than objects)."""
+    table = AuditEvent.__table__  # type: ignore[attr-defined]
+    columns = [table.c[name] for name in ROW_FIELDS]
+    with db.reading() as session:
+        return list(session.execute(select(*columns).order_by(table.c.id)))
+
+
 def check_log(
     db: Database,
     read_document: Callable[[StoredDocument], bytes | None],
@@ -192,7 +202,7 @@ def check_log(
     with db.reading() as session:
         documents = list(session.exec(select(StoredDocument).order_by(StoredDocument.id)))
     return verify_log(
-        _events(db), store.recorded_leaves(), store.checkpoints(), documents, read_document
+        audit_rows(db), store.recorded_leaves(), store.checkpoints(), documents, read_document
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from operator import methodcaller
 
 # The leaf and node hashes and the RFC 9162 verification are the standalone verifier's, the
 # script every audit dossier ships: grantflow and an auditor check proofs with the same code.
@@ -27,6 +28,7 @@ __all__ = [
     "levels_root",
     "next_level",
     "node_hash",
+    "prefix_root",
     "root",
     "tree_levels",
     "verify_consistency",
@@ -42,13 +44,19 @@ def _split(size: int) -> int:
     return 1 << ((size - 1).bit_length() - 1)
 
 
+_digest = methodcaller("digest")
+
+
 def next_level(level: Sequence[Hash]) -> list[Hash]:
     """The level above ``level``: pairs hashed left to right, an odd last node promoted unchanged.
 
     Reducing level by level this way yields exactly the RFC 6962 shape (left subtrees are
-    complete, of power-of-two size).
+    complete, of power-of-two size). Each pair is ``node_hash(left, right)``, written as one
+    chain of ``map`` over builtins so no Python code runs per node.
     """
-    above = [node_hash(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
+    level = level if isinstance(level, list) else list(level)
+    pairs = map(bytes.__add__, level[0::2], level[1::2])
+    above = list(map(_digest, map(hashlib.sha256, map(b"\x01".__add__, pairs))))
     if len(level) % 2:
         above.append(level[-1])
     return above
@@ -76,6 +84,26 @@ def tree_levels(leaves: Sequence[Hash]) -> list[list[Hash]]:
 def levels_root(levels: Sequence[Sequence[Hash]]) -> Hash:
     """The tree head of prebuilt ``tree_levels``."""
     return levels[-1][0] if levels[-1] else EMPTY_ROOT
+
+
+def prefix_root(levels: Sequence[Sequence[Hash]], size: int) -> Hash:
+    """The tree head of the first ``size`` leaves, read off prebuilt ``tree_levels`` in
+    O(log n): the complete subtrees that ``size`` decomposes into (one per bit, largest
+    first, each a node of the levels) hashed together right to left, as RFC 6962's split."""
+    if not 0 <= size <= len(levels[0]):
+        raise ValueError(f"no prefix of size {size} in a tree of {len(levels[0])}")
+    if size == 0:
+        return EMPTY_ROOT
+    nodes = []
+    offset = 0
+    for height in range(size.bit_length() - 1, -1, -1):
+        if size >> height & 1:
+            nodes.append(levels[height][offset >> height])
+            offset += 1 << height
+    head = nodes.pop()
+    while nodes:
+        head = node_hash(nodes.pop(), head)
+    return head
 
 
 def audit_path(levels: Sequence[Sequence[Hash]], index: int) -> list[Hash]:

@@ -5,9 +5,20 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Column, Index, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    Index,
+    LargeBinary,
+    UniqueConstraint,
+    event,
+    text,
+)
+from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
 
+from models.audit_leaves import seal_audit_events
 from models.clock import utcnow
 from models.governed import GovernedState
 
@@ -347,6 +358,13 @@ class AuditEvent(SQLModel, table=True):
     idempotency_key: str | None = Field(default=None, unique=True)
     request_hash: str | None = None
     occurred_at: datetime = Field(default_factory=utcnow)
+    # The event's leaf data (models.audit_leaves), stored as it is appended: verification
+    # hashes these bytes and checks they are what the columns above canonicalise to.
+    leaf: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+
+
+# Every new audit event takes its id and its stored leaf data as it is flushed.
+event.listen(Session, "before_flush", seal_audit_events(AuditEvent))
 
 
 class IdempotencyClaim(SQLModel, table=True):

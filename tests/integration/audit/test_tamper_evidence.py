@@ -234,6 +234,48 @@ def rewrite_and_recompute(copy: Copy, rng: random.Random) -> None:
     (copy.root / "audit" / "leaves.log").write_text("".join(leaf.hex() + "\n" for leaf in leaves))
 
 
+def _event_fields(copy: Copy, event_id: int) -> dict[str, Any]:
+    from models.audit import LEAF_FIELDS
+
+    with copy.db.reading() as session:
+        event = session.get(AuditEvent, event_id)
+        return {name: getattr(event, name) for name in LEAF_FIELDS}
+
+
+def edit_stored_leaf(copy: Copy, rng: random.Random) -> None:
+    """Change what an event's stored leaf data says, its columns left as they were."""
+    from types import SimpleNamespace
+
+    from models.audit import leaf_data
+
+    event_id = rng.randint(1, EVENTS)
+    fields = _event_fields(copy, event_id) | {"actor_name": "forged"}
+    copy.sql(
+        "UPDATE auditevent SET leaf = :leaf WHERE id = :id",
+        params={"leaf": leaf_data(SimpleNamespace(**fields)), "id": event_id},
+    )
+
+
+def edit_field_and_its_stored_leaf(copy: Copy, rng: random.Random) -> None:
+    """Change a column and its stored leaf data to agree: the recorded leaves disagree."""
+    from types import SimpleNamespace
+
+    from models.audit import leaf_data
+
+    event_id = rng.randint(1, EVENTS)
+    fields = _event_fields(copy, event_id) | {"role": "approver"}
+    copy.sql(
+        "UPDATE auditevent SET role = 'approver', leaf = :leaf WHERE id = :id",
+        params={"leaf": leaf_data(SimpleNamespace(**fields)), "id": event_id},
+    )
+
+
+def drop_stored_leaf(copy: Copy, rng: random.Random) -> None:
+    copy.sql(
+        "UPDATE auditevent SET leaf = NULL WHERE id = :id", params={"id": rng.randint(1, EVENTS)}
+    )
+
+
 def swap_document_file(copy: Copy, rng: random.Random) -> None:
     files = sorted((copy.root / "documents").rglob("*.pdf"))
     victim, other = rng.sample(files, 2)
@@ -260,6 +302,9 @@ TAMPERINGS_BY_KIND = {
     "reorder two events": reorder,
     "insert a forged event": insert_forged,
     "rewrite before the checkpoint and recompute after it": rewrite_and_recompute,
+    "edit an event's stored leaf data": edit_stored_leaf,
+    "edit a field and its stored leaf data together": edit_field_and_its_stored_leaf,
+    "drop an event's stored leaf data": drop_stored_leaf,
     "swap a document file": swap_document_file,
     "swap a document file and its row's hash": swap_file_and_row,
 }
@@ -305,3 +350,18 @@ def test_the_database_refuses_to_update_or_delete_audit_events(pristine, tmp_pat
         with pytest.raises(DBAPIError, match="append-only"), copy.engine.begin() as connection:
             connection.exec_driver_sql(statement)
     copy.dispose()
+
+
+def test_an_edited_column_is_caught_by_its_stored_leaf_data_without_any_checkpoint(
+    pristine, tmp_path, monkeypatch
+):
+    """Before a checkpoint covers an event, nothing recorded elsewhere holds its hash: the
+    stored leaf data the event was appended with is what an edited column disagrees with."""
+    with tamperable_copy(pristine, tmp_path / "copy") as copy:
+        monkeypatch.setenv("GRANTFLOW_DOCUMENT_DIR", str(copy.root / "documents"))
+        reset_caches()
+        nothing_recorded = AuditStore(tmp_path / "no-checkpoints")
+        assert verify(copy.db, nothing_recorded).intact
+        copy.sql("UPDATE auditevent SET actor_name = 'forged' WHERE id = 500")
+        result = verify(copy.db, nothing_recorded)
+    assert result.failures == ["event 500 (#500) differs from the leaf data it was recorded with"]

@@ -129,5 +129,49 @@ def test_a_model_change_becomes_the_next_numbered_revision(tmp_path: Path) -> No
         SQLModel.metadata.remove(probe)
     written = path.read_text()
     assert path.name.startswith(f"{int(head_revision()) + 1:04d}_add_probe_table")
-    assert "create_table(\n        \"probe_change\"" in written or "'probe_change'" in written
+    assert 'create_table(\n        "probe_change"' in written or "'probe_change'" in written
     assert f"down_revision = {head_revision()!r}" in written
+
+
+def test_an_older_log_gets_its_stored_leaves_and_verifies_unchanged(url: str) -> None:
+    """Revision 0013 fills in the stored leaf data of events appended before it, from the same
+    ``leaf_data``: the same bytes, so the leaf hashes and a checkpoint taken before still hold."""
+    from models.audit import Checkpoint, leaf_data, verify_log
+    from models.checkpoints import audit_rows
+    from models.merkle import leaf_hash, root
+    from models.migrations import upgrade
+
+    db = Database(url)
+    try:
+        upgrade(db.engine, "0012")
+        names = ["Avery Northwood", "Mérimée Ōtautahi-Côté", "ᐊᓂᔑᓈᐯ Kīsik", 'quote " and \\ and \n']
+        with db.engine.begin() as connection:
+            for number in range(2_050):  # past one batch of the backfill
+                connection.execute(
+                    text(
+                        "INSERT INTO auditevent (subject, actor_name, role, action, outcome, "
+                        "payload_summary, occurred_at) VALUES ('grant', :name, 'officer', "
+                        ":action, 'applied', :payload, :at)"
+                    ),
+                    {
+                        "name": names[number % len(names)],
+                        "action": f"step-{number % 7}",
+                        "payload": f'{{"n": {number}, "b": ["é", 1.5, null], "a": {{"z": 1}}}}',
+                        "at": f"2026-04-01 13:{number % 60:02d}:00.{number:06d}",
+                    },
+                )
+        upgrade(db.engine)
+        rows = audit_rows(db)
+        # What verification hashed before leaves were stored: leaf_data of the columns.
+        before = [leaf_hash(leaf_data(row)) for row in rows]
+        assert [row.leaf for row in rows] == [leaf_data(row) for row in rows]
+        assert all(row.leaf for row in rows)
+        leaves = [leaf_hash(row.leaf) for row in rows]
+        head = Checkpoint(len(leaves), root(before).hex(), "then")
+        result = verify_log(rows, [leaf.hex() for leaf in leaves], [head], [], lambda _d: None)
+        assert result.intact, result.failure
+        assert result.events_checked == 2_050
+        with pytest.raises(DBAPIError, match="append-only"), db.engine.begin() as connection:
+            connection.execute(text("UPDATE auditevent SET leaf = NULL"))
+    finally:
+        db.dispose()
