@@ -85,3 +85,27 @@ def test_an_applicant_and_a_reviewer_page_cost_no_query_per_grant(world: ApiWorl
         for item in large["items"]:
             _, one = queries(world, user, f"/api/v1/grants/{item['id']}")
             assert one == item
+
+
+def test_the_actions_offered_read_the_grants_rows_once_however_many_are_asked(
+    world: ApiWorld,
+) -> None:
+    """Each action (and each instalment or report it targets) is judged over one load of the
+    grant's rows: the budget is read once per answer, not once per action asked about."""
+    cast = world.cast
+    people = [cast.screening_officer, cast.payments_officer, cast.approver, cast.finance]
+    most_asked = 0
+    for grant_id in range(1, len(STOPS) + 1):
+        for user in [*people, *cast.reviewers]:
+            with counted(world) as statements:
+                answer = world.client.get(
+                    f"/api/v1/grants/{grant_id}/actions", headers=world.headers(user)
+                )
+            if answer.status_code == 404 and user in cast.reviewers:
+                continue  # not on the panel of this grant
+            assert answer.status_code == 200, answer.text
+            asked = sum(max(1, len(offer["targets"])) for offer in answer.json())
+            most_asked = max(most_asked, asked)
+            budget_reads = [s for s in statements if "FROM budgetline" in s]
+            assert len(budget_reads) <= 1, f"{user.name} on grant {grant_id}: {budget_reads}"
+    assert most_asked >= 3, "no answer offered several actions: the test would prove nothing"
