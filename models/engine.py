@@ -455,43 +455,59 @@ def readiness_of(
     now: datetime | None = None,
 ) -> list[Readiness]:
     """``readiness`` of each (action, instalment or report sequence) asked, in order, read in
-    one session: the grant and its rows are loaded once for all of them (guards only read
-    their context). Raises, at the first one that fails, what ``readiness`` would."""
-    moment = as_utc(now or utcnow())
+    one session. Raises, at the first one that fails, what ``readiness`` would."""
     actions = [lifecycle.require_action(key) for key, _ in asked]
     if not actions:
         return []
+    with db.reading() as session:
+        grant = session.exec(select(Grant).where(Grant.id == grant_id)).first()
+        answers = readiness_in(session, grant, grant_id, actor, asked, now=now)
+        session.rollback()
+    return answers
+
+
+def readiness_in(
+    session: Session,
+    grant: Grant | None,
+    grant_id: int,
+    actor: Actor,
+    asked: Sequence[tuple[str, int | None]],
+    *,
+    now: datetime | None = None,
+) -> list[Readiness]:
+    """``readiness_of`` in the caller's read-only ``session``, on ``grant`` as it loaded it
+    (None: there is none with ``grant_id``). The grant's rows are loaded once for every action
+    asked (guards only read their context); nothing is written or locked."""
+    moment = as_utc(now or utcnow())
+    actions = [lifecycle.require_action(key) for key, _ in asked]
     unsent = [
         action.payload.model_construct(**({} if sequence is None else {"sequence": sequence}))
         for action, (_, sequence) in zip(actions, asked, strict=True)
     ]
     answers = []
-    with db.reading() as session:
-        grant = session.exec(select(Grant).where(Grant.id == grant_id)).first()
-        rows: _GrantRows | None = None
-        needs: dict[str, Any] = {}
-        for action, payload in zip(actions, unsent, strict=True):
-            role = _acting_role(grant, grant_id, action, actor)
-            assert grant is not None
-            if rows is None:
-                rows = _load_rows(session, grant, actor, unsent, lock=False)
-            for need in action.needs:
-                if need not in needs:
-                    needs[need] = NEED_LOADERS[need](session, grant)
-            needed = {need: needs[need] for need in action.needs}
-            ctx = _context_from(rows, needed, grant, role, action, actor, payload, moment)
-            _check_states(ctx)
-            payload_free = [name for name in action.guards if name not in READS_PAYLOAD]
-            failures = [(name, GUARDS[name](ctx)) for name in payload_free]
-            blocked = tuple((name, message) for name, message in failures if message is not None)
-            answers.append(
-                Readiness(
-                    offered=not any(name in ABOUT_THE_ACTOR for name, _ in blocked),
-                    blocked=blocked,
-                    payload_rules=tuple(name for name in action.guards if name in READS_PAYLOAD),
-                )
+    rows: _GrantRows | None = None
+    needs: dict[str, Any] = {}
+    for action, payload in zip(actions, unsent, strict=True):
+        role = _acting_role(grant, grant_id, action, actor)
+        assert grant is not None
+        if rows is None:
+            rows = _load_rows(session, grant, actor, unsent, lock=False)
+        for need in action.needs:
+            if need not in needs:
+                needs[need] = NEED_LOADERS[need](session, grant)
+        needed = {need: needs[need] for need in action.needs}
+        ctx = _context_from(rows, needed, grant, role, action, actor, payload, moment)
+        _check_states(ctx)
+        payload_free = [name for name in action.guards if name not in READS_PAYLOAD]
+        failures = [(name, GUARDS[name](ctx)) for name in payload_free]
+        blocked = tuple((name, message) for name, message in failures if message is not None)
+        answers.append(
+            Readiness(
+                offered=not any(name in ABOUT_THE_ACTOR for name, _ in blocked),
+                blocked=blocked,
+                payload_rules=tuple(name for name in action.guards if name in READS_PAYLOAD),
             )
-        session.rollback()
+        )
     return answers
 
 

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from sqlmodel import select
 
 from models import lifecycle
-from models.engine import Readiness, check_action, readiness_of
+from models.engine import Readiness, check_action, readiness_in
 from models.errors import GuardFailed, InvalidPayload, WrongState
 from models.tables import ActionRequest, Amendment, Instalment, OutcomeReport
 from service.action_keys import ActionKey
@@ -158,9 +158,9 @@ def available_actions(
             if action.subject != "grant" and not targets:
                 continue
             candidates.append((action, targets))
-    # Every candidate's readiness in one read of the grant's rows, not one read per action.
-    asked = [pair for action, targets in candidates for pair in _asked(action, targets)]
-    found = iter(readiness_of(db, grant_id, actor_of(user), asked))
+        # Every candidate's readiness over one read of the grant's rows, in this session.
+        asked = [pair for action, targets in candidates for pair in _asked(action, targets)]
+        found = iter(readiness_in(session, grant, grant_id, actor_of(user), asked))
     answers = []
     for action, targets in candidates:
         offer = _offer(action, targets, [next(found) for _ in _asked(action, targets)])
