@@ -48,8 +48,15 @@ def grants_public(
     if not grants:
         return []
     ids = [grant.id for grant in grants]
-    organisations = _by_id(session, Organisation, {grant.organisation_id for grant in grants})
-    funds = _by_id(session, Fund, {grant.fund_id for grant in grants})
+    names = {
+        grant_id: (legal_name, code)
+        for grant_id, legal_name, code in session.exec(
+            select(Grant.id, Organisation.legal_name, Fund.code)
+            .join(Organisation, Organisation.id == Grant.organisation_id)  # type: ignore[arg-type]
+            .join(Fund, Fund.id == Grant.fund_id)  # type: ignore[arg-type]
+            .where(Grant.id.in_(ids))  # type: ignore[union-attr]
+        )
+    }
     years = _grouped(
         session.exec(
             select(BudgetLine.grant_id, BudgetLine.fiscal_year)
@@ -77,17 +84,16 @@ def grants_public(
     )
     answers = []
     for grant in grants:
-        organisation = organisations[grant.organisation_id]
-        fund = funds[grant.fund_id]
+        organisation_name, fund_code = names[grant.id]
         state = grant_state(grant.state)
         applicant = applicant_view_of(user, grant) if applicant_view is None else applicant_view
         answers.append(
             GrantPublic(
                 id=grant.id,  # type: ignore[arg-type]
                 reference=grant.reference,
-                fund_code=fund.code,
+                fund_code=fund_code,
                 organisation_id=grant.organisation_id,
-                organisation_name=organisation.legal_name,
+                organisation_name=organisation_name,
                 project_title=grant.project_title,
                 project_description=grant.project_description,
                 community=grant.community,
@@ -107,11 +113,6 @@ def grants_public(
             )
         )
     return answers
-
-
-def _by_id(session: Session, table: type[Organisation] | type[Fund], ids: set[int]) -> dict:
-    rows = session.exec(select(table).where(table.id.in_(ids)))  # type: ignore[union-attr]
-    return {row.id: row for row in rows}
 
 
 def _grouped(pairs: Iterable[tuple[Any, Any]]) -> dict[Any, list[Any]]:
