@@ -46,18 +46,22 @@ IdempotencyKey = Annotated[
 ]
 
 
-def _targets(session, grant, action: lifecycle.Action) -> list[int]:  # type: ignore[no-untyped-def]
+def _targets(session, grant, action: lifecycle.Action, read: dict | None = None) -> list[int]:  # type: ignore[no-untyped-def]
+    """The sequences of the grant's instalments, reports or amendments ``action`` applies to
+    now; ``read`` keeps each subject's rows once read, for the next action on that subject."""
     if action.subject == "grant":
         return []
     if grant.state not in action.grant_states:
         return []
-    table = {"instalment": Instalment, "report": OutcomeReport, "amendment": Amendment}[
-        action.subject
-    ]
-    rows = session.exec(
-        select(table).where(table.grant_id == grant.id).order_by(table.sequence)
-    ).all()
-    return [row.sequence for row in rows if row.state in action.from_states]
+    read = {} if read is None else read
+    if action.subject not in read:
+        table = {"instalment": Instalment, "report": OutcomeReport, "amendment": Amendment}[
+            action.subject
+        ]
+        read[action.subject] = session.exec(
+            select(table).where(table.grant_id == grant.id).order_by(table.sequence)
+        ).all()
+    return [row.sequence for row in read[action.subject] if row.state in action.from_states]
 
 
 def _numbers_fit(payload: Any, path: str = "") -> None:
@@ -141,6 +145,7 @@ def available_actions(
     someone else (the review coordinator's recommendation) is not offered.
     """
     candidates = []
+    subjects: dict = {}  # each subject's rows, read once for every action on it
     with db.reading() as session:
         grant = grant_for(session, user, grant_id)
         for action in lifecycle.ACTIONS:
@@ -154,7 +159,7 @@ def available_actions(
                 continue
             if action.subject == "grant" and grant.state not in action.from_states_for(acting):
                 continue
-            targets = _targets(session, grant, action)
+            targets = _targets(session, grant, action, subjects)
             if action.subject != "grant" and not targets:
                 continue
             candidates.append((action, targets))
