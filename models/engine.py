@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -105,6 +105,13 @@ def _authorize(
     grant = session.exec(
         _lock(select(Grant).where(Grant.id == grant_id), session, lock=lock)
     ).first()
+    return grant, _acting_role(grant, grant_id, action, actor)  # type: ignore[return-value]
+
+
+def _acting_role(grant: Grant | None, grant_id: int, action: lifecycle.Action, actor: Actor) -> str:
+    """The role in which ``actor`` takes ``action`` on ``grant`` (None: no such grant), or the
+    refusal: 404 for a grant beyond the actor's reach, 403 for an action none of its roles
+    may take."""
     # The declared reach (models.visibility), the same notion service.authz reads.
     beyond_own = lifecycle.reaches_other_organisations(actor.roles)
     if grant is None or (not beyond_own and actor.organisation_id != grant.organisation_id):
@@ -118,7 +125,7 @@ def _authorize(
     confined = lifecycle.reach_of(role) == "own_organisation"
     if confined and actor.organisation_id != grant.organisation_id:
         raise NotFound(f"grant {grant_id} does not exist")
-    return grant, role
+    return role
 
 
 def _active_reviewers(session: Session) -> list[User]:
@@ -135,17 +142,26 @@ NEED_LOADERS: dict[lifecycle.Need, Callable[[Session, Grant], Any]] = {
 }
 
 
-def _load_context(
-    session: Session,
-    grant: Grant,
-    role: str,
-    action: lifecycle.Action,
-    actor: Actor,
-    payload: Payload,
-    now: datetime,
-    *,
-    lock: bool,
-) -> ActionContext:
+@dataclass
+class _GrantRows:
+    """Everything an action's context reads about one grant, beyond its declared needs."""
+
+    fund: Fund
+    organisation: Organisation
+    contacts: list[Contact]
+    budget: list[BudgetLine]
+    allocations: dict[int, FundAllocation]
+    assignments: list[ReviewAssignment]
+    scores: list[ReviewScore]
+    instalments: list[Instalment]
+    reports: list[OutcomeReport]
+    amendments: list[Amendment]
+    users: dict[int, User]
+
+
+def _load_rows(
+    session: Session, grant: Grant, actor: Actor, payloads: list[Payload], *, lock: bool
+) -> _GrantRows:
     fund = session.get(Fund, grant.fund_id)
     organisation = session.get(Organisation, grant.organisation_id)
     assert fund is not None and organisation is not None
@@ -184,36 +200,77 @@ def _load_context(
             select(Amendment).where(Amendment.grant_id == grant.id).order_by(Amendment.sequence)
         )
     )
-    needed = {need: NEED_LOADERS[need](session, grant) for need in action.needs}
     wanted_users = {a.reviewer_id for a in assignments} | {i.initiated_by_id for i in instalments}
-    wanted_users.add(getattr(payload, "coordinator_id", None))
+    wanted_users |= {getattr(payload, "coordinator_id", None) for payload in payloads}
     wanted_users.add(actor.user_id)  # the actor's own row (e.g. the email a signer signs as)
     wanted_users.discard(None)
     users = {u.id: u for u in session.exec(select(User).where(User.id.in_(wanted_users)))}  # type: ignore[union-attr]
-    ctx = ActionContext(
-        action=action,
-        actor=actor,
-        role=role,
-        payload=payload,
-        now=now,
+    return _GrantRows(
         fund=fund,
-        grant=grant,
         organisation=organisation,
         contacts=list(
             session.exec(select(Contact).where(Contact.organisation_id == organisation.id))
         ),
         budget=budget,
         allocations=allocations,
-        users=users,
         assignments=assignments,
         scores=list(session.exec(select(ReviewScore).where(ReviewScore.grant_id == grant.id))),
         instalments=instalments,
         reports=reports,
         amendments=amendments,
+        users=users,  # type: ignore[arg-type]
+    )
+
+
+def _context_from(
+    rows: _GrantRows,
+    needed: dict[str, Any],
+    grant: Grant,
+    role: str,
+    action: lifecycle.Action,
+    actor: Actor,
+    payload: Payload,
+    now: datetime,
+) -> ActionContext:
+    """The action's context over rows already loaded (each list its own, the rows shared)."""
+    ctx = ActionContext(
+        action=action,
+        actor=actor,
+        role=role,
+        payload=payload,
+        now=now,
+        fund=rows.fund,
+        grant=grant,
+        organisation=rows.organisation,
+        contacts=list(rows.contacts),
+        budget=list(rows.budget),
+        allocations=dict(rows.allocations),
+        users=dict(rows.users),
+        assignments=list(rows.assignments),
+        scores=list(rows.scores),
+        instalments=list(rows.instalments),
+        reports=list(rows.reports),
+        amendments=list(rows.amendments),
         **needed,
     )
     ctx.subject = _find_subject(ctx)
     return ctx
+
+
+def _load_context(
+    session: Session,
+    grant: Grant,
+    role: str,
+    action: lifecycle.Action,
+    actor: Actor,
+    payload: Payload,
+    now: datetime,
+    *,
+    lock: bool,
+) -> ActionContext:
+    rows = _load_rows(session, grant, actor, [payload], lock=lock)
+    needed = {need: NEED_LOADERS[need](session, grant) for need in action.needs}
+    return _context_from(rows, needed, grant, role, action, actor, payload, now)
 
 
 def _find_subject(ctx: ActionContext) -> Instalment | OutcomeReport | Amendment | None:
@@ -386,22 +443,72 @@ def readiness(
     """The checks ``check_action`` runs, before any payload: authorization, states (of the
     instalment or report ``sequence`` for actions on one) and every payload-free guard.
     Raises what ``check_action`` raises for authorization and states; takes no locks."""
-    action = lifecycle.require_action(action_key)
-    unsent = action.payload.model_construct(**({} if sequence is None else {"sequence": sequence}))
+    return readiness_of(db, grant_id, actor, [(action_key, sequence)], now=now)[0]
+
+
+def readiness_of(
+    db: Database,
+    grant_id: int,
+    actor: Actor,
+    asked: Sequence[tuple[str, int | None]],
+    *,
+    now: datetime | None = None,
+) -> list[Readiness]:
+    """``readiness`` of each (action, instalment or report sequence) asked, in order, read in
+    one session. Raises, at the first one that fails, what ``readiness`` would."""
+    actions = [lifecycle.require_action(key) for key, _ in asked]
+    if not actions:
+        return []
     with db.reading() as session:
-        grant, role = _authorize(session, grant_id, action, actor, lock=False)
-        moment = as_utc(now or utcnow())
-        ctx = _load_context(session, grant, role, action, actor, unsent, moment, lock=False)
+        grant = session.exec(select(Grant).where(Grant.id == grant_id)).first()
+        answers = readiness_in(session, grant, grant_id, actor, asked, now=now)
+        session.rollback()
+    return answers
+
+
+def readiness_in(
+    session: Session,
+    grant: Grant | None,
+    grant_id: int,
+    actor: Actor,
+    asked: Sequence[tuple[str, int | None]],
+    *,
+    now: datetime | None = None,
+) -> list[Readiness]:
+    """``readiness_of`` in the caller's read-only ``session``, on ``grant`` as it loaded it
+    (None: there is none with ``grant_id``). The grant's rows are loaded once for every action
+    asked (guards only read their context); nothing is written or locked."""
+    moment = as_utc(now or utcnow())
+    actions = [lifecycle.require_action(key) for key, _ in asked]
+    unsent = [
+        action.payload.model_construct(**({} if sequence is None else {"sequence": sequence}))
+        for action, (_, sequence) in zip(actions, asked, strict=True)
+    ]
+    answers = []
+    rows: _GrantRows | None = None
+    needs: dict[str, Any] = {}
+    for action, payload in zip(actions, unsent, strict=True):
+        role = _acting_role(grant, grant_id, action, actor)
+        assert grant is not None
+        if rows is None:
+            rows = _load_rows(session, grant, actor, unsent, lock=False)
+        for need in action.needs:
+            if need not in needs:
+                needs[need] = NEED_LOADERS[need](session, grant)
+        needed = {need: needs[need] for need in action.needs}
+        ctx = _context_from(rows, needed, grant, role, action, actor, payload, moment)
         _check_states(ctx)
         payload_free = [name for name in action.guards if name not in READS_PAYLOAD]
         failures = [(name, GUARDS[name](ctx)) for name in payload_free]
-        session.rollback()
-    blocked = tuple((name, message) for name, message in failures if message is not None)
-    return Readiness(
-        offered=not any(name in ABOUT_THE_ACTOR for name, _ in blocked),
-        blocked=blocked,
-        payload_rules=tuple(name for name in action.guards if name in READS_PAYLOAD),
-    )
+        blocked = tuple((name, message) for name, message in failures if message is not None)
+        answers.append(
+            Readiness(
+                offered=not any(name in ABOUT_THE_ACTOR for name, _ in blocked),
+                blocked=blocked,
+                payload_rules=tuple(name for name in action.guards if name in READS_PAYLOAD),
+            )
+        )
+    return answers
 
 
 def apply_action(

@@ -185,7 +185,12 @@ class BudgetLine(SQLModel, table=True):
 
 
 class ReviewAssignment(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("grant_id", "reviewer_id"),)
+    # A panel member's list of grants filters by reviewer (service.authz.visible_grants): the
+    # unique constraint leads with the grant, so the reviewer has an index of its own.
+    __table_args__ = (
+        UniqueConstraint("grant_id", "reviewer_id"),
+        Index("ix_reviewassignment_reviewer", "reviewer_id", "grant_id"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     grant_id: int = Field(foreign_key="grant.id", index=True)
     reviewer_id: int = Field(foreign_key="user.id")

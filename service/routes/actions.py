@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Response
@@ -10,7 +11,7 @@ from fastapi.responses import JSONResponse
 from sqlmodel import select
 
 from models import lifecycle
-from models.engine import Readiness, check_action, readiness
+from models.engine import Readiness, check_action, readiness_in
 from models.errors import GuardFailed, InvalidPayload, WrongState
 from models.tables import ActionRequest, Amendment, Instalment, OutcomeReport
 from service.action_keys import ActionKey
@@ -45,18 +46,22 @@ IdempotencyKey = Annotated[
 ]
 
 
-def _targets(session, grant, action: lifecycle.Action) -> list[int]:  # type: ignore[no-untyped-def]
+def _targets(session, grant, action: lifecycle.Action, read: dict | None = None) -> list[int]:  # type: ignore[no-untyped-def]
+    """The sequences of the grant's instalments, reports or amendments ``action`` applies to
+    now; ``read`` keeps each subject's rows once read, for the next action on that subject."""
     if action.subject == "grant":
         return []
     if grant.state not in action.grant_states:
         return []
-    table = {"instalment": Instalment, "report": OutcomeReport, "amendment": Amendment}[
-        action.subject
-    ]
-    rows = session.exec(
-        select(table).where(table.grant_id == grant.id).order_by(table.sequence)
-    ).all()
-    return [row.sequence for row in rows if row.state in action.from_states]
+    read = {} if read is None else read
+    if action.subject not in read:
+        table = {"instalment": Instalment, "report": OutcomeReport, "amendment": Amendment}[
+            action.subject
+        ]
+        read[action.subject] = session.exec(
+            select(table).where(table.grant_id == grant.id).order_by(table.sequence)
+        ).all()
+    return [row.sequence for row in read[action.subject] if row.state in action.from_states]
 
 
 def _numbers_fit(payload: Any, path: str = "") -> None:
@@ -79,17 +84,29 @@ def _blocked(found: Readiness) -> list[BlockedBy]:
     return [BlockedBy(rule=rule, message=message) for rule, message in found.blocked]
 
 
-def _offer(db, grant_id: int, action: lifecycle.Action, user, targets: list[int]):  # type: ignore[no-untyped-def]
-    """The action as offered to ``user`` now, or None when it is not theirs to take here."""
-    actor = actor_of(user)
+@functools.cache
+def _payload_schema(action: lifecycle.Action) -> dict[str, Any]:
+    """The JSON schema of the action's payload: declared once, so made once."""
+    return action.payload.model_json_schema()
+
+
+def _asked(action: lifecycle.Action, targets: list[int]) -> list[tuple[str, int | None]]:
+    """What ``readiness_of`` is asked about ``action``: the grant, or each of its targets."""
     if action.subject == "grant":
-        found = readiness(db, grant_id, action.key, actor)
-        if not found.offered:
+        return [(action.key, None)]
+    return [(action.key, target) for target in targets]
+
+
+def _offer(action: lifecycle.Action, targets: list[int], found: list[Readiness]):  # type: ignore[no-untyped-def]
+    """The action as offered to the user now (``found``: its readiness, for the grant or for
+    each of ``targets``), or None when it is not theirs to take here."""
+    if action.subject == "grant":
+        if not found[0].offered:
             return None
-        ready, blocked, each = found.ready, _blocked(found), []
+        ready, blocked, each = found[0].ready, _blocked(found[0]), []
+        first = found[0]
     else:
-        per_target = [(t, readiness(db, grant_id, action.key, actor, sequence=t)) for t in targets]
-        offered = [(t, found) for t, found in per_target if found.offered]
+        offered = [(t, f) for t, f in zip(targets, found, strict=True) if f.offered]
         if not offered:
             return None
         each = [
@@ -98,7 +115,7 @@ def _offer(db, grant_id: int, action: lifecycle.Action, user, targets: list[int]
         targets = [t for t, _ in offered]
         ready = any(item.ready for item in each)
         blocked = [] if ready else [b for item in each for b in item.blocked_by]
-        found = offered[0][1]
+        first = offered[0][1]
     return ActionAvailable(
         key=action.key,
         label=action.label,
@@ -106,10 +123,10 @@ def _offer(db, grant_id: int, action: lifecycle.Action, user, targets: list[int]
         targets=targets,
         ready=ready,
         blocked_by=blocked,
-        payload_rules=list(found.payload_rules),
+        payload_rules=list(first.payload_rules),
         target_readiness=each,
         documents=list(action.documents),
-        payload_schema=action.payload.model_json_schema(),
+        payload_schema=_payload_schema(action),
     )
 
 
@@ -127,7 +144,8 @@ def available_actions(
     sent). An action already taken by you (a conflict declaration, your scores) or reserved to
     someone else (the review coordinator's recommendation) is not offered.
     """
-    answers = []
+    candidates = []
+    subjects: dict = {}  # each subject's rows, read once for every action on it
     with db.reading() as session:
         grant = grant_for(session, user, grant_id)
         for action in lifecycle.ACTIONS:
@@ -141,12 +159,18 @@ def available_actions(
                 continue
             if action.subject == "grant" and grant.state not in action.from_states_for(acting):
                 continue
-            targets = _targets(session, grant, action)
+            targets = _targets(session, grant, action, subjects)
             if action.subject != "grant" and not targets:
                 continue
-            offer = _offer(db, grant_id, action, user, targets)
-            if offer is not None:
-                answers.append(offer)
+            candidates.append((action, targets))
+        # Every candidate's readiness over one read of the grant's rows, in this session.
+        asked = [pair for action, targets in candidates for pair in _asked(action, targets)]
+        found = iter(readiness_in(session, grant, grant_id, actor_of(user), asked))
+    answers = []
+    for action, targets in candidates:
+        offer = _offer(action, targets, [next(found) for _ in _asked(action, targets)])
+        if offer is not None:
+            answers.append(offer)
     return answers
 
 

@@ -39,7 +39,7 @@ from service.schemas import (
     GrantPublic,
     Page,
 )
-from service.views import document_public, event_public, grant_public
+from service.views import document_public, event_public, grant_public, grants_public
 
 GrantStateKey = Enum("GrantStateKey", {s.key: s.key for s in GRANT_STATES}, type=str)  # type: ignore[misc]
 StageKey = Enum("StageKey", {stage: stage for stage in STAGES}, type=str)  # type: ignore[misc]
@@ -122,7 +122,7 @@ def list_grants(
     with db.reading() as session:
         total = session.exec(select(func.count()).select_from(statement.subquery())).one()
         rows = session.exec(statement.order_by(Grant.id).offset(offset).limit(limit)).all()
-        items = [grant_public(session, grant, user) for grant in rows]
+        items = grants_public(session, rows, user)
     return Page[GrantPublic](items=items, total=total, limit=limit, offset=offset)
 
 

@@ -1,0 +1,111 @@
+"""The API's reads cost a fixed number of queries, however many grants a page holds.
+
+Each SQL statement the installation's engine runs while a request is answered is counted (an
+event listener on the real engine, SQLite or PostgreSQL by the test switch). A list of 8 grants
+must cost what a list of 2 does: a query per listed grant (its organisation, fiscal years,
+pending documents, amendments) is the N+1 that made the list slow at 10,000 grants.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+
+from models.engine import apply_action
+from models.fictional import application_for
+from models.fictional.script import steps
+from models.provisioning import create_application
+from tests.support.api_support import ApiWorld, make_api_world
+
+# How far each grant goes through the demo script: a draft, submitted, screened in (a panel
+# assigned), reviewed, approved (budget lines, instalments, owed documents) and signed.
+STOPS = (None, "submit", "screen_in", "score", "approve", "sign", "approve", "screen_in")
+
+
+@pytest.fixture
+def world(installation) -> ApiWorld:  # type: ignore[no-untyped-def]
+    world = make_api_world(installation)
+    for index, stop in enumerate(STOPS):
+        organisation, data = application_for(index, world.cast)
+        grant = create_application(installation, organisation.id, data)
+        if stop is None:
+            continue
+        for action, who, payload, at in steps(installation, world.cast, grant.id):  # type: ignore[arg-type]
+            apply_action(installation, grant.id, action, who, payload, now=at)
+            if action == stop and (stop != "score" or who.user_id == world.cast.reviewers[-1].id):
+                break
+    return world
+
+
+@contextmanager
+def counted(world: ApiWorld) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def count(_connection, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    engine = world.db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def queries(world: ApiWorld, user, path: str) -> tuple[int, dict]:  # type: ignore[no-untyped-def]
+    with counted(world) as statements:
+        answer = world.client.get(path, headers=world.headers(user))
+    assert answer.status_code == 200, answer.text
+    return len(statements), answer.json()
+
+
+def test_the_list_costs_the_same_queries_for_2_grants_as_for_8(world: ApiWorld) -> None:
+    officer = world.cast.screening_officer
+    few, small = queries(world, officer, "/api/v1/grants?limit=2")
+    many, large = queries(world, officer, "/api/v1/grants?limit=8")
+    assert len(small["items"]) == 2 and len(large["items"]) == 8
+    assert many == few, f"limit=2 ran {few} queries, limit=8 ran {many}"
+    # What the batched page holds is what each grant's own answer says.
+    for item in large["items"]:
+        _, one = queries(world, officer, f"/api/v1/grants/{item['id']}")
+        assert one == item
+
+
+def test_an_applicant_and_a_reviewer_page_cost_no_query_per_grant(world: ApiWorld) -> None:
+    applicant = world.applicant_of(0)
+    reviewer = world.cast.reviewers[0]
+    for user in (applicant, reviewer):
+        few, small = queries(world, user, "/api/v1/grants?limit=1")
+        many, large = queries(world, user, "/api/v1/grants?limit=100")
+        assert len(small["items"]) == 1 and len(large["items"]) >= 2
+        assert many == few, f"{user.name}: limit=1 ran {few} queries, limit=100 ran {many}"
+        for item in large["items"]:
+            _, one = queries(world, user, f"/api/v1/grants/{item['id']}")
+            assert one == item
+
+
+def test_the_actions_offered_read_the_grants_rows_once_however_many_are_asked(
+    world: ApiWorld,
+) -> None:
+    """Each action (and each instalment or report it targets) is judged over one load of the
+    grant's rows: the budget is read once per answer, not once per action asked about."""
+    cast = world.cast
+    people = [cast.screening_officer, cast.payments_officer, cast.approver, cast.finance]
+    most_asked = 0
+    for grant_id in range(1, len(STOPS) + 1):
+        for user in [*people, *cast.reviewers]:
+            with counted(world) as statements:
+                answer = world.client.get(
+                    f"/api/v1/grants/{grant_id}/actions", headers=world.headers(user)
+                )
+            if answer.status_code == 404 and user in cast.reviewers:
+                continue  # not on the panel of this grant
+            assert answer.status_code == 200, answer.text
+            asked = sum(max(1, len(offer["targets"])) for offer in answer.json())
+            most_asked = max(most_asked, asked)
+            budget_reads = [s for s in statements if "FROM budgetline" in s]
+            assert len(budget_reads) <= 1, f"{user.name} on grant {grant_id}: {budget_reads}"
+    assert most_asked >= 3, "no answer offered several actions: the test would prove nothing"
