@@ -53,9 +53,14 @@ async def keep_sweeping(interval: float, stop: asyncio.Event) -> None:
     """Catch up today's sweep if it is due and missing, then take the scheduled sweep runs
     until ``stop`` is set."""
     from workflows.actions import run_gate
+    from workflows.readiness import PrefectNotReady, until_ready
     from workflows.sweep import catch_up
     from workflows.worker import keep_taking_sweeps
 
+    try:
+        await until_ready()  # the Prefect server may still be starting
+    except PrefectNotReady:
+        return  # serve is stopping: it says why
     try:
         caught_up = await catch_up()
         if caught_up is not None:
@@ -72,7 +77,12 @@ async def keep_settling_owed_documents(interval: float) -> None:
     from workflows.actions import run_gate
     from workflows.delivery import deliver_due
     from workflows.owed_documents import owed_count, settle_owed_documents
+    from workflows.readiness import PrefectNotReady, until_ready
 
+    try:
+        await until_ready()  # the Prefect server may still be starting
+    except PrefectNotReady:
+        return  # serve is stopping: it says why
     while True:
         try:
             if await asyncio.to_thread(owed_count):

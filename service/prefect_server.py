@@ -23,9 +23,11 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -44,18 +46,38 @@ class PrefectServer:
     api_url: str
     process: subprocess.Popen | None = None
     log_path: Path | None = None
+    prefect_home: Path | None = None
     _stopped: bool = field(default=False, repr=False)
+    # stop (serve leaving) and record (the start finishing in a thread) never interleave
+    _guard: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def owned(self) -> bool:
         """Whether this process started the server (and so stops it)."""
         return self.process is not None
 
+    def record(self) -> None:
+        """Record the server (``server.json``) for the installation's other processes, unless
+        it was stopped meanwhile."""
+        assert self.process is not None
+        with self._guard:
+            if self._stopped:
+                return
+            environment.write_server_record(
+                {
+                    "api_url": self.api_url,
+                    "pid": self.process.pid,
+                    "installation_id": environment.installation().installation_id,
+                    "prefect_home": str(self.prefect_home or environment.prefect_home()),
+                }
+            )
+
     def stop(self, timeout: float = 20) -> None:
         """Stop the server and everything in its process group; forget its record. Idempotent."""
-        if self.process is None or self._stopped:
-            return
-        self._stopped = True
+        with self._guard:
+            if self.process is None or self._stopped:
+                return
+            self._stopped = True
         group = self.process.pid  # start_new_session: the leader's pid is the group id
         _signal_group(group, signal.SIGTERM)
         try:
@@ -124,24 +146,74 @@ def _wait_healthy(server: PrefectServer, timeout: float) -> None:
 def ensure_server(
     port: int | None = None, host: str = "127.0.0.1", timeout: float | None = None
 ) -> PrefectServer:
-    """Use the installation's running server, or start one and record it.
+    """Use the installation's running server, or start one and record it; wait until it answers.
 
     ``port`` None picks a free port, so two installations on one machine never meet on
     Prefect's default port. ``host`` is loopback unless the installation serves workers on
     other machines.
     """
+    return begin_server(port, host).finish(timeout)
+
+
+@dataclass
+class PendingServer:
+    """A server found running, or launched and not yet known to answer (``finish`` waits).
+
+    While it is pending this process holds the installation's server lock, so another
+    ``serve`` starting meanwhile waits and then uses this server rather than starting one.
+    """
+
+    server: PrefectServer
+    lock: IO[str] | None = None
+
+    def finish(self, timeout: float | None = None) -> PrefectServer:
+        """Wait until a launched server answers, record it, release the lock; the server.
+
+        PrefectServerError (the server stopped) if it does not answer within ``timeout``
+        (default ``GRANTFLOW_PREFECT_STARTUP_SECONDS``) or exits.
+        """
+        server = self.server
+        try:
+            if server.owned:
+                assert server.process is not None
+                try:
+                    _wait_healthy(
+                        server, environment.startup_seconds() if timeout is None else timeout
+                    )
+                except BaseException:
+                    server.stop()  # interrupted (a stop signal) or failed: leave no server
+                    raise
+                server.record()
+        finally:
+            self.release()
+        return server
+
+    def release(self) -> None:
+        if self.lock is not None:
+            fcntl.flock(self.lock, fcntl.LOCK_UN)
+            self.lock.close()
+            self.lock = None
+
+
+def begin_server(port: int | None = None, host: str = "127.0.0.1") -> PendingServer:
+    """The installation's running server, or a server launched now (without waiting for it)."""
     home = environment.private_directory(environment.prefect_home())
     # Two `serve` of one installation starting together: the second waits here, then finds
     # the first one's server and uses it instead of starting another on the same database.
-    with (home / "server.lock").open("a") as lock:
+    lock = (home / "server.lock").open("a")
+    try:
         fcntl.flock(lock, fcntl.LOCK_EX)
         running = environment.running_server_url()
         if running:
-            return PrefectServer(running)
-        return _start(home, port, host, timeout)
+            lock.close()
+            return PendingServer(PrefectServer(running))
+        return PendingServer(_launch(home, port, host), lock)
+    except BaseException:
+        lock.close()
+        raise
 
 
-def _start(home: Path, port: int | None, host: str, timeout: float | None) -> PrefectServer:
+def _launch(home: Path, port: int | None, host: str) -> PrefectServer:
     auth = environment.prefect_auth()
     port = port or free_port(host)
     api_url = f"http://{_url_host(host)}:{port}/api"
@@ -167,21 +239,7 @@ def _start(home: Path, port: int | None, host: str, timeout: float | None) -> Pr
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    server = PrefectServer(api_url, process, log_path)
-    try:
-        _wait_healthy(server, environment.startup_seconds() if timeout is None else timeout)
-    except BaseException:
-        server.stop()  # interrupted (a stop signal) or failed: leave no server behind
-        raise
-    environment.write_server_record(
-        {
-            "api_url": api_url,
-            "pid": process.pid,
-            "installation_id": environment.installation().installation_id,
-            "prefect_home": str(home),
-        }
-    )
-    return server
+    return PrefectServer(api_url, process, log_path, prefect_home=home)
 
 
 def _url_host(host: str) -> str:
