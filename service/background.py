@@ -23,8 +23,10 @@ import contextlib
 import logging
 import os
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
-from fastapi import FastAPI
+if TYPE_CHECKING:  # serve's start reads the settings here before FastAPI is imported
+    from fastapi import FastAPI
 
 logger = logging.getLogger("grantflow.background")
 DEFAULT_OWED_DOCUMENTS_SECONDS = 30.0

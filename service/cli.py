@@ -162,6 +162,7 @@ def serve(
         from service.startup import check_settings
 
         check_settings()
+        _migrate()  # before Prefect's server starts competing for the machine
         pending = _begin_prefect_server(prefect_host, prefect_port)
         server = pending.server if pending is not None else None
         console.print(f"Prefect API: {os.environ['PREFECT_API_URL']}; execution: {mode}")
@@ -181,17 +182,20 @@ def serve(
         raise typer.Exit(1)
 
 
+def _migrate() -> None:
+    """Bring the database to the newest schema: /healthz answers once it is."""
+    from workflows.runtime import database
+
+    database()
+
+
 def _serve_at_once(
     host: str, port: int, pending: PendingServer | None, failures: list[BaseException]
 ) -> None:
-    """Migrate the database, then answer /healthz while the app is built and Prefect starts
-    (``service.startup``); returns when serve is stopped, or when either could not start
-    (``failures`` then says why)."""
+    """Answer /healthz while the app is built and Prefect starts (``service.startup``);
+    returns when serve is stopped, or when either could not start (``failures`` says why)."""
     from service.background import serve_background
     from service.startup import FrontDoor, start_prefect
-    from workflows.runtime import database
-
-    database()  # /healthz answers once the database is migrated
 
     def build() -> object:
         from service.api import create_app
@@ -203,9 +207,13 @@ def _serve_at_once(
         failures.append(error)
         web.should_exit = True
 
-    web = _web_server(FrontDoor(build, serve_background, fail), host, port)  # type: ignore[arg-type]
+    def listening() -> bool:
+        return web.started
+
+    front_door = FrontDoor(build, serve_background, fail, after=listening)
+    web = _web_server(front_door, host, port)
     if pending is not None:
-        start_prefect(pending, fail)
+        start_prefect(pending, fail, after=listening)
     web.run()
 
 
@@ -228,7 +236,7 @@ def _begin_prefect_server(host: str, port: int | None) -> PendingServer | None:
     # The last resort if serve leaves by a path the `finally` does not cover.
     atexit.register(server.stop)
     os.environ["PREFECT_API_URL"] = server.api_url
-    if server.owned and host not in ("127.0.0.1", "::1", "localhost"):
+    if pending.to_launch and host not in ("127.0.0.1", "::1", "localhost"):
         errors.print(
             f"the Prefect server listens on {host}; clients need PREFECT_API_URL and "
             "PREFECT_API_AUTH_STRING (the credential is in "

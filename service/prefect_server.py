@@ -72,12 +72,23 @@ class PrefectServer:
                 }
             )
 
-    def stop(self, timeout: float = 20) -> None:
-        """Stop the server and everything in its process group; forget its record. Idempotent."""
+    def launch(self, host: str, port: int) -> None:
+        """Start the server's process (PrefectServerError once it was stopped)."""
+        assert self.prefect_home is not None and self.log_path is not None
         with self._guard:
-            if self.process is None or self._stopped:
+            if self._stopped:
+                raise PrefectServerError("serve stopped before its Prefect server started")
+            self.process = _popen_server(self.prefect_home, host, port, self.log_path)
+
+    def stop(self, timeout: float = 20) -> None:
+        """Stop the server and everything in its process group; forget its record. Idempotent;
+        a server stopped before it was launched is never launched."""
+        with self._guard:
+            if self._stopped:
                 return
             self._stopped = True
+            if self.process is None:
+                return
         group = self.process.pid  # start_new_session: the leader's pid is the group id
         _signal_group(group, signal.SIGTERM)
         try:
@@ -157,26 +168,39 @@ def ensure_server(
 
 @dataclass
 class PendingServer:
-    """A server found running, or launched and not yet known to answer (``finish`` waits).
+    """The installation's server: found running, or to be launched (``launch``) and waited
+    for (``finish``).
 
-    While it is pending this process holds the installation's server lock, so another
+    Until it is finished this process holds the installation's server lock, so another
     ``serve`` starting meanwhile waits and then uses this server rather than starting one.
     """
 
     server: PrefectServer
     lock: IO[str] | None = None
+    host: str = "127.0.0.1"
+    port: int = 0
+
+    @property
+    def to_launch(self) -> bool:
+        """Whether this process starts the server (rather than using one already running)."""
+        return self.lock is not None or self.server.owned
+
+    def launch(self) -> None:
+        """Start the server's process (once), without waiting for it to answer."""
+        if self.lock is not None and not self.server.owned:
+            self.server.launch(self.host, self.port)
 
     def finish(self, timeout: float | None = None) -> PrefectServer:
-        """Wait until a launched server answers, record it, release the lock; the server.
+        """Launch the server if not yet, wait until it answers, record it, release the lock.
 
         PrefectServerError (the server stopped) if it does not answer within ``timeout``
         (default ``GRANTFLOW_PREFECT_STARTUP_SECONDS``) or exits.
         """
         server = self.server
         try:
-            if server.owned:
-                assert server.process is not None
+            if self.to_launch:
                 try:
+                    self.launch()
                     _wait_healthy(
                         server, environment.startup_seconds() if timeout is None else timeout
                     )
@@ -196,7 +220,8 @@ class PendingServer:
 
 
 def begin_server(port: int | None = None, host: str = "127.0.0.1") -> PendingServer:
-    """The installation's running server, or a server launched now (without waiting for it)."""
+    """The installation's running server, or the one this process is to launch (its URL is
+    known now: ``port`` None picks a free one)."""
     home = environment.private_directory(environment.prefect_home())
     # Two `serve` of one installation starting together: the second waits here, then finds
     # the first one's server and uses it instead of starting another on the same database.
@@ -207,16 +232,18 @@ def begin_server(port: int | None = None, host: str = "127.0.0.1") -> PendingSer
         if running:
             lock.close()
             return PendingServer(PrefectServer(running))
-        return PendingServer(_launch(home, port, host), lock)
+        port = port or free_port(host)
+        server = PrefectServer(
+            f"http://{_url_host(host)}:{port}/api", log_path=home / LOG_FILE, prefect_home=home
+        )
+        return PendingServer(server, lock, host, port)
     except BaseException:
         lock.close()
         raise
 
 
-def _launch(home: Path, port: int | None, host: str) -> PrefectServer:
+def _popen_server(home: Path, host: str, port: int, log_path: Path) -> subprocess.Popen:
     auth = environment.prefect_auth()
-    port = port or free_port(host)
-    api_url = f"http://{_url_host(host)}:{port}/api"
     env = {
         **os.environ,
         "PREFECT_HOME": str(home),
@@ -228,9 +255,8 @@ def _launch(home: Path, port: int | None, host: str) -> PrefectServer:
     database_url = prefect_database_url()
     if database_url is not None:
         env["PREFECT_API_DATABASE_CONNECTION_URL"] = database_url
-    log_path = home / LOG_FILE
     with log_path.open("ab") as log:
-        process = subprocess.Popen(
+        return subprocess.Popen(
             [sys.executable, "-m", "prefect", "server", "start"]
             + ["--host", host, "--port", str(port)],
             env=env,
@@ -239,7 +265,6 @@ def _launch(home: Path, port: int | None, host: str) -> PrefectServer:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    return PrefectServer(api_url, process, log_path, prefect_home=home)
 
 
 def _url_host(host: str) -> str:

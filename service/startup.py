@@ -4,7 +4,8 @@
 ``/healthz`` and ``/readyz`` itself while the full app (``service.api.create_app``, whose
 imports take seconds: Prefect, WeasyPrint, pyHanko) is built in a thread, and hands every
 request to the full app once it is built (a request that arrives before waits for it).
-Meanwhile the installation's Prefect server starts in another thread (``start_prefect``);
+Once serve listens, the installation's Prefect server starts in another thread
+(``start_prefect``), so neither competes with the first answer for the machine;
 ``workflows.readiness`` says where it is, ``/readyz`` reports it, and whatever needs Prefect
 (an action, the background work) waits there first, so nothing that arrives early is lost.
 If the app or Prefect cannot start, serve stops and says why.
@@ -16,6 +17,7 @@ import asyncio
 import contextlib
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -33,6 +35,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("grantflow.startup")
 EARLY_PATHS = ("/healthz", "/readyz")
+POLL_SECONDS = 0.02
+# The app's build and Prefect's launch wait for serve to listen at most this long.
+LISTEN_WAIT_SECONDS = 10.0
 
 
 def check_settings() -> None:
@@ -88,7 +93,8 @@ class FrontDoor:
 
     ``build`` makes the full app (called in a thread); ``background`` is the work serve does
     beside answering (``service.background.serve_background``), entered once the app is built;
-    ``on_failure`` is told if the app cannot be built (serve then stops).
+    ``on_failure`` is told if the app cannot be built (serve then stops). The build begins
+    once ``after`` says so (serve: once it listens), so it does not slow the first answer.
     """
 
     def __init__(
@@ -96,8 +102,10 @@ class FrontDoor:
         build: Callable[[], ASGIApp],
         background: Callable[[ASGIApp], contextlib.AbstractAsyncContextManager[None]],
         on_failure: Callable[[BaseException], None],
+        after: Callable[[], bool] = lambda: True,
     ) -> None:
         self._build = build
+        self._after = after
         self._background = background
         self._on_failure = on_failure
         self._early = _early_app()
@@ -119,7 +127,7 @@ class FrontDoor:
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         await receive()  # lifespan.startup
-        self._building = asyncio.ensure_future(asyncio.to_thread(self._build))
+        self._building = asyncio.ensure_future(self._build_when_listening())
         stop = asyncio.Event()
         work = asyncio.create_task(self._run_background(stop))
         await send({"type": "lifespan.startup.complete"})
@@ -128,6 +136,12 @@ class FrontDoor:
         with contextlib.suppress(Exception):
             await work
         await send({"type": "lifespan.shutdown.complete"})
+
+    async def _build_when_listening(self) -> ASGIApp:
+        deadline = time.monotonic() + LISTEN_WAIT_SECONDS
+        while not self._after() and time.monotonic() < deadline:
+            await asyncio.sleep(POLL_SECONDS)
+        return await asyncio.to_thread(self._build)
 
     async def _run_background(self, stop: asyncio.Event) -> None:
         assert self._building is not None
@@ -142,13 +156,18 @@ class FrontDoor:
             await stop.wait()
 
 
-def start_prefect(pending: PendingServer, on_failure: Callable[[BaseException], None]) -> None:
-    """Wait for a launched Prefect server in a thread; mark it ready, or failed (and tell
-    ``on_failure``). An adopted server is ready at once."""
+def start_prefect(
+    pending: PendingServer,
+    on_failure: Callable[[BaseException], None],
+    after: Callable[[], bool] = lambda: True,
+) -> None:
+    """Launch the installation's Prefect server once ``after`` says so (serve: once it
+    listens) and wait for it, in a thread; mark it ready, or failed (and tell ``on_failure``).
+    A server already running is ready at once."""
     from workflows import readiness
     from workflows.faults import hold_prefect_start_if_asked
 
-    if not pending.server.owned:
+    if not pending.to_launch:
         pending.release()
         readiness.mark_ready()
         return
@@ -156,6 +175,9 @@ def start_prefect(pending: PendingServer, on_failure: Callable[[BaseException], 
 
     def wait() -> None:
         try:
+            deadline = time.monotonic() + LISTEN_WAIT_SECONDS
+            while not after() and time.monotonic() < deadline:
+                time.sleep(POLL_SECONDS)
             hold_prefect_start_if_asked()
             pending.finish()
         except BaseException as error:  # noqa: BLE001 - serve stops and says why

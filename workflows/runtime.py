@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from documents import DatabaseDocumentStore, DocumentStore, LocalDocumentStore
 from models.db import Database, default_database_url, document_dir, document_store_kind
+
+if TYPE_CHECKING:
+    from documents import DocumentStore, LocalDocumentStore
 
 
 @lru_cache(maxsize=8)
@@ -28,12 +31,16 @@ def database() -> Database:
 
 @lru_cache(maxsize=8)
 def _store(root: str) -> LocalDocumentStore:
+    from documents import LocalDocumentStore  # lazily: serve's /healthz needs only database()
+
     return LocalDocumentStore(Path(root))
 
 
 def document_store() -> DocumentStore:
     """The configured store (``documents.storage.configured_store``), one per place."""
     if document_store_kind() == "database":
+        from documents import DatabaseDocumentStore  # lazily, as in _store
+
         return DatabaseDocumentStore(database())
     return _store(str(document_dir()))
 
