@@ -14,6 +14,9 @@
   gate. In deployment mode the workers take them instead. The audit checkpoint's scheduled
   runs (``workflows.checkpoints``, hourly) are taken the same way, by the same taker.
 - Denial counts (``models.denials``): repeats counted in memory are written out at shutdown.
+
+The owed documents and the sweep first wait for the Prefect server (``workflows.readiness``):
+under ``serve`` it may still be starting (``service.startup``).
 """
 
 from __future__ import annotations
