@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
 
-from service import docs_pages, problems, web
+from service import docs_pages, problems, startup, web
 from service.limits import RequestLimits
 from service.routes import (
     access,
@@ -35,13 +34,11 @@ integer cents of CAD; times are UTC.
 def create_app(*, background_work: bool = False) -> FastAPI:
     """The service; ``background_work`` (``grantflow serve``) also produces owed documents and
     writes out denial counts at shutdown (``service.background``)."""
-    from models.db import document_store_kind
-    from service.background import owed_documents_interval, serve_background
-    from workflows.execution import execution_mode
+    from service.background import serve_background
 
-    execution_mode()  # a misconfigured GRANTFLOW_EXECUTION stops start-up, not a request
-    owed_documents_interval()  # so does a misconfigured retry interval
-    document_store_kind()  # and a misconfigured GRANTFLOW_DOCUMENT_STORE
+    # A misconfigured GRANTFLOW_EXECUTION, retry interval or GRANTFLOW_DOCUMENT_STORE stops
+    # start-up, not a request.
+    startup.check_settings()
     # The documentation pages are served from the installation's own assets (docs_pages), not
     # FastAPI's default CDN: they work without internet and under a strict CSP.
     app = FastAPI(
@@ -78,15 +75,17 @@ def create_app(*, background_work: bool = False) -> FastAPI:
         responses={503: {"description": "The database cannot be reached"}},
     )
     def healthz() -> JSONResponse:
-        # Healthy or not, and nothing else: whoever can reach the port learns no address,
-        # version or configuration from it.
-        from workflows.runtime import database
+        return startup.health()
 
-        try:
-            with database().reading() as session:
-                session.exec(text("SELECT 1"))  # type: ignore[call-overload]
-        except Exception:  # noqa: BLE001 - report, do not crash, the health check
-            return JSONResponse({"status": "unavailable"}, status_code=503)
-        return JSONResponse({"status": "ok"})
+    @app.get(
+        "/readyz",
+        tags=["service"],
+        summary="Does the installation's Prefect server take flow runs yet?",
+        responses={503: {"description": "Prefect is still starting (or failed to start)"}},
+    )
+    def readyz() -> JSONResponse:
+        # Under `grantflow serve` /healthz answers before Prefect is up; actions sent while it
+        # is starting wait for it (workflows.readiness).
+        return startup.prefect_readiness()
 
     return app

@@ -14,6 +14,9 @@
   gate. In deployment mode the workers take them instead. The audit checkpoint's scheduled
   runs (``workflows.checkpoints``, hourly) are taken the same way, by the same taker.
 - Denial counts (``models.denials``): repeats counted in memory are written out at shutdown.
+
+The owed documents and the sweep first wait for the Prefect server (``workflows.readiness``):
+under ``serve`` it may still be starting (``service.startup``).
 """
 
 from __future__ import annotations
@@ -23,8 +26,10 @@ import contextlib
 import logging
 import os
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
-from fastapi import FastAPI
+if TYPE_CHECKING:  # serve's start reads the settings here before FastAPI is imported
+    from fastapi import FastAPI
 
 logger = logging.getLogger("grantflow.background")
 DEFAULT_OWED_DOCUMENTS_SECONDS = 30.0
@@ -53,9 +58,14 @@ async def keep_sweeping(interval: float, stop: asyncio.Event) -> None:
     """Catch up today's sweep if it is due and missing, then take the scheduled sweep runs
     until ``stop`` is set."""
     from workflows.actions import run_gate
+    from workflows.readiness import PrefectNotReady, until_ready
     from workflows.sweep import catch_up
     from workflows.worker import keep_taking_sweeps
 
+    try:
+        await until_ready()  # the Prefect server may still be starting
+    except PrefectNotReady:
+        return  # serve is stopping: it says why
     try:
         caught_up = await catch_up()
         if caught_up is not None:
@@ -72,7 +82,12 @@ async def keep_settling_owed_documents(interval: float) -> None:
     from workflows.actions import run_gate
     from workflows.delivery import deliver_due
     from workflows.owed_documents import owed_count, settle_owed_documents
+    from workflows.readiness import PrefectNotReady, until_ready
 
+    try:
+        await until_ready()  # the Prefect server may still be starting
+    except PrefectNotReady:
+        return  # serve is stopping: it says why
     while True:
         try:
             if await asyncio.to_thread(owed_count):

@@ -22,7 +22,9 @@ from service.cli_signing import fund_certificate, verify
 from service.cli_store import checkpoints_app, migrate_store
 
 if TYPE_CHECKING:
-    from service.prefect_server import PrefectServer
+    import uvicorn
+
+    from service.prefect_server import PendingServer
 
 app = typer.Typer(help="grantflow: grant lifecycle workflows for an Indigenous-led fund.")
 users_app = typer.Typer(help="Manage users and their API tokens.")
@@ -155,53 +157,97 @@ def serve(
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, _stop_now)
     server = None
+    failures: list[BaseException] = []
     try:
-        server = _start_prefect_server(prefect_host, prefect_port)
-        console.print(f"Prefect API: {os.environ['PREFECT_API_URL']}; execution: {mode}")
-        from service.api import create_app
+        from service.startup import check_settings
 
-        # Audit checkpoints: the scheduled grantflow-checkpoint flow (workflows.checkpoints).
-        _run_web_server(create_app(background_work=True), host, port)
+        check_settings()
+        _migrate()  # before Prefect's server starts competing for the machine
+        pending = _begin_prefect_server(prefect_host, prefect_port)
+        server = pending.server if pending is not None else None
+        console.print(f"Prefect API: {os.environ['PREFECT_API_URL']}; execution: {mode}")
+        _serve_at_once(host, port, pending, failures)
     except _Stopped:
         errors.print("serve stopped during start-up")
     finally:
         # A second Ctrl-C must not interrupt the clean-up and leave the Prefect server behind.
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, signal.SIG_IGN)
-        if "prefect" in sys.modules:
+        if "prefect" in sys.modules and not failures:
             _flush_prefect_workers()
         if server is not None:
             server.stop()
+    if failures:
+        errors.print(f"[red]serve failed:[/] {failures[0]}", highlight=False)
+        raise typer.Exit(1)
 
 
-def _start_prefect_server(host: str, port: int | None) -> PrefectServer | None:
-    """The installation's Prefect server (started here unless PREFECT_API_URL names one)."""
+def _migrate() -> None:
+    """Bring the database to the newest schema: /healthz answers once it is."""
+    from workflows.runtime import database
+
+    database()
+
+
+def _serve_at_once(
+    host: str, port: int, pending: PendingServer | None, failures: list[BaseException]
+) -> None:
+    """Answer /healthz while the app is built and Prefect starts (``service.startup``);
+    returns when serve is stopped, or when either could not start (``failures`` says why)."""
+    from service.background import serve_background
+    from service.startup import FrontDoor, start_prefect
+
+    def build() -> object:
+        from service.api import create_app
+
+        # Audit checkpoints: the scheduled grantflow-checkpoint flow (workflows.checkpoints).
+        return create_app()
+
+    def fail(error: BaseException) -> None:
+        failures.append(error)
+        web.should_exit = True
+
+    def listening() -> bool:
+        return web.started
+
+    front_door = FrontDoor(build, serve_background, fail, after=listening)
+    web = _web_server(front_door, host, port)
+    if pending is not None:
+        start_prefect(pending, fail, after=listening)
+    web.run()
+
+
+def _begin_prefect_server(host: str, port: int | None) -> PendingServer | None:
+    """The installation's Prefect server, launched here (not yet answering) unless
+    PREFECT_API_URL names one; PREFECT_API_URL is set to it before anything imports Prefect."""
     import atexit
 
-    from service.prefect_server import PrefectServerError, ensure_server
+    from service.prefect_server import PrefectServerError, begin_server
 
     if os.environ.get("PREFECT_API_URL"):
         return None
     console.print("Starting the installation's Prefect server...")
     try:
-        server = ensure_server(port, host=host)
+        pending = begin_server(port, host=host)
     except PrefectServerError as error:
         errors.print(f"[red]serve failed:[/] {error}", highlight=False)
         raise typer.Exit(1) from None
+    server = pending.server
     # The last resort if serve leaves by a path the `finally` does not cover.
     atexit.register(server.stop)
     os.environ["PREFECT_API_URL"] = server.api_url
-    if server.owned and host not in ("127.0.0.1", "::1", "localhost"):
+    if pending.to_launch and host not in ("127.0.0.1", "::1", "localhost"):
         errors.print(
             f"the Prefect server listens on {host}; clients need PREFECT_API_URL and "
             "PREFECT_API_AUTH_STRING (the credential is in "
             f"{environment.data_dir() / environment.INSTALLATION_FILE})"
         )
-    return server
+    return pending
 
 
-def _run_web_server(app: object, host: str, port: int) -> None:
-    """Run uvicorn until SIGINT or SIGTERM, then return (never re-raising the signal).
+def _web_server(app: object, host: str, port: int) -> uvicorn.Server:
+    """A uvicorn server that runs until SIGINT or SIGTERM, then returns (never re-raising the
+    signal), or until its ``should_exit`` is set.
 
     uvicorn re-raises the signal it caught once it has shut down, which kills the process
     before serve can stop its Prefect server; this server only records it and returns.
@@ -225,7 +271,7 @@ def _run_web_server(app: object, host: str, port: int) -> None:
                 for sig, handler in originals.items():
                     signal.signal(sig, handler)
 
-    Server(uvicorn.Config(app, host=host, port=port, log_level="info")).run()  # type: ignore[arg-type]
+    return Server(uvicorn.Config(app, host=host, port=port, log_level="info", lifespan="on"))  # type: ignore[arg-type]
 
 
 def _flush_prefect_workers(timeout: float = 10) -> None:

@@ -23,9 +23,11 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -44,18 +46,49 @@ class PrefectServer:
     api_url: str
     process: subprocess.Popen | None = None
     log_path: Path | None = None
+    prefect_home: Path | None = None
     _stopped: bool = field(default=False, repr=False)
+    # stop (serve leaving) and record (the start finishing in a thread) never interleave
+    _guard: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def owned(self) -> bool:
         """Whether this process started the server (and so stops it)."""
         return self.process is not None
 
+    def record(self) -> None:
+        """Record the server (``server.json``) for the installation's other processes, unless
+        it was stopped meanwhile."""
+        assert self.process is not None
+        with self._guard:
+            if self._stopped:
+                return
+            environment.write_server_record(
+                {
+                    "api_url": self.api_url,
+                    "pid": self.process.pid,
+                    "installation_id": environment.installation().installation_id,
+                    "prefect_home": str(self.prefect_home or environment.prefect_home()),
+                }
+            )
+
+    def launch(self, host: str, port: int) -> None:
+        """Start the server's process (PrefectServerError once it was stopped)."""
+        assert self.prefect_home is not None and self.log_path is not None
+        with self._guard:
+            if self._stopped:
+                raise PrefectServerError("serve stopped before its Prefect server started")
+            self.process = _popen_server(self.prefect_home, host, port, self.log_path)
+
     def stop(self, timeout: float = 20) -> None:
-        """Stop the server and everything in its process group; forget its record. Idempotent."""
-        if self.process is None or self._stopped:
-            return
-        self._stopped = True
+        """Stop the server and everything in its process group; forget its record. Idempotent;
+        a server stopped before it was launched is never launched."""
+        with self._guard:
+            if self._stopped:
+                return
+            self._stopped = True
+            if self.process is None:
+                return
         group = self.process.pid  # start_new_session: the leader's pid is the group id
         _signal_group(group, signal.SIGTERM)
         try:
@@ -124,27 +157,93 @@ def _wait_healthy(server: PrefectServer, timeout: float) -> None:
 def ensure_server(
     port: int | None = None, host: str = "127.0.0.1", timeout: float | None = None
 ) -> PrefectServer:
-    """Use the installation's running server, or start one and record it.
+    """Use the installation's running server, or start one and record it; wait until it answers.
 
     ``port`` None picks a free port, so two installations on one machine never meet on
     Prefect's default port. ``host`` is loopback unless the installation serves workers on
     other machines.
     """
+    return begin_server(port, host).finish(timeout)
+
+
+@dataclass
+class PendingServer:
+    """The installation's server: found running, or to be launched (``launch``) and waited
+    for (``finish``).
+
+    Until it is finished this process holds the installation's server lock, so another
+    ``serve`` starting meanwhile waits and then uses this server rather than starting one.
+    """
+
+    server: PrefectServer
+    lock: IO[str] | None = None
+    host: str = "127.0.0.1"
+    port: int = 0
+
+    @property
+    def to_launch(self) -> bool:
+        """Whether this process starts the server (rather than using one already running)."""
+        return self.lock is not None or self.server.owned
+
+    def launch(self) -> None:
+        """Start the server's process (once), without waiting for it to answer."""
+        if self.lock is not None and not self.server.owned:
+            self.server.launch(self.host, self.port)
+
+    def finish(self, timeout: float | None = None) -> PrefectServer:
+        """Launch the server if not yet, wait until it answers, record it, release the lock.
+
+        PrefectServerError (the server stopped) if it does not answer within ``timeout``
+        (default ``GRANTFLOW_PREFECT_STARTUP_SECONDS``) or exits.
+        """
+        server = self.server
+        try:
+            if self.to_launch:
+                try:
+                    self.launch()
+                    _wait_healthy(
+                        server, environment.startup_seconds() if timeout is None else timeout
+                    )
+                except BaseException:
+                    server.stop()  # interrupted (a stop signal) or failed: leave no server
+                    raise
+                server.record()
+        finally:
+            self.release()
+        return server
+
+    def release(self) -> None:
+        if self.lock is not None:
+            fcntl.flock(self.lock, fcntl.LOCK_UN)
+            self.lock.close()
+            self.lock = None
+
+
+def begin_server(port: int | None = None, host: str = "127.0.0.1") -> PendingServer:
+    """The installation's running server, or the one this process is to launch (its URL is
+    known now: ``port`` None picks a free one)."""
     home = environment.private_directory(environment.prefect_home())
     # Two `serve` of one installation starting together: the second waits here, then finds
     # the first one's server and uses it instead of starting another on the same database.
-    with (home / "server.lock").open("a") as lock:
+    lock = (home / "server.lock").open("a")
+    try:
         fcntl.flock(lock, fcntl.LOCK_EX)
         running = environment.running_server_url()
         if running:
-            return PrefectServer(running)
-        return _start(home, port, host, timeout)
+            lock.close()
+            return PendingServer(PrefectServer(running))
+        port = port or free_port(host)
+        server = PrefectServer(
+            f"http://{_url_host(host)}:{port}/api", log_path=home / LOG_FILE, prefect_home=home
+        )
+        return PendingServer(server, lock, host, port)
+    except BaseException:
+        lock.close()
+        raise
 
 
-def _start(home: Path, port: int | None, host: str, timeout: float | None) -> PrefectServer:
+def _popen_server(home: Path, host: str, port: int, log_path: Path) -> subprocess.Popen:
     auth = environment.prefect_auth()
-    port = port or free_port(host)
-    api_url = f"http://{_url_host(host)}:{port}/api"
     env = {
         **os.environ,
         "PREFECT_HOME": str(home),
@@ -156,9 +255,8 @@ def _start(home: Path, port: int | None, host: str, timeout: float | None) -> Pr
     database_url = prefect_database_url()
     if database_url is not None:
         env["PREFECT_API_DATABASE_CONNECTION_URL"] = database_url
-    log_path = home / LOG_FILE
     with log_path.open("ab") as log:
-        process = subprocess.Popen(
+        return subprocess.Popen(
             [sys.executable, "-m", "prefect", "server", "start"]
             + ["--host", host, "--port", str(port)],
             env=env,
@@ -167,21 +265,6 @@ def _start(home: Path, port: int | None, host: str, timeout: float | None) -> Pr
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    server = PrefectServer(api_url, process, log_path)
-    try:
-        _wait_healthy(server, environment.startup_seconds() if timeout is None else timeout)
-    except BaseException:
-        server.stop()  # interrupted (a stop signal) or failed: leave no server behind
-        raise
-    environment.write_server_record(
-        {
-            "api_url": api_url,
-            "pid": process.pid,
-            "installation_id": environment.installation().installation_id,
-            "prefect_home": str(home),
-        }
-    )
-    return server
 
 
 def _url_host(host: str) -> str:

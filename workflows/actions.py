@@ -29,6 +29,7 @@ from workflows.gate import needs_run_gate
 from workflows.grant_artifact import publish_grant_steps
 from workflows.once import once
 from workflows.owed_documents import produce_owed, produce_owed_documents
+from workflows.readiness import until_ready
 from workflows.requests import (
     ActionOutcome,
     accept_request,
@@ -169,6 +170,7 @@ async def run_request_inline(request: ActionRequest, reference: str) -> ActionOu
     request with an Idempotency-Key runs at most one flow across every process of the
     installation (``workflows.once``); repeats wait for it and get the first answer.
     """
+    await until_ready()  # under serve, an early request waits for the Prefect server
     stage = resolve_stage(request.action)
     family = FAMILY_FLOWS[stage].with_options(flow_run_name=run_name(reference, request.action))
 

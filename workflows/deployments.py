@@ -35,6 +35,7 @@ from workflows.checkpoints import (
     checkpoint_cron,
     checkpoint_flow,
 )
+from workflows.readiness import until_ready
 from workflows.requests import accept_request, note_flow_run
 from workflows.sweep import SWEEP_CRON, SWEEP_ENTRYPOINT, SWEEP_TIME_ZONE, sweep_flow
 
@@ -147,6 +148,7 @@ async def submit_request(request: ActionRequest, reference: str) -> FlowRun:
     Prefect's idempotency key is the request's, so a repeated submission of one request (the
     caller's own Idempotency-Key finds the same request) gets the flow run the first created.
     """
+    await until_ready()  # under serve, an early request waits for the Prefect server
     stage = resolve_stage(request.action)
     async with get_client() as client:
         await _ensure_deployments(client)

@@ -10,6 +10,9 @@ rendering of that document kind fail while it is set. ``GRANTFLOW_TEST_HOLD_AT``
 
 On reaching the point the process writes ``GRANTFLOW_TEST_HOLD_FILE`` and sleeps; the test
 then kills it with SIGKILL, as a machine failure would.
+
+``GRANTFLOW_TEST_HOLD_PREFECT_UNTIL=<path>`` keeps ``grantflow serve`` from calling its Prefect
+server ready until ``<path>`` exists, so a test can act while Prefect is still starting.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ HOLD_AT = "GRANTFLOW_TEST_HOLD_AT"
 # Fault injection: rendering of this document kind (or of every kind, '*') fails while set.
 FAIL_RENDER = "GRANTFLOW_TEST_FAIL_RENDER"
 HOLD_FILE = "GRANTFLOW_TEST_HOLD_FILE"
+HOLD_PREFECT_UNTIL = "GRANTFLOW_TEST_HOLD_PREFECT_UNTIL"
 
 
 def _hold(point: str) -> None:
@@ -38,6 +42,13 @@ def _hold(point: str) -> None:
 def hold_if_asked(point: str, action: str) -> None:
     if os.environ.get(HOLD_AT) == f"{point}:{action}":
         _hold(f"{point}:{action}")
+
+
+def hold_prefect_start_if_asked() -> None:
+    """Wait until the file ``GRANTFLOW_TEST_HOLD_PREFECT_UNTIL`` names exists, if it is set."""
+    release = os.environ.get(HOLD_PREFECT_UNTIL)
+    while release and not Path(release).exists():
+        time.sleep(0.1)
 
 
 class InjectedRenderFailure(RuntimeError):

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from documents import DatabaseDocumentStore, DocumentStore, LocalDocumentStore
-from documents.storage import check_store_matches
 from models.db import Database, default_database_url, document_dir, document_store_kind
+
+if TYPE_CHECKING:
+    from documents import DocumentStore, LocalDocumentStore
 
 
 @lru_cache(maxsize=8)
@@ -29,11 +31,15 @@ def database() -> Database:
 
 @lru_cache(maxsize=8)
 def _store(root: str) -> LocalDocumentStore:
+    from documents import LocalDocumentStore  # lazily: serve's /healthz needs only database()
+
     return LocalDocumentStore(Path(root))
 
 
 @lru_cache(maxsize=8)
 def _checked(kind: str, url: str) -> None:
+    from documents.storage import check_store_matches  # lazily, as in _store
+
     check_store_matches(_database(url), kind)
 
 
@@ -44,6 +50,8 @@ def document_store() -> DocumentStore:
     kind = document_store_kind()
     _checked(kind, default_database_url())
     if kind == "database":
+        from documents import DatabaseDocumentStore  # lazily, as in _store
+
         return DatabaseDocumentStore(database())
     return _store(str(document_dir()))
 

@@ -375,6 +375,9 @@ def _core_properties(doc, content: DocumentContent) -> None:
     props.last_printed = issued
 
 
+ZIP_LEVEL = 6
+
+
 def _normalise_package(data: bytes) -> bytes:
     with zipfile.ZipFile(io.BytesIO(data)) as source:
         entries = {info.filename: source.read(info) for info in source.infolist()}
@@ -387,7 +390,9 @@ def _normalise_package(data: bytes) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3
             info.external_attr = 0o644 << 16
-            target.writestr(info, entries[name], compresslevel=9)
+            # zlib's default level: level 9 took half a render's CPU for a few per cent
+            # smaller files. Any fixed level keeps the bytes deterministic.
+            target.writestr(info, entries[name], compresslevel=ZIP_LEVEL)
     return output.getvalue()
 
 

@@ -28,7 +28,7 @@ from service.web.rendering import PageContext, render
 
 STATIC = Path(__file__).parent / "static"
 ASSETS = {"grantflow.css": "text/css; charset=utf-8"}
-NOT_PAGES = ("/api/", "/openapi.json", "/docs", "/redoc", "/healthz", "/static/docs/")
+NOT_PAGES = ("/api/", "/openapi.json", "/docs", "/redoc", "/healthz", "/readyz", "/static/docs/")
 
 
 def serves_a_page(path: str) -> bool:

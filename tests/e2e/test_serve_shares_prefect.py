@@ -52,6 +52,7 @@ def test_demo_uses_the_prefect_server_that_serve_started(tmp_path):
     )
     try:
         health = wait_for(f"http://127.0.0.1:{port}/healthz", serve).json()
+        wait_for(f"http://127.0.0.1:{port}/readyz", serve)  # its Prefect server is recorded
         api_url = f"http://127.0.0.1:{prefect_port}/api"
         assert health == {"status": "ok"}
         demo = subprocess.run(

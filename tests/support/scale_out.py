@@ -140,7 +140,8 @@ class LoopbackInstallation:
             if self.serve.poll() is not None:
                 raise AssertionError(f"serve exited:\n{self.log('serve.log')}")
             try:
-                if httpx.get(f"{self.base_url}/healthz", timeout=2).status_code == 200:
+                # Ready, not only healthy: the workers need its Prefect server's record.
+                if httpx.get(f"{self.base_url}/readyz", timeout=2).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass

@@ -80,19 +80,28 @@ class Serving:
     def log(self) -> str:
         return self.log_path.read_text()[-4000:]
 
-    def wait_healthy(self, seconds: float = 240) -> dict:
+    def wait_healthy(self, seconds: float = 240, ready: bool = True) -> dict:
+        """/healthz's first 200 answer; with ``ready``, also wait for /readyz (serve answers
+        /healthz before its Prefect server is up)."""
+        health = self.wait_for("/healthz", seconds)
+        if ready:
+            self.wait_for("/readyz", seconds)
+        return health
+
+    def wait_for(self, path: str, seconds: float = 240, poll: float = 0.5) -> dict:
+        """The first 200 answer's body at ``path``."""
         assert self.process is not None
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             assert self.process.poll() is None, f"serve exited early:\n{self.log()}"
             try:
-                response = httpx.get(f"{self.base_url}/healthz", timeout=2)
+                response = httpx.get(f"{self.base_url}{path}", timeout=2)
                 if response.status_code == 200:
                     return response.json()
             except httpx.HTTPError:
                 pass
-            time.sleep(0.5)
-        raise AssertionError(f"serve did not answer in {seconds:.0f} s:\n{self.log()}")
+            time.sleep(poll)
+        raise AssertionError(f"serve did not answer {path} in {seconds:.0f} s:\n{self.log()}")
 
     @property
     def prefect_api(self) -> str:

@@ -60,6 +60,7 @@ pytestmark = pytest.mark.usefixtures("prefect_harness")
 SEES_EVERYTHING = ("officer", "approver", "finance", "auditor", "admin")
 PUBLIC = {
     ("GET", "/healthz"),
+    ("GET", "/readyz"),
     ("GET", "/openapi.json"),
     ("GET", "/docs"),
     ("GET", "/docs/oauth2-redirect"),
