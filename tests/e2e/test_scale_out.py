@@ -42,6 +42,21 @@ from tests.support.scale_out import (
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(3600)]
 GRANTS = int(os.environ.get("GRANTFLOW_SCALE_GRANTS", "5"))
+# The checkpoint flow is scheduled every minute; on a loaded machine its first run may come
+# after the drive ends, so the test waits for one (a minute's schedule plus a worker's poll).
+CHECKPOINT_WAIT = 240
+
+
+def checkpoints_written(db, within: float) -> list[AuditCheckpoint]:  # type: ignore[no-untyped-def]
+    """The checkpoints in the database, in order, once there is at least one (or ``within``
+    seconds have passed)."""
+    deadline = time.monotonic() + within
+    while True:
+        with db.reading() as session:
+            rows = list(session.exec(select(AuditCheckpoint).order_by(AuditCheckpoint.tree_size)))
+        if rows or time.monotonic() > deadline:
+            return rows
+        time.sleep(2)
 
 
 def test_grants_driven_over_http_survive_a_killed_worker_with_every_step_once(tmp_path):
@@ -94,11 +109,13 @@ def test_grants_driven_over_http_survive_a_killed_worker_with_every_step_once(tm
             assert driven.expected["release_payment"] == 1
 
         store = DatabaseDocumentStore(db)
+        checkpoints = checkpoints_written(db, within=CHECKPOINT_WAIT)
+        assert checkpoints, (
+            f"the scheduled checkpoint flow wrote nothing in {CHECKPOINT_WAIT} s after the "
+            f"drive; worker 2's log ends: {installation.log('worker-2.log')[-2000:]}"
+        )
         with db.reading() as session:
             documents = list(session.exec(select(StoredDocument)))
-            checkpoints = list(
-                session.exec(select(AuditCheckpoint).order_by(AuditCheckpoint.tree_size))
-            )
         keys = [d.idempotency_key for d in documents]
         assert len(keys) == len(set(keys)), "a document was stored twice"
         for document in documents:

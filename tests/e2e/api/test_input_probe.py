@@ -464,6 +464,7 @@ def test_the_probe_reaches_every_request_and_every_field_has_a_documented_maximu
             assert field.key in SLOTS, f"{field.key}: say in SLOTS where documents print it"
 
 
+@pytest.mark.timeout(900)  # 60-odd fields, each rendered in every document kind that prints it
 def test_every_free_text_field_refuses_what_documents_cannot_carry_and_renders_the_rest(probe):
     openapi = probe.client.get("/openapi.json").json()
     fields = probed_fields(openapi)
