@@ -201,7 +201,12 @@ def _serve_at_once(
         from service.api import create_app
 
         # Audit checkpoints: the scheduled grantflow-checkpoint flow (workflows.checkpoints).
-        return create_app()
+        app = create_app()
+        # Building the app imports Prefect, whose logging set-up takes over uvicorn's loggers
+        # (its "uvicorn" logger at Prefect's server level): uvicorn's own set-up again, as when
+        # the app was built before uvicorn's configuration, so serve still says it shut down.
+        web.config.configure_logging()
+        return app
 
     def fail(error: BaseException) -> None:
         failures.append(error)
