@@ -9,8 +9,9 @@ close (``models.data_return``). So the fingerprint is an HMAC under this install
 secret key: without the key, no guess can be checked.
 
 The key is 32 random bytes in ``request-hash.key`` in the data directory, owner-only,
-generated on first use; processes starting together agree on one (the first link wins). Lose
-it and a request repeated under an old Idempotency-Key is refused as a different request.
+generated on first use; processes and threads starting together agree on one (the first
+link wins). Lose it and a request repeated under an old Idempotency-Key is refused as a
+different request.
 """
 
 from __future__ import annotations
@@ -34,7 +35,9 @@ def request_hash_key() -> bytes:
         return found
     if not path.exists():
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        # Each caller its own temporary, threads of one process too (a name from the process
+        # alone let one thread unlink another's before it linked it).
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(8)}.tmp")
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(secrets.token_bytes(KEY_BYTES))
