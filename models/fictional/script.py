@@ -70,7 +70,7 @@ def _grant(db: Database, grant_id: int) -> Grant:
         return grant
 
 
-def _payable(db: Database, grant_id: int, holdback: bool) -> list[Instalment]:
+def payable_instalments(db: Database, grant_id: int, holdback: bool) -> list[Instalment]:
     """The regular instalments, or the holdback, still to be paid: a holdback that close-out
     withheld (nothing payable) is settled and never paid."""
     with db.reading() as session:
@@ -80,7 +80,7 @@ def _payable(db: Database, grant_id: int, holdback: bool) -> list[Instalment]:
         return [i for i in rows if (i.kind == "holdback") == holdback and i.state == "scheduled"]
 
 
-def _reports(db: Database, grant_id: int) -> list[OutcomeReport]:
+def reports_of(db: Database, grant_id: int) -> list[OutcomeReport]:
     with db.reading() as session:
         return list(
             session.exec(
@@ -97,7 +97,7 @@ def _review(cast: Cast, scores: int) -> Iterator[Step]:
         yield Step("score", actor(reviewer), {"scores": dict.fromkeys(REVIEW_CRITERIA, scores)})
 
 
-def _pay(cast: Cast, instalment: Instalment, at: datetime | None) -> Iterator[Step]:
+def payment_steps(cast: Cast, instalment: Instalment, at: datetime | None) -> Iterator[Step]:
     ref = {"sequence": instalment.sequence}
     yield Step("initiate_payment", actor(cast.payments_officer), ref, at)
     yield Step("release_payment", actor(cast.finance), ref, at)
@@ -205,8 +205,8 @@ def steps(db: Database, cast: Cast, grant_id: int, variant: Variant = "full") ->
     yield from _agreement_years(db, cast, grant_id, applicant, officer, variant)
     closing_day = _last_regular_day(db, grant_id) + timedelta(days=1)
     yield Step("begin_closeout", officer, {}, _when(closing_day))
-    for holdback in _payable(db, grant_id, holdback=True):
-        yield from _pay(cast, holdback, _when(max(closing_day, holdback.due_date)))
+    for holdback in payable_instalments(db, grant_id, holdback=True):
+        yield from payment_steps(cast, holdback, _when(max(closing_day, holdback.due_date)))
         closing_day = max(closing_day, holdback.due_date)
     yield Step("close", approver, {}, _when(closing_day))
 
@@ -242,8 +242,8 @@ def _calendar(  # noqa: PLR0913 - the script's actors and where it stands
 ) -> Iterator[Step]:
     """What is left of the agreement's years from ``since`` (the start when None), read from
     the grant's rows as they stand: after an amendment, they are read again."""
-    reports = [r for r in _reports(db, grant_id) if r.state in ("due", "returned")]
-    spent = _spending(db, grant_id, reports)
+    reports = [r for r in reports_of(db, grant_id) if r.state in ("due", "returned")]
+    spent = report_spending(db, grant_id, reports)
     # (day, order within the day, what): an amendment first on its day, then payments, then
     # reports.
     calendar: list[tuple[date, int, int, str]] = []
@@ -256,7 +256,7 @@ def _calendar(  # noqa: PLR0913 - the script's actors and where it stands
                 "amend",
             )
         )
-    for instalment in _payable(db, grant_id, holdback=False):
+    for instalment in payable_instalments(db, grant_id, holdback=False):
         day = instalment.due_date if since is None else max(since, instalment.due_date)
         calendar.append((day, 0, instalment.sequence, "pay"))
     for report in reports:
@@ -277,7 +277,7 @@ def _calendar(  # noqa: PLR0913 - the script's actors and where it stands
             instalment = _instalment(db, grant_id, sequence)
             if overdue or instalment.state != "scheduled":
                 continue
-            yield from _pay(cast, instalment, at)
+            yield from payment_steps(cast, instalment, at)
         elif what == "submit":
             yield Step(
                 "submit_report",
@@ -292,18 +292,18 @@ def _calendar(  # noqa: PLR0913 - the script's actors and where it stands
         else:
             yield Step("accept_report", officer, {"sequence": sequence}, at)
             # Payments the overdue report held resume on acceptance: pay them now.
-            for held in _payable(db, grant_id, holdback=False):
+            for held in payable_instalments(db, grant_id, holdback=False):
                 if held.due_date <= day:
-                    yield from _pay(cast, held, at)
+                    yield from payment_steps(cast, held, at)
 
 
-def _spending(db: Database, grant_id: int, to_come: list[OutcomeReport]) -> dict[int, int]:
+def report_spending(db: Database, grant_id: int, to_come: list[OutcomeReport]) -> dict[int, int]:
     """What each report still to come says was spent: what is left of the approved amount
     once the reports already submitted are counted, in equal parts (the rest on the last)."""
     grant = _grant(db, grant_id)
     reported = sum(
         r.expenditure_cents or 0
-        for r in _reports(db, grant_id)
+        for r in reports_of(db, grant_id)
         if r.state not in ("due", "returned")
     )
     left = (grant.approved_cents or 0) - reported

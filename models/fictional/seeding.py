@@ -42,14 +42,16 @@ class Cast:
     organisations: list[Organisation]
 
 
-def seed(db: Database) -> Cast:
-    """The fund, its organisations with their applicants, its staff and panel."""
-    first_year = fiscal_year_of(utcnow().date())
+def seed(db: Database, past_years: int = 0) -> Cast:
+    """The fund, its organisations with their applicants, its staff and panel. The fund has
+    an allocation for this fiscal year and the five after it, and for ``past_years`` before
+    it (for grants whose projects lie in the past)."""
+    first_year = fiscal_year_of(utcnow().date()) - past_years
     fund = create_fund(
         db,
         **fund_fields(),
         call_deadline=utcnow() + timedelta(days=90),
-        allocations={first_year + k: FUND.annual_allocation_cents for k in range(6)},
+        allocations={first_year + k: FUND.annual_allocation_cents for k in range(6 + past_years)},
     )
     organisations = []
     applicants = {}

@@ -1,17 +1,26 @@
 """Past one machine, on loopback: Prefect's server on PostgreSQL, grantflow on PostgreSQL with
 its documents in the database, the API (``grantflow serve`` in deployment mode) and two
 ``grantflow worker`` processes with separate, empty data directories; grants driven at once
-over HTTP through the demo script's steps up to their first payment (submit, screening, the
-panel's review, recommendation, approval, signature, countersignature, insurance, a payment
-initiated and released); one worker killed with SIGKILL mid-run. Every grant finishes, every
-step is applied exactly once, the documents are whole in the database, every executed agreement
-is signed by the one Fund key all processes are configured with, the audit trail verifies,
-and the checkpoints the scheduled flow wrote (every minute here) form one chain.
+over HTTP through their whole lifecycle (submission, screening, the panel's review,
+recommendation, approval, signature, countersignature, insurance, every report submitted and
+accepted, every instalment initiated and released, close-out begun, the holdback paid, the
+grant closed); one worker killed with SIGKILL mid-run. The grants' projects lie in the past
+(``tests/support/past_lifecycle.py`` says why), so all of it happens at the real clock.
 
-``GRANTFLOW_SCALE_GRANTS`` sets how many grants (default 5, sized for CI: on this 2-core
-machine shared with other work, driving 3 grants took 138 s, 8 grants 472 s and 10 grants
-477 s, 0.25-0.3 steps a second whatever the number, so the issue's 30 would take about 25
-minutes).
+The daily sweep is not left to its hour (06:00 in Toronto, which a run of this test rarely
+crosses): once the first grant's agreement is in force and its reports all overdue, that
+grant waits while a run of the sweep's deployment is queued as the schedule would queue it,
+and a worker takes it. The sweep records each open report overdue and holds the unpaid
+instalments; accepting the reports resumes them. The sweep's actions are steps too, each
+applied once per report.
+
+Every grant closes, every step is applied exactly once, the documents are whole in the
+database and stored once each, every executed agreement is signed by the one Fund key all
+processes are configured with, the audit trail verifies, and the checkpoints the scheduled
+flow wrote (every minute here) form one chain.
+
+``GRANTFLOW_SCALE_GRANTS`` sets how many grants (default 4, sized for CI: 21 or 29 steps each;
+see the figures below); ``GRANTFLOW_SCALE_GRANTS=30`` runs the issue's 30.
 """
 
 from __future__ import annotations
@@ -29,7 +38,8 @@ from documents.signing import verify_pdf
 from documents.signing.fund_key import load_pkcs12
 from documents.storage import DatabaseDocumentStore
 from models.audit_checkpoints import AuditCheckpoint
-from models.tables import StoredDocument
+from models.tables import Grant, Instalment, OutcomeReport, StoredDocument
+from tests.support.past_lifecycle import AGREEMENT_READY, SWEEP_ACTIONS
 from tests.support.scale_out import (
     FUND_PASSPHRASE,
     NOT_STEPS,
@@ -38,10 +48,14 @@ from tests.support.scale_out import (
     drive_all,
     loopback_installation,
     new_grants,
+    sweep_steps,
+    sweep_when_paused,
 )
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(3600)]
-GRANTS = int(os.environ.get("GRANTFLOW_SCALE_GRANTS", "5"))
+GRANTS = int(os.environ.get("GRANTFLOW_SCALE_GRANTS", "4"))
+# Steps per grant: 21 for a one-year project, 29 for a two-year one (the kill's timing only).
+STEPS_PER_GRANT = 25
 # The checkpoint flow is scheduled every minute; on a loaded machine its first run may come
 # after the drive ends, so the test waits for one (a minute's schedule plus a worker's poll).
 CHECKPOINT_WAIT = 240
@@ -68,7 +82,14 @@ def test_grants_driven_over_http_survive_a_killed_worker_with_every_step_once(tm
         doomed = installation.start_worker(1, **every_minute)
         installation.start_worker(2, **every_minute)
         grants = new_grants(installation, GRANTS)
-        total_steps_hint = GRANTS * 10
+        total_steps_hint = GRANTS * STEPS_PER_GRANT
+        held = grants[0]
+        held.pause_after = AGREEMENT_READY
+        sweeps: list = []
+        sweeper = threading.Thread(
+            target=lambda: sweeps.extend(sweep_when_paused(installation, held))
+        )
+        sweeper.start()
 
         killed_after: list[int] = []
 
@@ -85,6 +106,7 @@ def test_grants_driven_over_http_survive_a_killed_worker_with_every_step_once(tm
         killer.start()
         seconds = drive_all(installation, grants)
         killer.join()
+        sweeper.join()
         steps = sum(sum(g.expected.values()) for g in grants)
         print(
             f"\n{GRANTS} grants, {steps} steps over HTTP in {seconds:.0f} s "
@@ -96,6 +118,8 @@ def test_grants_driven_over_http_survive_a_killed_worker_with_every_step_once(tm
         assert not failed, failed
         assert killed_after, "worker 1 was not killed mid-run"
         assert doomed.wait(timeout=30) == -signal.SIGKILL
+        assert sweeps, "the queued sweep did not finish"
+        print(f"sweeps finished: {[(s.as_of.isoformat(), s.counts) for s in sweeps]}")
 
         db = installation.db
         for driven in grants:
@@ -104,9 +128,26 @@ def test_grants_driven_over_http_survive_a_killed_worker_with_every_step_once(tm
                 driven.reference,
                 applied,
             )
-            extra = set(applied) - set(driven.expected) - NOT_STEPS
+            extra = set(applied) - set(driven.expected) - NOT_STEPS - SWEEP_ACTIONS
             assert not extra, (driven.reference, extra)
-            assert driven.expected["release_payment"] == 1
+            by_sweep = sweep_steps(db, driven.grant_id)
+            assert all(count == 1 for count in by_sweep.values()), (driven.reference, by_sweep)
+            with db.reading() as session:
+                grant = session.get(Grant, driven.grant_id)
+                reports = session.exec(
+                    select(OutcomeReport).where(OutcomeReport.grant_id == driven.grant_id)
+                ).all()
+                instalments = session.exec(
+                    select(Instalment).where(Instalment.grant_id == driven.grant_id)
+                ).all()
+            assert grant is not None and grant.state == "closed", driven.reference
+            assert {r.state for r in reports} == {"accepted"}, driven.reference
+            assert {i.state for i in instalments} == {"released"}, driven.reference
+            assert driven.expected["release_payment"] == len(instalments)
+            assert driven.expected["accept_report"] == len(reports)
+            if driven is held:  # the sweep found every one of its reports overdue
+                overdue = {r.id for r in reports}
+                assert set(by_sweep) == {("record_overdue_report", i) for i in overdue}
 
         store = DatabaseDocumentStore(db)
         checkpoints = checkpoints_written(db, within=CHECKPOINT_WAIT)
@@ -118,12 +159,20 @@ def test_grants_driven_over_http_survive_a_killed_worker_with_every_step_once(tm
             documents = list(session.exec(select(StoredDocument)))
         keys = [d.idempotency_key for d in documents]
         assert len(keys) == len(set(keys)), "a document was stored twice"
-        for document in documents:
+        # At close the data agreement's return and delete withdraws the documents printing a
+        # deletable text (the review summary's rationale, ...): their files leave the store,
+        # their rows stay, and the close event names them (which ``verify`` checks).
+        kept = [d for d in documents if d.withdrawn_at is None]
+        withdrawn = [d for d in documents if d.withdrawn_at is not None]
+        assert withdrawn, "close withdrew no document"
+        for document in kept:
             assert store.read(document.storage_key)  # in the database, matching its digest
+        for document in withdrawn:
+            assert not store.exists(document.storage_key), document.filename
         # Every executed agreement, whichever worker issued it, is signed by the one Fund key
         # every process was configured with.
         fund = load_pkcs12(installation.fund_pkcs12.read_bytes(), FUND_PASSPHRASE, what="key")
-        executed = [d for d in documents if d.kind == "executed_agreement" and d.format == "pdf"]
+        executed = [d for d in kept if d.kind == "executed_agreement" and d.format == "pdf"]
         assert len(executed) == GRANTS
         for document in executed:
             checked = verify_pdf(store.read(document.storage_key), fund.certificate)
@@ -132,7 +181,10 @@ def test_grants_driven_over_http_survive_a_killed_worker_with_every_step_once(tm
         assert result.intact, result.failures
         sizes = [c.tree_size for c in checkpoints]
         assert [c.previous_size for c in checkpoints] == [0, *sizes[:-1]]
-        print(f"{len(documents)} documents, {len(checkpoints)} checkpoints, audit intact")
+        print(
+            f"{len(documents)} documents ({len(withdrawn)} withdrawn at close), "
+            f"{len(checkpoints)} checkpoints, audit intact"
+        )
         for number in (1, 2):
             data_dir = tmp_path / f"worker-{number}"
             written = [p for p in data_dir.rglob("*") if p.suffix in (".pdf", ".docx")]

@@ -7,14 +7,19 @@
 - workers: ``grantflow worker`` processes, each with its own, empty data directory, sharing
   only the settings (database URL, Prefect API URL and credential).
 
-Grants are driven over HTTP by the demo script's steps (``models.fictional.script.steps``),
-each person through their own token, one step at a time per grant (the script reads the
-grant's rows to say what comes next), many grants at once. Used by
+Grants are driven over HTTP through their whole lifecycle, from submission to close-out, by
+``tests.support.past_lifecycle.whole_lifecycle``: their projects lie in the past (that
+module says why), so every step can happen at the server's real clock. Each person acts
+through their own token, one step at a time per grant (the steps are read from the grant's
+rows as the previous step left them), many grants at once. A grant may pause after a step
+until told to go on (``DrivenGrant.pause_after``), so that a daily sweep, queued here as its
+schedule would (``queue_sweep``), finds its reports overdue. Used by
 ``tests/e2e/test_scale_out.py`` and ``benchmarks/scale_out.py``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -28,24 +33,29 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import httpx
 from sqlalchemy import create_engine
 from sqlmodel import select
 
 from models.db import Database
-from models.fictional import Cast, application_for, seed
+from models.fictional import Cast, seed
 from models.provisioning import create_application
-from models.tables import ActionRequest, AuditEvent, OwedDocument
+from models.tables import ActionRequest, AuditEvent, OwedDocument, SweepRun
 from service.prefect_server import free_port
 from service.users import rotate_token
+from tests.support.past_lifecycle import (
+    PAST_YEARS,
+    SWEEP_ACTIONS,
+    past_application_for,
+    whole_lifecycle,
+)
 from tests.support.postgres import BASE_URL, postgres_schema
 from tests.support.signing_keys import fictional_pkcs12
 
 REPO = Path(__file__).resolve().parents[2]
 GRANTFLOW = Path(sys.executable).with_name("grantflow")
-# The steps each grant takes: the script's, up to and including its first payment.
-LAST_STEP = "release_payment"
 FUND_PASSPHRASE = b"fictional fund passphrase"
 # Steps a recipient takes on a document it must have received first.
 SIGNING_STEPS = frozenset({"sign", "sign_amendment"})
@@ -194,7 +204,7 @@ def loopback_installation(root: Path) -> Iterator[LoopbackInstallation]:
         db = Database(url)
         stack.callback(db.dispose)
         db.create_schema()
-        cast = seed(db)
+        cast = seed(db, past_years=PAST_YEARS)  # the past-dated projects' fiscal years
         people = [
             cast.screening_officer,
             cast.payments_officer,
@@ -222,12 +232,16 @@ class DrivenGrant:
     expected: Counter = field(default_factory=Counter)  # applied steps per action
     error: str | None = None
     seconds: float = 0.0
+    # After this step is applied the driver sets ``paused`` and waits for ``go_on``.
+    pause_after: str | None = None
+    paused: threading.Event = field(default_factory=threading.Event)
+    go_on: threading.Event = field(default_factory=threading.Event)
 
 
 def new_grants(installation: LoopbackInstallation, count: int) -> list[DrivenGrant]:
     grants = []
     for index in range(count):
-        organisation, application = application_for(index, installation.cast)
+        organisation, application = past_application_for(index, installation.cast)
         grant = create_application(installation.db, organisation.id, application)
         grants.append(DrivenGrant(grant.id, grant.reference))  # type: ignore[arg-type]
     return grants
@@ -268,13 +282,11 @@ def _wait_documents_issued(db: Database, grant_id: int, timeout: float) -> None:
 def drive(
     installation: LoopbackInstallation, driven: DrivenGrant, step_timeout: float = 600
 ) -> None:
-    """Take ``driven`` through the script's steps over HTTP, each once it is its turn."""
-    from models.fictional.script import steps
-
+    """Take ``driven`` through its whole lifecycle over HTTP, each step once it is its turn."""
     started = time.monotonic()
     clients: dict[int, httpx.Client] = {}
     try:
-        for step in steps(installation.db, installation.cast, driven.grant_id):
+        for step in whole_lifecycle(installation.db, installation.cast, driven.grant_id):
             user_id = step.actor.user_id
             client = clients.get(user_id)
             if client is None:
@@ -298,8 +310,10 @@ def drive(
             if status != "applied":
                 raise AssertionError(f"{step.action}: request {status}")
             driven.expected[step.action] += 1
-            if step.action == LAST_STEP:
-                break
+            if step.action == driven.pause_after:
+                driven.paused.set()
+                if not driven.go_on.wait(timeout=step_timeout):
+                    raise TimeoutError(f"not told to go on after {step.action}")
     except Exception as error:  # noqa: BLE001 - reported by the caller
         driven.error = f"{type(error).__name__}: {error}"
     finally:
@@ -319,15 +333,28 @@ def drive_all(installation: LoopbackInstallation, grants: list[DrivenGrant]) -> 
     return time.monotonic() - started
 
 
+def _applied_events(db: Database, grant_id: int) -> list[AuditEvent]:
+    with db.reading() as session:
+        return list(
+            session.exec(
+                select(AuditEvent).where(
+                    AuditEvent.grant_id == grant_id, AuditEvent.outcome == "applied"
+                )
+            )
+        )
+
+
 def applied_steps(db: Database, grant_id: int) -> Counter:
     """The grant's applied audit events per action (documents' own events left out)."""
-    with db.reading() as session:
-        events = session.exec(
-            select(AuditEvent).where(
-                AuditEvent.grant_id == grant_id, AuditEvent.outcome == "applied"
-            )
-        ).all()
-    return Counter(e.action for e in events if e.action not in NOT_STEPS)
+    return Counter(e.action for e in _applied_events(db, grant_id) if e.action not in NOT_STEPS)
+
+
+def sweep_steps(db: Database, grant_id: int) -> Counter:
+    """The sweep's applied actions on the grant, per (action, subject's row id): each may
+    happen once per report (its key is the report's and its due date's)."""
+    return Counter(
+        (e.action, e.subject_id) for e in _applied_events(db, grant_id) if e.action in SWEEP_ACTIONS
+    )
 
 
 # Events beside the steps: the draft's creation (set-up, not a step) and what a step's flow
@@ -335,6 +362,51 @@ def applied_steps(db: Database, grant_id: int) -> Counter:
 NOT_STEPS = frozenset(
     {"create_application", "document_stored", "message_sent", "document_copy_requested"}
 )
+
+
+def queue_sweep(installation: LoopbackInstallation) -> UUID:
+    """A run of the daily sweep's deployment due now, with no parameters, as Prefect's
+    scheduler makes each day at the sweep's hour; a worker takes it."""
+    from prefect.client.orchestration import PrefectClient
+
+    from workflows.deployments import DEPLOYMENT
+    from workflows.sweep import SWEEP_FLOW_NAME
+
+    async def queued() -> UUID:
+        async with PrefectClient(installation.prefect_api, auth_string=installation.auth) as client:
+            deployment = await client.read_deployment_by_name(f"{SWEEP_FLOW_NAME}/{DEPLOYMENT}")
+            return (await client.create_flow_run_from_deployment(deployment.id)).id
+
+    return asyncio.run(queued())
+
+
+def finished_sweeps(db: Database) -> list[SweepRun]:
+    with db.reading() as session:
+        return list(
+            session.exec(select(SweepRun).where(SweepRun.finished_at.is_not(None)))  # type: ignore[union-attr]
+        )
+
+
+def sweep_when_paused(
+    installation: LoopbackInstallation, paused: DrivenGrant, timeout: float = 900
+) -> list[SweepRun]:
+    """Once ``paused`` waits (its reports all due and overdue), queue a sweep and wait until
+    one has finished; then let the grant go on. The finished sweeps (none if it did not
+    finish in time)."""
+    try:
+        if not paused.paused.wait(timeout=timeout):
+            return []
+        before = len(finished_sweeps(installation.db))
+        queue_sweep(installation)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            finished = finished_sweeps(installation.db)
+            if len(finished) > before:
+                return finished
+            time.sleep(1)
+        return []
+    finally:
+        paused.go_on.set()
 
 
 def applied_requests(db: Database) -> int:
