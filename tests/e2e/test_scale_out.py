@@ -38,6 +38,7 @@ from documents.signing import verify_pdf
 from documents.signing.fund_key import load_pkcs12
 from documents.storage import DatabaseDocumentStore
 from models.audit_checkpoints import AuditCheckpoint
+from models.request_key import KEY_FILE
 from models.tables import Grant, Instalment, OutcomeReport, StoredDocument
 from tests.support.past_lifecycle import AGREEMENT_READY, SWEEP_ACTIONS
 from tests.support.scale_out import (
@@ -189,3 +190,4 @@ def test_grants_driven_over_http_survive_a_killed_worker_with_every_step_once(tm
             data_dir = tmp_path / f"worker-{number}"
             written = [p for p in data_dir.rglob("*") if p.suffix in (".pdf", ".docx")]
             assert not written, written
+            assert not (data_dir / KEY_FILE).exists()  # the shared request key, none of its own

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -42,6 +43,7 @@ from sqlmodel import select
 from models.db import Database
 from models.fictional import Cast, seed
 from models.provisioning import create_application
+from models.request_key import KEY_BYTES
 from models.tables import ActionRequest, AuditEvent, OwedDocument, SweepRun
 from service.prefect_server import free_port
 from service.users import rotate_token
@@ -110,6 +112,8 @@ class LoopbackInstallation:
                 "GRANTFLOW_EXECUTION": "deployment",
                 "GRANTFLOW_PREFECT_AUTH": self.auth,
                 **self.fund_key_settings(),
+                # The request fingerprints' key, the same file for every machine (README).
+                "GRANTFLOW_REQUEST_KEY_FILE": str(self.root / "request-hash.key"),
                 **FAST_WORKERS,
                 **extra,
             }
@@ -219,6 +223,9 @@ def loopback_installation(root: Path) -> Iterator[LoopbackInstallation]:
         installation.fund_pkcs12.write_bytes(
             fictional_pkcs12("Fictional Fund signing key (tests)", FUND_PASSPHRASE)
         )
+        request_key = root / "request-hash.key"
+        request_key.write_bytes(secrets.token_bytes(KEY_BYTES))
+        request_key.chmod(0o600)
         try:
             yield installation
         finally:
