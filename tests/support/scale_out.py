@@ -243,6 +243,7 @@ class DrivenGrant:
     pause_after: str | None = None
     paused: threading.Event = field(default_factory=threading.Event)
     go_on: threading.Event = field(default_factory=threading.Event)
+    finished: bool = False  # the driver stopped, done or failed
 
 
 def new_grants(installation: LoopbackInstallation, count: int) -> list[DrivenGrant]:
@@ -327,6 +328,7 @@ def drive(
         for client in clients.values():
             client.close()
         driven.seconds = time.monotonic() - started
+        driven.finished = True
 
 
 def drive_all(installation: LoopbackInstallation, grants: list[DrivenGrant]) -> float:
@@ -401,8 +403,10 @@ def sweep_when_paused(
     one has finished; then let the grant go on. The finished sweeps (none if it did not
     finish in time)."""
     try:
-        if not paused.paused.wait(timeout=timeout):
-            return []
+        deadline = time.monotonic() + timeout
+        while not paused.paused.wait(timeout=1):
+            if paused.finished or time.monotonic() > deadline:
+                return []  # it failed before its pause: the driver says why
         before = len(finished_sweeps(installation.db))
         queue_sweep(installation)
         deadline = time.monotonic() + timeout
