@@ -54,7 +54,7 @@ from tests.support.scale_out import (
 )
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(3600)]
-GRANTS = int(os.environ.get("GRANTFLOW_SCALE_GRANTS", "4"))
+GRANTS = int(os.environ.get("GRANTFLOW_SCALE_GRANTS", "6"))
 # Steps per grant: 21 for a one-year project, 29 for a two-year one (the kill's timing only).
 STEPS_PER_GRANT = 25
 # The checkpoint flow is scheduled every minute; on a loaded machine its first run may come
