@@ -5,11 +5,12 @@ Why past-dated: the demo script (``models.fictional.script``) takes a grant thro
 reports, instalments and close-out by passing a simulated ``now`` to the engine, in-process.
 Over HTTP the server's clock is the real one, and users never set the time, so a grant
 starting next April could be driven only up to its first payment: its reports, later
-instalments and close-out fall due in later years. A fictional project that started two to
-four fiscal years ago and ended at least eight months ago has every period over, every
-report past its due date and every instalment (the holdback too) payable today. That is not
-how a fund normally meets a grant (approved after its project ended), but every rule the
-steps pass is the same one a live grant meets, at the real ``now``.
+instalments and close-out fall due in later years. A fictional project of one or two fiscal
+years that ended with the fiscal year two to four years before this one (so at least a year
+ago) has every period over, every report past its due date and every instalment (the
+holdback too) payable today. That is not how a fund normally meets a grant (approved after
+its project ended), but every rule the steps pass is the same one a live grant meets, at the
+real ``now``; and the demo's script and its simulated clock stay as they are.
 
 What that asks of the rules, and the order it gives (``whole_lifecycle``):
 
@@ -56,9 +57,10 @@ from models.tables import Grant, Instalment, Organisation
 # The script's steps are taken up to and including this one (the agreement is in force and
 # the payment conditions met); the rest is ``whole_lifecycle``'s.
 AGREEMENT_READY = "record_insurance"
-# A project ends with the fiscal year two to four years before this one (so at least eight
-# months ago, whatever today is, and its holdback, due 90 days after the end, is payable),
-# spread over three years so that no year's allocation is overspent by many grants.
+# A project ends with the fiscal year two to four years before this one (so at least a year
+# ago, whatever today is, and its holdback, due 90 days after the end, is payable), spread
+# over three years so that no year's allocation is overspent by many grants (the fictional
+# fund's 4 M$ a year hold 44 of them).
 ENDS_YEARS_AGO = (2, 3, 4)
 # Allocations the fund needs before this fiscal year: the earliest project year (a two-year
 # project ending four years ago starts five years ago).

@@ -5,7 +5,8 @@
   (``GRANTFLOW_DOCUMENT_STORE=database``);
 - the API: ``grantflow serve`` in ``deployment`` mode, which starts the Prefect server;
 - workers: ``grantflow worker`` processes, each with its own, empty data directory, sharing
-  only the settings (database URL, Prefect API URL and credential).
+  only the settings (database URL, Prefect API URL and credential, the Fund's signing key and
+  the request fingerprint key).
 
 Grants are driven over HTTP through their whole lifecycle, from submission to close-out, by
 ``tests.support.past_lifecycle.whole_lifecycle``: their projects lie in the past (that
