@@ -598,13 +598,16 @@ def audit_checkpoint() -> None:
     """Record the audit tree's size and root (a checkpoint row, unless the log has not grown
     since the last one), and print them; export them with `audit checkpoints export`."""
     environment.configure()
-    from models.checkpoints import CheckpointRefused, checkpoint
+    from models.checkpoints import CheckpointRaced, CheckpointRefused, LogBusy, checkpoint
     from workflows.runtime import database
 
     try:
         head = checkpoint(database())
     except CheckpointRefused as error:
         errors.print(f"[red]checkpoint refused:[/] {error}")
+        raise typer.Exit(1) from None
+    except (LogBusy, CheckpointRaced) as error:
+        errors.print(f"[red]no checkpoint now:[/] {error}")
         raise typer.Exit(1) from None
     console.print(f"checkpoint size={head.size} root={head.root} at={head.made_at}")
 
