@@ -206,6 +206,11 @@ def _serve_at_once(
         # (its "uvicorn" logger at Prefect's server level): uvicorn's own set-up again, as when
         # the app was built before uvicorn's configuration, so serve still says it shut down.
         web.config.configure_logging()
+        # A serve whose document store is not where the installation keeps its documents
+        # stops here and says why, as a worker does, rather than answer 500 on every document.
+        from workflows.runtime import document_store
+
+        document_store()
         return app
 
     def fail(error: BaseException) -> None:
