@@ -25,7 +25,7 @@ from models.errors import ActionRejected
 from models.lifecycle import STAGES, resolve_stage
 from models.requests import ForgedRequest, forged_run_denial, verified_request
 from models.tables import ActionRequest
-from workflows.faults import hold_if_asked
+from workflows.faults import hold_run_if_asked
 from workflows.gate import needs_run_gate
 from workflows.grant_artifact import publish_grant_steps
 from workflows.once import once
@@ -120,7 +120,7 @@ async def carry_out(request_id: Any, token: Any, stage: str) -> ActionOutcome:
         # now, and this run carries on producing them (DESIGN.md: "a step is whole").
         documents, pending = await asyncio.to_thread(event_documents, result.event_id)
         _answer_early(_outcome(result, documents, pending))
-    hold_if_asked("after-transition", result.action)
+    await hold_run_if_asked("after-transition", result.action)
     documents, pending = await produce_owed(result.event_id)
     await asyncio.to_thread(send_step_messages, result.event_id)
     await publish_grant_steps(result.grant_id)
