@@ -20,8 +20,11 @@ transaction on its own SQLite file: the floor of a peer-class transition). Measu
                       embedded Prefect server of its own (the orchestration floor)
 
 then ``--clients`` concurrent clients each sending ``--posts`` submits, early and full. Prints
-median and p95 of each and the ratios to the floors. Absolute times on a shared machine are
-noise; the ratios in one run are the figure. A report, never a test.
+median and p95 of each and the ratios to the floors. With ``--postgres`` grantflow's database
+is a fresh PostgreSQL schema and serve's Prefect server runs on a fresh PostgreSQL database
+(127.0.0.1:5432, ``GRANTFLOW_TEST_POSTGRES_URL`` to change it): no run gate, so runs overlap.
+Absolute times on a shared machine are noise; the ratios in one run are the figure. A report,
+never a test.
 """
 
 from __future__ import annotations
@@ -36,9 +39,11 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 GRANTFLOW = Path(sys.executable).with_name("grantflow")
 EARLY = {"Prefer": "respond-async"}
@@ -47,9 +52,11 @@ EARLY = {"Prefer": "respond-async"}
 # --------------------------------------------------------------------------- installation
 
 
-def build(data_dir: Path, drafts: int) -> list[tuple[int, str]]:
+def build(data_dir: Path, drafts: int, url: str | None) -> list[tuple[int, str]]:
     """The fictional cast and ``drafts`` draft applications; each as (grant id, token)."""
     os.environ["GRANTFLOW_DATA_DIR"] = str(data_dir)
+    if url:
+        os.environ["GRANTFLOW_DATABASE_URL"] = url
     from models import fictional
     from models.provisioning import create_application
     from service.users import rotate_token
@@ -65,7 +72,8 @@ def build(data_dir: Path, drafts: int) -> list[tuple[int, str]]:
         grant = create_application(db, organisation.id, data)
         grants.append((grant.id, tokens[cast.applicants[organisation.id].id]))  # type: ignore[index]
     db.dispose()
-    del os.environ["GRANTFLOW_DATA_DIR"]
+    os.environ.pop("GRANTFLOW_DATA_DIR")
+    os.environ.pop("GRANTFLOW_DATABASE_URL", None)
     return grants
 
 
@@ -122,8 +130,9 @@ def _wait(process: subprocess.Popen, url: str, log: Path, timeout: float = 300) 
 
 
 @contextmanager
-def servers(root: Path) -> Iterator[tuple[str, str]]:
-    """serve and the bare app on loopback ports; their base URLs; both stopped at the end."""
+def servers(root: Path, settings: dict[str, str]) -> Iterator[tuple[str, str]]:
+    """serve (with ``settings`` added to its environment) and the bare app on loopback
+    ports; their base URLs; both stopped at the end."""
     from service.prefect_server import free_port
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "GRANTFLOW_"))}
@@ -131,7 +140,7 @@ def servers(root: Path) -> Iterator[tuple[str, str]]:
     with (root / "serve.log").open("w") as serve_log, (root / "bare.log").open("w") as bare_log:
         serve = subprocess.Popen(
             [str(GRANTFLOW), "serve", "--port", str(serve_port)],
-            env={**env, "GRANTFLOW_DATA_DIR": str(root / "data")},
+            env={**env, "GRANTFLOW_DATA_DIR": str(root / "data"), **settings},
             stdout=serve_log,
             stderr=subprocess.STDOUT,
         )
@@ -296,6 +305,7 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=15)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--posts", type=int, default=2, help="submits per client, each way")
+    parser.add_argument("--postgres", action="store_true", help="both databases on PostgreSQL")
     parser.add_argument("--bare-port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--bare-db", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
@@ -303,12 +313,21 @@ def main() -> None:
         run_bare(str(Path(arguments.bare_db) / "bare.db"), arguments.bare_port)
         return
     samples, clients, posts = arguments.samples, arguments.clients, arguments.posts
-    with tempfile.TemporaryDirectory(prefix="action-answer-") as directory:
+    with tempfile.TemporaryDirectory(prefix="action-answer-") as directory, ExitStack() as stack:
         root = Path(directory)
+        settings: dict[str, str] = {}
+        if arguments.postgres:
+            from tests.support.postgres import postgres_schema
+            from tests.support.scale_out import prefect_database
+
+            settings["GRANTFLOW_DATABASE_URL"] = stack.enter_context(postgres_schema())
+            settings["GRANTFLOW_PREFECT_DATABASE_URL"] = stack.enter_context(prefect_database())
         crowd = clients * posts
-        grants = build(root / "data", 2 + 3 * samples + 2 * crowd)
+        grants = build(
+            root / "data", 2 + 3 * samples + 2 * crowd, settings.get("GRANTFLOW_DATABASE_URL")
+        )
         print(f"load before: {os.getloadavg()}")
-        with servers(root) as (serve_url, bare_url):
+        with servers(root, settings) as (serve_url, bare_url):
             figures = asyncio.run(one_at_a_time(serve_url, bare_url, grants, samples))
             rest = grants[2 + 3 * samples :]
             early, early_wall = asyncio.run(
