@@ -65,9 +65,16 @@ def answered_runs_stop_seconds() -> float:
 
 async def finish_answered_runs() -> None:
     """Let the runs answered early finish their documents (bounded), leaving the rest owed."""
+    from workflows.actions import answered_runs_running
     from workflows.actions import finish_answered_runs as finish
 
-    cancelled = await finish(answered_runs_stop_seconds())
+    running, seconds = answered_runs_running(), answered_runs_stop_seconds()
+    if running:
+        # Said at WARNING, so an operator stopping serve sees why it takes a moment.
+        logger.warning(
+            "stopping: waiting up to %.0f s for %s run(s) answered early", seconds, running
+        )
+    cancelled = await finish(seconds)
     if cancelled:
         logger.warning(
             "stopped %s run(s) answered early; their documents stay owed until produced",

@@ -290,6 +290,12 @@ async def run_request_answering_early(
     return running.result(), False
 
 
+def answered_runs_running() -> int:
+    """How many runs answered early on this event loop are still going."""
+    loop = asyncio.get_running_loop()
+    return sum(1 for task in _answered_runs if task.get_loop() is loop)
+
+
 async def finish_answered_runs(timeout: float) -> int:
     """Wait up to ``timeout`` seconds for the runs answered early to finish, then cancel the
     rest (serve's shutdown); returns how many were cancelled. A cancelled run's documents stay

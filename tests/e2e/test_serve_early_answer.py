@@ -119,3 +119,37 @@ def test_a_serve_killed_after_answering_early_leaves_the_documents_owed_until_pr
     assert {d.audit_event_id for d in stored} == {body["event_id"]}
     files = [(d.kind, d.format, d.language, d.subject_key) for d in stored]
     assert len(files) == len(set(files))
+
+
+def test_serve_stopped_after_answering_early_finishes_the_documents_first(
+    installation: dict, tmp_path: Path
+) -> None:
+    data_dir, grant_id, db = installation["data_dir"], installation["grant_id"], installation["db"]
+    serving = Serving(data_dir, tmp_path / "serve.log").start()
+    try:
+        serving.wait_healthy()
+        response = httpx.post(
+            f"{serving.base_url}/api/v1/grants/{grant_id}/actions/submit",
+            headers={
+                "Authorization": f"Bearer {installation['token']}",
+                "Prefer": "respond-async",
+            },
+            timeout=120,
+        )
+    finally:
+        returncode = serving.stop(signal.SIGINT)
+    assert response.status_code == 202, f"{response.text}\n{serving.log()}"
+    assert returncode == 0, serving.log()
+    log = serving.log()
+    # Stopped at once after the answer, serve waited for the run (its documents were still
+    # being made) rather than cutting it off.
+    assert "stopping: waiting up to 30 s for 1 run(s) answered early" in log, log
+    assert "their documents stay owed" not in log, log
+
+    owed, stored = owed_and_stored(db, grant_id)
+    assert owed and all(row.stored_at is not None for row in owed), owed
+    assert {(d.kind, d.format) for d in stored} >= {
+        ("acknowledgement_of_receipt", "pdf"),
+        ("acknowledgement_of_receipt", "docx"),
+    }
+    assert {d.flow_run_id for d in stored} == {response.json()["flow_run_id"]}
