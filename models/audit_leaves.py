@@ -66,9 +66,16 @@ def _as_stored(event: Any) -> dict[str, Any]:
 
 def _next_ids(session: Session, count: int) -> list[int]:
     """``count`` ids for new events, in order: PostgreSQL's sequence, or on SQLite the next
-    after the largest (its write transactions are IMMEDIATE, so no one appends meanwhile)."""
+    after the largest (its write transactions are IMMEDIATE, so no one appends meanwhile).
+
+    On PostgreSQL two appenders may commit in the other order than the ids they drew, so the
+    appender holds the table (ROW EXCLUSIVE, the mode its inserts take anyway, which appenders
+    share) from before it draws until its transaction ends: a checkpoint's SHARE lock
+    (``models.checkpoints``) then waits for every append that drew ids before it, and reads a
+    log whose later ids can only come after it."""
     connection = session.connection()
     if connection.dialect.name == "postgresql":
+        connection.execute(text("LOCK TABLE auditevent IN ROW EXCLUSIVE MODE"))
         rows = connection.execute(
             text(
                 "SELECT nextval(pg_get_serial_sequence('auditevent', 'id')) "

@@ -18,12 +18,14 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import select
 
 from models.audit import ROW_FIELDS, Checkpoint, Verification, event_leaf, verify_log
@@ -181,6 +183,45 @@ def _events(db: Database) -> list[AuditEvent]:
         return list(session.exec(select(AuditEvent).order_by(AuditEvent.id)))
 
 
+# How long a checkpoint waits for appends in flight on PostgreSQL before it steps aside (new
+# appends queue behind its lock meanwhile), how often it tries, and the pause between tries.
+SETTLE_WAIT = "2s"
+SETTLE_ATTEMPTS = 15
+SETTLE_PAUSE = 1.0
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's lock_timeout
+
+
+class LogBusy(Exception):
+    """Appends kept the audit log busy: no settled prefix to checkpoint now."""
+
+
+def settled_events(db: Database) -> list[AuditEvent]:
+    """The log once every append that drew its ids before now has ended: a prefix no later
+    commit can land inside.
+
+    On PostgreSQL, ids come from a sequence and appenders may commit out of id order; each
+    holds the table from before it draws its ids (``models.audit_leaves``), so this SHARE
+    lock waits for them, and every id drawn after it is larger than any read here. A lock
+    wait is bounded (``SETTLE_WAIT``) and tried again after a pause, so a long transaction
+    never holds every other append up behind the checkpoint. SQLite's writers are serialised:
+    the log as read is settled."""
+    if db.engine.dialect.name != "postgresql":
+        return _events(db)
+    for _attempt in range(SETTLE_ATTEMPTS):
+        try:
+            with db.transaction() as session:
+                session.execute(text(f"SET LOCAL lock_timeout = '{SETTLE_WAIT}'"))
+                session.execute(text("LOCK TABLE auditevent IN SHARE MODE"))
+                return list(session.exec(select(AuditEvent).order_by(AuditEvent.id)))
+        except OperationalError as error:
+            if getattr(error.orig, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+                raise
+        time.sleep(SETTLE_PAUSE)
+    raise LogBusy(
+        f"appends kept the audit log busy through {SETTLE_ATTEMPTS} tries; checkpoint again later"
+    )
+
+
 def audit_rows(db: Database) -> list[Any]:
     """Every audit event as a row of ``models.audit.ROW_FIELDS`` (its leaf's columns in key
     order, then its stored leaf data), in id order: what verification reads (plain rows,
@@ -225,7 +266,7 @@ def checkpoint(db: Database, store: CheckpointStore | None = None) -> Checkpoint
         # The recorded leaves first: the log read after them holds at least the events they
         # cover (events are only ever appended), whoever checkpoints meanwhile.
         recorded = store.recorded_leaves()
-        events = _events(db)
+        events = settled_events(db)
         leaves = [event_leaf(e) for e in events]
         if [leaf.hex() for leaf in leaves[: len(recorded)]] != recorded:
             raise CheckpointRefused(

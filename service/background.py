@@ -13,6 +13,10 @@
   carries them out, as a worker does (``workflows.worker.keep_taking_sweeps``), under the run
   gate. In deployment mode the workers take them instead. The audit checkpoint's scheduled
   runs (``workflows.checkpoints``, hourly) are taken the same way, by the same taker.
+- Runs answered early (``Prefer: respond-async``, ``workflows.actions``): at shutdown the
+  service waits up to ``GRANTFLOW_ANSWERED_RUNS_STOP_SECONDS`` (default 30) for the runs still
+  producing their steps' documents, then cancels the rest; what they owed stays owed (it was
+  committed with the step) and the owed-documents flow produces it later.
 - Denial counts (``models.denials``): repeats counted in memory are written out at shutdown.
 
 The owed documents and the sweep first wait for the Prefect server (``workflows.readiness``):
@@ -37,6 +41,7 @@ DEFAULT_SWEEP_POLL_SECONDS = 60.0
 # At shutdown a sweep under way may finish for this long (then it is cancelled, and the
 # next sweep finds what it left: sweeps are idempotent).
 SWEEP_STOP_SECONDS = 60.0
+DEFAULT_ANSWERED_RUNS_STOP_SECONDS = 30.0
 
 
 def _seconds(name: str, default: float) -> float:
@@ -52,6 +57,29 @@ def owed_documents_interval() -> float:
 
 def sweep_poll_interval() -> float:
     return _seconds("GRANTFLOW_SWEEP_POLL_SECONDS", DEFAULT_SWEEP_POLL_SECONDS)
+
+
+def answered_runs_stop_seconds() -> float:
+    return _seconds("GRANTFLOW_ANSWERED_RUNS_STOP_SECONDS", DEFAULT_ANSWERED_RUNS_STOP_SECONDS)
+
+
+async def finish_answered_runs() -> None:
+    """Let the runs answered early finish their documents (bounded), leaving the rest owed."""
+    from workflows.actions import answered_runs_running
+    from workflows.actions import finish_answered_runs as finish
+
+    running, seconds = answered_runs_running(), answered_runs_stop_seconds()
+    if running:
+        # Said at WARNING, so an operator stopping serve sees why it takes a moment.
+        logger.warning(
+            "stopping: waiting up to %.0f s for %s run(s) answered early", seconds, running
+        )
+    cancelled = await finish(seconds)
+    if cancelled:
+        logger.warning(
+            "stopped %s run(s) answered early; their documents stay owed until produced",
+            cancelled,
+        )
 
 
 async def keep_sweeping(interval: float, stop: asyncio.Event) -> None:
@@ -122,6 +150,7 @@ async def serve_background(app: FastAPI) -> AsyncIterator[None]:
     try:
         yield
     finally:
+        await finish_answered_runs()
         stop_sweeping.set()
         if sweeping is not None:
             # A sweep under way finishes rather than being cut off mid-run.

@@ -206,6 +206,11 @@ def _serve_at_once(
         # (its "uvicorn" logger at Prefect's server level): uvicorn's own set-up again, as when
         # the app was built before uvicorn's configuration, so serve still says it shut down.
         web.config.configure_logging()
+        # A serve whose document store is not where the installation keeps its documents
+        # stops here and says why, as a worker does, rather than answer 500 on every document.
+        from workflows.runtime import document_store
+
+        document_store()
         return app
 
     def fail(error: BaseException) -> None:
@@ -598,13 +603,16 @@ def audit_checkpoint() -> None:
     """Record the audit tree's size and root (a checkpoint row, unless the log has not grown
     since the last one), and print them; export them with `audit checkpoints export`."""
     environment.configure()
-    from models.checkpoints import CheckpointRefused, checkpoint
+    from models.checkpoints import CheckpointRaced, CheckpointRefused, LogBusy, checkpoint
     from workflows.runtime import database
 
     try:
         head = checkpoint(database())
     except CheckpointRefused as error:
         errors.print(f"[red]checkpoint refused:[/] {error}")
+        raise typer.Exit(1) from None
+    except (LogBusy, CheckpointRaced) as error:
+        errors.print(f"[red]no checkpoint now:[/] {error}")
         raise typer.Exit(1) from None
     console.print(f"checkpoint size={head.size} root={head.root} at={head.made_at}")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from contextlib import AbstractAsyncContextManager
 from contextvars import ContextVar
 from datetime import datetime
@@ -24,7 +25,7 @@ from models.errors import ActionRejected
 from models.lifecycle import STAGES, resolve_stage
 from models.requests import ForgedRequest, forged_run_denial, verified_request
 from models.tables import ActionRequest
-from workflows.faults import hold_if_asked
+from workflows.faults import hold_run_if_asked
 from workflows.gate import needs_run_gate
 from workflows.grant_artifact import publish_grant_steps
 from workflows.once import once
@@ -33,6 +34,7 @@ from workflows.readiness import until_ready
 from workflows.requests import (
     ActionOutcome,
     accept_request,
+    event_documents,
     note_flow_run,
     note_outcome,
     previous_outcome,
@@ -42,7 +44,16 @@ from workflows.tasks import Refused, apply_transition, current_flow_run_id, send
 
 RUN_NAME = "{reference} · {action}"
 
-__all__ = ["ActionOutcome", "FAMILY_FLOWS", "RequestRefused", "run_action_inline"]
+__all__ = [
+    "ActionOutcome",
+    "FAMILY_FLOWS",
+    "RequestRefused",
+    "finish_answered_runs",
+    "run_action_inline",
+    "run_request_answering_early",
+]
+
+logger = logging.getLogger("grantflow.actions")
 
 
 class RequestRefused(RuntimeError):
@@ -57,6 +68,19 @@ class RequestRefused(RuntimeError):
 _refusal_holder: ContextVar[list[ActionRejected] | None] = ContextVar(
     "grantflow_refusal_holder", default=None
 )
+
+
+# Where an in-process caller that asked for an early answer (``run_request_answering_early``)
+# is told the step's outcome as soon as its transition has committed and been noted.
+_early_answer: ContextVar[asyncio.Future[ActionOutcome] | None] = ContextVar(
+    "grantflow_early_answer", default=None
+)
+
+
+def _answer_early(outcome: ActionOutcome) -> None:
+    waiting = _early_answer.get()
+    if waiting is not None and not waiting.done():
+        waiting.set_result(outcome)
 
 
 def record_forged_run(flow_run_id: str | None, error: ForgedRequest) -> None:
@@ -91,10 +115,21 @@ async def carry_out(request_id: Any, token: Any, stage: str) -> ActionOutcome:
         if holder is not None:
             holder.append(result.error)
         raise RequestRefused(f"request {verified} refused ({result.error.code})")
-    hold_if_asked("after-transition", result.action)
+    if _early_answer.get() is not None:
+        # The step is committed and its documents durably owed: the caller may have its answer
+        # now, and this run carries on producing them (DESIGN.md: "a step is whole").
+        documents, pending = await asyncio.to_thread(event_documents, result.event_id)
+        _answer_early(_outcome(result, documents, pending))
+    await hold_run_if_asked("after-transition", result.action)
     documents, pending = await produce_owed(result.event_id)
     await asyncio.to_thread(send_step_messages, result.event_id)
     await publish_grant_steps(result.grant_id)
+    return _outcome(result, documents, pending)
+
+
+def _outcome(
+    result: TransitionResult, documents: list[dict[str, Any]], pending: list[str]
+) -> ActionOutcome:
     return ActionOutcome(
         grant_id=result.grant_id,
         reference=result.reference,
@@ -187,6 +222,12 @@ async def run_request_inline(request: ActionRequest, reference: str) -> ActionOu
             finally:
                 _refusal_holder.reset(reset)
 
+    if request.idempotency_key and _early_answer.get() is not None:
+        # A caller asking for an early answer to a request already carried out gets its record
+        # as it stands now; the rest of this (trying owed documents again) goes on after it.
+        answered = await asyncio.to_thread(previous_outcome, request)
+        if answered is not None:
+            _answer_early(answered)
     async with run_gate():
         if not request.idempotency_key:
             return await run()
@@ -201,6 +242,74 @@ async def run_request_inline(request: ActionRequest, reference: str) -> ActionOu
             lambda: previous_outcome(request),
             run,
         )
+
+
+# Runs whose caller was answered early and that are still producing their step's documents:
+# held here so they are not garbage-collected mid-run, and so serve can wait for them.
+_answered_runs: set[asyncio.Task[ActionOutcome]] = set()
+
+
+def _after_answered_run(task: asyncio.Task[ActionOutcome]) -> None:
+    _answered_runs.discard(task)
+    if task.cancelled():
+        return
+    error = task.exception()
+    if error is not None:
+        # The caller already has its answer; what the step still owes stays owed and visibly
+        # pending, and the owed-documents flow produces it later.
+        logger.error("a run answered early ended with %s", type(error).__name__)
+
+
+async def run_request_answering_early(
+    request: ActionRequest, reference: str
+) -> tuple[ActionOutcome, bool]:
+    """Carry out ``request`` as ``run_request_inline`` does, but answer as soon as the step's
+    transition has committed and its outcome is noted: ``(outcome, True)`` while the same flow
+    run goes on in this process producing the documents (``documents_pending`` names them),
+    the messages and the grant's artifact. A refusal, or a run that ends before it reaches
+    that point, answers as ``run_request_inline`` would: ``(outcome, False)`` or the error.
+    """
+    answered: asyncio.Future[ActionOutcome] = asyncio.get_running_loop().create_future()
+
+    async def whole_run() -> ActionOutcome:
+        _early_answer.set(answered)  # this task's own context: the flow run inherits it
+        return await run_request_inline(request, reference)
+
+    running = asyncio.create_task(whole_run())
+    _answered_runs.add(running)
+    try:
+        await asyncio.wait({answered, running}, return_when=asyncio.FIRST_COMPLETED)
+    except asyncio.CancelledError:
+        # The caller went away: the run still carries out what it accepted.
+        running.add_done_callback(_after_answered_run)
+        raise
+    if answered.done():
+        running.add_done_callback(_after_answered_run)
+        return answered.result(), True
+    _answered_runs.discard(running)
+    return running.result(), False
+
+
+def answered_runs_running() -> int:
+    """How many runs answered early on this event loop are still going."""
+    loop = asyncio.get_running_loop()
+    return sum(1 for task in _answered_runs if task.get_loop() is loop)
+
+
+async def finish_answered_runs(timeout: float) -> int:
+    """Wait up to ``timeout`` seconds for the runs answered early to finish, then cancel the
+    rest (serve's shutdown); returns how many were cancelled. A cancelled run's documents stay
+    owed (committed with its step) and the owed-documents flow produces them later."""
+    loop = asyncio.get_running_loop()
+    running = {task for task in _answered_runs if task.get_loop() is loop}
+    if not running:
+        return 0
+    _done, unfinished = await asyncio.wait(running, timeout=timeout)
+    for task in unfinished:
+        task.cancel()
+    if unfinished:
+        await asyncio.wait(unfinished)
+    return len(unfinished)
 
 
 async def run_action_inline(

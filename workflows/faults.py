@@ -17,6 +17,7 @@ server ready until ``<path>`` exists, so a test can act while Prefect is still s
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
 from pathlib import Path
@@ -42,6 +43,13 @@ def _hold(point: str) -> None:
 def hold_if_asked(point: str, action: str) -> None:
     if os.environ.get(HOLD_AT) == f"{point}:{action}":
         _hold(f"{point}:{action}")
+
+
+async def hold_run_if_asked(point: str, action: str) -> None:
+    """``hold_if_asked`` for a flow run on an event loop: the run waits to be killed, while
+    the loop goes on (so an answer already given early still reaches its caller)."""
+    if os.environ.get(HOLD_AT) == f"{point}:{action}":
+        await asyncio.to_thread(_hold, f"{point}:{action}")
 
 
 def hold_prefect_start_if_asked() -> None:

@@ -9,9 +9,14 @@ every action on every grant of the process would wait for the one running.
 from __future__ import annotations
 
 import ipaddress
+import os
 from urllib.parse import urlsplit
 
 from prefect.settings import PREFECT_API_DATABASE_CONNECTION_URL, PREFECT_API_URL
+
+# The database ``grantflow serve`` starts the installation's Prefect server on (read here, not
+# imported: ``service`` is above ``workflows``).
+INSTALLATION_DATABASE = "GRANTFLOW_PREFECT_DATABASE_URL"
 
 
 def needs_run_gate() -> bool:
@@ -22,15 +27,18 @@ def needs_run_gate() -> bool:
     - no ``PREFECT_API_URL``: the runs go to Prefect's in-process server, whose database is
       ``PREFECT_API_DATABASE_CONNECTION_URL`` (by default SQLite under ``PREFECT_HOME``);
     - a ``PREFECT_API_URL`` on this machine (a loopback host): the installation's own server,
-      which ``grantflow serve`` starts with this environment, so the same setting names its
-      database;
+      which ``grantflow serve`` starts with this environment, on the database
+      ``GRANTFLOW_PREFECT_DATABASE_URL`` names (``service.prefect_server``), else on the one
+      the same Prefect setting names;
     - a ``PREFECT_API_URL`` on another host: a shared server whose database this process
       cannot see. DESIGN.md runs it on PostgreSQL, and a gate in one process could not
       protect a server that many processes use anyway: no gate.
     """
-    if _names_another_host(PREFECT_API_URL.value()):
+    api_url = PREFECT_API_URL.value()
+    if _names_another_host(api_url):
         return False
-    return _is_sqlite(PREFECT_API_DATABASE_CONNECTION_URL.value())
+    installations = os.environ.get(INSTALLATION_DATABASE, "").strip() if api_url else ""
+    return _is_sqlite(installations or PREFECT_API_DATABASE_CONNECTION_URL.value())
 
 
 def _names_another_host(api_url: str | None) -> bool:

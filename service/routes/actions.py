@@ -26,7 +26,7 @@ from service.schemas import (
     BlockedBy,
     TargetReadiness,
 )
-from workflows.actions import run_request_inline
+from workflows.actions import run_request_answering_early, run_request_inline
 from workflows.deployments import submit_request
 from workflows.execution import execution_mode
 from workflows.requests import accept_request, earlier_request, previous_outcome
@@ -44,6 +44,27 @@ IdempotencyKey = Annotated[
         "changes twice.",
     ),
 ]
+
+Prefer = Annotated[
+    str | None,
+    Header(
+        alias="Prefer",
+        max_length=1000,
+        description="`respond-async` (RFC 7240): answer 202 as soon as the step is committed; "
+        "its documents follow (`documents_pending`).",
+    ),
+]
+RESPOND_ASYNC = "respond-async"
+
+
+def prefers_async(prefer: str | None) -> bool:
+    """Whether a ``Prefer`` header (RFC 7240) asks for ``respond-async``."""
+    if not prefer:
+        return False
+    return any(
+        preference.split(";")[0].split("=")[0].strip().lower() == RESPOND_ASYNC
+        for preference in prefer.split(",")
+    )
 
 
 def _targets(session, grant, action: lifecycle.Action, read: dict | None = None) -> list[int]:  # type: ignore[no-untyped-def]
@@ -180,8 +201,11 @@ def available_actions(
     responses={
         **problem_responses(*BODY_PROBLEMS, 409),
         202: {
-            "model": ActionSubmitted,
-            "description": "`deployment` execution mode: the flow run is queued for a worker",
+            "model": ActionResult | ActionSubmitted,
+            "description": "With `Prefer: respond-async` (`inline` mode): the step is "
+            "committed, its documents are on their way (`ActionResult`, `documents_pending` "
+            "naming them; header `Preference-Applied: respond-async`). In `deployment` mode: "
+            "the flow run is queued for a worker (`ActionSubmitted`).",
         },
     },
     summary="Take a lifecycle action (runs its Prefect flow)",
@@ -190,7 +214,16 @@ def available_actions(
         "carries the new state, the documents produced and the Prefect flow run id. A guard "
         "that does not hold answers 409 naming the rule; a bad payload 422 naming the field. "
         "In `deployment` execution mode the answer is 202 with the queued flow run's id; the "
-        "transition then appears in the grant's history."
+        "transition then appears in the grant's history.\n\n"
+        "`Prefer: respond-async` (RFC 7240, `inline` mode) answers as soon as the step's "
+        "transition has committed: 202, `Preference-Applied: respond-async`, the same body "
+        "with `documents` empty (or those already stored) and `documents_pending` naming the "
+        "kinds still being produced. The step's flow run goes on producing them; they appear "
+        "in `GET .../documents` and leave `documents_pending` once stored, and a step cut off "
+        "before then keeps owing them until the owed-documents flow produces them. A refusal "
+        "is still answered with its problem (409, 422). A repeat with the same "
+        "`Idempotency-Key` and the header gets the step's record as it stands (202 while "
+        "documents are pending); without the header it waits for the documents, as ever."
     ),
 )
 async def take_action(
@@ -201,6 +234,7 @@ async def take_action(
     response: Response,
     idempotency_key: IdempotencyKey = None,
     payload: Annotated[dict[str, Any] | None, Body(examples=[{"sequence": 1}])] = None,
+    prefer: Prefer = None,
 ) -> ActionResult | JSONResponse:
     def visible_reference() -> str:
         with db.reading() as session:
@@ -231,10 +265,30 @@ async def take_action(
     )
     if execution_mode() == "deployment":
         return await _submitted(request, reference)
+    if prefers_async(prefer):
+        return await _answered_early(request, reference, response)
     outcome = await run_request_inline(request, reference)
     if outcome.replayed:
         response.headers["Idempotent-Replayed"] = "true"
     return ActionResult(**outcome.model_dump())
+
+
+async def _answered_early(
+    request: ActionRequest, reference: str, response: Response
+) -> ActionResult | JSONResponse:
+    """``Prefer: respond-async``: 202 once the step is committed, its documents on their way.
+
+    A run that ended before it could answer early (nothing was carried out again: a repeat
+    whose step is whole) answers 200 as without the header.
+    """
+    outcome, early = await run_request_answering_early(request, reference)
+    body = ActionResult(**outcome.model_dump())
+    headers = {"Idempotent-Replayed": "true"} if outcome.replayed else {}
+    if not early or (outcome.replayed and not outcome.documents_pending):
+        response.headers.update(headers)
+        return body
+    headers["Preference-Applied"] = RESPOND_ASYNC
+    return JSONResponse(body.model_dump(mode="json"), status_code=202, headers=headers)
 
 
 async def _submitted(request: ActionRequest, reference: str) -> JSONResponse:

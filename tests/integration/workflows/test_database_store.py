@@ -25,6 +25,7 @@ from models.db import Database
 from models.fictional.script import steps
 from models.provisioning import create_application
 from models.tables import Grant, StoredDocument
+from service.prefect_server import free_port
 from tests.support.databases import copied_database, database_url, use_installation
 from tests.support.serving import clean_env
 from workflows.actions import run_action_inline
@@ -200,3 +201,24 @@ def test_a_worker_whose_store_is_out_of_reach_exits_2_before_taking_a_run(closed
     assert worker.returncode == 2, worker.stdout + worker.stderr
     assert "document store:" in worker.stderr
     assert "GRANTFLOW_DOCUMENT_STORE=database" in worker.stderr.replace("\n", "")
+
+
+def test_serve_whose_store_is_out_of_reach_stops_and_says_why(closed, tmp_path):
+    env = clean_env(
+        tmp_path / "serve",
+        GRANTFLOW_DATABASE_URL=closed.url,
+        GRANTFLOW_DOCUMENT_STORE="local",  # the others keep documents in the database
+        PREFECT_API_URL="http://127.0.0.1:9/api",  # not needed: it stops before any run
+    )
+    served = subprocess.run(
+        [sys.executable, "-m", "service.cli", "serve", "--port", str(free_port())],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert served.returncode == 1, served.stdout + served.stderr
+    said = served.stderr.replace("\n", "")
+    assert "serve failed:" in said
+    assert "GRANTFLOW_DOCUMENT_STORE=database" in said

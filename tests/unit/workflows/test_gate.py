@@ -55,3 +55,16 @@ def test_the_installations_own_server_follows_the_database_setting(api_url: str)
 def test_a_server_on_another_host_needs_no_gate_whatever_the_local_setting(api_url: str) -> None:
     with prefect(api_url, SQLITE):
         assert not needs_run_gate()
+
+
+@pytest.mark.parametrize("api_url", ["http://127.0.0.1:4200/api", "http://localhost:4200/api"])
+def test_the_installations_own_server_on_postgresql_by_grantflows_setting_needs_no_gate(
+    api_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """serve starts its Prefect server with GRANTFLOW_PREFECT_DATABASE_URL, and its own
+    process never sees Prefect's database setting: the gate follows grantflow's."""
+    monkeypatch.setenv("GRANTFLOW_PREFECT_DATABASE_URL", "postgresql://prefect@127.0.0.1/prefect")
+    with prefect(api_url, None):
+        assert not needs_run_gate()
+    with prefect(None, None):  # the in-process server does not use the installation's setting
+        assert needs_run_gate()
