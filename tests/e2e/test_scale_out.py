@@ -23,8 +23,9 @@ minute here) form one chain.
 
 ``GRANTFLOW_SCALE_GRANTS`` sets how many grants (default 6, sized for CI: 21 or 29 steps each).
 Measured on this 2-core machine: 4 grants (100 steps) drove in 96-102 s when it was quiet
-(1.0 steps/s, the test 118 s in all); 6 grants (150 steps) in 276 s beside other sessions'
-test runs (load 4-6; 0.54 steps/s, the test 308 s). ``GRANTFLOW_SCALE_GRANTS=30`` runs the
+(1.0 steps/s, the test 118 s in all); 6 grants (150 steps) in 119 s quiet (1.26 steps/s, the
+test 137 s) and in 276 s beside other sessions' test runs (load 4-6; 0.54 steps/s, the test
+308 s). ``GRANTFLOW_SCALE_GRANTS=30`` runs the
 issue's 30: 750 steps in 820 s (load 3-7; 0.91 steps/s, the sweep recording 42 reports
 overdue, 1,134 documents of which 44 withdrawn at close; the test 853 s).
 """
