@@ -35,14 +35,28 @@ def postgres_schema() -> Iterator[str]:
         with admin.begin() as connection:
             connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
     except OperationalError as error:
-        admin.dispose()
         reason = f"PostgreSQL is not reachable at {BASE_URL}: {error.orig}"
         if os.environ.get("CI") == "true":
             pytest.fail(reason)
         pytest.skip(reason)
+    finally:
+        # No connection kept while the schema lives: a session's kept schemas each held one
+        # idle here, and with the tests' own they ran PostgreSQL out of its 100 connections.
+        admin.dispose()
     try:
-        yield f"{BASE_URL}?options=-csearch_path%3D{schema}%20-ctimezone%3D{SESSION_TIME_ZONE}"
+        yield (
+            f"{BASE_URL}?options=-csearch_path%3D{schema}%20-ctimezone%3D{SESSION_TIME_ZONE}"
+            f"&application_name={schema}"
+        )
     finally:
         with admin.begin() as connection:
+            # Every connection made to this schema ends with it: an engine a test left
+            # undisposed would otherwise keep its pooled connections until its process ends
+            # (a pass's xdist workers ran PostgreSQL out of its 100 connections), and a
+            # transaction a failed test left open would hold the DROP up for good.
+            connection.exec_driver_sql(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                f"WHERE application_name = '{schema}' AND pid <> pg_backend_pid()"
+            )
             connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
         admin.dispose()
