@@ -51,6 +51,15 @@ def installation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[di
     reset_caches()
 
 
+def submit_early(serving: Serving, installation: dict) -> httpx.Response:
+    """The draft's ``submit``, asking for the early answer."""
+    return httpx.post(
+        f"{serving.base_url}/api/v1/grants/{installation['grant_id']}/actions/submit",
+        headers={"Authorization": f"Bearer {installation['token']}", "Prefer": "respond-async"},
+        timeout=120,
+    )
+
+
 def owed_and_stored(db, grant_id: int) -> tuple[list[OwedDocument], list[StoredDocument]]:  # type: ignore[no-untyped-def]
     with db.reading() as session:
         owed = session.exec(select(OwedDocument).where(OwedDocument.grant_id == grant_id)).all()
@@ -75,14 +84,7 @@ def test_a_serve_killed_after_answering_early_leaves_the_documents_owed_until_pr
     ).start()
     try:
         serving.wait_healthy()
-        response = httpx.post(
-            f"{serving.base_url}/api/v1/grants/{grant_id}/actions/submit",
-            headers={
-                "Authorization": f"Bearer {installation['token']}",
-                "Prefer": "respond-async",
-            },
-            timeout=120,
-        )
+        response = submit_early(serving, installation)
         assert response.status_code == 202, f"{response.text}\n{serving.log()}"
         deadline = time.monotonic() + 60
         while not marker.exists():
@@ -128,14 +130,7 @@ def test_serve_stopped_after_answering_early_finishes_the_documents_first(
     serving = Serving(data_dir, tmp_path / "serve.log").start()
     try:
         serving.wait_healthy()
-        response = httpx.post(
-            f"{serving.base_url}/api/v1/grants/{grant_id}/actions/submit",
-            headers={
-                "Authorization": f"Bearer {installation['token']}",
-                "Prefer": "respond-async",
-            },
-            timeout=120,
-        )
+        response = submit_early(serving, installation)
     finally:
         returncode = serving.stop(signal.SIGINT)
     assert response.status_code == 202, f"{response.text}\n{serving.log()}"
