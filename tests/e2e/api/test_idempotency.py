@@ -67,13 +67,17 @@ def flow_runs(grant: dict[str, Any], action: str, since: datetime) -> list[Any]:
     """
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterTags
+    from prefect.client.schemas.sorting import FlowRunSort
 
     async def read() -> list[Any]:
         async with get_client() as client:
             return await client.read_flow_runs(
                 flow_run_filter=FlowRunFilter(
                     tags=FlowRunFilterTags(all_=[f"grant:{grant['id']}", f"action:{action}"])
-                )
+                ),
+                # newest first: older runs of other installations' grants with the same id
+                # fall past Prefect's default page of 200, never this test's
+                sort=FlowRunSort.EXPECTED_START_TIME_DESC,
             )
 
     return [
