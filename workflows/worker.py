@@ -248,16 +248,22 @@ class Worker:
             self.log(f"worker {self.id}: ready")
             owed_checked = 0.0
             while not stop.is_set():
+                took = False
                 try:
                     await self.recover_orphans(client)
-                    if await self.take_next(client) is not None:
-                        continue
-                    if time.monotonic() - owed_checked >= self.settings.owed_documents_seconds:
+                    took = await self.take_next(client) is not None
+                    # Owed documents and due mail every owed_documents_seconds, between runs
+                    # too: a queue that never empties must not hold them back; and once more
+                    # when idle in until_idle mode, so the last run's are settled before return.
+                    due = time.monotonic() - owed_checked >= self.settings.owed_documents_seconds
+                    if due or (until_idle and not took):
                         owed_checked = time.monotonic()
                         await settle_owed_documents()
                         await asyncio.to_thread(deliver_due)
                 except Exception as error:  # noqa: BLE001 - e.g. the Prefect API is away
                     self.log(f"worker {self.id}: {type(error).__name__}: {error}; retrying")
+                if took:
+                    continue
                 if until_idle:
                     break
                 with contextlib.suppress(TimeoutError):

@@ -10,6 +10,7 @@ nothing.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -17,7 +18,8 @@ from uuid import UUID
 from prefect.client.orchestration import get_client
 from sqlmodel import func, select
 
-from models.tables import AuditEvent, Grant, SweepRun
+from models.clock import as_utc
+from models.tables import AuditEvent, Grant, OwedDocument, SweepRun
 from tests.support.models_support import World, advance, new_grant
 from workflows.deployments import DEPLOYMENT
 from workflows.sweep import SWEEP_FLOW_NAME, open_sweep
@@ -85,7 +87,7 @@ def test_a_forged_or_mistokened_sweep_run_is_refused_and_changes_nothing(
 
     def event_count() -> int:
         """Audit events other than the documents and messages the earlier steps owe (the
-        worker, once idle, produces and sends them)."""
+        worker produces and sends them between its runs)."""
         with world.db.reading() as session:
             return session.exec(
                 select(func.count())
@@ -115,3 +117,34 @@ def test_a_forged_or_mistokened_sweep_run_is_refused_and_changes_nothing(
     assert event_count() == events_before + 1  # the one denial, nothing else
     assert grant_states() == before
     assert sweep is not None and sweep.finished_at is None and sweep.counts == {}
+
+
+def test_owed_documents_are_produced_between_queued_runs_not_only_once_idle(
+    deployment_world: World,
+):
+    """A worker that keeps finding queued runs still produces owed documents (and sends due
+    mail) every ``owed_documents_seconds``: here 0, so after its first run, before its last."""
+    world = deployment_world
+    grant_id = new_grant(world)
+    advance(world, grant_id, "screen_in")  # submitted through the engine: its documents owed
+
+    def owed() -> list[OwedDocument]:
+        with world.db.reading() as session:
+            return list(session.exec(select(OwedDocument)))
+
+    assert owed() and all(row.stored_at is None for row in owed())
+    register()
+    run_ids = asyncio.run(queue_sweep_runs({}, {}))
+    settings = dataclasses.replace(FAST, owed_documents_seconds=0.0)
+
+    worker = Worker(settings, log=lambda _line: None)
+    assert asyncio.run(worker.run(asyncio.Event(), until_idle=True)) == 2
+
+    async def end_times() -> list:
+        async with get_client() as client:
+            return [(await client.read_flow_run(run_id)).end_time for run_id in run_ids]
+
+    last_run_ended = max(asyncio.run(end_times()))
+    stored = [row.stored_at for row in owed()]
+    assert stored and all(at is not None for at in stored)
+    assert max(map(as_utc, stored)) < as_utc(last_run_ended), (stored, last_run_ended)
