@@ -78,6 +78,7 @@ PEER_LIST_P95_SECONDS = (10.0, 12.0)
 TARGET_FACTOR = 5  # grantflow's list p95 at least this many times faster than the peer's
 PASSWORD = "a long fictional passphrase for the benchmark"
 LISTED = 200  # as service/web/home.py's LISTED
+SEALED = {"sealed_deliberation_notes"}
 _CSRF = re.compile(r'name="csrf_token" value="([^"]*)"')
 
 
@@ -95,7 +96,7 @@ _LIST = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Pip
 _GRANT = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>{{ grant.reference }} · {{ grant.project_title }}</title></head><body>
 <h1>{{ grant.project_title }}</h1><p>{{ grant.reference }} · {{ organisation.legal_name }}</p>
-<table><tbody>{% for name, value in grant %}<tr><th>{{ name }}</th><td>{{ value }}</td></tr>
+<table><tbody>{% for name, value in fields %}<tr><th>{{ name }}</th><td>{{ value }}</td></tr>
 {% endfor %}</tbody></table><table><thead><tr><th>When</th><th>Who</th><th>Action</th>
 <th>From</th><th>To</th></tr></thead><tbody>{% for event in events %}<tr>
 <td>{{ event.occurred_at }}</td><td>{{ event.actor_name }}</td><td>{{ event.action }}</td>
@@ -141,7 +142,9 @@ def bare_app(url: str):  # type: ignore[no-untyped-def]
                 .where(AuditEvent.grant_id == grant_id, AuditEvent.outcome == "applied")
                 .order_by(AuditEvent.id)
             ).all()
-            return page.render(grant=row, organisation=organisation, events=events)
+            # every column but the panel's sealed notes, which no officer's page shows
+            fields = [(name, value) for name, value in row if name not in SEALED]
+            return page.render(grant=row, fields=fields, organisation=organisation, events=events)
 
     return app
 
