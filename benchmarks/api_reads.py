@@ -272,8 +272,9 @@ def _wait(process: subprocess.Popen, base_url: str, log: Path, timeout: float = 
 
 
 @contextmanager
-def servers(root: Path, url: str) -> Iterator[tuple[str, str]]:
-    """serve and the bare app on loopback ports; their base URLs; both stopped at the end."""
+def servers(root: Path, url: str, script: str = __file__) -> Iterator[tuple[str, str]]:
+    """serve and the bare app (``script``'s, run with ``--bare-port``) on loopback ports; their
+    base URLs; both stopped at the end."""
     from service.prefect_server import free_port
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "GRANTFLOW_"))}
@@ -286,7 +287,7 @@ def servers(root: Path, url: str) -> Iterator[tuple[str, str]]:
             stderr=subprocess.STDOUT,
         )
         bare = subprocess.Popen(
-            [sys.executable, __file__, "--bare-port", str(bare_port), "--bare-url", url],
+            [sys.executable, script, "--bare-port", str(bare_port), "--bare-url", url],
             env=env,
             stdout=bare_log,
             stderr=subprocess.STDOUT,
