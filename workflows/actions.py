@@ -30,6 +30,7 @@ from workflows.gate import needs_run_gate
 from workflows.grant_artifact import publish_grant_steps
 from workflows.once import once
 from workflows.owed_documents import produce_owed, produce_owed_documents
+from workflows.prefect_adapter import lean_task_runs
 from workflows.readiness import until_ready
 from workflows.requests import (
     ActionOutcome,
@@ -152,7 +153,8 @@ def _family(stage: str) -> Flow:
     # record no denial), so ``grantflow worker`` screens runs with others first
     # (``screen_parameters``); the flow itself checks the request and its token.
     async def run(request_id: int | None = None, token: str | None = None) -> ActionOutcome:
-        return await carry_out(request_id, token, stage)
+        with lean_task_runs():
+            return await carry_out(request_id, token, stage)
 
     run.__name__ = stage
     return flow(

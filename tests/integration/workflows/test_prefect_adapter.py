@@ -15,14 +15,17 @@ import warnings
 from typing import Any
 
 import pytest
-from prefect import flow
+from prefect import flow, tags, task
+from prefect.cache_policies import NONE
 from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 from prefect.states import Pending
 
 from workflows.prefect_adapter import (
     flush_prefect_queues,
     holder_of,
     label_holder,
+    lean_task_runs,
     run_taken_flow_run,
 )
 
@@ -76,4 +79,62 @@ def test_the_adapters_calls_into_prefect_emit_no_deprecation_warning() -> None:
         "result": 42,
         "recorded state": "Completed",
         "recorded holder": "host:1:abcd",
+    }
+
+
+@task(name="grantflow-adapter-probe-step", cache_policy=NONE, persist_result=False)
+def probe_step(value: int) -> int:
+    return value + 1
+
+
+@flow(name="grantflow-adapter-lean-probe", persist_result=False)
+async def lean_probe(value: int) -> int:
+    with lean_task_runs():
+        first = await asyncio.to_thread(probe_step, value)
+        return await asyncio.to_thread(probe_step, first)
+
+
+async def lean_run_as_recorded() -> dict[str, Any]:
+    """A tagged flow run whose two threaded tasks run under ``lean_task_runs``, as Prefect
+    recorded it."""
+    with tags("grant:7", "stage:intake"):
+        state = await lean_probe(40, return_state=True)
+    run_id = state.state_details.flow_run_id
+    # Task runs reach Prefect's API as events: send them, then wait for both to be recorded.
+    await asyncio.to_thread(flush_prefect_queues, 30)
+    async with get_client() as client:
+        run = await client.read_flow_run(run_id)
+        for _ in range(300):
+            task_runs = await client.read_task_runs(
+                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run_id]))
+            )
+            if len(task_runs) == 2 and all(t.state_name == "Completed" for t in task_runs):
+                break
+            await asyncio.sleep(0.1)
+    return {
+        "result": await state.result(),
+        "flow run tags": sorted(run.tags),
+        "task runs": sorted((t.state_name, tuple(t.tags)) for t in task_runs),
+    }
+
+
+def test_lean_task_runs_leave_the_flow_runs_tags_on_the_flow_run_only() -> None:
+    """Task runs under ``lean_task_runs`` carry no tags (so Prefect asks for no tag
+    concurrency slots before each), share one client, and complete; the flow run keeps its
+    tags; and no deprecation warning on the way."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        seen = asyncio.run(lean_run_as_recorded())
+        flush_prefect_queues(timeout=30)
+
+    deprecations = [
+        f"{w.category.__name__} at {w.filename}:{w.lineno}: {w.message}"
+        for w in caught
+        if issubclass(w.category, DeprecationWarning | FutureWarning)
+    ]
+    assert deprecations == []
+    assert seen == {
+        "result": 42,
+        "flow run tags": ["grant:7", "stage:intake"],
+        "task runs": [("Completed", ()), ("Completed", ())],
     }
