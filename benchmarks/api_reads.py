@@ -425,15 +425,22 @@ def report_posts(samples: list[float]) -> None:
     )
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def load_arguments(description: str, what: str) -> argparse.ArgumentParser:
+    """The arguments a benchmark under load takes (``what``: a route, a page), and the two
+    its bare app is started with."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--grants", type=int, default=10_000)
     parser.add_argument("--clients", type=int, default=20)
-    parser.add_argument("--requests", type=int, default=10, help="per client, route and round")
+    parser.add_argument("--requests", type=int, default=10, help=f"per client, {what} and round")
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--posts", type=int, default=3, help="action POSTs per client (0: none)")
     parser.add_argument("--bare-port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--bare-url", help=argparse.SUPPRESS)
+    return parser
+
+
+def main() -> None:
+    parser = load_arguments(__doc__.splitlines()[0], "route")
+    parser.add_argument("--posts", type=int, default=3, help="action POSTs per client (0: none)")
     arguments = parser.parse_args()
     if arguments.bare_port:
         run_bare(arguments.bare_url, arguments.bare_port)

@@ -52,7 +52,6 @@ Prefect servers; uptime load 4.0-6.0 before, 6.9-11.6 with this run), 10,008 gra
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import html
 import random
@@ -69,7 +68,7 @@ if TYPE_CHECKING:
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.api_reads import build, percentile, servers  # noqa: E402 - after the path
+from benchmarks.api_reads import build, load_arguments, percentile, servers  # noqa: E402 - after the path
 from tests.support.postgres import postgres_schema  # noqa: E402 - after the repository is on the path
 
 # The peer's HTML list of 60 submissions under 20 clients, p95 (Hypha 6.7, Django, PostgreSQL,
@@ -288,14 +287,7 @@ def _load_average() -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--grants", type=int, default=10_000)
-    parser.add_argument("--clients", type=int, default=20)
-    parser.add_argument("--requests", type=int, default=10, help="per client, page and round")
-    parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--bare-port", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--bare-url", help=argparse.SUPPRESS)
-    arguments = parser.parse_args()
+    arguments = load_arguments(__doc__.splitlines()[0], "page").parse_args()
     if arguments.bare_port:
         run_bare(arguments.bare_url, arguments.bare_port)
         return

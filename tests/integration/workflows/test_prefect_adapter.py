@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import warnings
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 import pytest
@@ -59,18 +60,25 @@ async def take_and_run_a_deployment_run() -> dict[str, Any]:
     }
 
 
-def test_the_adapters_calls_into_prefect_emit_no_deprecation_warning() -> None:
+def run_listening_for_deprecations(
+    probe_run: Callable[[], Coroutine[Any, Any, dict[str, Any]]],
+) -> tuple[dict[str, Any], list[str]]:
+    """What ``probe_run`` saw, and every deprecation warned on the way (Prefect's queues
+    flushed too)."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        seen = asyncio.run(take_and_run_a_deployment_run())
+        seen = asyncio.run(probe_run())
         flush_prefect_queues(timeout=30)
-
-    deprecations = [
+    return seen, [
         f"{w.category.__name__} at {w.filename}:{w.lineno}: {w.message}"
         for w in caught
         # Prefect announces some deprecations as FutureWarning.
         if issubclass(w.category, DeprecationWarning | FutureWarning)
     ]
+
+
+def test_the_adapters_calls_into_prefect_emit_no_deprecation_warning() -> None:
+    seen, deprecations = run_listening_for_deprecations(take_and_run_a_deployment_run)
     assert deprecations == []
     assert seen == {
         "holder before": None,
@@ -122,16 +130,7 @@ def test_lean_task_runs_leave_the_flow_runs_tags_on_the_flow_run_only() -> None:
     """Task runs under ``lean_task_runs`` carry no tags (so Prefect asks for no tag
     concurrency slots before each), share one client, and complete; the flow run keeps its
     tags; and no deprecation warning on the way."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        seen = asyncio.run(lean_run_as_recorded())
-        flush_prefect_queues(timeout=30)
-
-    deprecations = [
-        f"{w.category.__name__} at {w.filename}:{w.lineno}: {w.message}"
-        for w in caught
-        if issubclass(w.category, DeprecationWarning | FutureWarning)
-    ]
+    seen, deprecations = run_listening_for_deprecations(lean_run_as_recorded)
     assert deprecations == []
     assert seen == {
         "result": 42,
