@@ -13,13 +13,15 @@ Measures, on a throwaway installation with its own embedded Prefect server:
 Figures are reported as ratios against the baselines: absolute times on shared machines are
 noise. This is a report, never a test.
 
-Measured 2026-12-01 on 2 cores, load under 1 (--repeat 8), submit against bare flow + PDF +
-DOCX: before, 429 ms against 202 ms (2.13x; the apply-transition task alone 65 ms for an 8 ms
-transaction, and 2 s now and then); after ``prefect_adapter.lean_task_runs`` (no TLS context
-built per threaded task, no tag concurrency-slot request per task), 342 ms against 208 ms
-(1.64x; the apply-transition task 16 ms, no more 2 s stalls). What stays above the floor: the
-render-and-store task (108 ms against 66 ms bare: storing, the snapshot, the owed row), the
-step's messages (40 ms), the grant's Prefect artifact (20 ms).
+Measured 2026-12-01 on 2 cores, load under 1 (--repeat 10), submit against bare flow + PDF +
+DOCX, the code before and after ``prefect_adapter.lean_task_runs`` back to back: before, median
+446 ms (mean 646 ms) against 226 ms, 1.97x; the apply-transition task took 65 ms for an 8 ms
+transaction, and 2 s whenever Prefect's tag concurrency-slot request met a locked SQLite;
+after, median 355 ms (mean 375 ms) against 189 ms, 1.88x. What stays above the floor: each
+task builds its own Prefect client (a TLS context, about 20 ms; sharing one was tried and made
+Prefect's SQLite lock more often), the render-and-store task (storing, the snapshot, the owed
+row: about 40 ms over the bare renders), the step's messages (20-40 ms), the grant's Prefect
+artifact (20 ms).
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from uuid import UUID
 
 from prefect.client.orchestration import PrefectClient
 from prefect.client.schemas.objects import FlowRun, State
-from prefect.context import SyncClientContext, TagsContext
+from prefect.context import TagsContext
 from prefect.events.worker import EventsWorker
 from prefect.flow_engine import run_flow_async
 from prefect.flows import Flow
@@ -68,18 +68,21 @@ def flush_prefect_queues(timeout: float = 10) -> None:
 
 @contextmanager
 def lean_task_runs() -> Iterator[None]:
-    """The sync tasks a flow run starts in worker threads, made cheap: one Prefect sync client
-    for all of them, and no tags.
+    """The tasks a flow run starts, without the tags around the flow run.
 
-    Measured with pyinstrument (2026-12-01, a quiet machine): a sync task started with
-    ``asyncio.to_thread`` finds no sync client in its context and builds its own, a TLS context
-    with the CA bundle each time (about 20 ms); and a task run inherits the tags around its
-    flow run (``grant:…``, ``stage:…``, ``action:…``), for which Prefect asks its server for
-    tag concurrency slots before every task (an HTTP call: about 50 ms, 2 s when Prefect's
-    SQLite database is busy). grantflow sets no tag concurrency limits, and the flow run keeps
-    its tags; its task runs are found by their flow run. Entered in the flow's own context,
-    both are copied into each thread's context (``to_thread`` copies contextvars).
-    Non-public: ``prefect.context``'s holders of the client and the tags.
+    A task run inherits the tags set around its flow run (``grant:…``, ``stage:…``,
+    ``action:…``), and Prefect asks its server for tag concurrency slots before every tagged
+    task: an HTTP call of about 50 ms, and 2 s whenever Prefect's SQLite database answers it
+    "locked" (a 503 its client retries after 2 s). grantflow sets no tag concurrency limits;
+    the flow run keeps its tags, and its task runs are found by their flow run. Entered in the
+    flow's own context, the cleared tags are copied into each thread's context (``to_thread``
+    copies contextvars). Measured 2026-12-01 (pyinstrument, ``benchmarks/action_cost.py``,
+    ``grantflow demo``): the apply-transition task 65 ms for an 8 ms transaction before.
+
+    Sharing one sync client among the tasks (each otherwise builds a TLS context, about 20 ms)
+    was tried and left out: with the tasks that much quicker, Prefect's embedded SQLite server
+    answered "locked" three times as often, and the demo took 25% longer.
+    Non-public: ``prefect.context.TagsContext`` holds the tags.
     """
-    with SyncClientContext.get_or_create(), TagsContext(current_tags=set()):
+    with TagsContext(current_tags=set()):
         yield

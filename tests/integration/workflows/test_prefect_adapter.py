@@ -128,8 +128,8 @@ async def lean_run_as_recorded() -> dict[str, Any]:
 
 def test_lean_task_runs_leave_the_flow_runs_tags_on_the_flow_run_only() -> None:
     """Task runs under ``lean_task_runs`` carry no tags (so Prefect asks for no tag
-    concurrency slots before each), share one client, and complete; the flow run keeps its
-    tags; and no deprecation warning on the way."""
+    concurrency slots before each) and complete; the flow run keeps its tags; and no
+    deprecation warning on the way."""
     seen, deprecations = run_listening_for_deprecations(lean_run_as_recorded)
     assert deprecations == []
     assert seen == {
