@@ -153,6 +153,7 @@ def _family(stage: str) -> Flow:
     # record no denial), so ``grantflow worker`` screens runs with others first
     # (``screen_parameters``); the flow itself checks the request and its token.
     async def run(request_id: int | None = None, token: str | None = None) -> ActionOutcome:
+        # run_request_inline tags the flow run (grant, stage, action); its tasks go untagged.
         with lean_task_runs():
             return await carry_out(request_id, token, stage)
 

@@ -18,7 +18,6 @@ from sqlmodel import func, select
 
 from models.tables import OwedDocument
 from workflows.delivery import announce_step
-from workflows.prefect_adapter import lean_task_runs
 from workflows.requests import event_documents
 from workflows.runtime import database
 from workflows.tasks import DocumentNotProduced, render_and_store
@@ -82,11 +81,10 @@ def _owing_events(limit: int) -> list[int]:
 )
 async def produce_owed_documents(limit: int = 50, event_id: int | None = None) -> dict[str, int]:
     """Try every owed document of up to ``limit`` steps, oldest first (or of one step)."""
-    with lean_task_runs():
-        events = [event_id] if event_id else await asyncio.to_thread(_owing_events, limit)
-        for event_id in events:
-            await produce_owed(event_id)
-        return {"steps_tried": len(events), "still_owed": await asyncio.to_thread(owed_count)}
+    events = [event_id] if event_id else await asyncio.to_thread(_owing_events, limit)
+    for event_id in events:
+        await produce_owed(event_id)
+    return {"steps_tried": len(events), "still_owed": await asyncio.to_thread(owed_count)}
 
 
 async def settle_owed_documents(limit: int = 50) -> dict[str, int] | None:

@@ -50,7 +50,6 @@ from models.provisioning import system_actor
 from models.tables import Fund, Grant, Instalment, Notification, OutcomeReport, SweepRun, User
 from workflows.delivery import DIGEST, deliver_due
 from workflows.owed_documents import produce_owed
-from workflows.prefect_adapter import lean_task_runs
 from workflows.runtime import database
 from workflows.tasks import actor_of, current_flow_run_id
 
@@ -380,8 +379,7 @@ async def _sweep(sweep_id: int | None, token: str | None) -> dict[str, int]:
     validate_parameters=False,
 )
 async def sweep_flow(sweep_id: int | None = None, token: str | None = None) -> dict[str, int]:
-    with lean_task_runs():
-        return await _sweep(sweep_id, token)
+    return await _sweep(sweep_id, token)
 
 
 def sweep_run_name(day: date) -> str:
