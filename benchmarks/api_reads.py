@@ -59,7 +59,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -425,6 +425,20 @@ def report_posts(samples: list[float]) -> None:
     )
 
 
+@contextmanager
+def installation_under_load(
+    prefix: str, prepare: Callable[[str, int], dict], grants: int, script: str = __file__
+) -> Iterator[tuple[dict, str, str]]:
+    """A fresh PostgreSQL schema made ready by ``prepare(url, grants)``, then serve and
+    ``script``'s bare app on it: the prepared state and the two base URLs; all gone after."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as directory, postgres_schema() as url:
+        started = time.monotonic()
+        state = prepare(url, grants)
+        print(f"{len(state['grant_ids'])} grants built in {time.monotonic() - started:.0f} s")
+        with servers(Path(directory), url, script) as (serve_url, bare_url):
+            yield state, serve_url, bare_url
+
+
 def load_arguments(description: str, what: str) -> argparse.ArgumentParser:
     """The arguments a benchmark under load takes (``what``: a route, a page), and the two
     its bare app is started with."""
@@ -445,30 +459,22 @@ def main() -> None:
     if arguments.bare_port:
         run_bare(arguments.bare_url, arguments.bare_port)
         return
-    with (
-        tempfile.TemporaryDirectory(prefix="api-reads-") as directory,
-        postgres_schema() as url,
+    with installation_under_load("api-reads-", build, arguments.grants) as (
+        state,
+        serve_url,
+        bare_url,
     ):
-        started = time.monotonic()
-        state = build(url, arguments.grants)
-        print(f"{len(state['grant_ids'])} grants built in {time.monotonic() - started:.0f} s")
-        with servers(Path(directory), url) as (serve_url, bare_url):
-            figures = measure(
-                serve_url,
-                bare_url,
-                state,
-                arguments.clients,
-                arguments.requests,
-                arguments.rounds,
-            )
-            posts = (
-                measure_posts(serve_url, state, arguments.clients, arguments.posts)
-                if arguments.posts
-                else []
-            )
-        report(figures)
-        if posts:
-            report_posts(posts)
+        figures = measure(
+            serve_url, bare_url, state, arguments.clients, arguments.requests, arguments.rounds
+        )
+        posts = (
+            measure_posts(serve_url, state, arguments.clients, arguments.posts)
+            if arguments.posts
+            else []
+        )
+    report(figures)
+    if posts:
+        report_posts(posts)
 
 
 if __name__ == "__main__":

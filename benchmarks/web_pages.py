@@ -58,7 +58,6 @@ import random
 import re
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -68,8 +67,7 @@ if TYPE_CHECKING:
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.api_reads import build, load_arguments, percentile, servers  # noqa: E402 - after the path
-from tests.support.postgres import postgres_schema  # noqa: E402 - after the repository is on the path
+from benchmarks.api_reads import build, installation_under_load, load_arguments, percentile  # noqa: E402 - after the path
 
 # The peer's HTML list of 60 submissions under 20 clients, p95 (Hypha 6.7, Django, PostgreSQL,
 # one gunicorn worker, measured on this machine; the figure stated in the issue).
@@ -291,27 +289,19 @@ def main() -> None:
     if arguments.bare_port:
         run_bare(arguments.bare_url, arguments.bare_port)
         return
-    with (
-        tempfile.TemporaryDirectory(prefix="web-pages-") as directory,
-        postgres_schema() as url,
+    with installation_under_load("web-pages-", prepare, arguments.grants, __file__) as (
+        state,
+        serve_url,
+        bare_url,
     ):
-        started = time.monotonic()
-        state = prepare(url, arguments.grants)
-        print(f"{len(state['grant_ids'])} grants built in {time.monotonic() - started:.0f} s")
-        with servers(Path(directory), url, __file__) as (serve_url, bare_url):
-            before = _load_average()
-            figures = asyncio.run(
-                _measure(
-                    serve_url,
-                    bare_url,
-                    state,
-                    arguments.clients,
-                    arguments.requests,
-                    arguments.rounds,
-                )
+        before = _load_average()
+        figures = asyncio.run(
+            _measure(
+                serve_url, bare_url, state, arguments.clients, arguments.requests, arguments.rounds
             )
-            after = _load_average()
-        report(figures, f"1/5/15-minute load average {before} before, {after} after")
+        )
+        after = _load_average()
+    report(figures, f"1/5/15-minute load average {before} before, {after} after")
 
 
 if __name__ == "__main__":
