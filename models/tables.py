@@ -471,11 +471,16 @@ class Notification(SQLModel, table=True):
 
 class SweepRun(SQLModel, table=True):
     """One run of the daily deadline sweep (``workflows.sweep``): which day it swept, from
-    which day on (the days it caught up), and what it did, by kind (counts only)."""
+    which day on (the days it caught up), and what it did, by kind (counts only).
+
+    ``grant_id`` set: a sweep of that one grant's deadlines (the demo's simulated calendar,
+    one per grant); None: the installation's daily sweep, the only kind that counts as the
+    day's sweep."""
 
     __tablename__ = "sweep_run"
     id: int | None = Field(default=None, primary_key=True)
     as_of: date = Field(index=True)
+    grant_id: int | None = Field(default=None, foreign_key="grant.id", index=True)
     caught_up_from: date | None = None
     token: str = Field(max_length=64)
     started_at: datetime = Field(default_factory=utcnow)

@@ -22,9 +22,15 @@ twice changes nothing. Rules are windows (``models.deadlines``), so a sweep that
 finds what those days would have found: it catches up by construction, and records which days
 it covered (``SweepRun``).
 
+A sweep may be scoped to one grant (``SweepRun.grant_id``): it then keeps only that grant's
+deadlines and sends what is due, and writes no staff digests (a digest is the day's summary of
+everything waiting, which only the installation's sweep makes). ``grantflow demo`` gives each
+of the grants it runs side by side its own simulated calendar this way. Only installation-wide
+sweeps count as the day's sweep (``swept_today``) or as the days caught up.
+
 Prefect holds ids only: a scheduled run has no parameters (it sweeps the fund's today); a run
-started by ``grantflow sweep --as-of`` carries a ``SweepRun`` id and its token, and the day is
-read from grantflow's database, never from Prefect.
+started by ``grantflow sweep --as-of`` (or the demo) carries a ``SweepRun`` id and its token,
+and the day and scope are read from grantflow's database, never from Prefect.
 """
 
 from __future__ import annotations
@@ -69,17 +75,22 @@ class SweepRefused(RuntimeError):
 # ------------------------------------------------------------------------- the sweep's day
 
 
-def open_sweep(as_of: date | None = None) -> SweepRun:
-    """Record a sweep of ``as_of`` (the fund's today by default) and the days it catches up."""
+def open_sweep(as_of: date | None = None, grant_id: int | None = None) -> SweepRun:
+    """Record a sweep of ``as_of`` (the fund's today by default), of the whole installation or
+    of one grant, and the days it catches up (since the last finished sweep of that scope)."""
     day = as_of or deadlines.fund_today(utcnow())
     with database().transaction() as session:
         last = session.exec(
             select(SweepRun.as_of)
-            .where(SweepRun.finished_at.is_not(None))  # type: ignore[union-attr]
+            .where(
+                SweepRun.finished_at.is_not(None),  # type: ignore[union-attr]
+                SweepRun.grant_id == grant_id,
+            )
             .order_by(SweepRun.as_of.desc())  # type: ignore[attr-defined]
         ).first()
         run = SweepRun(
             as_of=day,
+            grant_id=grant_id,
             caught_up_from=(last + timedelta(days=1)) if last is not None and last < day else day,
             token=secrets.token_hex(16),
         )
@@ -142,12 +153,29 @@ def _rows(query: Any) -> list[Any]:
         return list(session.exec(query))
 
 
+def _within(query: Any, grant_column: Any, scope: int | None) -> Any:
+    """``query`` narrowed to the scoped grant's rows (unchanged for an installation sweep)."""
+    return query if scope is None else query.where(grant_column == scope)
+
+
+def _grants_in(state: str, scope: int | None) -> list[Grant]:
+    return _rows(_within(select(Grant).where(Grant.state == state), Grant.id, scope))
+
+
+def _waiting_for_information(scope: int | None) -> tuple[list[Grant], dict[int, Fund]]:
+    with database().reading() as session:
+        waiting = list(
+            session.exec(_within(select(Grant).where(Grant.state == "needs_info"), Grant.id, scope))
+        )
+        funds = {f.id: f for f in session.exec(select(Fund))}
+    return waiting, funds  # type: ignore[return-value]
+
+
 @task(name="lapse-offers", cache_policy=NONE, persist_result=False)
-def lapse_offers(day: date, events: list[int]) -> int:
+def lapse_offers(day: date, events: list[int], scope: int | None = None) -> int:
     now = deadlines.sweep_moment(day)
-    grants = _rows(select(Grant).where(Grant.state == "approved"))
     done = 0
-    for grant in grants:
+    for grant in _grants_in("approved", scope):
         if deadlines.offer_lapsed(grant, day):
             key = f"lapse:grant-{grant.id}:{grant.offer_expires_on}"
             done += _act(grant.id, "lapse", {}, key, now, events)
@@ -155,12 +183,10 @@ def lapse_offers(day: date, events: list[int]) -> int:
 
 
 @task(name="close-incomplete-applications", cache_policy=NONE, persist_result=False)
-def close_incomplete_applications(day: date, events: list[int]) -> int:
+def close_incomplete_applications(day: date, events: list[int], scope: int | None = None) -> int:
     now = deadlines.sweep_moment(day)
     done = 0
-    with database().reading() as session:
-        waiting = list(session.exec(select(Grant).where(Grant.state == "needs_info")))
-        funds = {f.id: f for f in session.exec(select(Fund))}
+    waiting, funds = _waiting_for_information(scope)
     for grant in waiting:
         if deadlines.cure_period_over(grant, funds[grant.fund_id], now):
             key = f"close_incomplete:grant-{grant.id}:{grant.info_requested_at}"
@@ -168,21 +194,25 @@ def close_incomplete_applications(day: date, events: list[int]) -> int:
     return done
 
 
-def _live_reports() -> list[OutcomeReport]:
+def _live_reports(scope: int | None) -> list[OutcomeReport]:
     live = select(Grant.id).where(Grant.state.in_(LIVE))  # type: ignore[attr-defined]
     return _rows(
-        select(OutcomeReport).where(
-            OutcomeReport.grant_id.in_(live),  # type: ignore[attr-defined]
-            OutcomeReport.state.in_(("due", "returned")),  # type: ignore[attr-defined]
+        _within(
+            select(OutcomeReport).where(
+                OutcomeReport.grant_id.in_(live),  # type: ignore[attr-defined]
+                OutcomeReport.state.in_(("due", "returned")),  # type: ignore[attr-defined]
+            ),
+            OutcomeReport.grant_id,
+            scope,
         )
     )
 
 
 @task(name="remind-reports", cache_policy=NONE, persist_result=False)
-def remind_reports(day: date, events: list[int]) -> int:
+def remind_reports(day: date, events: list[int], scope: int | None = None) -> int:
     now = deadlines.sweep_moment(day)
     done = 0
-    for report in _live_reports():
+    for report in _live_reports(scope):
         point = deadlines.reminder_point(report, day)
         if point is not None:
             key = f"remind_report:report-{report.id}:{report.due_date}:{point}"
@@ -193,10 +223,10 @@ def remind_reports(day: date, events: list[int]) -> int:
 
 
 @task(name="record-overdue-reports", cache_policy=NONE, persist_result=False)
-def record_overdue_reports(day: date, events: list[int]) -> int:
+def record_overdue_reports(day: date, events: list[int], scope: int | None = None) -> int:
     now = deadlines.sweep_moment(day)
     done = 0
-    for report in _live_reports():
+    for report in _live_reports(scope):
         if deadlines.report_overdue(report, day):
             key = f"record_overdue_report:report-{report.id}:{report.due_date}"
             payload = {"sequence": report.sequence}
@@ -210,9 +240,9 @@ def _notify(write: Callable[[Session], int]) -> int:
 
 
 @task(name="warn-expiring-offers", cache_policy=NONE, persist_result=False)
-def warn_expiring_offers(day: date) -> int:
+def warn_expiring_offers(day: date, scope: int | None = None) -> int:
     done = 0
-    for grant in _rows(select(Grant).where(Grant.state == "approved")):
+    for grant in _grants_in("approved", scope):
         if deadlines.offer_warning_due(grant, day):
             expires = grant.offer_expires_on
             done += _notify(
@@ -229,11 +259,9 @@ def warn_expiring_offers(day: date) -> int:
 
 
 @task(name="warn-cure-periods", cache_policy=NONE, persist_result=False)
-def warn_cure_periods(day: date) -> int:
+def warn_cure_periods(day: date, scope: int | None = None) -> int:
     done = 0
-    with database().reading() as session:
-        waiting = list(session.exec(select(Grant).where(Grant.state == "needs_info")))
-        funds = {f.id: f for f in session.exec(select(Fund))}
+    waiting, funds = _waiting_for_information(scope)
     for grant in waiting:
         fund = funds[grant.fund_id]
         if deadlines.cure_warning_due(grant, fund, day):
@@ -254,17 +282,16 @@ def warn_cure_periods(day: date) -> int:
 
 
 @task(name="payments-due", cache_policy=NONE, persist_result=False)
-def payments_due(day: date) -> int:
+def payments_due(day: date, scope: int | None = None) -> int:
     """Officers are told of each instalment that has become payable and waits for them."""
     live = select(Grant.id).where(Grant.state.in_(LIVE))  # type: ignore[attr-defined]
+    scheduled = select(Instalment).where(
+        Instalment.grant_id.in_(live),  # type: ignore[attr-defined]
+        Instalment.state == "scheduled",
+    )
     payable = [
         i
-        for i in _rows(
-            select(Instalment).where(
-                Instalment.grant_id.in_(live),  # type: ignore[attr-defined]
-                Instalment.state == "scheduled",
-            )
-        )
+        for i in _rows(_within(scheduled, Instalment.grant_id, scope))
         if deadlines.instalment_payable(i, day)
     ]
     done = 0
@@ -350,21 +377,22 @@ def _finish(run_id: int, counts: dict[str, int]) -> None:
 
 async def _sweep(sweep_id: int | None, token: str | None) -> dict[str, int]:
     run = await asyncio.to_thread(_verified, sweep_id, token)
-    day = run.as_of
+    day, scope = run.as_of, run.grant_id
     events: list[int] = []
     counts: dict[str, int] = {}
-    counts["lapsed"] = await asyncio.to_thread(lapse_offers, day, events)
+    counts["lapsed"] = await asyncio.to_thread(lapse_offers, day, events, scope)
     counts["closed_incomplete"] = await asyncio.to_thread(
-        close_incomplete_applications, day, events
+        close_incomplete_applications, day, events, scope
     )
-    counts["reminded"] = await asyncio.to_thread(remind_reports, day, events)
-    counts["overdue"] = await asyncio.to_thread(record_overdue_reports, day, events)
+    counts["reminded"] = await asyncio.to_thread(remind_reports, day, events, scope)
+    counts["overdue"] = await asyncio.to_thread(record_overdue_reports, day, events, scope)
     for event_id in events:  # the lapse and overdue notices, the reminders (and their messages)
         await produce_owed(event_id)
-    counts["offers_warned"] = await asyncio.to_thread(warn_expiring_offers, day)
-    counts["cure_warned"] = await asyncio.to_thread(warn_cure_periods, day)
-    counts["payments_due"] = await asyncio.to_thread(payments_due, day)
-    counts["digests"] = await asyncio.to_thread(staff_digests, day)
+    counts["offers_warned"] = await asyncio.to_thread(warn_expiring_offers, day, scope)
+    counts["cure_warned"] = await asyncio.to_thread(warn_cure_periods, day, scope)
+    counts["payments_due"] = await asyncio.to_thread(payments_due, day, scope)
+    if scope is None:  # the day's digest sums up everything waiting: the installation's sweep
+        counts["digests"] = await asyncio.to_thread(staff_digests, day)
     delivered = await asyncio.to_thread(deliver_messages)
     counts.update({f"messages_{name}": value for name, value in delivered.items()})
     await asyncio.to_thread(_finish, run.id, counts)  # type: ignore[arg-type]
@@ -382,17 +410,19 @@ async def sweep_flow(sweep_id: int | None = None, token: str | None = None) -> d
     return await _sweep(sweep_id, token)
 
 
-def sweep_run_name(day: date) -> str:
-    return f"sweep · {day.isoformat()}"
+def sweep_run_name(day: date, grant_id: int | None = None) -> str:
+    scope = "" if grant_id is None else f" · grant {grant_id}"
+    return f"sweep · {day.isoformat()}{scope}"
 
 
-async def run_sweep(as_of: date | None = None) -> SweepRun:
-    """Sweep ``as_of`` (today by default) in this process, as one flow run; the finished
-    ``SweepRun`` (its counts, its flow run's id)."""
+async def run_sweep(as_of: date | None = None, grant_id: int | None = None) -> SweepRun:
+    """Sweep ``as_of`` (today by default) in this process, as one flow run, for the whole
+    installation or for the grant ``grant_id`` alone; the finished ``SweepRun`` (its counts,
+    its flow run's id)."""
     from workflows.actions import run_gate
 
-    run = await asyncio.to_thread(open_sweep, as_of)
-    named = sweep_flow.with_options(flow_run_name=sweep_run_name(run.as_of))
+    run = await asyncio.to_thread(open_sweep, as_of, grant_id)
+    named = sweep_flow.with_options(flow_run_name=sweep_run_name(run.as_of, run.grant_id))
     async with run_gate():
         await named(run.id, run.token)
     return await asyncio.to_thread(_reload, run.id)  # type: ignore[arg-type]
@@ -416,6 +446,7 @@ def swept_today(now: datetime | None = None) -> bool:
         finished = session.exec(
             select(SweepRun.id).where(
                 SweepRun.as_of == today,
+                SweepRun.grant_id.is_(None),  # type: ignore[union-attr]
                 SweepRun.finished_at.is_not(None),  # type: ignore[union-attr]
             )
         ).first()

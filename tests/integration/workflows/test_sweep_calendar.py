@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from sqlmodel import func, select
 
-from models import fictional
+from models import deadlines, fictional
 from models.clock import utcnow
 from models.deadlines import REPORT_REMINDER_DAYS, fund_today
 from models.fictional.script import steps
@@ -36,7 +36,7 @@ from models.tables import (
 )
 from service.demo_runner import Calendar, sweep_until
 from workflows.actions import run_action_inline
-from workflows.sweep import run_sweep
+from workflows.sweep import run_sweep, swept_today
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -189,3 +189,61 @@ def test_an_unsigned_offer_is_warned_then_lapses_and_its_allocation_returns(inst
     before = everything(db)
     asyncio.run(run_sweep(grant.offer_expires_on + timedelta(days=1)))
     assert everything(db) == before
+
+
+def offered(db: Any, cast: Any, index: int) -> Grant:
+    """A grant approved on the script's days and never signed (no sweep in between)."""
+    organisation, application = fictional.application_for(index, cast)
+    grant = create_application(db, organisation.id, application)
+    for action, who, payload, at in steps(db, cast, grant.id, "offer_lapsed"):  # type: ignore[arg-type]
+        asyncio.run(run_action_inline(grant.id, grant.reference, action, who, payload, now=at))  # type: ignore[arg-type]
+    with db.reading() as session:
+        return session.get(Grant, grant.id)
+
+
+def test_a_sweep_scoped_to_one_grant_acts_on_that_grant_alone(installation):
+    """The demo drives grants side by side, each on its own calendar: a grant's sweep lapses
+    its own unsigned offer and leaves another grant's, equally past its deadline, to the
+    installation's sweep; only the installation's sweep counts as the day's."""
+    db = installation
+    cast = fictional.seed(db)
+    first, second = offered(db, cast, 0), offered(db, cast, 2)
+    assert first.state == second.state == "approved"
+    past_both = max(first.offer_expires_on, second.offer_expires_on) + timedelta(days=1)
+
+    scoped = asyncio.run(run_sweep(past_both, grant_id=first.id))
+    assert scoped.grant_id == first.id and scoped.finished_at is not None
+    assert scoped.counts["lapsed"] == 1 and "digests" not in scoped.counts
+    assert states(db, first.id, second.id) == ("lapsed", "approved")
+    assert [e.grant_id for e in lapses(db)] == [first.id]
+    assert not told_of_lapse(db, second.id)
+
+    # A scoped sweep of the fund's today is not the day's sweep; the installation's is.
+    now = deadlines.sweep_moment(fund_today(utcnow())) + timedelta(minutes=1)
+    asyncio.run(run_sweep(fund_today(now), grant_id=second.id))
+    assert not swept_today(now)
+    installation_sweep = asyncio.run(run_sweep(past_both))
+    assert installation_sweep.grant_id is None and installation_sweep.counts["lapsed"] == 1
+    assert states(db, first.id, second.id) == ("lapsed", "lapsed")
+    assert [e.grant_id for e in lapses(db)] == [first.id, second.id]  # each lapsed once
+    assert told_of_lapse(db, second.id)
+    asyncio.run(run_sweep(fund_today(now)))
+    assert swept_today(now)
+
+
+def states(db: Any, *grant_ids: int) -> tuple[str, ...]:
+    with db.reading() as session:
+        return tuple(session.get(Grant, grant_id).state for grant_id in grant_ids)
+
+
+def lapses(db: Any) -> list[AuditEvent]:
+    with db.reading() as session:
+        return list(
+            session.exec(
+                select(AuditEvent).where(AuditEvent.action == "lapse").order_by(AuditEvent.id)  # type: ignore[arg-type]
+            )
+        )
+
+
+def told_of_lapse(db: Any, grant_id: int) -> int:
+    return messages(db, grant_id)["offer_lapsed"]
