@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from service import environment
 from service.cli_export import export_app, org_app
@@ -74,27 +75,59 @@ def _failure(error: Exception) -> str:
     return text
 
 
+def _demo_failure(error: Exception) -> str:
+    from models.errors import ActionRejected
+    from service.demo_pool import DemoFailed
+
+    if isinstance(error, DemoFailed):
+        return str(error)
+    if isinstance(error, ActionRejected):
+        return f"{error.title}: {error.message}"
+    return _failure(error)
+
+
 @app.command()
 def demo(
     grants: Annotated[int, typer.Option(min=1, max=500, help="How many fictional grants")] = 6,
     out: Annotated[Path, typer.Option(help="Where to write the documents")] = Path("demo-output"),
+    processes: Annotated[
+        int | None,
+        typer.Option(
+            min=1, max=64, help="Processes driving grants side by side (default: one per core)"
+        ),
+    ] = None,
 ) -> None:
     """Take fictional grants through the whole lifecycle on this installation."""
     server = environment.configure(quiet_console=True)
-    from models.errors import ActionRejected
-    from service.demo_runner import run_demo, summary_table
+    from service.demo_pool import start_forkserver, usable_cores
 
+    processes = min(grants, processes or usable_cores())
+    shared = None
+    if processes > 1 and server is None:
+        # The pool's processes share one Prefect server: started now, stopped at the end.
+        from service.prefect_server import begin_server
+
+        shared = begin_server()
+        server = os.environ["PREFECT_API_URL"] = shared.server.api_url
+        shared.launch()
+    if processes > 1:
+        start_forkserver()  # it imports the demo while the server starts
     where = server or "an embedded Prefect server (starting it takes a few seconds)"
-    console.print(f"Data in [bold]{environment.data_dir()}[/]; Prefect: {where}")
+    side_by_side = f", {processes} processes side by side" if processes > 1 else ""
+    console.print(f"Data in [bold]{environment.data_dir()}[/]; Prefect: {where}{side_by_side}")
     started = time.perf_counter()
     try:
-        runs = asyncio.run(run_demo(grants, out.resolve(), console))
-    except ActionRejected as error:
-        errors.print(f"[red]demo failed:[/] {error.title}: {error.message}")
-        raise typer.Exit(1) from None
+        from service.demo_runner import run_demo, summary_table
+
+        if shared is not None:
+            shared.finish()
+        runs = asyncio.run(run_demo(grants, out.resolve(), console, processes))
     except Exception as error:  # noqa: BLE001 - the command must end with a clear message
-        errors.print(f"[red]demo failed:[/] {_failure(error)}", markup=True, highlight=False)
+        errors.print(f"[red]demo failed:[/] {escape(_demo_failure(error))}", highlight=False)
         raise typer.Exit(1) from None
+    finally:
+        if shared is not None:
+            shared.server.stop()
     console.print(summary_table(runs))
     from service.demo_runner import messages_table
     from workflows.mail import transport_from_environment

@@ -10,6 +10,7 @@ overdue report holding a payment until it is accepted, an unsigned offer lapsing
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -24,6 +25,7 @@ from models import fictional
 from models.clock import utcnow
 from models.db import Database
 from models.deadlines import deadline_days, fund_today
+from models.errors import ActionRejected
 from models.fictional.script import Variant, steps
 from models.provisioning import create_application
 from models.tables import (
@@ -37,6 +39,7 @@ from models.tables import (
     User,
 )
 from service.authz import document_readers
+from service.demo_pool import DemoFailed
 from workflows.actions import run_action_inline
 from workflows.document_copies import (
     LANGUAGE_NAMES,
@@ -101,11 +104,75 @@ def _deadline_days(db: Database, grant_id: int, after: date, until: date) -> lis
 
 
 async def sweep_until(db: Database, grant_id: int, day: date, calendar: Calendar) -> None:
-    """Run the daily sweep on each deadline day of the grant up to ``day``."""
+    """Run the grant's own sweep (``workflows.sweep``, scoped to it) on each of its deadline
+    days up to ``day``: grants driven side by side each keep their own simulated calendar."""
     for deadline in _deadline_days(db, grant_id, calendar.last_swept, day):
-        await run_sweep(deadline)
+        await run_sweep(deadline, grant_id)
         calendar.sweeps += 1
     calendar.last_swept = max(calendar.last_swept, day)
+
+
+@dataclass(frozen=True)
+class PlannedGrant:
+    """An application the demo made, and the path it is to take (picklable: a process of the
+    demo's pool drives it)."""
+
+    index: int
+    grant_id: int
+    reference: str
+    organisation_id: int
+    organisation: str
+    variant: Variant
+
+
+def plan_grants(db: Database, cast: fictional.Cast, count: int) -> list[PlannedGrant]:
+    """Make the demo's applications, in order (their references follow it)."""
+    planned: list[PlannedGrant] = []
+    for index, variant in enumerate(variants(count)):
+        organisation, application = fictional.application_for(index, cast)
+        grant = create_application(db, organisation.id, application)  # type: ignore[arg-type]
+        planned.append(
+            PlannedGrant(
+                index,
+                grant.id,  # type: ignore[arg-type]
+                grant.reference,
+                organisation.id,  # type: ignore[arg-type]
+                organisation.legal_name,
+                variant,
+            )
+        )
+    return planned
+
+
+async def drive_grant(
+    db: Database, cast: fictional.Cast, planned: PlannedGrant, report: Callable[[str], None]
+) -> GrantRun:
+    """Take one planned grant through its scripted steps, each on its simulated day, its
+    calendar swept before each; ``report`` hears of each step as it starts."""
+    run = GrantRun(planned.reference, planned.organisation, planned.variant)
+    started = time.perf_counter()
+    calendar = Calendar(last_swept=fund_today(utcnow()))
+    for action, actor, payload, at in steps(db, cast, planned.grant_id, planned.variant):
+        report(f"{planned.reference} · {action}")
+        if at is not None:
+            await sweep_until(db, planned.grant_id, fund_today(at) - timedelta(days=1), calendar)
+        outcome = await run_action_inline(
+            planned.grant_id,
+            planned.reference,
+            action,
+            actor,
+            payload,  # type: ignore[arg-type]
+            now=at,
+        )
+        if outcome.flow_run_id:
+            run.flow_runs.add(outcome.flow_run_id)
+    # What is left to the calendar: an unsigned offer lapses after its deadline.
+    horizon = calendar.last_swept + timedelta(days=OFFER_HORIZON_DAYS)
+    await sweep_until(db, planned.grant_id, horizon, calendar)
+    run.final_state = _state_of(db, planned.grant_id)
+    run.sweeps = calendar.sweeps
+    run.seconds = time.perf_counter() - started
+    return run
 
 
 def load_or_seed(db: Database) -> fictional.Cast:
@@ -151,11 +218,15 @@ def export_documents(db: Database, grant_id: int, out: Path, reference: str) -> 
     return len(kept)
 
 
-async def run_demo(grant_count: int, out: Path, console: Console) -> list[GrantRun]:
+async def run_demo(
+    grant_count: int, out: Path, console: Console, processes: int = 1
+) -> list[GrantRun]:
+    """Plan ``grant_count`` grants, drive them (one after another in this process, or side by
+    side in a pool of ``processes``; ``service.demo_pool``), then export their documents and
+    write the fund's outcome report. DemoFailed if a grant cannot finish."""
     db = database()
     cast = load_or_seed(db)
-    runs: list[GrantRun] = []
-    copied = False
+    planned = plan_grants(db, cast, grant_count)
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -164,47 +235,52 @@ async def run_demo(grant_count: int, out: Path, console: Console) -> list[GrantR
         console=console,
     ) as progress:
         overall = progress.add_task("grants", total=grant_count)
-        for index, variant in enumerate(variants(grant_count)):
-            organisation, application = fictional.application_for(index, cast)
-            grant = create_application(db, organisation.id, application)  # type: ignore[arg-type]
-            run = GrantRun(grant.reference, organisation.legal_name, variant)
-            started = time.perf_counter()
-            calendar = Calendar(last_swept=fund_today(utcnow()))
-            for action, actor, payload, at in steps(db, cast, grant.id, variant):  # type: ignore[arg-type]
-                progress.update(overall, description=f"{grant.reference} · {action}")
-                if at is not None:
-                    await sweep_until(db, grant.id, fund_today(at) - timedelta(days=1), calendar)  # type: ignore[arg-type]
-                outcome = await run_action_inline(
-                    grant.id,
-                    grant.reference,
-                    action,
-                    actor,
-                    payload,  # type: ignore[arg-type]
-                    now=at,
-                )
-                run.final_state = outcome.grant_state
-                if outcome.flow_run_id:
-                    run.flow_runs.add(outcome.flow_run_id)
-            # What is left to the calendar: an unsigned offer lapses after its deadline.
-            horizon = calendar.last_swept + timedelta(days=OFFER_HORIZON_DAYS)
-            await sweep_until(db, grant.id, horizon, calendar)  # type: ignore[arg-type]
-            run.final_state = _state_of(db, grant.id)  # type: ignore[arg-type]
-            run.sweeps = calendar.sweeps
-            if not copied:
-                applicant = cast.applicants[organisation.id]  # type: ignore[index]
-                copy = letter_in_other_language(db, grant.id, applicant)  # type: ignore[arg-type]
-                if copy is not None:
-                    copied = True
-                    console.print(
-                        f"{grant.reference}: its applicant asked for the decision letter in "
-                        f"{LANGUAGE_NAMES[copy.language]}, rendered from the letter's own content"
-                    )
-            run.seconds = time.perf_counter() - started
-            run.documents = export_documents(db, grant.id, out, grant.reference)  # type: ignore[arg-type]
-            runs.append(run)
+
+        def report(text: str) -> None:
+            progress.update(overall, description=text)
+
+        def finished(_run: GrantRun) -> None:
             progress.advance(overall)
+
+        if processes > 1:
+            from service.demo_pool import drive_in_processes
+
+            runs = await drive_in_processes(planned, processes, report, finished)
+        else:
+            runs = []
+            for grant in planned:
+                runs.append(await drive_in_this_process(db, cast, grant, report))
+                finished(runs[-1])
+    show_letter_in_other_language(db, cast, planned, console)
+    for grant, run in zip(planned, runs, strict=True):
+        run.documents = export_documents(db, grant.grant_id, out, grant.reference)
     write_fund_outcome_report(db, out, console)
     return runs
+
+
+async def drive_in_this_process(
+    db: Database, cast: fictional.Cast, planned: PlannedGrant, report: Callable[[str], None]
+) -> GrantRun:
+    """``drive_grant``, its failure said as DemoFailed naming the grant."""
+    try:
+        return await drive_grant(db, cast, planned, report)
+    except ActionRejected as error:
+        raise DemoFailed(f"{planned.reference}: {error.title}: {error.message}") from error
+
+
+def show_letter_in_other_language(
+    db: Database, cast: fictional.Cast, planned: list[PlannedGrant], console: Console
+) -> None:
+    """The first grant with a decision letter gets it in the other official language."""
+    for grant in planned:
+        applicant = cast.applicants[grant.organisation_id]
+        copy = letter_in_other_language(db, grant.grant_id, applicant)
+        if copy is not None:
+            console.print(
+                f"{grant.reference}: its applicant asked for the decision letter in "
+                f"{LANGUAGE_NAMES[copy.language]}, rendered from the letter's own content"
+            )
+            return
 
 
 FUND_REPORT_FOLDER = "fund-outcome-report"

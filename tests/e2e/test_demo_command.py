@@ -40,9 +40,11 @@ def run_demo(data_dir: Path, *args: str, extra_env: dict[str, str] | None = None
 
 def test_demo_takes_grants_through_every_stage_and_keeps_its_prefect_history(tmp_path):
     data_dir, out = tmp_path / "var", tmp_path / "out"
-    result = run_demo(data_dir, "--grants", "3", "--out", str(out))
+    # Two processes side by side share one embedded Prefect server the demo starts itself.
+    result = run_demo(data_dir, "--grants", "3", "--processes", "2", "--out", str(out))
     assert result.returncode == 0, result.stderr[-3000:]
     summary = result.stdout
+    assert "2 processes side by side" in summary
     assert summary.count("declined") >= 2
     assert "closed" in summary
     assert "3 grants" in summary
@@ -71,9 +73,11 @@ def test_demo_takes_grants_through_every_stage_and_keeps_its_prefect_history(tmp
         assert not open_to_others, open_to_others
         assert counts["files"] > 10, counts
 
+    # One grant runs in the demo's own process, on the same data directory, afterwards.
     again = run_demo(data_dir, "--grants", "1", "--out", str(out))
     assert again.returncode == 0, again.stderr[-3000:]
     assert "ILIF-" in again.stdout and "closed" in again.stdout
+    assert "side by side" not in again.stdout
 
 
 def test_demo_failure_exits_non_zero_with_a_clear_message(tmp_path):
