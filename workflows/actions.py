@@ -30,7 +30,7 @@ from workflows.gate import needs_run_gate
 from workflows.grant_artifact import publish_grant_steps
 from workflows.once import once
 from workflows.owed_documents import produce_owed, produce_owed_documents
-from workflows.prefect_adapter import lean_task_runs
+from workflows.prefect_adapter import lean_task_runs, retry_locked_answers_quickly
 from workflows.readiness import until_ready
 from workflows.requests import (
     ActionOutcome,
@@ -55,6 +55,9 @@ __all__ = [
 ]
 
 logger = logging.getLogger("grantflow.actions")
+
+# Every process that runs grantflow's flows imports this module (see the function).
+retry_locked_answers_quickly()
 
 
 class RequestRefused(RuntimeError):

@@ -15,6 +15,9 @@ for exactly this kind of metadata; Prefect's ``infrastructure_pid`` is left to P
 
 from __future__ import annotations
 
+import asyncio
+import random
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -86,3 +89,58 @@ def lean_task_runs() -> Iterator[None]:
     """
     with TagsContext(current_tags=set()):
         yield
+
+
+# A "database is locked" answer is over in milliseconds: retry it at these intervals (seconds,
+# jittered) before Prefect's own back-off of 2, 4, 8... seconds sees it.
+LOCKED_RETRY_DELAYS = (0.02, 0.05, 0.1, 0.2, 0.4, 0.8)
+_LOCKED = 503
+
+
+def retry_locked_answers_quickly() -> None:
+    """Retry the Prefect API's 503 answers quickly before Prefect's client backs off.
+
+    Prefect's SQLite server answers 503 when a request's transaction cannot take the write
+    lock: its flow-run insert reads, then writes, and fails at once (no busy wait) if another
+    process wrote in between. Prefect's client retries a 503 after 2 s, then 4 s, 8 s; the
+    conflict is over in milliseconds. With two processes of the demo side by side, 26 flow-run
+    inserts were answered 503 in one 6-grant run, each stalling a grant for 2 s or more
+    (measured 2026-12-02, ``benchmarks/demo_concurrency.py``). This wraps the send that
+    Prefect's retry loop calls, in its async and sync clients, so that a 503 is tried again
+    after 20 ms, 50 ms, ... 800 ms (1.6 s in all) before Prefect's loop sees it and applies its
+    own back-off. Idempotent. Non-public: ``_send_with_retry`` is the clients' retry loop.
+    """
+    from prefect.client.base import PrefectHttpxAsyncClient, PrefectHttpxSyncClient
+
+    if getattr(PrefectHttpxAsyncClient._send_with_retry, "_quick", False):
+        return
+    async_loop = PrefectHttpxAsyncClient._send_with_retry
+    sync_loop = PrefectHttpxSyncClient._send_with_retry
+
+    async def async_with_quick_retries(self: Any, request: Any, send: Any, *args: Any, **kw: Any):
+        async def send_quickly(request: Any, *send_args: Any, **send_kwargs: Any) -> Any:
+            for delay in LOCKED_RETRY_DELAYS:
+                response = await send(request, *send_args, **send_kwargs)
+                if response.status_code != _LOCKED:
+                    return response
+                await response.aclose()
+                await asyncio.sleep(delay * random.uniform(0.5, 1.5))  # noqa: S311 - jitter
+            return await send(request, *send_args, **send_kwargs)
+
+        return await async_loop(self, request, send_quickly, *args, **kw)
+
+    def sync_with_quick_retries(self: Any, request: Any, send: Any, *args: Any, **kw: Any):
+        def send_quickly(request: Any, *send_args: Any, **send_kwargs: Any) -> Any:
+            for delay in LOCKED_RETRY_DELAYS:
+                response = send(request, *send_args, **send_kwargs)
+                if response.status_code != _LOCKED:
+                    return response
+                response.close()
+                time.sleep(delay * random.uniform(0.5, 1.5))  # noqa: S311 - jitter
+            return send(request, *send_args, **send_kwargs)
+
+        return sync_loop(self, request, send_quickly, *args, **kw)
+
+    async_with_quick_retries._quick = True  # type: ignore[attr-defined]
+    PrefectHttpxAsyncClient._send_with_retry = async_with_quick_retries  # type: ignore[method-assign]
+    PrefectHttpxSyncClient._send_with_retry = sync_with_quick_retries  # type: ignore[method-assign]
