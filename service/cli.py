@@ -102,32 +102,37 @@ def demo(
     from service.demo_pool import start_forkserver, usable_cores
 
     processes = min(grants, processes or usable_cores())
-    shared = None
-    if processes > 1 and server is None:
-        # The pool's processes share one Prefect server: started now, stopped at the end.
-        from service.prefect_server import begin_server
-
-        shared = begin_server()
-        server = os.environ["PREFECT_API_URL"] = shared.server.api_url
-        shared.launch()
-    if processes > 1:
-        start_forkserver()  # it imports the demo while the server starts
-    where = server or "an embedded Prefect server (starting it takes a few seconds)"
-    side_by_side = f", {processes} processes side by side" if processes > 1 else ""
-    console.print(f"Data in [bold]{environment.data_dir()}[/]; Prefect: {where}{side_by_side}")
-    started = time.perf_counter()
+    own_server = None
     try:
+        if server is None:
+            # A Prefect server in a process of its own, which every process of the demo shares
+            # (in this one it would compete with the renders for the interpreter): started
+            # now, ready while the demo's modules import, stopped at the end.
+            from service.prefect_server import begin_server
+
+            own_server = begin_server()
+            server = os.environ["PREFECT_API_URL"] = own_server.server.api_url
+            own_server.launch()
+        if processes > 1:
+            start_forkserver()  # it imports the demo meanwhile, once for the whole pool
+        side_by_side = f", {processes} processes side by side" if processes > 1 else ""
+        console.print(f"Data in [bold]{environment.data_dir()}[/]; Prefect: {server}{side_by_side}")
+        started = time.perf_counter()
         from service.demo_runner import run_demo, summary_table
 
-        if shared is not None:
-            shared.finish()
+        if own_server is not None:
+            own_server.finish()
         runs = asyncio.run(run_demo(grants, out.resolve(), console, processes))
     except Exception as error:  # noqa: BLE001 - the command must end with a clear message
         errors.print(f"[red]demo failed:[/] {escape(_demo_failure(error))}", highlight=False)
         raise typer.Exit(1) from None
     finally:
-        if shared is not None:
-            shared.server.stop()
+        if own_server is not None:
+            if (
+                "prefect" in sys.modules
+            ):  # this process ran flows (one at a time, or the last steps)
+                _flush_prefect_workers()
+            own_server.server.stop()
     console.print(summary_table(runs))
     from service.demo_runner import messages_table
     from workflows.mail import transport_from_environment

@@ -97,7 +97,10 @@ async def drive_in_processes(
     report: Callable[[str], None],
     finished: Callable[[GrantRun], None],
 ) -> list[GrantRun]:
-    """Drive ``planned`` in a pool of ``processes``; their runs in the order planned."""
+    """Drive ``planned`` in a pool of ``processes``, the longest paths first; their runs in the
+    order planned."""
+    from service.demo_runner import LONGEST_FIRST
+
     context = _context()
     progress: Queue = context.Queue()
     listener = asyncio.create_task(asyncio.to_thread(_relay, progress, report))
@@ -105,7 +108,9 @@ async def drive_in_processes(
         with ProcessPoolExecutor(
             processes, mp_context=context, initializer=_started, initargs=(progress,)
         ) as pool:
-            futures = [pool.submit(_drive, grant) for grant in planned]
+            by_length = sorted(planned, key=lambda grant: LONGEST_FIRST.index(grant.variant))
+            submitted = {grant.index: pool.submit(_drive, grant) for grant in by_length}
+            futures = [submitted[grant.index] for grant in planned]
             for future in futures:
                 future.add_done_callback(lambda done: _finished(done, finished))
             outcome = await asyncio.to_thread(wait, futures, return_when=FIRST_EXCEPTION)
