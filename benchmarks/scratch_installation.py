@@ -15,4 +15,7 @@ def use_scratch_installation() -> Path:
     os.environ["PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL"] = "WARNING"
     os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
     os.environ.pop("PREFECT_API_URL", None)
+    # A fresh Prefect database takes 15-20 s to migrate on a busy 2-core machine; Prefect's
+    # default wait for its embedded server is 20 s.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
     return scratch
