@@ -54,13 +54,21 @@ PROBLEMS: dict[int, str] = {
 }
 
 
-def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """The OpenAPI ``responses`` of the problems a route may answer with."""
+# A route that takes a file: its 400 is a multipart body that cannot be read, not JSON.
+MULTIPART_PROBLEMS = {400: "The multipart/form-data body cannot be read"}
+
+
+def problem_responses(
+    *statuses: int, described: dict[int, str] | None = None
+) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI ``responses`` of the problems a route may answer with (``described``: what
+    a status means on this route, where it differs from ``PROBLEMS``)."""
     schema = {"$ref": "#/components/schemas/ProblemDetail"}
+    descriptions = {**PROBLEMS, **(described or {})}
     return {
         status: {
             "model": ProblemDetail,
-            "description": PROBLEMS[status],
+            "description": descriptions[status],
             "content": {MEDIA_TYPE: {"schema": schema}},
         }
         for status in statuses

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials
 
 from service.deps import CurrentUser, DatabaseDep, DocumentId, bearer, current_user
-from service.problems import problem_responses
+from service.problems import MULTIPART_PROBLEMS, problem_responses
 from service.schemas import DocumentPublic
 from service.signatures import (
     fund_certificate_pem,
@@ -47,7 +47,7 @@ def fund_certificate() -> Response:
 
 @router.post(
     "/documents/verification",
-    responses=problem_responses(401, 413, 415, 422, 500),
+    responses=problem_responses(400, 401, 413, 415, 422, 500, described=MULTIPART_PROBLEMS),
     summary="Verify a signed PDF",
 )
 def verify_document(
@@ -72,7 +72,9 @@ def verify_document(
     "/documents/{document_id}/organisation-signature",
     status_code=status.HTTP_201_CREATED,
     response_model=DocumentPublic,
-    responses=problem_responses(401, 403, 404, 409, 410, 413, 415, 422, 500),
+    responses=problem_responses(
+        400, 401, 403, 404, 409, 410, 413, 415, 422, 500, described=MULTIPART_PROBLEMS
+    ),
     summary="Add the organisation's own signature to an executed agreement",
 )
 def organisation_signature(

@@ -74,6 +74,32 @@ def assert_problem(response, status: int, code: str | None = None) -> dict[str, 
     return problem
 
 
+# 400 -------------------------------------------------------------------------------------------
+
+# A multipart body whose part header holds a bare carriage return (what schemathesis sent).
+BROKEN_MULTIPART = (
+    b'--X\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\rbroken\r\n\r\n'
+    b"%PDF-1.7\r\n--X--\r\n"
+)
+UPLOAD_ROUTES = [
+    "/api/v1/documents/verification",
+    "/api/v1/documents/{document_id}/organisation-signature",
+]
+
+
+@pytest.mark.parametrize("route", UPLOAD_ROUTES)
+def test_a_multipart_body_that_cannot_be_read_is_a_documented_400(fx, route):
+    response = fx.client.post(
+        route.format(document_id=1),
+        content=BROKEN_MULTIPART,
+        headers=fx.officer(**{"Content-Type": "multipart/form-data; boundary=X"}),
+    )
+    problem = assert_problem(response, 400)
+    assert "multipart" in problem["detail"].lower(), problem
+    documented = fx.client.get("/openapi.json").json()["paths"][route]["post"]["responses"]
+    assert "multipart" in documented["400"]["description"]
+
+
 # 401 -------------------------------------------------------------------------------------------
 
 
