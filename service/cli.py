@@ -78,9 +78,15 @@ def _failure(error: Exception) -> str:
 def _demo_failure(error: Exception) -> str:
     from models.errors import ActionRejected
     from service.demo_pool import DemoFailed
+    from service.prefect_server import PrefectServerError
 
     if isinstance(error, DemoFailed):
         return str(error)
+    if isinstance(error, PrefectServerError):
+        return (
+            f"the demo's own Prefect server did not start: {error}; or start `grantflow serve` "
+            "first (or set PREFECT_API_URL) so the demo uses a running Prefect server"
+        )
     if isinstance(error, ActionRejected):
         return f"{error.title}: {error.message}"
     return _failure(error)

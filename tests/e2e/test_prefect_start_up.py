@@ -17,18 +17,23 @@ from tests.support.serving import GRANTFLOW, clean_env, processes_of, still_runn
 pytestmark = pytest.mark.slow
 
 
-def test_demo_says_what_to_do_when_the_embedded_server_does_not_start(tmp_path):
+@pytest.mark.parametrize("processes", ["1", "2"])
+def test_demo_says_what_to_do_when_its_prefect_server_does_not_start(tmp_path, processes):
+    data_dir = tmp_path / "var"
     result = subprocess.run(
-        [str(GRANTFLOW), "demo", "--grants", "1", "--out", str(tmp_path / "out")],
-        env=clean_env(tmp_path / "var", GRANTFLOW_PREFECT_STARTUP_SECONDS="1"),
+        [str(GRANTFLOW), "demo", "--grants", "2", "--processes", processes]
+        + ["--out", str(tmp_path / "out")],
+        env=clean_env(data_dir, GRANTFLOW_PREFECT_STARTUP_SECONDS="1"),
         capture_output=True,
         text=True,
         timeout=300,
     )
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "did not start in time" in result.stderr, result.stderr
+    assert "Prefect server did not start" in result.stderr, result.stderr
     assert "GRANTFLOW_PREFECT_STARTUP_SECONDS" in result.stderr
     assert "grantflow serve" in result.stderr and "PREFECT_API_URL" in result.stderr
+    assert not (data_dir / "prefect" / "server.json").exists(), "no server left recorded"
+    assert not (tmp_path / "out").exists(), "no grant driven"
 
 
 def test_serve_says_what_to_do_when_its_prefect_server_does_not_start(tmp_path):
