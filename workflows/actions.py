@@ -30,7 +30,11 @@ from workflows.gate import needs_run_gate
 from workflows.grant_artifact import publish_grant_steps
 from workflows.once import once
 from workflows.owed_documents import produce_owed, produce_owed_documents
-from workflows.prefect_adapter import lean_task_runs, retry_locked_answers_quickly
+from workflows.prefect_adapter import (
+    lean_task_runs,
+    retry_locked_answers_quickly,
+    share_tls_context,
+)
 from workflows.readiness import until_ready
 from workflows.requests import (
     ActionOutcome,
@@ -56,8 +60,9 @@ __all__ = [
 
 logger = logging.getLogger("grantflow.actions")
 
-# Every process that runs grantflow's flows imports this module (see the function).
+# Every process that runs grantflow's flows imports this module (see the functions).
 retry_locked_answers_quickly()
+share_tls_context()
 
 
 class RequestRefused(RuntimeError):

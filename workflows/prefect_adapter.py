@@ -16,14 +16,16 @@ for exactly this kind of metadata; Prefect's ``infrastructure_pid`` is left to P
 from __future__ import annotations
 
 import asyncio
+import functools
 import random
+import ssl
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
-from prefect.client.orchestration import PrefectClient
+from prefect.client.orchestration import PrefectClient, SyncPrefectClient
 from prefect.client.schemas.objects import FlowRun, State
 from prefect.context import TagsContext
 from prefect.events.worker import EventsWorker
@@ -82,9 +84,10 @@ def lean_task_runs() -> Iterator[None]:
     copies contextvars). Measured 2026-12-01 (pyinstrument, ``benchmarks/action_cost.py``,
     ``grantflow demo``): the apply-transition task 65 ms for an 8 ms transaction before.
 
-    Sharing one sync client among the tasks (each otherwise builds a TLS context, about 20 ms)
-    was tried and left out: with the tasks that much quicker, Prefect's embedded SQLite server
-    answered "locked" three times as often, and the demo took 25% longer.
+    Sharing one sync client among the tasks was tried and left out: with the tasks that much
+    quicker, Prefect's embedded SQLite server answered "locked" three times as often, and the
+    demo took 25% longer (before ``retry_locked_answers_quickly``). Each task's client now
+    shares the process's TLS context instead (``share_tls_context``).
     Non-public: ``prefect.context.TagsContext`` holds the tags.
     """
     with TagsContext(current_tags=set()):
@@ -144,3 +147,63 @@ def retry_locked_answers_quickly() -> None:
     async_with_quick_retries._quick = True  # type: ignore[attr-defined]
     PrefectHttpxAsyncClient._send_with_retry = async_with_quick_retries  # type: ignore[method-assign]
     PrefectHttpxSyncClient._send_with_retry = sync_with_quick_retries  # type: ignore[method-assign]
+
+
+@functools.cache
+def _tls_context(insecure: bool, cert_file: str, http2: bool) -> ssl.SSLContext:
+    """The TLS context Prefect's clients would each build for these settings, built once.
+
+    ``http2`` is part of the key because httpcore sets a context's ALPN protocols from its
+    client's HTTP/2 setting on each connection: clients that differ in it never share one.
+    """
+    if insecure:
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        return context
+    return ssl.create_default_context(cafile=cert_file)
+
+
+def share_tls_context() -> None:
+    """Give every Prefect client of this process one TLS context instead of one each.
+
+    Prefect builds a TLS context (certifi's bundle, about 150 certificates) for every client it
+    constructs unless given one, and a flow run constructs a client for itself and for each of
+    its threaded tasks: 15-22 ms each on this project's machines (measured 2026-12-02), for a
+    context never used when the API is plain HTTP on loopback. This hands each new client the
+    same context, built once for the process with exactly the settings Prefect reads
+    (``PREFECT_API_TLS_INSECURE_SKIP_VERIFY``, ``PREFECT_API_SSL_CERT_FILE`` or certifi's
+    bundle, ``PREFECT_API_ENABLE_HTTP2``); a caller that passes its own ``verify`` keeps it.
+    Idempotent. Non-public: wraps the clients' constructors.
+    """
+    import certifi
+    from prefect.settings import (
+        PREFECT_API_ENABLE_HTTP2,
+        PREFECT_API_SSL_CERT_FILE,
+        PREFECT_API_TLS_INSECURE_SKIP_VERIFY,
+    )
+
+    for client_class in (PrefectClient, SyncPrefectClient):
+        construct = client_class.__init__
+        if getattr(construct, "_shared_tls", False):
+            continue
+
+        def with_shared_context(
+            self: Any,
+            api: Any,
+            *args: Any,
+            httpx_settings: dict[str, Any] | None = None,
+            _construct: Any = construct,
+            **kwargs: Any,
+        ) -> None:
+            settings = dict(httpx_settings or {})
+            if "verify" not in settings:
+                settings["verify"] = _tls_context(
+                    bool(PREFECT_API_TLS_INSECURE_SKIP_VERIFY.value()),
+                    PREFECT_API_SSL_CERT_FILE.value() or certifi.where(),
+                    bool(settings.get("http2", PREFECT_API_ENABLE_HTTP2.value())),
+                )
+            _construct(self, api, *args, httpx_settings=settings, **kwargs)
+
+        with_shared_context._shared_tls = True  # type: ignore[attr-defined]
+        client_class.__init__ = with_shared_context  # type: ignore[method-assign]

@@ -11,6 +11,7 @@ the warning going unseen until the call is removed.
 from __future__ import annotations
 
 import asyncio
+import ssl
 import warnings
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -18,8 +19,9 @@ from typing import Any
 import pytest
 from prefect import flow, tags, task
 from prefect.cache_policies import NONE
-from prefect.client.orchestration import get_client
+from prefect.client.orchestration import PrefectClient, SyncPrefectClient, get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+from prefect.settings import PREFECT_API_TLS_INSECURE_SKIP_VERIFY, temporary_settings
 from prefect.states import Pending
 
 from workflows.prefect_adapter import (
@@ -28,6 +30,7 @@ from workflows.prefect_adapter import (
     label_holder,
     lean_task_runs,
     run_taken_flow_run,
+    share_tls_context,
 )
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -137,3 +140,43 @@ def test_lean_task_runs_leave_the_flow_runs_tags_on_the_flow_run_only() -> None:
         "flow run tags": ["grant:7", "stage:intake"],
         "task runs": [("Completed", ()), ("Completed", ())],
     }
+
+
+def _tls_context_of(client: PrefectClient | SyncPrefectClient) -> ssl.SSLContext:
+    """The TLS context a Prefect client's connection pool would use (httpx's internals)."""
+    return client._client._transport._pool._ssl_context  # type: ignore[union-attr]
+
+
+def test_prefect_clients_share_one_tls_context_built_from_prefects_settings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """After ``share_tls_context`` a flow run and its threaded tasks build no TLS context (each
+    Prefect client built its own, about 20 ms) and still talk to Prefect; the shared context
+    is the one Prefect's settings ask for, and a caller's own ``verify`` is kept."""
+    share_tls_context()
+    share_tls_context()  # idempotent: installed once, however often called
+    api = "http://127.0.0.1:4200/api"
+    verified = PrefectClient(api)
+    assert _tls_context_of(SyncPrefectClient(api)) is _tls_context_of(verified)
+    assert _tls_context_of(verified).verify_mode == ssl.CERT_REQUIRED
+    assert _tls_context_of(verified).get_ca_certs()  # certifi's bundle, as Prefect loads it
+    with temporary_settings({PREFECT_API_TLS_INSECURE_SKIP_VERIFY: True}):
+        insecure = PrefectClient(api)
+    assert _tls_context_of(insecure) is not _tls_context_of(verified)
+    assert _tls_context_of(insecure).verify_mode == ssl.CERT_NONE
+    own = ssl.create_default_context()
+    assert _tls_context_of(PrefectClient(api, httpx_settings={"verify": own})) is own
+
+    built: list[str] = []
+    create_default_context = ssl.create_default_context
+
+    def counted(*args: Any, **kwargs: Any) -> ssl.SSLContext:
+        built.append("context")
+        return create_default_context(*args, **kwargs)
+
+    monkeypatch.setattr(ssl, "create_default_context", counted)
+    seen, deprecations = run_listening_for_deprecations(lean_run_as_recorded)
+    assert seen["result"] == 42
+    assert seen["task runs"] == [("Completed", ()), ("Completed", ())]
+    assert deprecations == []
+    assert built == []
