@@ -38,10 +38,11 @@ shipped 228 ms (147.6 ms with grantflow's client tuning), PDF 96.6 ms, DOCX 24.1
   - one process: 67.0 s (was 131.9 s); a grant's lifecycle median 1.13x the sum of its floors
     (1.56x against bare flows with the same tuning); cores busy 61%;
   - two processes: 63.0 s, 1.06x the throughput; lifecycles 2.17x; cores busy 69%. The
-    grants' work barely overlaps: Prefect's embedded SQLite server answered 221 of 116 flow
-    runs' inserts "database is locked" in one such run (``PREFECT_API_LOG_RETRYABLE_ERRORS``),
-    each retried after 20-800 ms, and the two processes' writes to grantflow's SQLite
-    database queue for its lock. On PostgreSQL (``benchmarks/scale_out.py``) they do not.
+    grants' work barely overlaps: in one such run Prefect's embedded SQLite server answered
+    221 flow-run inserts "database is locked" for 116 flow runs
+    (``PREFECT_API_LOG_RETRYABLE_ERRORS``), each tried again after 20-800 ms, and the two
+    processes' writes to grantflow's SQLite database queue for its lock. On PostgreSQL
+    (``benchmarks/scale_out.py``) they do not.
 """
 
 from __future__ import annotations
