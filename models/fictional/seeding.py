@@ -42,16 +42,18 @@ class Cast:
     organisations: list[Organisation]
 
 
-def seed(db: Database, past_years: int = 0) -> Cast:
+def seed(db: Database, past_years: int = 0, allocation_cents: int | None = None) -> Cast:
     """The fund, its organisations with their applicants, its staff and panel. The fund has
     an allocation for this fiscal year and the five after it, and for ``past_years`` before
-    it (for grants whose projects lie in the past)."""
+    it (for grants whose projects lie in the past): ``allocation_cents`` a year, by default
+    the fictional fund's own."""
     first_year = fiscal_year_of(utcnow().date()) - past_years
+    yearly = FUND.annual_allocation_cents if allocation_cents is None else allocation_cents
     fund = create_fund(
         db,
         **fund_fields(),
         call_deadline=utcnow() + timedelta(days=90),
-        allocations={first_year + k: FUND.annual_allocation_cents for k in range(6 + past_years)},
+        allocations={first_year + k: yearly for k in range(6 + past_years)},
     )
     organisations = []
     applicants = {}
@@ -78,14 +80,18 @@ def _user(db: Database, person: Person, organisation_id: int | None = None) -> U
 
 
 def application_for(index: int, cast: Cast) -> tuple[Organisation, dict]:
+    """The index-th fictional application (``fictional_application``) and its organisation."""
+    return cast.organisations[index % len(cast.organisations)], fictional_application(index)
+
+
+def fictional_application(index: int) -> dict:
     """The index-th fictional application: one or two fiscal years, starting next April."""
-    organisation = cast.organisations[index % len(cast.organisations)]
     data = ORGANISATIONS[index % len(ORGANISATIONS)]
     title, description = PROJECTS[index % len(PROJECTS)]
     start_year = fiscal_year_of(utcnow().date()) + 1
     years = 1 + index % 2
     per_year = 12_500_000 + 2_500_000 * (index % 5)
-    return organisation, {
+    return {
         "fund_code": FUND_CODE,
         "project_title": f"{title} {index + 1}",
         "project_description": description,

@@ -33,6 +33,7 @@ and the payments are built by its helpers.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -52,6 +53,7 @@ from models.fictional.script import (
     reports_of,
     steps,
 )
+from models.fictional.seeding import fictional_application
 from models.tables import Grant, Instalment, Organisation
 
 # The script's steps are taken up to and including this one (the agreement is in force and
@@ -71,14 +73,29 @@ SWEEP_ACTIONS = frozenset({"record_overdue_report"})
 
 
 def past_application_for(index: int, cast: Cast) -> tuple[Organisation, dict[str, Any]]:
-    """The ``index``-th fictional application (``application_for``'s title, community and
-    amounts per year), its project moved into the past: one or two fiscal years ending
+    """The ``index``-th past application (``past_application``) and its organisation."""
+    organisation, _ = application_for(index, cast)
+    return organisation, past_application(index)
+
+
+def past_allocation_cents(count: int) -> int:
+    """The most the first ``count`` past applications ask of any one fiscal year: what the
+    fund's yearly allocation must hold for all of them to be approved."""
+    per_year: Counter[int] = Counter()
+    for index in range(count):
+        per_year.update(past_application(index)["budget"])
+    return max(per_year.values(), default=0)
+
+
+def past_application(index: int) -> dict[str, Any]:
+    """The ``index``-th fictional application (``fictional_application``'s title, community
+    and amounts per year), its project moved into the past: one or two fiscal years ending
     ``ENDS_YEARS_AGO`` before this one."""
-    organisation, application = application_for(index, cast)
+    application = fictional_application(index)
     amounts = [cents for _, cents in sorted(application["budget"].items())]
     last_year = fiscal_year_of(utcnow().date()) - ENDS_YEARS_AGO[index % len(ENDS_YEARS_AGO)]
     first_year = last_year - len(amounts) + 1
-    return organisation, {
+    return {
         **application,
         "start_date": date(first_year, 4, 1),
         "end_date": date(last_year + 1, 3, 31),

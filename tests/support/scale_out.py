@@ -43,6 +43,7 @@ from sqlmodel import select
 
 from models.db import Database
 from models.fictional import Cast, seed
+from models.fictional.cast import FUND
 from models.provisioning import create_application
 from models.request_key import KEY_BYTES
 from models.tables import ActionRequest, AuditEvent, OwedDocument, SweepRun
@@ -51,6 +52,7 @@ from service.users import rotate_token
 from tests.support.past_lifecycle import (
     PAST_YEARS,
     SWEEP_ACTIONS,
+    past_allocation_cents,
     past_application_for,
     whole_lifecycle,
 )
@@ -201,15 +203,19 @@ class LoopbackInstallation:
 
 
 @contextmanager
-def loopback_installation(root: Path) -> Iterator[LoopbackInstallation]:
-    """A seeded installation on PostgreSQL with Prefect on PostgreSQL (nothing started yet)."""
+def loopback_installation(root: Path, grants: int = 0) -> Iterator[LoopbackInstallation]:
+    """A seeded installation on PostgreSQL with Prefect on PostgreSQL (nothing started yet),
+    its fund's yearly allocation the fictional fund's own or, when ``grants`` past-dated
+    projects need more (the fictional fund's holds 44), what they need."""
     with ExitStack() as stack:
         url = stack.enter_context(postgres_schema())
         prefect_url = stack.enter_context(prefect_database())
         db = Database(url)
         stack.callback(db.dispose)
         db.create_schema()
-        cast = seed(db, past_years=PAST_YEARS)  # the past-dated projects' fiscal years
+        # The past-dated projects' fiscal years, each with room for ``grants`` of them.
+        yearly = max(past_allocation_cents(grants), FUND.annual_allocation_cents)
+        cast = seed(db, past_years=PAST_YEARS, allocation_cents=yearly)
         people = [
             cast.screening_officer,
             cast.payments_officer,
