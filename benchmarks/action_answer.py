@@ -313,15 +313,9 @@ def bare_flow_samples(samples: int) -> list[float]:
     os.environ["PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL"] = "WARNING"
     os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
     os.environ.pop("PREFECT_API_URL", None)
-    from prefect import flow, task
+    from floors import bare_flow as new_bare_flow
 
-    @task
-    def one_task() -> int:
-        return 1
-
-    @flow
-    async def bare_flow() -> int:
-        return one_task()
+    bare_flow = new_bare_flow()
 
     async def measure() -> list[float]:
         await bare_flow()  # the embedded server starts on first use

@@ -67,15 +67,9 @@ def _summary(name: str, samples: list[float]) -> str:
 async def measure(repeat: int) -> dict[str, list[float]]:
     import docx
     import weasyprint
-    from prefect import flow, task
+    from floors import bare_flow as new_bare_flow
 
-    @task
-    def one_task() -> int:
-        return 1
-
-    @flow
-    async def bare_flow() -> int:
-        return one_task()
+    bare_flow = new_bare_flow()
 
     # Prefect as it ships, before grantflow's modules tune its clients on import
     # (``workflows.prefect_adapter``: one TLS context per process, quick retries when locked).
