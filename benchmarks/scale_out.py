@@ -23,6 +23,11 @@ load 1.5-4.5 during the runs), 10 grants, 250 steps each run: 1 worker 2.17 gran
 steps/s, 276 s), 2 workers 2.95 grants/min (1.23 steps/s, 204 s): 1.36x. (Before, up to the
 first payment only, 4 grants: 1.20x.) A first attempt at 12 grants stopped when PostgreSQL,
 shared with the other sessions, refused connections ("too many clients").
+Measured 2026-12-02, 100 grants (2,500 steps each run), after ``share_tls_context``, the
+machine otherwise idle (load 5-8 from the run itself): 1 worker 2.38 grants/min (0.99 steps/s,
+2,518 s), 2 workers 3.37 grants/min (1.41 steps/s, 1,779 s): 1.42x. Both runs on 2 cores, where
+``serve``, Prefect's server, PostgreSQL, the workers and the 100 driving threads share them:
+the second worker adds throughput only as far as the cores have room.
 """
 
 from __future__ import annotations
