@@ -47,6 +47,15 @@ def deployment_name(stage: str) -> str:
 
 
 async def register_deployments(client: PrefectClient) -> dict[UUID, Flow]:
+    """What a taker of runs registers (``grantflow worker``): the seven family deployments
+    and the scheduled ones; their ids, each with its flow."""
+    flows = await register_family_deployments(client)
+    for deployment_id, scheduled in await register_scheduled_deployments(client):
+        flows[deployment_id] = scheduled
+    return flows
+
+
+async def register_family_deployments(client: PrefectClient) -> dict[UUID, Flow]:
     """Create (or update) the seven family deployments; their ids, each with its flow.
 
     Each names its family flow's entrypoint (``workflows.actions:<stage>_flow``), so Prefect's
@@ -67,8 +76,6 @@ async def register_deployments(client: PrefectClient) -> dict[UUID, Flow]:
             enforce_parameter_schema=False,
         )
         flows[deployment_id] = family
-    for deployment_id, scheduled in await register_scheduled_deployments(client):
-        flows[deployment_id] = scheduled
     return flows
 
 
@@ -130,10 +137,14 @@ _registered: set[str] = set()
 
 
 async def _ensure_deployments(client: PrefectClient) -> None:
-    """Register the deployments once per process and Prefect API."""
+    """Register the family deployments once per process and Prefect API, before submitting a
+    run of one. Not the scheduled ones: their schedules belong to the processes that take
+    their runs (workers, or ``serve``'s own taker in inline mode), and registering replaces a
+    deployment's schedule, so a service that only submits would put back its own settings
+    (``GRANTFLOW_CHECKPOINT_CRON``) over the takers'."""
     api = str(client.api_url)
     if api not in _registered:
-        await register_deployments(client)
+        await register_family_deployments(client)
         _registered.add(api)
 
 
