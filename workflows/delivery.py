@@ -3,19 +3,21 @@
 Each notification is claimed by one process (a conditional update from ``pending``), composed
 from the grant as it is now (``documents.messages``; the body is never stored), sent through
 the installation's transport (``workflows.mail``: files in ``<data>/outbox``, or SMTP), and
-marked sent in one transaction with its ``message_sent`` audit event (kind, recipient role,
-Message-ID; never the address or the body).
+marked sent with its ``message_sent`` audit event (kind, recipient role, Message-ID; never the
+address or the body). Notifications go in batches (a step's few, or ``BATCH`` of a backlog):
+one transaction claims the batch, one records every outcome.
 
 A transient failure (the SMTP server is down, a 4xx reply) puts it back with a growing delay;
 nothing was delivered, so the retry is the first delivery, under the same Message-ID. A
 permanent one (a 5xx reply) fails it, audited. A claim older than ``STALE_CLAIM`` (its process
-died mid-send) is taken again: the one case where a message may arrive twice, under one
-Message-ID, which mail clients show once.
+died mid-batch) is taken again: the one case where a message may arrive twice, under one
+Message-ID, which mail clients show once (and the outbox writes once).
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -46,7 +48,6 @@ from models.visibility import system_role
 from workflows.mail import (
     MailTransport,
     PermanentMailError,
-    TransientMailError,
     sender_address,
     transport_from_environment,
 )
@@ -54,6 +55,9 @@ from workflows.runtime import database, document_store
 
 STALE_CLAIM = timedelta(minutes=10)
 MAX_ATTEMPTS = 12  # about a day of retries with the delays below
+# Notifications claimed, sent and recorded together: a step writes a few; a backlog goes in
+# batches so that a process dying mid-batch leaves few to be sent again.
+BATCH = 10
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_RETRY = timedelta(hours=4)
 DIGEST = "staff_digest"
@@ -94,22 +98,27 @@ def _due_ids(session: Session, now: datetime, event_id: int | None, limit: int) 
     return list(session.exec(query.order_by(Notification.id).limit(limit)))  # type: ignore[arg-type]
 
 
-def _claim(notification_id: int, now: datetime) -> bool:
-    """Take the notification for this process; False when another took it first."""
+def _claim_all(notification_ids: Sequence[int], now: datetime) -> list[int]:
+    """Take for this process, in one transaction, those of the notifications no other process
+    took first (a conditional update each); their ids, in the order given."""
     stale = now - STALE_CLAIM
+    claimed = []
     with database().transaction() as session:
-        taken = session.execute(
-            update(Notification)
-            .where(
-                Notification.id == notification_id,  # type: ignore[arg-type]
-                or_(
-                    Notification.status == "pending",  # type: ignore[arg-type]
-                    (Notification.status == "sending") & (Notification.claimed_at < stale),  # type: ignore[arg-type,operator]
-                ),
+        for notification_id in notification_ids:
+            taken = session.execute(
+                update(Notification)
+                .where(
+                    Notification.id == notification_id,  # type: ignore[arg-type]
+                    or_(
+                        Notification.status == "pending",  # type: ignore[arg-type]
+                        (Notification.status == "sending") & (Notification.claimed_at < stale),  # type: ignore[arg-type,operator]
+                    ),
+                )
+                .values(status="sending", claimed_at=now)
             )
-            .values(status="sending", claimed_at=now)
-        )
-        return taken.rowcount == 1  # type: ignore[attr-defined]
+            if taken.rowcount == 1:  # type: ignore[attr-defined]
+                claimed.append(notification_id)
+    return claimed
 
 
 # ----------------------------------------------------------------------------- composing
@@ -184,8 +193,7 @@ def _recipient_name(session: Session, notification: Notification) -> str:
     return user.name if user is not None else ""
 
 
-def _composed(session: Session, notification: Notification) -> ComposedMessage:
-    name = _recipient_name(session, notification)
+def _composed(session: Session, notification: Notification, name: str) -> ComposedMessage:
     if notification.kind == DIGEST:
         lines = session.exec(
             select(Notification)
@@ -201,10 +209,11 @@ def build_message(
     session: Session, notification: Notification, store: DocumentStore
 ) -> EmailMessage:
     """The email of ``notification``, as it is sent (and as the outbox file holds it)."""
-    composed = _composed(session, notification)
+    name = _recipient_name(session, notification)
+    composed = _composed(session, notification, name)
     message = EmailMessage()
     message["From"] = sender_address()
-    message["To"] = formataddr((_recipient_name(session, notification), notification.address))
+    message["To"] = formataddr((name, notification.address))
     message["Subject"] = composed.subject
     message["Date"] = format_datetime(utcnow())
     message["Message-ID"] = notification.message_id
@@ -226,66 +235,108 @@ def build_message(
 # ------------------------------------------------------------------------------ sending
 
 
-def _record(notification_id: int, outcome: str, now: datetime, error: str | None) -> None:
-    """Mark the notification sent, failed or due again, with its audit event when it ends."""
+def _record_all(outcomes: Sequence[tuple[int, str, str | None]], now: datetime) -> None:
+    """Mark each notification (id, outcome, error) sent, failed or due again, in one
+    transaction, with an audit event for each that ended (sent or failed)."""
+    if not outcomes:
+        return
     system = system_actor(database())
     with database().transaction() as session:
-        notification = session.get(Notification, notification_id)
-        assert notification is not None
-        notification.attempts += 1
-        notification.last_error = error[:300] if error else None
-        if outcome == "retry" and notification.attempts >= MAX_ATTEMPTS:
-            outcome = "failed"
-        if outcome == "retry":
-            notification.status = "pending"
-            notification.next_attempt_at = now + retry_delay(notification.attempts)
-        else:
-            notification.status = outcome
-            notification.sent_at = now if outcome == "sent" else None
-            session.add(
-                AuditEvent(
-                    grant_id=notification.grant_id,
-                    subject="notification",
-                    subject_id=notification.id,
-                    actor_id=system.id,
-                    actor_name=system.name,
-                    role=system_role(),
-                    action="message_sent" if outcome == "sent" else "message_failed",
-                    outcome="applied" if outcome == "sent" else "failed",
-                    payload_summary={
-                        "kind": notification.kind,
-                        "recipient_role": notification.recipient_role,
-                        "message_id": notification.message_id,
-                        "language": notification.language,
-                    },
-                    occurred_at=now,
-                )
-            )
-        session.add(notification)
-
-
-def deliver_one(notification_id: int, transport: MailTransport, now: datetime) -> str:
-    """Send one notification if this process wins its claim: "sent", "retry", "failed" or
-    "taken" (another process has it)."""
-    if not _claim(notification_id, now):
-        return "taken"
-    try:
-        with database().reading() as session:
+        for notification_id, outcome, error in sorted(outcomes):
             notification = session.get(Notification, notification_id)
             assert notification is not None
-            message = build_message(session, notification, document_store())
-        transport.send(message)
-    except TransientMailError as error:
-        _record(notification_id, "retry", now, f"{type(error).__name__}: {error}")
-        return "retry"
-    except PermanentMailError as error:
-        _record(notification_id, "failed", now, f"{type(error).__name__}: {error}")
-        return "failed"
-    except Exception as error:  # noqa: BLE001 - composing failed: try again later, said why
-        _record(notification_id, "retry", now, f"{type(error).__name__}: {error}")
-        return "retry"
-    _record(notification_id, "sent", now, None)
-    return "sent"
+            _apply_outcome(session, notification, outcome, now, error, system)
+
+
+def _apply_outcome(
+    session: Session,
+    notification: Notification,
+    outcome: str,
+    now: datetime,
+    error: str | None,
+    system: User,
+) -> None:
+    notification.attempts += 1
+    notification.last_error = error[:300] if error else None
+    if outcome == "retry" and notification.attempts >= MAX_ATTEMPTS:
+        outcome = "failed"
+    if outcome == "retry":
+        notification.status = "pending"
+        notification.next_attempt_at = now + retry_delay(notification.attempts)
+    else:
+        notification.status = outcome
+        notification.sent_at = now if outcome == "sent" else None
+        session.add(
+            AuditEvent(
+                grant_id=notification.grant_id,
+                subject="notification",
+                subject_id=notification.id,
+                actor_id=system.id,
+                actor_name=system.name,
+                role=system_role(),
+                action="message_sent" if outcome == "sent" else "message_failed",
+                outcome="applied" if outcome == "sent" else "failed",
+                payload_summary={
+                    "kind": notification.kind,
+                    "recipient_role": notification.recipient_role,
+                    "message_id": notification.message_id,
+                    "language": notification.language,
+                },
+                occurred_at=now,
+            )
+        )
+    session.add(notification)
+
+
+def _failure(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}"
+
+
+def _composed_messages(
+    notification_ids: Sequence[int], outcomes: list[tuple[int, str, str | None]]
+) -> list[tuple[int, EmailMessage]]:
+    """Each notification's email, composed in one read; one that cannot be composed is due
+    again (``outcomes`` says why), the others still go."""
+    messages = []
+    store = document_store()
+    with database().reading() as session:
+        for notification_id in notification_ids:
+            try:
+                notification = session.get(Notification, notification_id)
+                assert notification is not None
+                messages.append((notification_id, build_message(session, notification, store)))
+            except Exception as error:  # noqa: BLE001 - composing failed: try again later, said why
+                outcomes.append((notification_id, "retry", _failure(error)))
+    return messages
+
+
+def deliver_batch(
+    notification_ids: Sequence[int], transport: MailTransport, now: datetime
+) -> dict[int, str]:
+    """Send those of the notifications this process wins the claim of: each id's outcome,
+    "sent", "retry", "failed" or "taken" (another process has it).
+
+    The claims are one transaction and the outcomes another, whatever the batch's size (each
+    commit waits for the disk). A process that dies between a send and the outcomes' commit
+    leaves its batch claimed; after ``STALE_CLAIM`` another sends it again under the same
+    Message-IDs (the outbox keeps the first file; mail clients show one message)."""
+    claimed = _claim_all(notification_ids, now)
+    outcomes: list[tuple[int, str, str | None]] = []
+    try:
+        for notification_id, message in _composed_messages(claimed, outcomes):
+            try:
+                transport.send(message)
+            except PermanentMailError as error:
+                outcomes.append((notification_id, "failed", _failure(error)))
+            except Exception as error:  # noqa: BLE001 - transient or unforeseen: try again later
+                outcomes.append((notification_id, "retry", _failure(error)))
+            else:
+                outcomes.append((notification_id, "sent", None))
+    finally:
+        _record_all(outcomes, now)
+    result = dict.fromkeys(notification_ids, "taken")
+    result.update((notification_id, outcome) for notification_id, outcome, _ in outcomes)
+    return result
 
 
 def deliver_due(
@@ -295,20 +346,21 @@ def deliver_due(
     event_id: int | None = None,
     limit: int = 500,
 ) -> DeliveryCounts:
-    """Send every notification due by ``now`` (those of one audit event with ``event_id``)."""
+    """Send every notification due by ``now`` (those of one audit event with ``event_id``),
+    ``BATCH`` at a time."""
     moment = as_utc(now or utcnow())
     mail = transport or transport_from_environment(data_dir())
     with database().reading() as session:
         due = _due_ids(session, moment, event_id, limit)
     counts = DeliveryCounts()
-    for notification_id in due:
-        outcome = deliver_one(notification_id, mail, moment)
-        if outcome == "sent":
-            counts.sent += 1
-        elif outcome == "retry":
-            counts.retrying += 1
-        elif outcome == "failed":
-            counts.failed += 1
+    for start in range(0, len(due), BATCH):
+        for outcome in deliver_batch(due[start : start + BATCH], mail, moment).values():
+            if outcome == "sent":
+                counts.sent += 1
+            elif outcome == "retry":
+                counts.retrying += 1
+            elif outcome == "failed":
+                counts.failed += 1
     return counts
 
 

@@ -18,7 +18,7 @@ import logging
 from typing import Any
 
 from prefect.artifacts import acreate_table_artifact
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from models.lifecycle import ACTIONS_BY_KEY, resolve_stage
 from models.tables import ActionRequest, AuditEvent, Grant
@@ -35,21 +35,25 @@ def artifact_key(grant_id: int) -> str:
 def grant_steps(grant_id: int) -> list[dict[str, Any]]:
     """One row per step the grant's flow runs took, oldest first: ids, keys and dates."""
     with database().reading() as session:
-        rows = session.exec(
-            select(AuditEvent, ActionRequest.id)
-            .join(
-                ActionRequest,
-                ActionRequest.audit_event_id == AuditEvent.id,  # type: ignore[arg-type]
-                isouter=True,
-            )
-            .where(
-                AuditEvent.grant_id == grant_id,
-                AuditEvent.outcome == "applied",
-                AuditEvent.action.in_(list(ACTIONS_BY_KEY)),  # type: ignore[attr-defined]
-                AuditEvent.flow_run_id.is_not(None),  # type: ignore[union-attr]
-            )
-            .order_by(AuditEvent.id)  # type: ignore[arg-type]
-        ).all()
+        return _steps(session, grant_id)
+
+
+def _steps(session: Session, grant_id: int) -> list[dict[str, Any]]:
+    rows = session.exec(
+        select(AuditEvent, ActionRequest.id)
+        .join(
+            ActionRequest,
+            ActionRequest.audit_event_id == AuditEvent.id,  # type: ignore[arg-type]
+            isouter=True,
+        )
+        .where(
+            AuditEvent.grant_id == grant_id,
+            AuditEvent.outcome == "applied",
+            AuditEvent.action.in_(list(ACTIONS_BY_KEY)),  # type: ignore[attr-defined]
+            AuditEvent.flow_run_id.is_not(None),  # type: ignore[union-attr]
+        )
+        .order_by(AuditEvent.id)  # type: ignore[arg-type]
+    ).all()
     return [
         {
             "step": number,
@@ -68,15 +72,20 @@ def grant_steps(grant_id: int) -> list[dict[str, Any]]:
     ]
 
 
-def describe(grant_id: int) -> str:
-    """The artifact's description: the grant's id and state key."""
-    with database().reading() as session:
-        grant = session.get(Grant, grant_id)
-        state = grant.state if grant is not None else None
+def _describe(session: Session, grant_id: int) -> str:
+    grant = session.get(Grant, grant_id)
+    state = grant.state if grant is not None else None
     return (
         f"Grant {grant_id}, state `{state}`: one row per step, each a flow run. "
         "The grant's record is grantflow's database; this is a view of it."
     )
+
+
+def artifact_table(grant_id: int) -> tuple[list[dict[str, Any]], str]:
+    """The artifact's rows (``grant_steps``) and its description (the grant's id and state
+    key), read together."""
+    with database().reading() as session:
+        return _steps(session, grant_id), _describe(session, grant_id)
 
 
 async def publish_grant_steps(grant_id: int) -> None:
@@ -85,8 +94,7 @@ async def publish_grant_steps(grant_id: int) -> None:
     Never raises: the step is already committed, and the artifact only shows it.
     """
     try:
-        steps = await asyncio.to_thread(grant_steps, grant_id)
-        description = await asyncio.to_thread(describe, grant_id)
+        steps, description = await asyncio.to_thread(artifact_table, grant_id)
         await acreate_table_artifact(steps, key=artifact_key(grant_id), description=description)
     except Exception as error:  # noqa: BLE001 - the artifact is a view, never the step
         log.warning(
