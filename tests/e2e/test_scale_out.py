@@ -27,7 +27,10 @@ Measured on this 2-core machine: 4 grants (100 steps) drove in 96-102 s when it 
 test 137 s) and in 276 s beside other sessions' test runs (load 4-6; 0.54 steps/s, the test
 308 s). ``GRANTFLOW_SCALE_GRANTS=30`` runs the
 issue's 30: 750 steps in 820 s (load 3-7; 0.91 steps/s, the sweep recording 42 reports
-overdue, 1,134 documents of which 44 withdrawn at close; the test 853 s).
+overdue, 1,134 documents of which 44 withdrawn at close; the test 853 s). Later (2026-12-02,
+load 2-4): 598 s (1.25 steps/s), 9 checkpoints, the test 618 s. A 30-grant run is what found
+that ``serve``'s first submitted run re-registered the checkpoint deployment with its own
+schedule (the hourly default) over the workers' every-minute one: no checkpoint was written.
 """
 
 from __future__ import annotations
