@@ -45,15 +45,6 @@ def pytest_report_header(config: pytest.Config) -> str:
     return describe()
 
 
-@pytest.hookimpl(trylast=True)  # after tests/browser marks its items slow
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The slow files first, each file's tests kept together and in order. pytest-xdist
-    (``--dist loadfile``) hands files to its workers in this order, so the long end-to-end and
-    browser files start early on both workers and the quick ones fill in at the end: collected
-    last, they had kept one worker busy for minutes after the other ran out of files."""
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
-
-
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     from tests.support.databases import close_kept
 
