@@ -316,10 +316,11 @@ def deliver_batch(
     """Send those of the notifications this process wins the claim of: each id's outcome,
     "sent", "retry", "failed" or "taken" (another process has it).
 
-    The claims are one transaction and the outcomes another, whatever the batch's size (each
-    commit waits for the disk). A process that dies between a send and the outcomes' commit
-    leaves its batch claimed; after ``STALE_CLAIM`` another sends it again under the same
-    Message-IDs (the outbox keeps the first file; mail clients show one message)."""
+    The claims are one transaction and the outcomes another, whatever the batch's size (a
+    transaction's session and commit cost more than the updates in it). A process that dies
+    between a send and the outcomes' commit leaves its batch claimed; after ``STALE_CLAIM``
+    another sends it again under the same Message-IDs (the outbox keeps the first file; mail
+    clients show one message)."""
     claimed = _claim_all(notification_ids, now)
     outcomes: list[tuple[int, str, str | None]] = []
     try:

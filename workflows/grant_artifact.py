@@ -32,13 +32,8 @@ def artifact_key(grant_id: int) -> str:
     return f"grant-{grant_id}"
 
 
-def grant_steps(grant_id: int) -> list[dict[str, Any]]:
-    """One row per step the grant's flow runs took, oldest first: ids, keys and dates."""
-    with database().reading() as session:
-        return _steps(session, grant_id)
-
-
 def _steps(session: Session, grant_id: int) -> list[dict[str, Any]]:
+    """One row per step the grant's flow runs took, oldest first: ids, keys and dates."""
     rows = session.exec(
         select(AuditEvent, ActionRequest.id)
         .join(
@@ -82,7 +77,7 @@ def _describe(session: Session, grant_id: int) -> str:
 
 
 def artifact_table(grant_id: int) -> tuple[list[dict[str, Any]], str]:
-    """The artifact's rows (``grant_steps``) and its description (the grant's id and state
+    """The artifact's rows (one per step) and its description (the grant's id and state
     key), read together."""
     with database().reading() as session:
         return _steps(session, grant_id), _describe(session, grant_id)
