@@ -28,11 +28,24 @@ machine otherwise idle (load 5-8 from the run itself): 1 worker 2.38 grants/min 
 2,518 s), 2 workers 3.37 grants/min (1.41 steps/s, 1,779 s): 1.42x. Both runs on 2 cores, where
 ``serve``, Prefect's server, PostgreSQL, the workers and the 100 driving threads share them:
 the second worker adds throughput only as far as the cores have room.
+
+Where the CPU goes (printed by process, from ``/proc``; ``benchmarks/process_cpu.py``).
+Measured 2026-12-02 on a machine about 1.9x slower than the one above (the test suite took 44
+min there against 23), 6 grants (150 steps), Prefect keeping its event feed: 1 worker 0.89
+steps/s (168 s, 1.31 cores busy), 2 workers 0.86 steps/s (175 s, 1.65 cores busy): 0.96x.
+A step cost, in CPU: Prefect's server 649 ms (1 worker) and 813 ms (2), the workers 561 ms and
+765 ms together, PostgreSQL 120-176 ms, ``serve`` 60-76 ms, the driving clients 82-97 ms.
+Prefect's server is the largest single cost, more than the workers that render the documents:
+a second worker on the same two cores only adds contention; past one machine, give Prefect's
+server cores of its own. Without its event feed and automations (as grantflow now starts it):
+648 and 657 ms a step against 695 and 716 with them (four runs alternating, 1 worker: 7%
+less), the same throughput (0.79-0.82 steps/s: one worker waits on the server's answers).
 """
 
 from __future__ import annotations
 
 import argparse
+import resource
 import sys
 import tempfile
 import time
@@ -40,11 +53,37 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.process_cpu import (  # noqa: E402
+    children_of,
+    own_seconds,
+    postgres_seconds,
+    snapshot,
+    tree_seconds,
+)
 from tests.support.scale_out import (  # noqa: E402 - after the repository is on the path
+    LoopbackInstallation,
     drive_all,
     loopback_installation,
     new_grants,
 )
+
+
+def cpu_by_process(installation: LoopbackInstallation) -> dict[str, float]:
+    """CPU seconds so far of each part of the installation (``serve`` without its Prefect
+    server, the Prefect server, each worker, PostgreSQL, and this driving process)."""
+    processes = snapshot()
+    serve = installation.serve.pid  # type: ignore[union-attr]
+    driver = resource.getrusage(resource.RUSAGE_SELF)
+    return {
+        "grantflow serve (API)": own_seconds(processes, serve),
+        "Prefect server": sum(tree_seconds(processes, p) for p in children_of(processes, serve)),
+        **{
+            f"worker {number}": tree_seconds(processes, worker.pid)
+            for number, worker in enumerate(installation.workers, start=1)
+        },
+        "PostgreSQL (both databases)": postgres_seconds(processes),
+        "the driver (HTTP clients)": driver.ru_utime + driver.ru_stime,
+    }
 
 
 def measure(grants: int, workers: int) -> dict[str, float]:
@@ -58,7 +97,9 @@ def measure(grants: int, workers: int) -> dict[str, float]:
         for number in range(1, workers + 1):
             installation.start_worker(number)
         driven = new_grants(installation, grants)
+        cpu_before = cpu_by_process(installation)
         seconds = drive_all(installation, driven)
+        cpu_after = cpu_by_process(installation)
         failed = [g.reference for g in driven if g.error]
         if failed:
             errors = {g.reference: g.error for g in driven if g.error}
@@ -70,6 +111,7 @@ def measure(grants: int, workers: int) -> dict[str, float]:
             "grants_per_minute": grants / seconds * 60,
             "steps_per_second": steps / seconds,
             "steps": steps,
+            "cpu": {part: cpu_after[part] - cpu_before[part] for part in cpu_after},
         }
 
 
@@ -92,6 +134,14 @@ def main() -> None:
             f"{result['ready']:.0f} s)",
             flush=True,
         )
+        cpu = result["cpu"]
+        busy = sum(cpu.values())
+        print(f"  CPU while driving: {busy:.0f} s, {busy / result['seconds']:.2f} cores busy")
+        for part, spent in cpu.items():
+            print(
+                f"    {part:<28} {spent:7.1f} s  {spent / result['steps'] * 1000:6.0f} ms a step"
+                f"  {spent / busy:6.1%}"
+            )
     if 1 in results and 2 in results:
         ratio = results[2]["grants_per_minute"] / results[1]["grants_per_minute"]
         print(f"throughput, 2 workers / 1 worker: {ratio:.2f}x")

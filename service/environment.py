@@ -228,6 +228,18 @@ def running_server_url() -> str | None:
     return api_url if is_our_server(api_url, prefect_auth(), prefect_home()) else None
 
 
+# Prefect server services grantflow has no use for. The event persister stores every event
+# (each task run's and flow run's state changes, with their resources) for Prefect's event feed:
+# grantflow reads none (its audit trail is the record; the runs' states and task runs are kept
+# by Prefect's other services), and in a measured run they were three quarters of Prefect's
+# database and a tenth of its server's CPU. Triggers evaluate automations, of which grantflow
+# sets none.
+PREFECT_SERVICES_UNUSED = (
+    "PREFECT_SERVER_SERVICES_EVENT_PERSISTER_ENABLED",
+    "PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED",
+)
+
+
 def configure(quiet_console: bool = False) -> str | None:
     """Set Prefect's environment for this installation; returns the server URL in use, if any.
 
@@ -243,6 +255,10 @@ def configure(quiet_console: bool = False) -> str | None:
     os.environ.setdefault("PREFECT_HOME", str(home))
     # The installation talks to no one outside: no usage telemetry from the embedded server.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    # Nor work it does not use: a Prefect server grantflow starts keeps no event feed and
+    # evaluates no automations (``PREFECT_SERVICES_UNUSED``); an operator's setting wins.
+    for setting in PREFECT_SERVICES_UNUSED:
+        os.environ.setdefault(setting, "false")
     # Prefect's in-process ("ephemeral") server gets the same patience as serve's.
     os.environ.setdefault(
         "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", str(int(startup_seconds()))

@@ -21,6 +21,9 @@ os.environ["GRANTFLOW_DATA_DIR"] = str(SESSION_DIR / "var")
 os.environ["PREFECT_HOME"] = str(SESSION_DIR / "prefect-home")
 os.environ["PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL"] = "WARNING"
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+# The Prefect servers of the tests run as those grantflow starts (service.environment).
+os.environ["PREFECT_SERVER_SERVICES_EVENT_PERSISTER_ENABLED"] = "false"
+os.environ["PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED"] = "false"
 os.environ.pop("PREFECT_API_URL", None)
 os.environ.pop("GRANTFLOW_DATABASE_URL", None)
 

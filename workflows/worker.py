@@ -246,11 +246,16 @@ class Worker:
         async with self.leased(), get_client() as client:
             self.flows = await register_deployments(client)
             self.log(f"worker {self.id}: ready")
-            owed_checked = 0.0
+            owed_checked = orphans_checked = 0.0
             while not stop.is_set():
                 took = False
                 try:
-                    await self.recover_orphans(client)
+                    # A lease lapses only after lease_seconds (two heartbeats at least), so
+                    # looking once a heartbeat finds an orphan as soon as it can be one; every
+                    # look is a query of Prefect's server, which every worker's poll loads.
+                    if time.monotonic() - orphans_checked >= self.settings.heartbeat_seconds:
+                        orphans_checked = time.monotonic()
+                        await self.recover_orphans(client)
                     took = await self.take_next(client) is not None
                     # Owed documents and due mail every owed_documents_seconds, between runs
                     # too: a queue that never empties must not hold them back; and once more

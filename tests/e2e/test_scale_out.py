@@ -41,6 +41,7 @@ import threading
 import time
 
 import pytest
+from sqlalchemy import create_engine
 from sqlmodel import select
 
 from documents.audit.verification import verify
@@ -201,3 +202,23 @@ def test_grants_driven_over_http_survive_a_killed_worker_with_every_step_once(tm
             written = [p for p in data_dir.rglob("*") if p.suffix in (".pdf", ".docx")]
             assert not written, written
             assert not (data_dir / KEY_FILE).exists()  # the shared request key, none of its own
+        # Prefect's server kept every run and task run (the history's flow-run links read
+        # them) but no event feed: grantflow starts it without the services it has no use
+        # for (``service.environment.PREFECT_SERVICES_UNUSED``).
+        kept_by_prefect = prefect_rows(installation.prefect_database_url)
+        assert kept_by_prefect["flow_run"] >= steps, kept_by_prefect
+        assert kept_by_prefect["task_run"] >= steps, kept_by_prefect
+        assert kept_by_prefect["events"] == 0, kept_by_prefect
+
+
+def prefect_rows(url: str) -> dict[str, int]:
+    """How many rows some of Prefect's own tables hold, read from its database."""
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        with engine.connect() as connection:
+            return {
+                table: connection.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar_one()
+                for table in ("flow_run", "task_run", "events")
+            }
+    finally:
+        engine.dispose()

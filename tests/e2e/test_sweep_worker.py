@@ -148,3 +148,39 @@ def test_owed_documents_are_produced_between_queued_runs_not_only_once_idle(
     stored = [row.stored_at for row in owed()]
     assert stored and all(at is not None for at in stored)
     assert max(map(as_utc, stored)) < as_utc(last_run_ended), (stored, last_run_ended)
+
+
+def test_an_idle_worker_looks_for_orphans_once_a_heartbeat_and_for_runs_every_poll(
+    deployment_world: World,
+):
+    """Each look is a query of Prefect's server, which every worker's poll loads: an idle
+    worker asks for scheduled runs every ``poll_seconds`` but for runs orphaned by a lapsed
+    lease only once a heartbeat (a lease lapses after two heartbeats at the earliest)."""
+    settings = WorkerSettings(poll_seconds=0.05, heartbeat_seconds=0.5, lease_seconds=1)
+    looks = {"orphans": 0, "scheduled": 0}
+
+    class CountingWorker(Worker):
+        async def recover_orphans(self, client):  # type: ignore[no-untyped-def]
+            looks["orphans"] += 1
+            return await super().recover_orphans(client)
+
+        async def _next_scheduled(self, client):  # type: ignore[no-untyped-def]
+            looks["scheduled"] += 1
+            return await super()._next_scheduled(client)
+
+    async def idle_for(seconds: float) -> float:
+        stop = asyncio.Event()
+        worker = CountingWorker(settings, log=lambda _line: None)
+        running = asyncio.create_task(worker.run(stop))
+        while looks["scheduled"] == 0:  # registered and polling
+            await asyncio.sleep(0.02)
+        started = asyncio.get_running_loop().time()
+        await asyncio.sleep(seconds)
+        stop.set()
+        assert await running == 0
+        return asyncio.get_running_loop().time() - started
+
+    polled_for = asyncio.run(idle_for(2.0))
+    heartbeats = polled_for / settings.heartbeat_seconds
+    assert 2 <= looks["orphans"] <= heartbeats + 2, (looks, polled_for)
+    assert looks["scheduled"] >= 2 * looks["orphans"], looks
