@@ -7,7 +7,9 @@ SQLite database through the ORM (so each is sealed with its id and stored leaf d
 installation; two checkpoints: at N/2 and N), are read back in id order as verification reads
 them (``models.checkpoints.audit_rows``), and then, on the same stored leaf bytes:
   - raw ``hashlib.sha256`` once per leaf (the floor: one hash per event, nothing else), the
-    faster of a plain loop and a ``map`` chain, so the floor is the best raw hashing does;
+    fastest of a plain loop, a ``map`` chain and a loop copying one fresh context (cheaper
+    than making a context, as verification's own hashing does), so the floor is the best raw
+    hashing does;
   - canonical JSON of every event with ``json`` alone (what verification did per event
     before leaves were stored, here from plain rows: a lower bound of that old cost);
   - ``stored_leaf_mismatches`` alone (check 1: the stored bytes are what the columns say);
@@ -21,8 +23,12 @@ Figures are medians of the process's CPU time (``time.process_time``: on a share
 wall-clock time mostly measures the other processes; everything measured is single-threaded),
 as events per second and as ratios to the raw hash. A report, never a test.
 
-Measured 2026-11-30 on 2 shared cores under load (100,000 events, CPU time): verify_log x7.4 the
-raw floor (0.14x its speed; before stored leaves x35); check 1 x3.5, hashing (2+3) x2.9.
+Measured 2026-12-03 on 2 shared cores under load (a test run alongside; 100,000 events, CPU
+time, medians of 5): verify_log x7.0 the raw floor (0.14x its speed; x8.0 earlier in the same
+session before leaves and nodes were hashed from copied contexts; before stored leaves x35);
+check 1 x4.2, hashing (2+3) x1.9 (x2.9 before). Check 1 re-encodes every event's 17 columns
+with orjson, alone about 4x one hash of the same bytes, and the tree adds n-1 node hashes to
+the n leaf hashes: 0.5x the floor is out of reach while the columns are checked in Python.
 """
 
 from __future__ import annotations
@@ -51,7 +57,14 @@ from models.audit import (  # noqa: E402
 )
 from models.checkpoints import audit_rows  # noqa: E402
 from models.db import Database  # noqa: E402
-from models.merkle import audit_path, inclusion_proof, leaf_hash, root, tree_levels  # noqa: E402
+from models.merkle import (  # noqa: E402
+    audit_path,
+    inclusion_proof,
+    leaf_hash,
+    leaf_hashes,
+    root,
+    tree_levels,
+)
 from models.tables import AuditEvent  # noqa: E402
 
 NAMES = ("Avery Northwood", "Mérimée Ōtautahi-Côté", "ᐊᓂᔑᓈᐯ Kīsik")
@@ -127,8 +140,15 @@ def measure(count: int, repeat: int) -> None:
     def raw_map() -> None:
         list(map(methodcaller("digest"), map(hashlib.sha256, datas)))
 
+    def raw_copy() -> None:
+        fresh = hashlib.sha256().copy
+        for data in datas:
+            context = fresh()
+            context.update(data)
+            context.digest()
+
     def hashing() -> None:
-        tree_levels(list(map(leaf_hash, datas)))
+        tree_levels(leaf_hashes(datas))
 
     def verify() -> None:
         result = verify_log(events, recorded, checkpoints, [], lambda _d: None)
@@ -150,7 +170,11 @@ def measure(count: int, repeat: int) -> None:
     ]
     rows = event_rows(events)
     assert stored_leaf_mismatches(rows) == []
-    floors = {"loop": median_time(raw_loop, repeat), "map": median_time(raw_map, repeat)}
+    floors = {
+        "loop": median_time(raw_loop, repeat),
+        "map": median_time(raw_map, repeat),
+        "copy": median_time(raw_copy, repeat),
+    }
     timings = {
         "raw hashlib.sha256 per leaf (floor)": min(floors.values()),
         "json canonical per event (as before) alone": median_time(
@@ -165,7 +189,8 @@ def measure(count: int, repeat: int) -> None:
     floor = timings["raw hashlib.sha256 per leaf (floor)"]
     print(
         f"\n{count:,} events (insert {inserted:.2f} s, read back as rows {read:.2f} s; "
-        f"raw floor: loop {floors['loop'] * 1000:.1f} ms, map {floors['map'] * 1000:.1f} ms)"
+        f"raw floor: loop {floors['loop'] * 1000:.1f} ms, map {floors['map'] * 1000:.1f} ms, "
+        f"copy {floors['copy'] * 1000:.1f} ms)"
     )
     for name, seconds in timings.items():
         print(

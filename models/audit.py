@@ -17,14 +17,22 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import compress, repeat
-from operator import attrgetter, eq, itemgetter, lt, methodcaller
+from operator import attrgetter, eq, itemgetter, lt
 from types import SimpleNamespace
 from typing import Any
 
 import orjson
 
 from models.audit_leaves import LEAF_FIELDS, canonical_json, leaf_data, plain_value
-from models.merkle import Hash, leaf_hash, levels_root, prefix_root, root, tree_levels
+from models.merkle import (
+    Hash,
+    leaf_hash,
+    leaf_hashes,
+    levels_root,
+    prefix_root,
+    root,
+    tree_levels,
+)
 from models.tables import AuditEvent, StoredDocument
 
 __all__ = [
@@ -57,7 +65,6 @@ _ID, _ACTION, _OUTCOME, _PAYLOAD = (
 # unescaped, naive times as UTC with "+00:00"); where it would not (a float in exponent form,
 # an integer past 64 bits), the bytes differ and the exact check below decides.
 _FAST_CANONICAL = orjson.OPT_SORT_KEYS | orjson.OPT_NAIVE_UTC
-_digest = methodcaller("digest")
 
 
 def event_rows(events: Sequence[Any]) -> list[tuple[Any, ...]]:
@@ -74,7 +81,9 @@ def _exact_leaf_data(row: tuple[Any, ...]) -> bytes:
     return canonical_json(dict(zip(SORTED_FIELDS, map(plain_value, row[:_LEAF]), strict=True)))
 
 
-def stored_leaf_mismatches(rows: Sequence[tuple[Any, ...]]) -> list[int]:
+def stored_leaf_mismatches(
+    rows: Sequence[tuple[Any, ...]], stored: Sequence[bytes | None] | None = None
+) -> list[int]:
     """The positions of the events (rows of ``ROW_FIELDS``) whose stored leaf data is not
     exactly what their columns canonicalise to (``leaf_data``): an edited column, edited or
     missing stored bytes.
@@ -82,8 +91,10 @@ def stored_leaf_mismatches(rows: Sequence[tuple[Any, ...]]) -> list[int]:
     Each event's columns are first encoded with orjson and compared with its stored bytes,
     byte for byte; equal bytes are an exact JSON encoding of the columns, so those events are
     settled. Only where the encodings differ (a tampering, or a value orjson writes otherwise
-    than ``json``) is ``leaf_data``'s own encoding, the definition, asked."""
-    stored = list(map(itemgetter(_LEAF), rows))
+    than ``json``) is ``leaf_data``'s own encoding, the definition, asked. ``stored`` is
+    each row's stored leaf, when the caller has them listed already."""
+    if stored is None:
+        stored = list(map(itemgetter(_LEAF), rows))
     dumps, option = orjson.dumps, _FAST_CANONICAL
     # One record refilled per event (zip stops at the shorter: the row without its stored
     # leaf), each encoding compared and dropped at once: keeping them all costs orjson a fresh
@@ -191,7 +202,7 @@ def verify_log(
     with _collection_paused():
         rows = event_rows(events)
         stored = list(map(itemgetter(_LEAF), rows))
-        for index in stored_leaf_mismatches(rows):
+        for index in stored_leaf_mismatches(rows, stored):
             event_id = rows[index][_ID]
             if stored[index] is None:
                 result.fail(f"event {event_id} (#{index + 1}) has no stored leaf data")
@@ -201,7 +212,7 @@ def verify_log(
                     f"event {event_id} (#{index + 1}) differs from the leaf data it was "
                     "recorded with"
                 )
-        leaves = list(map(_digest, map(hashlib.sha256, map(b"\x00".__add__, stored))))
+        leaves = leaf_hashes(stored)
         levels = tree_levels(leaves)
     result.root = levels_root(levels).hex()
     ids = list(map(itemgetter(_ID), rows))

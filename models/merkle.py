@@ -11,8 +11,7 @@ node) is rejected.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
-from operator import methodcaller
+from collections.abc import Iterable, Sequence
 
 # The leaf and node hashes and the RFC 9162 verification are the standalone verifier's, the
 # script every audit dossier ships: grantflow and an auditor check proofs with the same code.
@@ -25,6 +24,7 @@ __all__ = [
     "consistency_proof",
     "inclusion_proof",
     "leaf_hash",
+    "leaf_hashes",
     "levels_root",
     "next_level",
     "node_hash",
@@ -44,19 +44,39 @@ def _split(size: int) -> int:
     return 1 << ((size - 1).bit_length() - 1)
 
 
-_digest = methodcaller("digest")
+# Each hash starts from a context that has already taken its one-byte prefix: copying it is
+# cheaper than making a context (OpenSSL looks the digest up for each new one), so many leaves
+# or nodes hash faster than one ``hashlib.sha256`` call each (measured in
+# benchmarks/audit_verify.py).
+_LEAF_PREFIXED = hashlib.sha256(b"\x00")
+_NODE_PREFIXED = hashlib.sha256(b"\x01")
+
+
+def leaf_hashes(datas: Iterable[bytes]) -> list[Hash]:
+    """``leaf_hash`` of each leaf's data, in order."""
+    hashes = []
+    append, fresh = hashes.append, _LEAF_PREFIXED.copy
+    for data in datas:
+        context = fresh()
+        context.update(data)
+        append(context.digest())
+    return hashes
 
 
 def next_level(level: Sequence[Hash]) -> list[Hash]:
-    """The level above ``level``: pairs hashed left to right, an odd last node promoted unchanged.
+    """The level above ``level``: pairs hashed left to right (``node_hash``), an odd last node
+    promoted unchanged.
 
     Reducing level by level this way yields exactly the RFC 6962 shape (left subtrees are
-    complete, of power-of-two size). Each pair is ``node_hash(left, right)``, written as one
-    chain of ``map`` over builtins so no Python code runs per node.
+    complete, of power-of-two size).
     """
-    level = level if isinstance(level, list) else list(level)
-    pairs = map(bytes.__add__, level[0::2], level[1::2])
-    above = list(map(_digest, map(hashlib.sha256, map(b"\x01".__add__, pairs))))
+    above = []
+    append, fresh = above.append, _NODE_PREFIXED.copy
+    for left, right in zip(level[0::2], level[1::2], strict=False):
+        context = fresh()
+        context.update(left)
+        context.update(right)
+        append(context.digest())
     if len(level) % 2:
         above.append(level[-1])
     return above

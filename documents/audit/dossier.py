@@ -48,7 +48,7 @@ from models.clock import as_utc, utcnow
 from models.data_agreement import current_terms
 from models.db import Database
 from models.errors import NotFound
-from models.merkle import Hash, audit_path, leaf_hash, levels_root, tree_levels
+from models.merkle import Hash, audit_path, leaf_hashes, levels_root, tree_levels
 from models.tables import (
     AuditEvent,
     Fund,
@@ -153,7 +153,7 @@ def build_dossier(
         assert fund is not None
         threshold = fund.small_cell_threshold
     datas = [leaf_data(e) for e in all_events]
-    leaves = [leaf_hash(d) for d in datas]
+    leaves = leaf_hashes(datas)
     saved = store.checkpoints()
     head, head_levels, fresh, fresh_levels = _heads(saved, leaves)
     mine = [(i, e) for i, e in enumerate(all_events) if e.grant_id == grant.id]

@@ -10,7 +10,9 @@ from models.merkle import (
     consistency_proof,
     inclusion_proof,
     leaf_hash,
+    leaf_hashes,
     levels_root,
+    next_level,
     node_hash,
     root,
     tree_levels,
@@ -185,3 +187,20 @@ def test_paths_read_off_the_levels_are_the_rfc_inclusion_proofs(size):
     assert levels_root(levels) == root(leaves)
     for index in range(size):
         assert audit_path(levels, index) == inclusion_proof(leaves, index)
+
+
+def test_many_leaves_hash_as_each_alone_and_leave_the_shared_context_untouched():
+    datas = [bytes.fromhex(h) for h in LEAF_DATA] + ["Mérimée".encode(), b"\x00" * 5000]
+    assert leaf_hashes(datas) == [leaf_hash(d) for d in datas]
+    assert leaf_hashes(iter(datas)) == leaf_hashes(datas)  # again, from a generator
+    assert leaf_hashes([]) == []
+
+
+@pytest.mark.parametrize("size", range(1, 12))
+def test_each_level_hashes_its_pairs_as_node_hash_and_promotes_an_odd_last_node(size):
+    level = [leaf_hash(str(i).encode()) for i in range(size)]
+    expected = [node_hash(level[i], level[i + 1]) for i in range(0, size - 1, 2)]
+    if size % 2:
+        expected.append(level[-1])
+    assert next_level(level) == expected
+    assert next_level(tuple(level)) == expected
