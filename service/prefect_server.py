@@ -257,7 +257,7 @@ def _popen_server(home: Path, host: str, port: int, log_path: Path) -> subproces
         env["PREFECT_API_DATABASE_CONNECTION_URL"] = database_url
     with log_path.open("ab") as log:
         return subprocess.Popen(
-            [sys.executable, "-m", "prefect", "server", "start"]
+            [sys.executable, "-m", "service.prefect_server_process"]
             + ["--host", host, "--port", str(port)],
             env=env,
             stdin=subprocess.DEVNULL,

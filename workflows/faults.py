@@ -13,6 +13,9 @@ then kills it with SIGKILL, as a machine failure would.
 
 ``GRANTFLOW_TEST_HOLD_PREFECT_UNTIL=<path>`` keeps ``grantflow serve`` from calling its Prefect
 server ready until ``<path>`` exists, so a test can act while Prefect is still starting.
+``GRANTFLOW_TEST_HOLD_PREFECT_SERVER=1`` makes the Prefect server process grantflow starts
+(``service.prefect_server_process``) wait, never answering, until it is stopped: a machine too
+busy to start Prefect in time.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ HOLD_AT = "GRANTFLOW_TEST_HOLD_AT"
 FAIL_RENDER = "GRANTFLOW_TEST_FAIL_RENDER"
 HOLD_FILE = "GRANTFLOW_TEST_HOLD_FILE"
 HOLD_PREFECT_UNTIL = "GRANTFLOW_TEST_HOLD_PREFECT_UNTIL"
+HOLD_PREFECT_SERVER = "GRANTFLOW_TEST_HOLD_PREFECT_SERVER"
 
 
 def _hold(point: str) -> None:
@@ -57,6 +61,13 @@ def hold_prefect_start_if_asked() -> None:
     release = os.environ.get(HOLD_PREFECT_UNTIL)
     while release and not Path(release).exists():
         time.sleep(0.1)
+
+
+def hold_prefect_server_if_asked() -> None:
+    """Wait until stopped, before the Prefect server starts, if asked
+    (``GRANTFLOW_TEST_HOLD_PREFECT_SERVER``)."""
+    if os.environ.get(HOLD_PREFECT_SERVER):
+        _hold("prefect-server")
 
 
 class InjectedRenderFailure(RuntimeError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -45,7 +46,8 @@ def test_demo_uses_the_prefect_server_that_serve_started(tmp_path):
     port, prefect_port = free_port(), free_port()
     serve = subprocess.Popen(
         [str(GRANTFLOW), "serve", "--port", str(port), "--prefect-port", str(prefect_port)],
-        env=clean_env(data_dir),
+        # the server logs each "database is locked" it answers 503
+        env={**clean_env(data_dir), "PREFECT_API_LOG_RETRYABLE_ERRORS": "true"},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -53,6 +55,10 @@ def test_demo_uses_the_prefect_server_that_serve_started(tmp_path):
     try:
         health = wait_for(f"http://127.0.0.1:{port}/healthz", serve).json()
         wait_for(f"http://127.0.0.1:{port}/readyz", serve)  # its Prefect server is recorded
+        record = json.loads((data_dir / "prefect" / "server.json").read_text())
+        command = Path(f"/proc/{record['pid']}/cmdline").read_bytes().split(b"\0")
+        # Prefect's server as shipped, its SQLite transactions begun IMMEDIATE
+        assert b"service.prefect_server_process" in command
         api_url = f"http://127.0.0.1:{prefect_port}/api"
         assert health == {"status": "ok"}
         demo = subprocess.run(
@@ -72,6 +78,7 @@ def test_demo_uses_the_prefect_server_that_serve_started(tmp_path):
         ).json()
         names = {run["name"] for run in runs}
         assert any(name.endswith(" · close") for name in names)
+        assert "database is locked" not in (data_dir / "prefect" / "server.log").read_text()
     finally:
         serve.send_signal(signal.SIGINT)
         serve.wait(timeout=60)
