@@ -43,6 +43,18 @@ shipped 228 ms (147.6 ms with grantflow's client tuning), PDF 96.6 ms, DOCX 24.1
     (``PREFECT_API_LOG_RETRYABLE_ERRORS``), each tried again after 20-800 ms, and the two
     processes' writes to grantflow's SQLite database queue for its lock. On PostgreSQL
     (``benchmarks/scale_out.py``) they do not.
+
+Measured 2026-12-03 on 2 quiet cores, after the Prefect server grantflow starts began its
+SQLite transactions IMMEDIATE (``service.prefect_server_process``; a two-process demo had met
+128 "database is locked" answers for 116 flow runs, now none), against the same code with
+Prefect's server as shipped, in one sitting:
+  - as shipped: one process 108.1 s, two 97.4 s (1.11x the throughput); lifecycles side by
+    side 1.97x the sum of their floors (1.37x one at a time);
+  - IMMEDIATE, two runs: one process 96.5 and 88.2 s, two 79.5 and 68.7 s (1.21x and 1.28x);
+    lifecycles side by side 2.13x and 1.84x (1.45x and 1.34x one at a time). Side by side the
+    two cores are 78-80% busy with two drivers and the Prefect server, whose task-run recorder
+    takes a flow run and three task runs a step and a flow run and eight task runs a sweep
+    (the demo's 40 sweeps make half its 633 task runs): the floors are each measured alone.
 """
 
 from __future__ import annotations
