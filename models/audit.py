@@ -40,6 +40,7 @@ __all__ = [
     "AlteredDocument",
     "Checkpoint",
     "Verification",
+    "column_leaves",
     "event_leaf",
     "event_rows",
     "leaf_data",
@@ -110,6 +111,17 @@ def stored_leaf_mismatches(
     except (TypeError, orjson.JSONEncodeError):
         differing = list(range(len(rows)))
     return [index for index in differing if _exact_leaf_data(rows[index]) != stored[index]]
+
+
+def column_leaves(rows: Sequence[tuple[Any, ...]]) -> list[Hash]:
+    """``event_leaf`` of each event given as a row of ``ROW_FIELDS``: the leaf hash of what its
+    columns say. Its stored leaf data is hashed where it is exactly what the columns
+    canonicalise to (``stored_leaf_mismatches``, the check verification makes); elsewhere the
+    columns' own canonical JSON is."""
+    stored = list(map(itemgetter(_LEAF), rows))
+    for index in stored_leaf_mismatches(rows, stored):
+        stored[index] = _exact_leaf_data(rows[index])
+    return leaf_hashes(stored)
 
 
 def _same_leaves(leaves: Sequence[Hash], recorded: Sequence[str]) -> bool:

@@ -28,12 +28,12 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import select
 
-from models.audit import ROW_FIELDS, Checkpoint, Verification, event_leaf, verify_log
+from models.audit import ROW_FIELDS, Checkpoint, Verification, column_leaves, verify_log
 from models.audit_checkpoints import AuditCheckpoint
 from models.clock import utcnow
 from models.db import Database, default_database_url
 from models.errors import NotFound
-from models.merkle import inclusion_proof, root
+from models.merkle import audit_path, levels_root, root, tree_levels
 from models.tables import AuditEvent, StoredDocument
 
 
@@ -157,7 +157,7 @@ def import_checkpoints(db: Database, files: AuditStore) -> int:
     target = DatabaseAuditStore(db)
     if target.checkpoints():
         return 0
-    leaves = [leaf.hex() for leaf in (event_leaf(e) for e in _events(db))]
+    leaves = [leaf.hex() for leaf in column_leaves(audit_rows(db))]
     recorded = files.recorded_leaves()
     if leaves[: len(recorded)] != recorded:
         raise CheckpointRefused(
@@ -178,11 +178,6 @@ def import_checkpoints(db: Database, files: AuditStore) -> int:
     return len(chain)
 
 
-def _events(db: Database) -> list[AuditEvent]:
-    with db.reading() as session:
-        return list(session.exec(select(AuditEvent).order_by(AuditEvent.id)))
-
-
 # How long a checkpoint waits for appends in flight on PostgreSQL before it steps aside (new
 # appends queue behind its lock meanwhile), how often it tries, and the pause between tries.
 SETTLE_WAIT = "2s"
@@ -195,9 +190,9 @@ class LogBusy(Exception):
     """Appends kept the audit log busy: no settled prefix to checkpoint now."""
 
 
-def settled_events(db: Database) -> list[AuditEvent]:
-    """The log once every append that drew its ids before now has ended: a prefix no later
-    commit can land inside.
+def settled_rows(db: Database) -> list[Any]:
+    """The log (rows of ``models.audit.ROW_FIELDS``, as ``audit_rows``) once every append that
+    drew its ids before now has ended: a prefix no later commit can land inside.
 
     On PostgreSQL, ids come from a sequence and appenders may commit out of id order; each
     holds the table from before it draws its ids (``models.audit_leaves``), so this SHARE
@@ -206,13 +201,13 @@ def settled_events(db: Database) -> list[AuditEvent]:
     never holds every other append up behind the checkpoint. SQLite's writers are serialised:
     the log as read is settled."""
     if db.engine.dialect.name != "postgresql":
-        return _events(db)
+        return audit_rows(db)
     for _attempt in range(SETTLE_ATTEMPTS):
         try:
             with db.transaction() as session:
                 session.execute(text(f"SET LOCAL lock_timeout = '{SETTLE_WAIT}'"))
                 session.execute(text("LOCK TABLE auditevent IN SHARE MODE"))
-                return list(session.exec(select(AuditEvent).order_by(AuditEvent.id)))
+                return list(session.execute(_rows_in_order()))
         except OperationalError as error:
             if getattr(error.orig, "sqlstate", None) != LOCK_NOT_AVAILABLE:
                 raise
@@ -226,10 +221,13 @@ def audit_rows(db: Database) -> list[Any]:
     """Every audit event as a row of ``models.audit.ROW_FIELDS`` (its leaf's columns in key
     order, then its stored leaf data), in id order: what verification reads (plain rows,
     many times cheaper to load than objects)."""
-    table = AuditEvent.__table__  # type: ignore[attr-defined]
-    columns = [table.c[name] for name in ROW_FIELDS]
     with db.reading() as session:
-        return list(session.execute(select(*columns).order_by(table.c.id)))
+        return list(session.execute(_rows_in_order()))
+
+
+def _rows_in_order() -> Any:
+    table = AuditEvent.__table__  # type: ignore[attr-defined]
+    return select(*(table.c[name] for name in ROW_FIELDS)).order_by(table.c.id)
 
 
 def check_log(
@@ -266,8 +264,7 @@ def checkpoint(db: Database, store: CheckpointStore | None = None) -> Checkpoint
         # The recorded leaves first: the log read after them holds at least the events they
         # cover (events are only ever appended), whoever checkpoints meanwhile.
         recorded = store.recorded_leaves()
-        events = settled_events(db)
-        leaves = [event_leaf(e) for e in events]
+        leaves = column_leaves(settled_rows(db))
         if [leaf.hex() for leaf in leaves[: len(recorded)]] != recorded:
             raise CheckpointRefused(
                 "the audit log no longer matches its recorded leaves; run 'grantflow audit verify'"
@@ -289,16 +286,16 @@ def checkpoint(db: Database, store: CheckpointStore | None = None) -> Checkpoint
 
 def inclusion(db: Database, event_id: int) -> dict[str, object]:
     """An inclusion proof of one event in the current tree."""
-    events = _events(db)
-    index = next((i for i, e in enumerate(events) if e.id == event_id), None)
+    rows = audit_rows(db)
+    index = next((i for i, row in enumerate(rows) if row.id == event_id), None)
     if index is None:
         raise NotFound(f"audit event {event_id} does not exist")
-    leaves = [event_leaf(e) for e in events]
+    levels = tree_levels(column_leaves(rows))
     return {
         "event_id": event_id,
         "leaf_index": index,
-        "tree_size": len(leaves),
-        "leaf_hash": leaves[index].hex(),
-        "root": root(leaves).hex(),
-        "proof": [node.hex() for node in inclusion_proof(leaves, index)],
+        "tree_size": len(levels[0]),
+        "leaf_hash": levels[0][index].hex(),
+        "root": levels_root(levels).hex(),
+        "proof": [node.hex() for node in audit_path(levels, index)],
     }

@@ -17,7 +17,14 @@ import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.audit import ROW_FIELDS, SORTED_FIELDS, event_rows, stored_leaf_mismatches
+from models.audit import (
+    ROW_FIELDS,
+    SORTED_FIELDS,
+    column_leaves,
+    event_leaf,
+    event_rows,
+    stored_leaf_mismatches,
+)
 from models.audit_leaves import LEAF_FIELDS, leaf_data
 
 checks = settings(max_examples=100, deadline=None, database=None)
@@ -129,3 +136,15 @@ def test_where_orjson_writes_otherwise_the_definition_decides():
     forged = (*floats[:-1], floats[-1].replace(b"1e+16", b"1e+17"))
     assert stored_leaf_mismatches([forged, wide]) == [0]
     assert stored_leaf_mismatches([floats, (*wide[:-1], wide[-1].replace(b"2", b"3"))]) == [1]
+
+
+@checks
+@given(st.lists(events(), min_size=1, max_size=8), st.data())
+def test_column_leaves_are_what_the_columns_say_whatever_the_stored_leaf_holds(drawn, data):
+    """Checkpoints and inclusion proofs hash the stored leaf where it is the columns' canonical
+    JSON, and the columns themselves where it is not (edited, or missing): either way the leaf
+    of what the columns say, as ``event_leaf`` makes it."""
+    events_ = [sealed(event) for event in drawn]
+    victim = events_[data.draw(st.integers(min_value=0, max_value=len(events_) - 1))]
+    victim.leaf = data.draw(st.sampled_from([None, b"{}", victim.leaf + b" "]))
+    assert column_leaves(event_rows(events_)) == [event_leaf(event) for event in events_]
