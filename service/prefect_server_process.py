@@ -16,41 +16,18 @@ server on PostgreSQL is left exactly as shipped.
 from __future__ import annotations
 
 import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from typing import Any
-
-
-def begin_sqlite_transactions_immediately() -> None:
-    """Make Prefect's SQLite configuration begin every transaction IMMEDIATE (idempotent)."""
-    from prefect.server.database.configurations import AioSqliteConfiguration
-
-    shipped = AioSqliteConfiguration.begin_transaction
-    if getattr(shipped, "grantflow_immediate", False):
-        return
-
-    @asynccontextmanager
-    async def begin_transaction(
-        self: AioSqliteConfiguration, session: Any, with_for_update: bool = False
-    ) -> AsyncIterator[Any]:
-        # with_for_update only picks the BEGIN mode in Prefect's SQLite configuration.
-        async with shipped(self, session, with_for_update=True) as transaction:
-            yield transaction
-
-    begin_transaction.grantflow_immediate = True  # type: ignore[attr-defined]
-    AioSqliteConfiguration.begin_transaction = begin_transaction  # type: ignore[method-assign]
 
 
 def main(arguments: list[str]) -> None:
-    """``prefect server start ARGUMENTS`` in this process, its SQLite transactions immediate."""
+    """``prefect server start ARGUMENTS`` in this process, its SQLite transactions immediate
+    (the calls into Prefect's server and CLI are ``workflows.prefect_adapter``'s)."""
     from workflows.faults import hold_prefect_server_if_asked
 
     hold_prefect_server_if_asked()
-    begin_sqlite_transactions_immediately()
-    from prefect.cli import app
+    from workflows.prefect_adapter import begin_sqlite_transactions_immediately, run_prefect_cli
 
-    sys.argv = ["prefect", "server", "start", *arguments]
-    app()
+    begin_sqlite_transactions_immediately()
+    run_prefect_cli(["server", "start", *arguments])
 
 
 if __name__ == "__main__":

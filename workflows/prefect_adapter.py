@@ -19,9 +19,10 @@ import asyncio
 import functools
 import random
 import ssl
+import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 from uuid import UUID
 
@@ -207,3 +208,37 @@ def share_tls_context() -> None:
 
         with_shared_context._shared_tls = True  # type: ignore[attr-defined]
         client_class.__init__ = with_shared_context  # type: ignore[method-assign]
+
+
+def begin_sqlite_transactions_immediately() -> None:
+    """Make Prefect's server begin every SQLite transaction IMMEDIATE (idempotent; for the
+    server process grantflow starts, ``service.prefect_server_process``).
+
+    As shipped, Prefect begins them DEFERRED unless it asks for a row lock, and a transaction
+    that reads before it writes is refused "database is locked" at once when another
+    connection wrote meanwhile (``with_for_update`` only picks the BEGIN mode in Prefect's
+    SQLite configuration). PostgreSQL's configuration is not touched."""
+    from prefect.server.database.configurations import AioSqliteConfiguration
+
+    shipped = AioSqliteConfiguration.begin_transaction
+    if getattr(shipped, "grantflow_immediate", False):
+        return
+
+    @asynccontextmanager
+    async def begin_transaction(
+        self: AioSqliteConfiguration, session: Any, with_for_update: bool = False
+    ) -> AsyncIterator[Any]:
+        async with shipped(self, session, with_for_update=True) as transaction:
+            yield transaction
+
+    begin_transaction.grantflow_immediate = True  # type: ignore[attr-defined]
+    AioSqliteConfiguration.begin_transaction = begin_transaction  # type: ignore[method-assign]
+
+
+def run_prefect_cli(arguments: list[str]) -> None:
+    """Prefect's command line (``prefect ARGUMENTS``) in this process, as ``python -m prefect``
+    runs it."""
+    from prefect.cli import app
+
+    sys.argv = ["prefect", *arguments]
+    app()

@@ -1,4 +1,4 @@
-"""Prefect's SQLite transactions begun IMMEDIATE (service.prefect_server_process).
+"""Prefect's SQLite transactions begun IMMEDIATE (workflows.prefect_adapter, for the server).
 
 On Prefect's own SQLite configuration (a real aiosqlite engine on a file): a transaction that
 reads, then sees another connection write and commit, then writes itself. Begun DEFERRED (as
@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 from prefect.server.database.configurations import AioSqliteConfiguration
 
-from service.prefect_server_process import begin_sqlite_transactions_immediately
+from workflows.prefect_adapter import begin_sqlite_transactions_immediately
 
 
 async def _read_then_write_while_another_writes(database: Path) -> list[str]:
