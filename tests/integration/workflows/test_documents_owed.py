@@ -21,11 +21,24 @@ from models.fictional.script import steps
 from models.provisioning import create_application
 from models.tables import OwedDocument, StoredDocument
 from service.views import grant_public
+from workflows import owed_documents
 from workflows.actions import run_action_inline
 from workflows.faults import FAIL_RENDER
 from workflows.owed_documents import settle_owed_documents
 
 pytestmark = [pytest.mark.usefixtures("prefect_harness"), pytest.mark.slow]
+
+
+@pytest.fixture(autouse=True)
+def retries_without_the_pause(monkeypatch):  # type: ignore[no-untyped-def]
+    """The rendering task keeps its three attempts (asserted below) without the second's pause
+    between them: in a lifecycle faulted at every document-producing step the pauses were more
+    than half the test's time. The pause itself is production policy, left as it is."""
+    task = owed_documents.render_and_store
+    assert task.retries == 2 and task.retry_delay_seconds == 1
+    monkeypatch.setattr(
+        owed_documents, "render_and_store", task.with_options(retry_delay_seconds=0)
+    )
 
 
 def pending_for(db, grant_id: int, user) -> list[str]:  # type: ignore[no-untyped-def]
