@@ -19,6 +19,7 @@ from models.clock import fiscal_year_of
 from tests.support.browser_support import (
     BrowserLog,
     BrowserServer,
+    NewUser,
     ServerTimings,
     assert_accessible,
     screenshot,
@@ -127,23 +128,23 @@ def set_up(server: BrowserServer) -> Installation:
             answer = api.post("/api/v1/organisations", json=data)
             assert answer.status_code == 201, answer.text
             installation.organisation_ids.append(answer.json()["id"])
+    people: dict[str, NewUser] = {}
     for index, data in enumerate(ORGANISATIONS):
-        who = f"applicant {index + 1}"
         email = data["contacts"][0]["email"]
-        installation.tokens[who] = server.create_user(
-            role="applicant",
-            name=data["contacts"][0]["name"],
-            email=email,
-            password=PASSWORD,
+        people[f"applicant {index + 1}"] = NewUser(
+            "applicant",
+            data["contacts"][0]["name"],
+            email,
+            PASSWORD,
             org=installation.organisation_ids[index],
         )
-        installation.emails[who] = email
     for who, name, options in PEOPLE:
         email = who.replace(" ", ".") + "@fund.example"
-        installation.tokens[who] = server.create_user(
-            role=ROLE_OF[who], name=name, email=email, password=PASSWORD, options=options
-        )
-        installation.emails[who] = email
+        people[who] = NewUser(ROLE_OF[who], name, email, PASSWORD, options=options)
+    tokens = server.create_users(people.values())
+    for (who, person), token in zip(people.items(), tokens, strict=True):
+        installation.tokens[who] = token
+        installation.emails[who] = person.email
     return installation
 
 

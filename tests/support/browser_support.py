@@ -5,8 +5,9 @@
   tier is skipped with the reason, or fails under ``CI=true``.
 - ``BrowserServer``: a real ``grantflow serve`` on a free loopback port with its own data
   directory (tests.support.serving), people made through the command line
-  (``users create --email``, then ``users set-password`` reading the password on stdin), and a
-  clean stop (SIGINT, exit 0, no Traceback in its log).
+  (``users create --email``, then ``users set-password`` reading the password on stdin; many at
+  once in one process, ``create_users``), and a clean stop (SIGINT, exit 0, no Traceback in
+  its log).
 - ``screenshot``: full-page PNGs in ``test-artifacts/screenshots/<name>.png`` (gitignored).
 - ``run_axe``/``assert_accessible``: axe-core on WCAG 2.1 A and AA rules; a serious or
   critical violation fails with its rule, impact, elements and help.
@@ -28,6 +29,7 @@ import os
 import re
 import statistics
 import subprocess
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -40,6 +42,8 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Request, Response
 
 from tests.support.serving import GRANTFLOW, Serving, clean_env
+
+REPOSITORY = Path(__file__).resolve().parents[2]
 
 CHROMIUM = Path("/usr/bin/chromium")
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -152,6 +156,53 @@ def grantflow_command(
     )
 
 
+@dataclass(frozen=True)
+class NewUser:
+    """Someone ``grantflow users create`` makes (and ``users set-password``, with a password)."""
+
+    role: str | Iterable[str]
+    name: str
+    email: str
+    password: str | None = None
+    org: str | int | None = None
+    options: tuple[str, ...] = ()
+
+    def create_args(self) -> list[str]:
+        roles = [self.role] if isinstance(self.role, str) else list(self.role)
+        args = ["users", "create", "--name", self.name, "--email", self.email]
+        for each in roles:
+            args += ["--role", each]
+        if self.org is not None:
+            args += ["--org", str(self.org)]
+        return args + list(self.options)
+
+    def password_args(self) -> list[str]:
+        return ["users", "set-password", "--email", self.email]
+
+
+def _token(stdout: str) -> str:
+    """The API token ``users create`` printed (alone on standard output)."""
+    token = stdout.strip()
+    assert token and len(token.split()) == 1, stdout
+    return token
+
+
+def cli_batch(data_dir: Path, commands: list[dict[str, object]]) -> list[dict[str, object]]:
+    """``commands`` run by ``tests.support.cli_batch`` in one process on ``data_dir`` (clean
+    environment); one result per command run, up to the first that failed."""
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.support.cli_batch"],
+        env=clean_env(data_dir),
+        cwd=REPOSITORY,
+        input=json.dumps(commands),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    return json.loads(done.stdout)
+
+
 @dataclass
 class BrowserServer:
     """A running ``grantflow serve`` for the browser tier, and the people it knows."""
@@ -188,20 +239,34 @@ class BrowserServer:
         ``options`` any other flags (``--elder``, ``--survivor-advisor``). Returns the API
         token ``users create`` prints.
         """
-        roles = [role] if isinstance(role, str) else list(role)
-        args = ["users", "create", "--name", name, "--email", email]
-        for each in roles:
-            args += ["--role", each]
-        if org is not None:
-            args += ["--org", str(org)]
-        args += list(options)
-        done = grantflow_command(self.data_dir, *args)
+        person = NewUser(role, name, email, password, org, tuple(options))
+        done = grantflow_command(self.data_dir, *person.create_args())
         assert done.returncode == 0, f"users create {email}: {done.stderr}"
-        token = done.stdout.strip()
-        assert token and len(token.split()) == 1, done.stdout
+        token = _token(done.stdout)
         if password is not None:
             self.set_password(email, password)
         return token
+
+    def create_users(self, people: Iterable[NewUser]) -> list[str]:
+        """``create_user`` for each of ``people``, the same commands run one after another in
+        one process (``tests.support.cli_batch``); their API tokens, in order."""
+        people = list(people)
+        commands: list[dict[str, object]] = []
+        for person in people:
+            commands.append({"args": person.create_args()})
+            if person.password is not None:
+                commands.append({"args": person.password_args(), "input": person.password + "\n"})
+        results = cli_batch(self.data_dir, commands)
+        for command, result in zip(commands, results, strict=False):
+            assert result["exit_code"] == 0, f"grantflow {command['args']}: {result}"
+        assert len(results) == len(commands), results
+        tokens = [
+            _token(str(result["stdout"]))
+            for command, result in zip(commands, results, strict=True)
+            if command["args"][1] == "create"  # type: ignore[index]
+        ]
+        assert len(tokens) == len(people)
+        return tokens
 
     def set_password(self, email: str, password: str) -> None:
         """``grantflow users set-password --email E``, the password on standard input."""
