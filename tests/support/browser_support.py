@@ -43,8 +43,6 @@ from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Request, R
 
 from tests.support.serving import GRANTFLOW, Serving, clean_env
 
-REPOSITORY = Path(__file__).resolve().parents[2]
-
 CHROMIUM = Path("/usr/bin/chromium")
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO_ROOT / "test-artifacts"
@@ -193,7 +191,7 @@ def cli_batch(data_dir: Path, commands: list[dict[str, object]]) -> list[dict[st
     done = subprocess.run(
         [sys.executable, "-m", "tests.support.cli_batch"],
         env=clean_env(data_dir),
-        cwd=REPOSITORY,
+        cwd=REPO_ROOT,
         input=json.dumps(commands),
         capture_output=True,
         text=True,
