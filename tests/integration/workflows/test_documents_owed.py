@@ -31,9 +31,10 @@ pytestmark = [pytest.mark.usefixtures("prefect_harness"), pytest.mark.slow]
 
 @pytest.fixture(autouse=True)
 def retries_without_the_pause(monkeypatch):  # type: ignore[no-untyped-def]
-    """The rendering task keeps its three attempts (asserted below) without the second's pause
-    between them: in a lifecycle faulted at every document-producing step the pauses were more
-    than half the test's time. The pause itself is production policy, left as it is."""
+    """The rendering task keeps its three attempts (asserted below) without the one-second
+    pause before each retry: in a lifecycle faulted at every document-producing step those
+    pauses were more than half the test's time. The pause itself is production policy, and
+    stays as it is."""
     task = owed_documents.render_and_store
     assert task.retries == 2 and task.retry_delay_seconds == 1
     monkeypatch.setattr(
