@@ -13,10 +13,12 @@ POSTGRESQL_PASS=(tests/integration -m "not both_databases" --ignore=tests/integr
 
 # Both passes spread their test files over worker processes (pytest-xdist; one per core, at
 # most 4), each with its own Prefect test harness; a file stays on one worker, so module and
-# session fixtures are built once per worker.
+# session fixtures are built once per worker. Files go out in collection order, which
+# tests/conftest.py begins with the files holding slow tests (xdist would otherwise send the
+# files with the most tests first and the long one-test files last).
 workers=$(nproc 2>/dev/null || echo 2)
 [ "$workers" -gt 4 ] && workers=4
-PARALLEL=(-n "$workers" --dist loadfile)
+PARALLEL=(-n "$workers" --dist loadfile --no-loadscope-reorder)
 
 postgres_reachable=unknown
 ensure_postgres() {
