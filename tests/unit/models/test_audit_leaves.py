@@ -14,7 +14,6 @@ from datetime import UTC, datetime, timedelta, timezone
 from types import SimpleNamespace
 
 import orjson
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -27,16 +26,6 @@ from models.audit import (
     stored_leaf_mismatches,
 )
 from models.audit_leaves import LEAF_FIELDS, leaf_data
-
-# Hypothesis warns that a strategy used the `random` module when the module's global state
-# changed while it drew. These strategies use none: what changed it (traced 2026-12-03, calls
-# to `random` recorded by thread) was the ping of Prefect's events client, whose websocket an
-# earlier flow test on the same worker left open in its own thread (websockets draws each
-# ping's payload with `random.getrandbits`). Only that warning, only here.
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:Do not use the `random` module inside strategies"
-    ":hypothesis.errors.HypothesisDeprecationWarning"
-)
 
 checks = settings(max_examples=100, deadline=None, database=None)
 
