@@ -31,6 +31,7 @@ from workflows.grant_artifact import publish_grant_steps
 from workflows.once import once
 from workflows.owed_documents import produce_owed, produce_owed_documents
 from workflows.prefect_adapter import (
+    ask_each_server_once,
     lean_task_runs,
     retry_locked_answers_quickly,
     share_tls_context,
@@ -63,6 +64,7 @@ logger = logging.getLogger("grantflow.actions")
 # Every process that runs grantflow's flows imports this module (see the functions).
 retry_locked_answers_quickly()
 share_tls_context()
+ask_each_server_once()
 
 
 class RequestRefused(RuntimeError):

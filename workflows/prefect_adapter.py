@@ -37,6 +37,10 @@ from prefect.logging.handlers import APILogWorker
 # The flow run label naming the ``grantflow worker`` that holds the run.
 WORKER_LABEL = "grantflow.worker"
 
+# The adapters installed in this process (each installs once, however often called; two of
+# them wrap the same Prefect method, so a marker on the method would not tell).
+_INSTALLED: set[str] = set()
+
 
 async def label_holder(client: PrefectClient, flow_run_id: UUID, worker_id: str) -> FlowRun:
     """Record ``worker_id`` as the holder of a run it took; the run as Prefect now has it."""
@@ -99,6 +103,7 @@ def lean_task_runs() -> Iterator[None]:
 # jittered) before Prefect's own back-off of 2, 4, 8... seconds sees it.
 LOCKED_RETRY_DELAYS = (0.02, 0.05, 0.1, 0.2, 0.4, 0.8)
 _LOCKED = 503
+_FORBIDDEN = 403
 
 
 def retry_locked_answers_quickly() -> None:
@@ -116,8 +121,9 @@ def retry_locked_answers_quickly() -> None:
     """
     from prefect.client.base import PrefectHttpxAsyncClient, PrefectHttpxSyncClient
 
-    if getattr(PrefectHttpxAsyncClient._send_with_retry, "_quick", False):
+    if "quick retries" in _INSTALLED:
         return
+    _INSTALLED.add("quick retries")
     async_loop = PrefectHttpxAsyncClient._send_with_retry
     sync_loop = PrefectHttpxSyncClient._send_with_retry
 
@@ -145,7 +151,6 @@ def retry_locked_answers_quickly() -> None:
 
         return sync_loop(self, request, send_quickly, *args, **kw)
 
-    async_with_quick_retries._quick = True  # type: ignore[attr-defined]
     PrefectHttpxAsyncClient._send_with_retry = async_with_quick_retries  # type: ignore[method-assign]
     PrefectHttpxSyncClient._send_with_retry = sync_with_quick_retries  # type: ignore[method-assign]
 
@@ -208,6 +213,119 @@ def share_tls_context() -> None:
 
         with_shared_context._shared_tls = True  # type: ignore[attr-defined]
         client_class.__init__ = with_shared_context  # type: ignore[method-assign]
+
+
+# What a Prefect server told this process once and tells every new client the same, by the
+# server's API URL (``ask_each_server_once``).
+_CSRF_OFF: set[str] = set()
+_DEFAULT_RESULT_STORAGE: dict[str, Any] = {}
+
+
+def ask_each_server_once() -> None:
+    """Ask a Prefect server two things once per process instead of once per client or run.
+
+    Prefect's clients ask before their first change request whether the server wants CSRF
+    tokens (``GET /csrf-token``, answered 422 "CSRF protection is disabled" by a server as
+    grantflow starts it), and its flow runs ask where results are stored by default
+    (``GET /admin/storage``). A flow run builds a client for itself and one for each threaded
+    task, so a step asked about three times before its transition was committed (in a
+    2-grant scale-out run: 110 CSRF questions and 55 storage questions for 50 steps). This
+    keeps each answer for the process, by the server's API URL:
+
+    - CSRF off: later clients of that server skip the question. Should the server refuse a
+      change for a missing token (restarted with CSRF protection on), the answer is
+      forgotten and the change sent again the way Prefect's client sends it, asking first.
+    - the server's default result storage block (or none): grantflow persists no results
+      (every flow and task says ``persist_result=False``), so the answer only names where
+      results would go; an error reading it means Prefect's local default, as shipped.
+
+    Idempotent. Non-public: wraps the clients' ``_add_csrf_headers`` and ``_send_with_retry``
+    and ``prefect.results``' readers of the server's default storage.
+    """
+    import prefect.results
+    from prefect.client.base import PrefectHttpxAsyncClient, PrefectHttpxSyncClient
+
+    if "ask once" in _INSTALLED:
+        return
+    _INSTALLED.add("ask once")
+    shipped_async_csrf = PrefectHttpxAsyncClient._add_csrf_headers
+    shipped_sync_csrf = PrefectHttpxSyncClient._add_csrf_headers
+    async_loop = PrefectHttpxAsyncClient._send_with_retry
+    sync_loop = PrefectHttpxSyncClient._send_with_retry
+
+    def known_off(client: Any) -> bool:
+        if str(client.base_url) in _CSRF_OFF:
+            client.enable_csrf_support = False
+            return True
+        return False
+
+    def remember(client: Any) -> None:
+        if not client.enable_csrf_support:
+            _CSRF_OFF.add(str(client.base_url))
+
+    def refused_without_token(client: Any, request: Any, response: Any) -> bool:
+        """A change sent without a token refused for it: forget "off", ask from now on."""
+        if (
+            response.status_code != _FORBIDDEN
+            or "Prefect-Csrf-Token" in request.headers
+            or "CSRF token" not in response.text
+        ):
+            return False
+        _CSRF_OFF.discard(str(client.base_url))
+        client.enable_csrf_support = True
+        return True
+
+    async def async_csrf_once(self: Any, request: Any) -> None:
+        if not known_off(self):
+            await shipped_async_csrf(self, request)
+            remember(self)
+
+    def sync_csrf_once(self: Any, request: Any) -> None:
+        if not known_off(self):
+            shipped_sync_csrf(self, request)
+            remember(self)
+
+    async def async_send(self: Any, request: Any, send: Any, *args: Any, **kw: Any) -> Any:
+        response = await async_loop(self, request, send, *args, **kw)
+        if refused_without_token(self, request, response):
+            await response.aclose()
+            response = await async_loop(self, request, send, *args, **kw)
+        return response
+
+    def sync_send(self: Any, request: Any, send: Any, *args: Any, **kw: Any) -> Any:
+        response = sync_loop(self, request, send, *args, **kw)
+        if refused_without_token(self, request, response):
+            response.close()
+            response = sync_loop(self, request, send, *args, **kw)
+        return response
+
+    PrefectHttpxAsyncClient._add_csrf_headers = async_csrf_once  # type: ignore[method-assign]
+    PrefectHttpxSyncClient._add_csrf_headers = sync_csrf_once  # type: ignore[method-assign]
+    PrefectHttpxAsyncClient._send_with_retry = async_send  # type: ignore[method-assign]
+    PrefectHttpxSyncClient._send_with_retry = sync_send  # type: ignore[method-assign]
+
+    shipped_async_storage = prefect.results._aread_server_default_result_storage_block_id
+    shipped_sync_storage = prefect.results._read_server_default_result_storage_block_id
+
+    def server_key() -> str:
+        from prefect.settings import PREFECT_API_URL
+
+        return str(PREFECT_API_URL.value())
+
+    async def async_storage_once() -> Any:
+        server = server_key()
+        if server not in _DEFAULT_RESULT_STORAGE:
+            _DEFAULT_RESULT_STORAGE[server] = await shipped_async_storage()
+        return _DEFAULT_RESULT_STORAGE[server]
+
+    def sync_storage_once() -> Any:
+        server = server_key()
+        if server not in _DEFAULT_RESULT_STORAGE:
+            _DEFAULT_RESULT_STORAGE[server] = shipped_sync_storage()
+        return _DEFAULT_RESULT_STORAGE[server]
+
+    prefect.results._aread_server_default_result_storage_block_id = async_storage_once
+    prefect.results._read_server_default_result_storage_block_id = sync_storage_once
 
 
 def begin_sqlite_transactions_immediately() -> None:

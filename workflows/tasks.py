@@ -61,7 +61,7 @@ class Refused:
     error: ActionRejected
 
 
-@task(name="apply-transition", cache_policy=NONE)
+@task(name="apply-transition", cache_policy=NONE, persist_result=False)
 def apply_transition(request_id: int) -> TransitionResult | Refused:
     """Side effect: one database transaction (guards, state change, audit event).
 
@@ -131,7 +131,13 @@ def _note_failure(event_id: int, kind: str, error: BaseException) -> None:
 # retries=2 runs the rendering up to three times: WeasyPrint and the store are the parts of
 # a run that touch fonts and the disk, where a transient failure is worth another try. After
 # the third failure the document stays owed, and the owed-documents flow tries again later.
-@task(name="render-and-store-document", retries=2, retry_delay_seconds=1, cache_policy=NONE)
+@task(
+    name="render-and-store-document",
+    retries=2,
+    retry_delay_seconds=1,
+    cache_policy=NONE,
+    persist_result=False,
+)
 def render_and_store(event_id: int, kind: str) -> list[dict[str, Any]]:
     """Side effect: files written to the document store, one row per format, and the owed
     document settled, in one transaction.

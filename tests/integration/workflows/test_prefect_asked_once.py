@@ -1,0 +1,133 @@
+"""``ask_each_server_once``: a process asks a Prefect server whether it wants CSRF tokens and
+where results are stored once, not once per client and flow run, and asks again when a server
+refuses a change for a missing token. Against real Prefect APIs: the session's test server
+(CSRF protection off, as grantflow starts its own) and Prefect's own API app with CSRF
+protection on, in process."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from prefect import flow, task
+from prefect.cache_policies import NONE
+from prefect.client.orchestration import PrefectClient
+from prefect.settings import PREFECT_SERVER_CSRF_PROTECTION_ENABLED, temporary_settings
+
+from workflows import prefect_adapter
+from workflows.prefect_adapter import ask_each_server_once, lean_task_runs
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+CSRF_QUESTION = "/csrf-token"
+STORAGE_QUESTION = "/admin/storage"
+
+
+@task(name="grantflow-asked-once-step", cache_policy=NONE, persist_result=False)
+def asked_once_step(value: int) -> int:
+    return value + 1
+
+
+@flow(name="grantflow-asked-once-probe", persist_result=False)
+async def asked_once_probe(value: int) -> int:
+    with lean_task_runs():
+        return await asyncio.to_thread(asked_once_step, value)
+
+
+@pytest.fixture
+def sent(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, str, bool]]]:
+    """Every request sent from now on, as (method, host and path, carried a CSRF token); the
+    process's remembered answers forgotten first (other tests asked already)."""
+    ask_each_server_once()
+    ask_each_server_once()  # idempotent: installed once, however often called
+    monkeypatch.setattr(prefect_adapter, "_CSRF_OFF", set())
+    monkeypatch.setattr(prefect_adapter, "_DEFAULT_RESULT_STORAGE", {})
+    requests: list[tuple[str, str, bool]] = []
+
+    def spy(shipped: Any) -> Any:
+        def record(request: Any) -> None:
+            token = "Prefect-Csrf-Token" in request.headers
+            requests.append((request.method, f"{request.url.host}{request.url.path}", token))
+
+        if asyncio.iscoroutinefunction(shipped):
+
+            async def send(self: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
+                record(request)
+                return await shipped(self, request, *args, **kwargs)
+        else:
+
+            def send(self: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
+                record(request)
+                return shipped(self, request, *args, **kwargs)
+
+        return send
+
+    # httpx's own send: what Prefect's retry loop calls for each attempt (the clients' send
+    # wraps the whole loop, retries and questions included).
+    for client_class in (httpx.AsyncClient, httpx.Client):
+        monkeypatch.setattr(client_class, "send", spy(client_class.send))
+    yield requests
+
+
+def questions(requests: list[tuple[str, str, bool]]) -> dict[str, int]:
+    return {
+        asked: sum(path.endswith(asked) for _, path, _ in requests)
+        for asked in (CSRF_QUESTION, STORAGE_QUESTION)
+    }
+
+
+def test_a_process_asks_a_server_once_and_its_flow_runs_still_complete(
+    sent: list[tuple[str, str, bool]],
+) -> None:
+    assert asyncio.run(asked_once_probe(1)) == 2
+    first = questions(sent)
+    changes_first = sum(method != "GET" for method, _, _ in sent)
+    sent.clear()
+    assert asyncio.run(asked_once_probe(2)) == 3
+    assert asyncio.run(asked_once_probe(3)) == 4
+    # The first run asked both (Prefect as shipped asks in every run); the next two asked
+    # neither, while still sending their changes (creating runs, setting states).
+    assert first[CSRF_QUESTION] >= 1
+    assert first[STORAGE_QUESTION] == 1
+    assert changes_first >= 2
+    assert questions(sent) == {CSRF_QUESTION: 0, STORAGE_QUESTION: 0}
+    assert sum(method != "GET" for method, _, _ in sent) >= 2 * changes_first - 2
+    assert not any(token for _, _, token in sent)  # CSRF protection is off: no tokens
+    assert len(prefect_adapter._CSRF_OFF) == 1
+
+
+def test_a_server_that_turned_csrf_protection_on_is_asked_again(
+    sent: list[tuple[str, str, bool]],
+) -> None:
+    """A process that remembered "off" for a server now wanting tokens: the first change is
+    refused for its missing token, sent again with one, and the server is asked from then on,
+    by new clients too."""
+    from prefect.server.api.server import create_app
+
+    async def create_flows(app: Any) -> list[Any]:
+        ids = []
+        for _ in range(2):  # two clients: the second must ask too
+            async with PrefectClient(app) as client:
+                ids.append(await client.create_flow(asked_once_probe))
+        return ids
+
+    with temporary_settings({PREFECT_SERVER_CSRF_PROTECTION_ENABLED: True}):
+        app = create_app(ephemeral=True)
+        prefect_adapter._CSRF_OFF.add("http://ephemeral-prefect/api/")
+        created = asyncio.run(create_flows(app))
+
+    assert created[0] == created[1]  # the same flow, created (then found) both times
+    # Prefect's log and event workers left by earlier runs talk to the session's server too.
+    app = "ephemeral-prefect/api"
+    to_app = [(method, where, token) for method, where, token in sent if where.startswith(app)]
+    assert to_app == [
+        ("POST", f"{app}/flows/", False),  # refused: missing token
+        ("GET", f"{app}{CSRF_QUESTION}", False),
+        ("POST", f"{app}/flows/", True),
+        ("GET", f"{app}{CSRF_QUESTION}", False),  # the second client asks too
+        ("POST", f"{app}/flows/", True),
+    ]
+    assert not prefect_adapter._CSRF_OFF  # forgotten: the server wants tokens now
