@@ -31,7 +31,7 @@ from models.clock import fiscal_year_of
 from models.payloads import REVIEW_CRITERIA
 from service.prefect_server import free_port
 from tests.support.reading import docx_text, pdf_text, squash
-from tests.support.serving import prefect_auth
+from tests.support.serving import prefect_auth, seed_prefect_database
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
@@ -193,6 +193,7 @@ def test_a_grant_reaches_an_active_agreement_over_a_real_server(tmp_path):
     port, prefect_port = free_port(), free_port()
     base_url = f"http://127.0.0.1:{port}"
     log = log_path.open("w")
+    seed_prefect_database(data_dir)
     serve = subprocess.Popen(
         [str(GRANTFLOW), "serve", "--port", str(port), "--prefect-port", str(prefect_port)],
         env=env,

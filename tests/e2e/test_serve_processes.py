@@ -43,7 +43,8 @@ def test_a_stop_signal_leaves_no_process_and_the_prefect_server_wants_the_creden
     tmp_path, signum
 ):
     data_dir = tmp_path / "var"
-    serving = Serving(data_dir, tmp_path / "serve.log", umask=0).start()
+    # cold: serve makes every file itself, under umask 000
+    serving = Serving(data_dir, tmp_path / "serve.log", umask=0, cold=True).start()
     started: dict[int, str] = {}
     try:
         assert serving.wait_healthy() == {"status": "ok"}
@@ -92,7 +93,8 @@ def test_a_stop_signal_leaves_no_process_and_the_prefect_server_wants_the_creden
 
 def test_a_stop_signal_during_start_up_leaves_no_process(tmp_path):
     data_dir = tmp_path / "var"
-    serving = Serving(data_dir, tmp_path / "serve.log").start()
+    # cold: Prefect's migrations keep the start-up window open long enough to stop it there
+    serving = Serving(data_dir, tmp_path / "serve.log", cold=True).start()
     deadline = time.monotonic() + 120
     # Wait until the Prefect server process exists, then stop serve before it is healthy.
     while time.monotonic() < deadline:

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from service.prefect_server import free_port
-from tests.support.serving import prefect_auth
+from tests.support.serving import prefect_auth, seed_prefect_database
 
 pytestmark = pytest.mark.slow
 
@@ -44,6 +44,7 @@ def wait_for(url: str, process: subprocess.Popen, seconds: float = 180) -> httpx
 def test_demo_uses_the_prefect_server_that_serve_started(tmp_path):
     data_dir = tmp_path / "var"
     port, prefect_port = free_port(), free_port()
+    seed_prefect_database(data_dir)
     serve = subprocess.Popen(
         [str(GRANTFLOW), "serve", "--port", str(port), "--prefect-port", str(prefect_port)],
         # the server logs each "database is locked" it answers 503

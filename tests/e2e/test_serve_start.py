@@ -46,7 +46,10 @@ def test_serve_answers_health_first_and_an_early_action_waits_for_prefect(tmp_pa
     data_dir, release = tmp_path / "var", tmp_path / "release-prefect"
     grant_id, token = seeded_installation(data_dir)
     serving = Serving(
-        data_dir, tmp_path / "serve.log", env={"GRANTFLOW_TEST_HOLD_PREFECT_UNTIL": str(release)}
+        data_dir,
+        tmp_path / "serve.log",
+        env={"GRANTFLOW_TEST_HOLD_PREFECT_UNTIL": str(release)},
+        cold=True,  # a first start, as a new installation's
     ).start()
     answers: list[httpx.Response] = []
     try:

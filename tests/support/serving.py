@@ -1,17 +1,22 @@
 """A real ``grantflow serve`` in a subprocess, for the end-to-end tests that need one.
 
-``Serving`` starts it on loopback ports for a data directory and waits for /healthz;
+``Serving`` starts it on loopback ports for a data directory and waits for /healthz; unless
+told ``cold``, a new data directory gets a copy of a Prefect database already migrated
+(``migrated_prefect_database``), so the test does not wait for Prefect's migrations;
 ``processes_of`` lists a process and its descendants from /proc, so a test can tell that
 stopping serve left none of them running.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +51,49 @@ def server_record(data_dir: Path) -> dict:
     return json.loads((data_dir / "prefect" / "server.json").read_text())
 
 
+def migrated_prefect_database() -> Path:
+    """A Prefect SQLite database with every migration of the installed Prefect applied, made
+    once per machine and Prefect version (``prefect server database upgrade``, under a lock
+    the test workers share; about 10 s of CPU, which each fresh ``serve`` would spend again).
+    """
+    from prefect import __version__
+
+    folder = Path(tempfile.gettempdir()) / f"grantflow-test-prefect-{__version__}-{os.getuid()}"
+    database = folder / "prefect.db"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    with (folder / "lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not database.exists():
+            building = Path(tempfile.mkdtemp(dir=folder))
+            upgrade = subprocess.run(
+                [sys.executable, "-m", "prefect", "server", "database", "upgrade", "-y"],
+                env={**clean_env(building), "PREFECT_HOME": str(building)},
+                capture_output=True,
+                text=True,
+                timeout=600,
+            )
+            assert upgrade.returncode == 0, upgrade.stdout + upgrade.stderr
+            (building / "prefect.db").replace(database)  # whole, or not there at all
+            shutil.rmtree(building)
+    return database
+
+
+def seed_prefect_database(data_dir: Path) -> None:
+    """Give a data directory with no Prefect database yet a migrated one (owner-only, as
+    serve keeps its own)."""
+    home = data_dir / "prefect"
+    if (home / "prefect.db").exists():
+        return
+    template = migrated_prefect_database()
+    for folder in (data_dir, home):
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        folder.chmod(0o700)
+    copy = home / ".prefect.db.copy"
+    shutil.copyfile(template, copy)
+    copy.chmod(0o600)
+    copy.replace(home / "prefect.db")
+
+
 @dataclass
 class Serving:
     data_dir: Path
@@ -53,6 +101,7 @@ class Serving:
     umask: int | None = None
     port: int = field(default_factory=free_port)
     env: dict[str, str] = field(default_factory=dict)  # added to serve's clean environment
+    cold: bool = False  # True: serve makes and migrates its own Prefect database
     process: subprocess.Popen | None = None
 
     @property
@@ -62,6 +111,8 @@ class Serving:
     def start(self, *options: str) -> Serving:
         command = [str(GRANTFLOW), "serve", "--port", str(self.port), *options]
         umask = self.umask
+        if not self.cold and "GRANTFLOW_PREFECT_DATABASE_URL" not in self.env:
+            seed_prefect_database(self.data_dir)
 
         def set_umask() -> None:  # runs in the child, before grantflow starts
             if umask is not None:
