@@ -34,5 +34,3 @@ def deployment_worlds(
         database.create_schema()
         with installation_on(database, tmp_path, monkeypatch) as built:
             yield built
-
-

@@ -171,4 +171,3 @@ def test_a_failed_write_gives_its_counts_back(world, monkeypatch):
             world.db, grant_id, "score", who, NotFound("no"), now=start + timedelta(seconds=90)
         )
     assert denials.pending_count(world.db) == held
-
