@@ -15,7 +15,11 @@ import pytest
 from prefect import flow, task
 from prefect.cache_policies import NONE
 from prefect.client.orchestration import PrefectClient
-from prefect.settings import PREFECT_SERVER_CSRF_PROTECTION_ENABLED, temporary_settings
+from prefect.settings import (
+    PREFECT_API_URL,
+    PREFECT_SERVER_CSRF_PROTECTION_ENABLED,
+    temporary_settings,
+)
 
 from workflows import prefect_adapter
 from workflows.prefect_adapter import ask_each_server_once, lean_task_runs
@@ -79,12 +83,16 @@ def questions(requests: list[tuple[str, str, bool]]) -> dict[str, int]:
     }
 
 
+def flow_run_changes(requests: list[tuple[str, str, bool]]) -> int:
+    return sum(method != "GET" and "/flow_runs" in where for method, where, _ in requests)
+
+
 def test_a_process_asks_a_server_once_and_its_flow_runs_still_complete(
     sent: list[tuple[str, str, bool]],
 ) -> None:
     assert asyncio.run(asked_once_probe(1)) == 2
     first = questions(sent)
-    changes_first = sum(method != "GET" for method, _, _ in sent)
+    changes_first = flow_run_changes(sent)
     sent.clear()
     assert asyncio.run(asked_once_probe(2)) == 3
     assert asyncio.run(asked_once_probe(3)) == 4
@@ -92,11 +100,11 @@ def test_a_process_asks_a_server_once_and_its_flow_runs_still_complete(
     # neither, while still sending their changes (creating runs, setting states).
     assert first[CSRF_QUESTION] >= 1
     assert first[STORAGE_QUESTION] == 1
-    assert changes_first >= 2
+    assert changes_first >= 2  # creating the run, setting its states
     assert questions(sent) == {CSRF_QUESTION: 0, STORAGE_QUESTION: 0}
-    assert sum(method != "GET" for method, _, _ in sent) >= 2 * changes_first - 2
+    assert flow_run_changes(sent) == 2 * changes_first
     assert not any(token for _, _, token in sent)  # CSRF protection is off: no tokens
-    assert len(prefect_adapter._CSRF_OFF) == 1
+    assert f"{str(PREFECT_API_URL.value()).rstrip('/')}/" in prefect_adapter._CSRF_OFF
 
 
 def test_a_server_that_turned_csrf_protection_on_is_asked_again(
@@ -130,4 +138,5 @@ def test_a_server_that_turned_csrf_protection_on_is_asked_again(
         ("GET", f"{app}{CSRF_QUESTION}", False),  # the second client asks too
         ("POST", f"{app}/flows/", True),
     ]
-    assert not prefect_adapter._CSRF_OFF  # forgotten: the server wants tokens now
+    # forgotten: the server wants tokens now (a log worker may meanwhile have asked another)
+    assert f"http://{app}/" not in prefect_adapter._CSRF_OFF
