@@ -17,18 +17,17 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 import pytest
-from prefect import flow, tags, task
-from prefect.cache_policies import NONE
+from prefect import flow, tags
 from prefect.client.orchestration import PrefectClient, SyncPrefectClient, get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 from prefect.settings import PREFECT_API_TLS_INSECURE_SKIP_VERIFY, temporary_settings
 from prefect.states import Pending
 
+from tests.support.prefect_probes import lean_probe
 from workflows.prefect_adapter import (
     flush_prefect_queues,
     holder_of,
     label_holder,
-    lean_task_runs,
     run_taken_flow_run,
     share_tls_context,
 )
@@ -91,18 +90,6 @@ def test_the_adapters_calls_into_prefect_emit_no_deprecation_warning() -> None:
         "recorded state": "Completed",
         "recorded holder": "host:1:abcd",
     }
-
-
-@task(name="grantflow-adapter-probe-step", cache_policy=NONE, persist_result=False)
-def probe_step(value: int) -> int:
-    return value + 1
-
-
-@flow(name="grantflow-adapter-lean-probe", persist_result=False)
-async def lean_probe(value: int) -> int:
-    with lean_task_runs():
-        first = await asyncio.to_thread(probe_step, value)
-        return await asyncio.to_thread(probe_step, first)
 
 
 async def lean_run_as_recorded() -> dict[str, Any]:

@@ -12,8 +12,6 @@ from typing import Any
 
 import httpx
 import pytest
-from prefect import flow, task
-from prefect.cache_policies import NONE
 from prefect.client.orchestration import PrefectClient
 from prefect.settings import (
     PREFECT_API_URL,
@@ -21,24 +19,14 @@ from prefect.settings import (
     temporary_settings,
 )
 
+from tests.support.prefect_probes import lean_probe
 from workflows import prefect_adapter
-from workflows.prefect_adapter import ask_each_server_once, lean_task_runs
+from workflows.prefect_adapter import ask_each_server_once
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 CSRF_QUESTION = "/csrf-token"
 STORAGE_QUESTION = "/admin/storage"
-
-
-@task(name="grantflow-asked-once-step", cache_policy=NONE, persist_result=False)
-def asked_once_step(value: int) -> int:
-    return value + 1
-
-
-@flow(name="grantflow-asked-once-probe", persist_result=False)
-async def asked_once_probe(value: int) -> int:
-    with lean_task_runs():
-        return await asyncio.to_thread(asked_once_step, value)
 
 
 @pytest.fixture
@@ -90,12 +78,12 @@ def flow_run_changes(requests: list[tuple[str, str, bool]]) -> int:
 def test_a_process_asks_a_server_once_and_its_flow_runs_still_complete(
     sent: list[tuple[str, str, bool]],
 ) -> None:
-    assert asyncio.run(asked_once_probe(1)) == 2
+    assert asyncio.run(lean_probe(1)) == 3
     first = questions(sent)
     changes_first = flow_run_changes(sent)
     sent.clear()
-    assert asyncio.run(asked_once_probe(2)) == 3
-    assert asyncio.run(asked_once_probe(3)) == 4
+    assert asyncio.run(lean_probe(2)) == 4
+    assert asyncio.run(lean_probe(3)) == 5
     # The first run asked both (Prefect as shipped asks in every run); the next two asked
     # neither, while still sending their changes (creating runs, setting states).
     assert first[CSRF_QUESTION] >= 1
@@ -119,7 +107,7 @@ def test_a_server_that_turned_csrf_protection_on_is_asked_again(
         ids = []
         for _ in range(2):  # two clients: the second must ask too
             async with PrefectClient(app) as client:
-                ids.append(await client.create_flow(asked_once_probe))
+                ids.append(await client.create_flow(lean_probe))
         return ids
 
     with temporary_settings({PREFECT_SERVER_CSRF_PROTECTION_ENABLED: True}):
