@@ -31,8 +31,8 @@ STORAGE_QUESTION = "/admin/storage"
 
 @pytest.fixture
 def sent(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, str, bool]]]:
-    """Every request sent from now on, as (method, host and path, carried a CSRF token); the
-    process's remembered answers forgotten first (other tests asked already)."""
+    """Every request answered from now on, as (method, host and path, carried a CSRF token);
+    the process's remembered answers forgotten first (other tests asked already)."""
     ask_each_server_once()
     ask_each_server_once()  # idempotent: installed once, however often called
     monkeypatch.setattr(prefect_adapter, "_CSRF_OFF", set())
@@ -40,20 +40,21 @@ def sent(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, str, bool]
     requests: list[tuple[str, str, bool]] = []
 
     def spy(shipped: Any) -> Any:
-        def record(request: Any) -> None:
-            token = "Prefect-Csrf-Token" in request.headers
-            requests.append((request.method, f"{request.url.host}{request.url.path}", token))
+        def record(request: Any, response: Any) -> Any:
+            # An attempt answered "locked" (503, a busy machine) is sent again: not counted.
+            if response.status_code != 503:
+                token = "Prefect-Csrf-Token" in request.headers
+                requests.append((request.method, f"{request.url.host}{request.url.path}", token))
+            return response
 
         if asyncio.iscoroutinefunction(shipped):
 
             async def send(self: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
-                record(request)
-                return await shipped(self, request, *args, **kwargs)
+                return record(request, await shipped(self, request, *args, **kwargs))
         else:
 
             def send(self: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
-                record(request)
-                return shipped(self, request, *args, **kwargs)
+                return record(request, shipped(self, request, *args, **kwargs))
 
         return send
 
