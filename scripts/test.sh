@@ -19,6 +19,8 @@ POSTGRESQL_PASS=(tests/integration -m "not both_databases" --ignore=tests/integr
 workers=$(nproc 2>/dev/null || echo 2)
 [ "$workers" -gt 4 ] && workers=4
 PARALLEL=(-n "$workers" --dist loadfile --no-loadscope-reorder)
+# Each full pass ends by naming its slowest tests, so a pass that grows shows where.
+DURATIONS=(--durations=15 --durations-min=20)
 
 postgres_reachable=unknown
 ensure_postgres() {
@@ -112,7 +114,7 @@ fi
 
 status=0
 echo "== pytest: every tier on SQLite"
-GRANTFLOW_TEST_DATABASE=sqlite .venv/bin/python -m pytest "${PARALLEL[@]}" || status=1
+GRANTFLOW_TEST_DATABASE=sqlite .venv/bin/python -m pytest "${PARALLEL[@]}" "${DURATIONS[@]}" || status=1
 
 echo "== pytest: integration tier on PostgreSQL"
 if [ "$postgres_reachable" = no ] && [ "${CI:-}" = "true" ]; then
@@ -121,7 +123,7 @@ if [ "$postgres_reachable" = no ] && [ "${CI:-}" = "true" ]; then
 elif [ "$postgres_reachable" = no ]; then
   echo "== PostgreSQL pass SKIPPED: PostgreSQL is not reachable at 127.0.0.1:5432 (it fails under CI=true)"
 else
-  GRANTFLOW_TEST_DATABASE=postgresql .venv/bin/python -m pytest "${PARALLEL[@]}" "${POSTGRESQL_PASS[@]}" \
+  GRANTFLOW_TEST_DATABASE=postgresql .venv/bin/python -m pytest "${PARALLEL[@]}" "${DURATIONS[@]}" "${POSTGRESQL_PASS[@]}" \
     || status=1
 fi
 
