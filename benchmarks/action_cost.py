@@ -50,6 +50,13 @@ Measured 2026-12-03 (a slower machine, load 1-1.8), before and after
 the tuned bare flow 138, 131 -> 115, 99 ms (0.70x, 0.58x -> 0.51x, 0.39x the stock bare flow
 of the same run); submit 501, 485 -> 452, 427 ms; submit / (stock bare flow + PDF + DOCX)
 1.49x, 1.35x -> 1.24x, 1.17x.
+Measured 2026-12-03 (another machine of the same kind, quiet but for the host's own noise: the
+stock bare flow's median moved 188-306 ms between runs), --repeat 12-16, five alternating pairs,
+the step's messages sent as a Prefect task (before) and as a plain call in the step's flow run
+(after): submit / (stock bare flow + PDF + DOCX) before 1.19x, 1.49x, 1.35x, 1.24x, 1.21x
+(median 1.24x), after 1.13x, 1.07x, 1.21x, 0.99x, 1.06x (median 1.07x). Before the change,
+four runs alone on the quiet machine gave 1.12x, 1.19x, 1.15x, 1.13x: the gain is about a task
+run's cost, and the ratio's spread between runs is as large as the gain.
 """
 
 from __future__ import annotations

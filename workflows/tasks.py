@@ -238,11 +238,14 @@ def stored_summary(document: StoredDocument) -> dict[str, Any]:
     }
 
 
-@task(name="send-messages", cache_policy=NONE, persist_result=False)
 def send_step_messages(event_id: int) -> dict[str, int]:
     """Send the messages a step wrote (to staff at once, to the organisation once its
     documents are stored). Never fails the step: what is not sent now stays in the outbox and
-    is sent by the next delivery (``serve``, workers, the daily sweep)."""
+    is sent by the next delivery (``serve``, workers, the daily sweep).
+
+    A plain call in the step's flow run, not a Prefect task: the outbox is the record of what
+    was sent, and a task run cost each step a Prefect client and three recorded states for
+    nothing grantflow reads (``benchmarks/action_cost.py``)."""
     from workflows.delivery import deliver_due
 
     try:
