@@ -65,7 +65,8 @@ ensure_chromium() {
 PDFSIG=/usr/bin/pdfsig
 ensure_pdfsig() {
   # The signing tests read executed agreements back with poppler's pdfsig (a second, independent
-  # reader of PDF signatures besides pyHanko). Installed here, not in bootstrap.sh: only the
+  # reader of PDF signatures besides pyHanko), and tests/support/reading.py reads a document's
+  # body text with its pdftotext (same package). Installed here, not in bootstrap.sh: only the
   # tests need it. Idempotent: nothing to do once it is there.
   if [ -x "$PDFSIG" ]; then
     echo "== pdfsig: $PDFSIG"

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+import subprocess
 import unicodedata
 from collections.abc import Iterator
 from typing import Any
+from xml.etree import ElementTree
 
 import docx
 from pypdf import PdfReader
@@ -18,6 +20,8 @@ def pdf_text(data: bytes) -> str:
     )
 
 
+PDFTOTEXT = "pdftotext"  # poppler-utils, which the test command installs with pdfsig
+XHTML = "{http://www.w3.org/1999/xhtml}"
 MM = 72 / 25.4
 # The page margins of documents/templates/document.css: running headers and footers sit in them.
 TOP_MARGIN, BOTTOM_MARGIN = 20 * MM, 18 * MM
@@ -25,23 +29,25 @@ TOP_MARGIN, BOTTOM_MARGIN = 20 * MM, 18 * MM
 
 def pdf_body_text(data: bytes) -> str:
     """The text inside the page margins, page after page, without the running header and
-    footer: a paragraph that continues over a page break reads back in one piece."""
-    reader = PdfReader(io.BytesIO(data))
-    text = "\n".join(_body_of(page) for page in reader.pages)
-    return unicodedata.normalize("NFC", text)
+    footer: a paragraph that continues over a page break reads back in one piece.
 
-
-def _body_of(page: Any) -> str:
-    top = float(page.mediabox.top) - TOP_MARGIN
+    Read by poppler's ``pdftotext`` in content-stream order (``-raw``, the order pypdf reads in;
+    the words of every sample document of both languages read back the same), each word with its
+    box (``-bbox``), a word kept when its middle lies between the margins. About five times as
+    fast as pypdf's extraction, in which the input probe spent 40% of its time. Words are joined
+    by spaces: callers compare without them.
+    """
+    words = subprocess.run(
+        [PDFTOTEXT, "-q", "-raw", "-bbox", "-", "-"], input=data, capture_output=True, check=True
+    ).stdout
     parts: list[str] = []
-
-    def keep(text: str, cm: list, tm: list, _font: object, _size: object) -> None:
-        baseline = cm[5] + tm[5] * cm[3]
-        if BOTTOM_MARGIN <= baseline <= top:
-            parts.append(text)
-
-    page.extract_text(visitor_text=keep)
-    return "".join(parts)
+    for page in ElementTree.fromstring(words).iter(f"{XHTML}page"):
+        bottom = float(page.get("height", "0")) - BOTTOM_MARGIN
+        for word in page.iter(f"{XHTML}word"):
+            middle = (float(word.get("yMin", "0")) + float(word.get("yMax", "0"))) / 2
+            if TOP_MARGIN <= middle <= bottom:
+                parts.append(word.text or "")
+    return unicodedata.normalize("NFC", " ".join(parts))
 
 
 def docx_text(data: bytes) -> str:
