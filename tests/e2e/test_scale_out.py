@@ -21,16 +21,15 @@ key all processes are configured with, every process used the one request finger
 was given, the audit trail verifies, and the checkpoints the scheduled flow wrote (every
 minute here) form one chain.
 
-``GRANTFLOW_SCALE_GRANTS`` sets how many grants (default 6, sized for CI: 21 or 29 steps each).
-Measured on this 2-core machine: 4 grants (100 steps) drove in 96-102 s when it was quiet
-(1.0 steps/s, the test 118 s in all); 6 grants (150 steps) in 119 s quiet (1.26 steps/s, the
-test 137 s) and in 276 s beside other sessions' test runs (load 4-6; 0.54 steps/s, the test
-308 s). ``GRANTFLOW_SCALE_GRANTS=30`` runs the
-issue's 30: 750 steps in 820 s (load 3-7; 0.91 steps/s, the sweep recording 42 reports
-overdue, 1,134 documents of which 44 withdrawn at close; the test 853 s). Later (2026-12-02,
-load 2-4): 598 s (1.25 steps/s), 9 checkpoints, the test 618 s. A 30-grant run is what found
-that ``serve``'s first submitted run re-registered the checkpoint deployment with its own
-schedule (the hourly default) over the workers' every-minute one: no checkpoint was written.
+``GRANTFLOW_SCALE_GRANTS`` sets how many grants: by default the issue's 30 (750 steps, 21 or 29
+each), which CI runs. Measured on 2-core machines: 30 grants drove in 820 s beside other
+sessions' test runs (load 3-7; 0.91 steps/s, the test 853 s), in 598 s at load 2-4 (2026-12-02),
+and in 360 s on a quiet machine (2026-12-04: 2.08 steps/s, the sweep recording 24 reports
+overdue and 78 payments due, 1,098 documents of which 44 withdrawn at close, 6 checkpoints; the
+test 375 s). ``GRANTFLOW_SCALE_GRANTS=6`` (150 steps) took 106 s in that day's whole quiet suite
+run and is the size to use while working on this file. A 30-grant run is what found that
+``serve``'s first submitted run re-registered the checkpoint deployment with its own schedule
+(the hourly default) over the workers' every-minute one: no checkpoint was written.
 """
 
 from __future__ import annotations
@@ -65,7 +64,7 @@ from tests.support.scale_out import (
 )
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(3600)]
-GRANTS = int(os.environ.get("GRANTFLOW_SCALE_GRANTS", "6"))
+GRANTS = int(os.environ.get("GRANTFLOW_SCALE_GRANTS", "30"))
 # Steps per grant: 21 for a one-year project, 29 for a two-year one (the kill's timing only).
 STEPS_PER_GRANT = 25
 # The checkpoint flow is scheduled every minute; on a loaded machine its first run may come
