@@ -66,6 +66,16 @@ The floors moved more between these runs (stock bare flow 169-235 ms) than the c
 the demo. One grant at a time is within the 1.5x target; side by side is not, and a second
 process adds no throughput on this machine: the two drivers and the Prefect server share two
 cores (busy 74-79%), and the grants' writes queue for SQLite's lock (grantflow's and Prefect's).
+
+Measured 2026-12-04 on 2 quiet cores (a faster machine than the runs above), before and after a
+sweep ran a deadline kind's task only when a read finds something of that kind due (a grant's
+sweep of a quiet day had been a flow run and eight task runs, now a flow run alone), two
+alternating pairs, floors measured in each run (stock bare flow 195-210 ms):
+  - before: one process 59.4 and 60.2 s, two 51.2 and 53.3 s; lifecycles 1.12x and 1.13x their
+    floors one at a time, 1.56x and 1.79x side by side;
+  - after: one process 52.4 and 55.2 s, two 45.1 and 43.7 s (1.16x and 1.26x the throughput);
+    lifecycles 1.02x and 1.04x one at a time, 1.38x and 1.42x side by side: within the
+    1.5x target in both runs here. Cores busy 74-75% with two processes (76-77% before).
 """
 
 from __future__ import annotations

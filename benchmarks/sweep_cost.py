@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/sweep_cost.py [--grants 100]
 
 On a throwaway installation with its own embedded Prefect server:
-  1. floor: a sweep (one flow run, every task) with no grant at all (median of 3);
+  1. floor: a sweep with no grant at all (one flow run; with nothing due, no task run;
+     median of 3);
   2. quiet day: the same with N active agreements of which none has a deadline that day
      (finding that nothing is due: the cost of looking; median of 3);
   3. busy day: the day half of them get their report reminder (a system action each, its

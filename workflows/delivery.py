@@ -98,6 +98,14 @@ def _due_ids(session: Session, now: datetime, event_id: int | None, limit: int) 
     return list(session.exec(query.order_by(Notification.id).limit(limit)))  # type: ignore[arg-type]
 
 
+def messages_due(now: datetime | None = None) -> bool:
+    """Whether any notification waits to be sent by ``now`` (or was claimed by a process that
+    stopped before sending it): what ``deliver_due`` would try."""
+    moment = as_utc(now or utcnow())
+    with database().reading() as session:
+        return bool(_due_ids(session, moment, None, 1))
+
+
 def _claim_all(notification_ids: Sequence[int], now: datetime) -> list[int]:
     """Take for this process, in one transaction, those of the notifications no other process
     took first (a conditional update each); their ids, in the order given."""

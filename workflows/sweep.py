@@ -15,6 +15,9 @@ A Prefect flow (``grantflow-sweep``), one task per kind of deadline:
 - ``staff-digests``: one message a day to staff who chose a digest;
 - ``deliver-messages``: everything written is sent.
 
+A kind's task runs only on a day when something of its kind is due (its finder, a read, says
+so first): a scoped sweep of a quiet day is one flow run with no task run, where it was eight.
+
 Each task acts as grantflow's own ``system`` actor through ``models.engine.apply_action``, so
 the declaration's rules hold and every change is audited. Everything is keyed by subject,
 deadline and kind (the engine's idempotency key, the outbox's ``dedupe_key``): sweeping a day
@@ -54,7 +57,7 @@ from models.engine import apply_action, record_denial
 from models.errors import ActionRejected
 from models.provisioning import system_actor
 from models.tables import Fund, Grant, Instalment, Notification, OutcomeReport, SweepRun, User
-from workflows.delivery import DIGEST, deliver_due
+from workflows.delivery import DIGEST, DeliveryCounts, deliver_due, messages_due
 from workflows.owed_documents import produce_owed
 from workflows.runtime import database
 from workflows.tasks import actor_of, current_flow_run_id
@@ -171,26 +174,40 @@ def _waiting_for_information(scope: int | None) -> tuple[list[Grant], dict[int, 
     return waiting, funds  # type: ignore[return-value]
 
 
+# Each kind of deadline has a finder (what is due on the day, read-only) and a task acting on
+# what it finds, which asks the finder again (the engine re-checks every rule anyway). The flow
+# asks each finder first and runs the kind's task only when something is due, so a day holding
+# nothing for a kind records no task run of it in Prefect; the sweep's counts (its SweepRun and
+# its flow's result) still name every kind.
+
+
+def offers_lapsed(day: date, scope: int | None) -> list[Grant]:
+    return [grant for grant in _grants_in("approved", scope) if deadlines.offer_lapsed(grant, day)]
+
+
 @task(name="lapse-offers", cache_policy=NONE, persist_result=False)
 def lapse_offers(day: date, events: list[int], scope: int | None = None) -> int:
     now = deadlines.sweep_moment(day)
     done = 0
-    for grant in _grants_in("approved", scope):
-        if deadlines.offer_lapsed(grant, day):
-            key = f"lapse:grant-{grant.id}:{grant.offer_expires_on}"
-            done += _act(grant.id, "lapse", {}, key, now, events)
+    for grant in offers_lapsed(day, scope):
+        key = f"lapse:grant-{grant.id}:{grant.offer_expires_on}"
+        done += _act(grant.id, "lapse", {}, key, now, events)
     return done
+
+
+def applications_past_cure(day: date, scope: int | None) -> list[Grant]:
+    now = deadlines.sweep_moment(day)
+    waiting, funds = _waiting_for_information(scope)
+    return [g for g in waiting if deadlines.cure_period_over(g, funds[g.fund_id], now)]
 
 
 @task(name="close-incomplete-applications", cache_policy=NONE, persist_result=False)
 def close_incomplete_applications(day: date, events: list[int], scope: int | None = None) -> int:
     now = deadlines.sweep_moment(day)
     done = 0
-    waiting, funds = _waiting_for_information(scope)
-    for grant in waiting:
-        if deadlines.cure_period_over(grant, funds[grant.fund_id], now):
-            key = f"close_incomplete:grant-{grant.id}:{grant.info_requested_at}"
-            done += _act(grant.id, "close_incomplete", {}, key, now, events)
+    for grant in applications_past_cure(day, scope):
+        key = f"close_incomplete:grant-{grant.id}:{grant.info_requested_at}"
+        done += _act(grant.id, "close_incomplete", {}, key, now, events)
     return done
 
 
@@ -208,29 +225,36 @@ def _live_reports(scope: int | None) -> list[OutcomeReport]:
     )
 
 
+def reminders_due(day: date, scope: int | None) -> list[tuple[OutcomeReport, int]]:
+    """Each live report with a reminder point on the day, and that point (days before due)."""
+    points = ((report, deadlines.reminder_point(report, day)) for report in _live_reports(scope))
+    return [(report, point) for report, point in points if point is not None]
+
+
 @task(name="remind-reports", cache_policy=NONE, persist_result=False)
 def remind_reports(day: date, events: list[int], scope: int | None = None) -> int:
     now = deadlines.sweep_moment(day)
     done = 0
-    for report in _live_reports(scope):
-        point = deadlines.reminder_point(report, day)
-        if point is not None:
-            key = f"remind_report:report-{report.id}:{report.due_date}:{point}"
-            done += _act(
-                report.grant_id, "remind_report", {"sequence": report.sequence}, key, now, events
-            )
+    for report, point in reminders_due(day, scope):
+        key = f"remind_report:report-{report.id}:{report.due_date}:{point}"
+        done += _act(
+            report.grant_id, "remind_report", {"sequence": report.sequence}, key, now, events
+        )
     return done
+
+
+def reports_overdue(day: date, scope: int | None) -> list[OutcomeReport]:
+    return [report for report in _live_reports(scope) if deadlines.report_overdue(report, day)]
 
 
 @task(name="record-overdue-reports", cache_policy=NONE, persist_result=False)
 def record_overdue_reports(day: date, events: list[int], scope: int | None = None) -> int:
     now = deadlines.sweep_moment(day)
     done = 0
-    for report in _live_reports(scope):
-        if deadlines.report_overdue(report, day):
-            key = f"record_overdue_report:report-{report.id}:{report.due_date}"
-            payload = {"sequence": report.sequence}
-            done += _act(report.grant_id, "record_overdue_report", payload, key, now, events)
+    for report in reports_overdue(day, scope):
+        key = f"record_overdue_report:report-{report.id}:{report.due_date}"
+        payload = {"sequence": report.sequence}
+        done += _act(report.grant_id, "record_overdue_report", payload, key, now, events)
     return done
 
 
@@ -239,63 +263,77 @@ def _notify(write: Callable[[Session], int]) -> int:
         return write(session)
 
 
+def offers_to_warn(day: date, scope: int | None) -> list[Grant]:
+    return [g for g in _grants_in("approved", scope) if deadlines.offer_warning_due(g, day)]
+
+
 @task(name="warn-expiring-offers", cache_policy=NONE, persist_result=False)
 def warn_expiring_offers(day: date, scope: int | None = None) -> int:
     done = 0
-    for grant in _grants_in("approved", scope):
-        if deadlines.offer_warning_due(grant, day):
-            expires = grant.offer_expires_on
-            done += _notify(
-                lambda session, grant=grant, expires=expires: notifications.notify_organisation(
-                    session,
-                    grant,
-                    "offer_expiring",
-                    f"offer_expiring:grant-{grant.id}:{expires}",
-                    deadline=expires,
-                    days=(expires - day).days,
-                )
+    for grant in offers_to_warn(day, scope):
+        expires = grant.offer_expires_on
+        done += _notify(
+            lambda session, grant=grant, expires=expires: notifications.notify_organisation(
+                session,
+                grant,
+                "offer_expiring",
+                f"offer_expiring:grant-{grant.id}:{expires}",
+                deadline=expires,
+                days=(expires - day).days,
             )
+        )
     return done
 
 
-@task(name="warn-cure-periods", cache_policy=NONE, persist_result=False)
-def warn_cure_periods(day: date, scope: int | None = None) -> int:
-    done = 0
+def cure_periods_to_warn(day: date, scope: int | None) -> list[tuple[Grant, date]]:
+    """Each application waiting for information whose cure period's warning falls on the day,
+    and the last day of its cure period."""
     waiting, funds = _waiting_for_information(scope)
+    warned = []
     for grant in waiting:
         fund = funds[grant.fund_id]
         if deadlines.cure_warning_due(grant, fund, day):
             ends = deadlines.cure_period_ends(grant, fund)
             assert ends is not None
-            last_day = deadlines.fund_today(ends)
-            done += _notify(
-                lambda session, grant=grant, last_day=last_day: notifications.notify_organisation(
-                    session,
-                    grant,
-                    "cure_period_ending",
-                    f"cure_period_ending:grant-{grant.id}:{grant.info_requested_at}",
-                    deadline=last_day,
-                    days=(last_day - day).days,
-                )
+            warned.append((grant, deadlines.fund_today(ends)))
+    return warned
+
+
+@task(name="warn-cure-periods", cache_policy=NONE, persist_result=False)
+def warn_cure_periods(day: date, scope: int | None = None) -> int:
+    done = 0
+    for grant, last_day in cure_periods_to_warn(day, scope):
+        done += _notify(
+            lambda session, grant=grant, last_day=last_day: notifications.notify_organisation(
+                session,
+                grant,
+                "cure_period_ending",
+                f"cure_period_ending:grant-{grant.id}:{grant.info_requested_at}",
+                deadline=last_day,
+                days=(last_day - day).days,
             )
+        )
     return done
 
 
-@task(name="payments-due", cache_policy=NONE, persist_result=False)
-def payments_due(day: date, scope: int | None = None) -> int:
-    """Officers are told of each instalment that has become payable and waits for them."""
+def instalments_payable(day: date, scope: int | None) -> list[Instalment]:
     live = select(Grant.id).where(Grant.state.in_(LIVE))  # type: ignore[attr-defined]
     scheduled = select(Instalment).where(
         Instalment.grant_id.in_(live),  # type: ignore[attr-defined]
         Instalment.state == "scheduled",
     )
-    payable = [
-        i
-        for i in _rows(_within(scheduled, Instalment.grant_id, scope))
-        if deadlines.instalment_payable(i, day)
+    return [
+        instalment
+        for instalment in _rows(_within(scheduled, Instalment.grant_id, scope))
+        if deadlines.instalment_payable(instalment, day)
     ]
+
+
+@task(name="payments-due", cache_policy=NONE, persist_result=False)
+def payments_due(day: date, scope: int | None = None) -> int:
+    """Officers are told of each instalment that has become payable and waits for them."""
     done = 0
-    for instalment in payable:
+    for instalment in instalments_payable(day, scope):
 
         def write(session: Session, instalment: Instalment = instalment) -> int:
             grant = session.get(Grant, instalment.grant_id)
@@ -317,6 +355,14 @@ def payments_due(day: date, scope: int | None = None) -> int:
 
         done += _notify(write)
     return done
+
+
+def digests_due(_day: date, _scope: int | None) -> bool:
+    """Whether any staff member's notices wait to be put in a digest (any day, any scope)."""
+    with database().reading() as session:
+        return bool(
+            session.exec(select(Notification.id).where(Notification.status == "digest")).first()
+        )
 
 
 @task(name="staff-digests", cache_policy=NONE, persist_result=False)
@@ -380,20 +426,29 @@ async def _sweep(sweep_id: int | None, token: str | None) -> dict[str, int]:
     day, scope = run.as_of, run.grant_id
     events: list[int] = []
     counts: dict[str, int] = {}
-    counts["lapsed"] = await asyncio.to_thread(lapse_offers, day, events, scope)
-    counts["closed_incomplete"] = await asyncio.to_thread(
-        close_incomplete_applications, day, events, scope
+
+    async def when_due(finder: Callable[[date, int | None], Any], act: Any, *args: Any) -> int:
+        """The kind's task run when its finder finds something due on the day; else 0."""
+        if not await asyncio.to_thread(finder, day, scope):
+            return 0
+        return await asyncio.to_thread(act, day, *args)
+
+    counts["lapsed"] = await when_due(offers_lapsed, lapse_offers, events, scope)
+    counts["closed_incomplete"] = await when_due(
+        applications_past_cure, close_incomplete_applications, events, scope
     )
-    counts["reminded"] = await asyncio.to_thread(remind_reports, day, events, scope)
-    counts["overdue"] = await asyncio.to_thread(record_overdue_reports, day, events, scope)
+    counts["reminded"] = await when_due(reminders_due, remind_reports, events, scope)
+    counts["overdue"] = await when_due(reports_overdue, record_overdue_reports, events, scope)
     for event_id in events:  # the lapse and overdue notices, the reminders (and their messages)
         await produce_owed(event_id)
-    counts["offers_warned"] = await asyncio.to_thread(warn_expiring_offers, day, scope)
-    counts["cure_warned"] = await asyncio.to_thread(warn_cure_periods, day, scope)
-    counts["payments_due"] = await asyncio.to_thread(payments_due, day, scope)
+    counts["offers_warned"] = await when_due(offers_to_warn, warn_expiring_offers, scope)
+    counts["cure_warned"] = await when_due(cure_periods_to_warn, warn_cure_periods, scope)
+    counts["payments_due"] = await when_due(instalments_payable, payments_due, scope)
     if scope is None:  # the day's digest sums up everything waiting: the installation's sweep
-        counts["digests"] = await asyncio.to_thread(staff_digests, day)
-    delivered = await asyncio.to_thread(deliver_messages)
+        counts["digests"] = await when_due(digests_due, staff_digests)
+    delivered = DeliveryCounts().as_dict()
+    if await asyncio.to_thread(messages_due):
+        delivered = await asyncio.to_thread(deliver_messages)
     counts.update({f"messages_{name}": value for name, value in delivered.items()})
     await asyncio.to_thread(_finish, run.id, counts)  # type: ignore[arg-type]
     return counts

@@ -11,6 +11,7 @@ back, and a day swept twice changing nothing.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import Counter
 from datetime import timedelta
 from typing import Any
@@ -20,7 +21,7 @@ from sqlmodel import func, select
 
 from models import deadlines, fictional
 from models.clock import utcnow
-from models.deadlines import REPORT_REMINDER_DAYS, fund_today
+from models.deadlines import OFFER_WARNING_DAYS, REPORT_REMINDER_DAYS, fund_today
 from models.fictional.script import steps
 from models.notifications import organisation_recipients
 from models.provisioning import create_application
@@ -35,6 +36,7 @@ from models.tables import (
     SweepRun,
 )
 from service.demo_runner import Calendar, sweep_until
+from tests.support.prefect_probes import task_names_of
 from workflows.actions import run_action_inline
 from workflows.sweep import run_sweep, swept_today
 
@@ -229,6 +231,58 @@ def test_a_sweep_scoped_to_one_grant_acts_on_that_grant_alone(installation):
     assert told_of_lapse(db, second.id)
     asyncio.run(run_sweep(fund_today(now)))
     assert swept_today(now)
+
+
+# The task each count of a sweep comes from.
+KIND_TASKS = {
+    "lapsed": "lapse-offers",
+    "closed_incomplete": "close-incomplete-applications",
+    "reminded": "remind-reports",
+    "overdue": "record-overdue-reports",
+    "offers_warned": "warn-expiring-offers",
+    "cure_warned": "warn-cure-periods",
+    "payments_due": "payments-due",
+    "digests": "staff-digests",
+}
+
+
+def sweep_tasks(run: SweepRun, wait_for: str | None = None) -> set[str]:
+    """The names of the task runs Prefect recorded for the sweep's flow run; with
+    ``wait_for``, read again until that one is among them (task runs reach Prefect's API a
+    moment after the flow ends, through its event feed)."""
+    deadline = time.monotonic() + 60
+    while True:
+        state, tasks = asyncio.run(task_names_of(run.flow_run_id))  # type: ignore[arg-type]
+        if wait_for is None or wait_for in tasks or time.monotonic() > deadline:
+            assert state == "Completed", (run.flow_run_id, state)
+            return tasks
+        time.sleep(0.5)
+
+
+def test_a_sweep_runs_a_deadlines_task_only_on_a_day_when_something_of_its_kind_is_due(
+    installation,
+):
+    """A grant's sweep of a day when nothing of it is due is one flow run and no task run; the
+    day its unsigned offer has lapsed, the sweep runs lapse-offers and no other kind's task.
+    Every kind is still counted (zero) in the sweep's record."""
+    db = installation
+    cast = fictional.seed(db)
+    grant = offered(db, cast, 0)
+    quiet_day = grant.offer_expires_on - timedelta(days=OFFER_WARNING_DAYS + 1)
+    assert not deadlines.offer_warning_due(grant, quiet_day)
+    lapse_day = grant.offer_expires_on + timedelta(days=1)
+
+    quiet = asyncio.run(run_sweep(quiet_day, grant_id=grant.id))
+    assert quiet.finished_at is not None
+    assert set(quiet.counts) >= set(KIND_TASKS) - {"digests"}
+    assert not any(quiet.counts.values()), quiet.counts
+    lapsed = asyncio.run(run_sweep(lapse_day, grant_id=grant.id))
+    assert lapsed.counts["lapsed"] == 1 and states(db, grant.id) == ("lapsed",)
+
+    # Read once the later sweep's task runs are in: the quiet sweep's, had it any, came before.
+    lapse_tasks = sweep_tasks(lapsed, wait_for="lapse-offers")
+    assert lapse_tasks & set(KIND_TASKS.values()) == {"lapse-offers"}, lapse_tasks
+    assert sweep_tasks(quiet) == set()
 
 
 def states(db: Any, *grant_ids: int) -> tuple[str, ...]:
