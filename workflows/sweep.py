@@ -267,21 +267,23 @@ def offers_to_warn(day: date, scope: int | None) -> list[Grant]:
     return [g for g in _grants_in("approved", scope) if deadlines.offer_warning_due(g, day)]
 
 
+def _warn_organisation(grant: Grant, kind: str, key: str, deadline: date, day: date) -> int:
+    """Tell the grant's organisation's contacts, in a transaction of its own, that
+    ``deadline`` nears (keyed: a contact told already is not told again); how many were new."""
+    return _notify(
+        lambda session: notifications.notify_organisation(
+            session, grant, kind, key, deadline=deadline, days=(deadline - day).days
+        )
+    )
+
+
 @task(name="warn-expiring-offers", cache_policy=NONE, persist_result=False)
 def warn_expiring_offers(day: date, scope: int | None = None) -> int:
     done = 0
     for grant in offers_to_warn(day, scope):
         expires = grant.offer_expires_on
-        done += _notify(
-            lambda session, grant=grant, expires=expires: notifications.notify_organisation(
-                session,
-                grant,
-                "offer_expiring",
-                f"offer_expiring:grant-{grant.id}:{expires}",
-                deadline=expires,
-                days=(expires - day).days,
-            )
-        )
+        key = f"offer_expiring:grant-{grant.id}:{expires}"
+        done += _warn_organisation(grant, "offer_expiring", key, expires, day)  # type: ignore[arg-type]
     return done
 
 
@@ -303,16 +305,8 @@ def cure_periods_to_warn(day: date, scope: int | None) -> list[tuple[Grant, date
 def warn_cure_periods(day: date, scope: int | None = None) -> int:
     done = 0
     for grant, last_day in cure_periods_to_warn(day, scope):
-        done += _notify(
-            lambda session, grant=grant, last_day=last_day: notifications.notify_organisation(
-                session,
-                grant,
-                "cure_period_ending",
-                f"cure_period_ending:grant-{grant.id}:{grant.info_requested_at}",
-                deadline=last_day,
-                days=(last_day - day).days,
-            )
-        )
+        key = f"cure_period_ending:grant-{grant.id}:{grant.info_requested_at}"
+        done += _warn_organisation(grant, "cure_period_ending", key, last_day, day)
     return done
 
 
