@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, event
 from sqlmodel import Session, create_engine
 
 from models import (  # noqa: F401  (registers the tables on SQLModel.metadata)
@@ -109,6 +109,27 @@ def _make_sqlite_transactions_immediate(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
+class ReadingWrites(RuntimeError):
+    """A statement that writes, sent through a read-only session (``Database.reading``)."""
+
+
+WRITING_STATEMENTS = frozenset({"INSERT", "UPDATE", "DELETE", "MERGE", "CREATE", "DROP", "ALTER"})
+
+
+def _refuse_writes_when_reading(engine: Engine) -> None:
+    """A reading session's connection refuses to send a statement that writes. (On PostgreSQL a
+    reading session autocommits: a write there would stay written, where a transaction's would
+    have been rolled back when the session closed.)"""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _refuse(connection, _cursor, statement, _parameters, _context, _many) -> None:  # type: ignore[no-untyped-def]
+        if not connection.get_execution_options().get("grantflow_read_only", False):
+            return
+        words = statement.lstrip(" \t\r\n(").split(None, 1)
+        if words and words[0].upper() in WRITING_STATEMENTS:
+            raise ReadingWrites(f"a reading session may not write: {statement[:80]!r}")
+
+
 def _private_sqlite_file(path: str) -> None:
     """Create the SQLite file owner-only (0600) before SQLite opens it, whatever the umask.
 
@@ -142,6 +163,13 @@ class Database:
             _make_sqlite_transactions_immediate(self.engine)
         else:
             self.engine = create_engine(self.url, pool_pre_ping=True)
+        _refuse_writes_when_reading(self.engine)
+        # What reading sessions are bound to: the engine, read-only (and autocommitting on
+        # PostgreSQL: ``reading``).
+        self.reading_bind: Engine | Connection = self.engine.execution_options(
+            grantflow_read_only=True,
+            **({} if self.is_sqlite else {"isolation_level": "AUTOCOMMIT"}),
+        )
 
     @property
     def is_sqlite(self) -> bool:
@@ -166,9 +194,12 @@ class Database:
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        """A read-only session: on SQLite it does not take the write lock."""
-        bind = self.engine.execution_options(grantflow_read_only=True)
-        with Session(bind, expire_on_commit=False) as session:
+        """A read-only session: it writes nothing (a write statement raises ``ReadingWrites``,
+        and nothing is flushed on its own). On SQLite it does not take the write lock; on
+        PostgreSQL each statement runs alone (autocommit), under the same read-committed
+        isolation as a transaction's statements: no BEGIN and no ROLLBACK, two round trips
+        fewer a session."""
+        with Session(self.reading_bind, expire_on_commit=False, autoflush=False) as session:
             yield session
 
     def dispose(self) -> None:

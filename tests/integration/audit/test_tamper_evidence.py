@@ -161,6 +161,7 @@ class InOneConnection(Database):
     def __init__(self, connection: Any) -> None:
         self.url = connection.engine.url.render_as_string(hide_password=False)
         self.engine = connection
+        self.reading_bind = connection  # reads see the open transaction's tampering
 
 
 @contextmanager
