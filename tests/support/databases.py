@@ -199,3 +199,26 @@ def table_rows(db: Any) -> dict[str, list[tuple]]:
             ]
             for table in SQLModel.metadata.sorted_tables
         }
+
+
+# --------------------------------------------------------------------------- both databases
+
+
+@contextmanager
+def seeded_database(kind: str, directory: Path) -> Iterator[tuple[Any, Any]]:
+    """A new database on ``kind`` (``"sqlite"``: a file in ``directory``; ``"postgresql"``: a
+    fresh schema), its schema made and the fictional cast seeded: the ``Database`` and the
+    cast, for tests parametrized over both databases themselves (``both_databases``). The
+    engine is disposed, and the schema dropped, when the block ends."""
+    from models import fictional
+    from models.db import Database
+
+    with ExitStack() as stack:
+        if kind == "sqlite":
+            url = f"sqlite:///{directory / 'grantflow.db'}"
+        else:
+            url = stack.enter_context(postgres_schema())
+        database = Database(url)
+        stack.callback(database.dispose)
+        database.create_schema()
+        yield database, fictional.seed(database)

@@ -6,7 +6,6 @@ and each reader of the log gets its part of it."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy.exc import DBAPIError
@@ -27,30 +26,19 @@ from models.db import Database
 from models.provisioning import create_application
 from models.tables import User
 from models.visibility import auditing_roles, organisation_roles, panel_roles
+from tests.support.databases import seeded_database
 from tests.support.memory_store import InMemoryDocumentStore
-from tests.support.postgres import postgres_schema
 
 pytestmark = pytest.mark.both_databases
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def db(request, tmp_path_factory) -> Iterator[Database]:
-    if request.param == "sqlite":
-        path: Path = tmp_path_factory.mktemp("access-log") / "grantflow.db"
-        database = Database(f"sqlite:///{path}")
-        database.create_schema()
-        database.cast = fictional.seed(database)  # type: ignore[attr-defined]
+def db(request, tmp_path_factory) -> Iterator[Database]:  # type: ignore[no-untyped-def]
+    directory = tmp_path_factory.mktemp("access-log")
+    with seeded_database(request.param, directory) as (database, cast):
+        database.cast = cast  # type: ignore[attr-defined]
         database.grant = _grant(database)  # type: ignore[attr-defined]
         yield database
-        database.dispose()
-        return
-    with postgres_schema() as url:
-        database = Database(url)
-        database.create_schema()
-        database.cast = fictional.seed(database)  # type: ignore[attr-defined]
-        database.grant = _grant(database)  # type: ignore[attr-defined]
-        yield database
-        database.dispose()
 
 
 def _grant(db: Database):  # type: ignore[no-untyped-def]

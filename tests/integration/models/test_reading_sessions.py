@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, text, update
 from sqlmodel import select
 
-from models import fictional
 from models.db import Database, ReadingWrites
 from models.tables import Organisation
-from tests.support.postgres import postgres_schema
+from tests.support.databases import seeded_database
 
 pytestmark = pytest.mark.both_databases
 
@@ -26,20 +24,8 @@ pytestmark = pytest.mark.both_databases
 def db(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Database]:
-    if request.param == "sqlite":
-        path: Path = tmp_path_factory.mktemp("reading") / "grantflow.db"
-        database = Database(f"sqlite:///{path}")
-        database.create_schema()
-        fictional.seed(database)
+    with seeded_database(request.param, tmp_path_factory.mktemp("reading")) as (database, _):
         yield database
-        database.dispose()
-        return
-    with postgres_schema() as url:
-        database = Database(url)
-        database.create_schema()
-        fictional.seed(database)
-        yield database
-        database.dispose()
 
 
 def _names(db: Database) -> list[str]:
