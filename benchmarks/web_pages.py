@@ -61,8 +61,7 @@ functions one by one, about 27 statements in ten reading sessions, each on its o
 
 Measured 2026-12-01 (serve catching up) on the 2-core machine shared with a full test run
 (pytest -n 2 and its Prefect servers; uptime load 4.0-6.0 before, 6.9-11.6 with this run),
-10,008 grants,
-20 clients, 400 requests per page and side, three runs:
+10,008 grants, 20 clients, 400 requests per page and side, three runs:
 
   page       serve p50  serve p95  bare p50  bare p95  p95 ratio  serve size  bare size
   web list   624-684ms  913-1061ms 234-286ms 453-567ms 1.61-2.05x    68,060 B   37,666 B

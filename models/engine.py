@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -159,9 +159,40 @@ class _GrantRows:
     users: dict[int, User]
 
 
+# The grant's rows an action can apply to, by subject: what ``readiness_in`` may be handed
+# already read (the same query, the same order) instead of reading them again.
+SUBJECT_TABLES = {"instalment": Instalment, "report": OutcomeReport, "amendment": Amendment}
+
+
+def subject_rows(session: Session, grant_id: int, subject: str) -> list[Any]:
+    """The grant's instalments, reports or amendments (``subject``), by sequence."""
+    table = SUBJECT_TABLES[subject]
+    return list(
+        session.exec(
+            select(table).where(table.grant_id == grant_id).order_by(table.sequence)  # type: ignore[attr-defined]
+        )
+    )
+
+
 def _load_rows(
-    session: Session, grant: Grant, actor: Actor, payloads: list[Payload], *, lock: bool
+    session: Session,
+    grant: Grant,
+    actor: Actor,
+    payloads: list[Payload],
+    *,
+    lock: bool,
+    subjects: Mapping[str, Sequence[Any]] | None = None,
 ) -> _GrantRows:
+    """The grant's rows every rule reads. ``subjects`` (reads only): the instalments, reports or
+    amendments already read in this session (``subject_rows``), not read again."""
+    assert not (lock and subjects), "rows read earlier were not read under the lock"
+    known = subjects or {}
+
+    def rows_of(subject: str) -> list[Any]:
+        if subject in known:
+            return list(known[subject])
+        return subject_rows(session, grant.id, subject)  # type: ignore[arg-type]
+
     fund = session.get(Fund, grant.fund_id)
     organisation = session.get(Organisation, grant.organisation_id)
     assert fund is not None and organisation is not None
@@ -183,23 +214,9 @@ def _load_rows(
     assignments = list(
         session.exec(select(ReviewAssignment).where(ReviewAssignment.grant_id == grant.id))
     )
-    instalments = list(
-        session.exec(
-            select(Instalment).where(Instalment.grant_id == grant.id).order_by(Instalment.sequence)
-        )
-    )
-    reports = list(
-        session.exec(
-            select(OutcomeReport)
-            .where(OutcomeReport.grant_id == grant.id)
-            .order_by(OutcomeReport.sequence)
-        )
-    )
-    amendments = list(
-        session.exec(
-            select(Amendment).where(Amendment.grant_id == grant.id).order_by(Amendment.sequence)
-        )
-    )
+    instalments = rows_of("instalment")
+    reports = rows_of("report")
+    amendments = rows_of("amendment")
     wanted_users = {a.reviewer_id for a in assignments} | {i.initiated_by_id for i in instalments}
     wanted_users |= {getattr(payload, "coordinator_id", None) for payload in payloads}
     wanted_users.add(actor.user_id)  # the actor's own row (e.g. the email a signer signs as)
@@ -474,10 +491,12 @@ def readiness_in(
     asked: Sequence[tuple[str, int | None]],
     *,
     now: datetime | None = None,
+    subjects: Mapping[str, Sequence[Any]] | None = None,
 ) -> list[Readiness]:
     """``readiness_of`` in the caller's read-only ``session``, on ``grant`` as it loaded it
     (None: there is none with ``grant_id``). The grant's rows are loaded once for every action
-    asked (guards only read their context); nothing is written or locked."""
+    asked (guards only read their context); nothing is written or locked. ``subjects``: the
+    grant's instalments, reports or amendments the caller read already (``subject_rows``)."""
     moment = as_utc(now or utcnow())
     actions = [lifecycle.require_action(key) for key, _ in asked]
     unsent = [
@@ -491,7 +510,7 @@ def readiness_in(
         role = _acting_role(grant, grant_id, action, actor)
         assert grant is not None
         if rows is None:
-            rows = _load_rows(session, grant, actor, unsent, lock=False)
+            rows = _load_rows(session, grant, actor, unsent, lock=False, subjects=subjects)
         for need in action.needs:
             if need not in needs:
                 needs[need] = NEED_LOADERS[need](session, grant)

@@ -8,12 +8,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Response
 from fastapi.responses import JSONResponse
-from sqlmodel import select
 
 from models import lifecycle
-from models.engine import Readiness, check_action, readiness_in
+from models.engine import Readiness, check_action, readiness_in, subject_rows
 from models.errors import GuardFailed, InvalidPayload, WrongState
-from models.tables import ActionRequest, Amendment, Instalment, OutcomeReport
+from models.tables import ActionRequest
 from service.action_keys import ActionKey
 from service.authz import grant_for
 from service.deps import CurrentUser, DatabaseDep, GrantId, actor_of
@@ -76,12 +75,7 @@ def _targets(session, grant, action: lifecycle.Action, read: dict | None = None)
         return []
     read = {} if read is None else read
     if action.subject not in read:
-        table = {"instalment": Instalment, "report": OutcomeReport, "amendment": Amendment}[
-            action.subject
-        ]
-        read[action.subject] = session.exec(
-            select(table).where(table.grant_id == grant.id).order_by(table.sequence)
-        ).all()
+        read[action.subject] = subject_rows(session, grant.id, action.subject)
     return [row.sequence for row in read[action.subject] if row.state in action.from_states]
 
 
@@ -186,7 +180,9 @@ def available_actions(
             candidates.append((action, targets))
         # Every candidate's readiness over one read of the grant's rows, in this session.
         asked = [pair for action, targets in candidates for pair in _asked(action, targets)]
-        found = iter(readiness_in(session, grant, grant_id, actor_of(user), asked))
+        found = iter(
+            readiness_in(session, grant, grant_id, actor_of(user), asked, subjects=subjects)
+        )
     answers = []
     for action, targets in candidates:
         offer = _offer(action, targets, [next(found) for _ in _asked(action, targets)])
