@@ -140,3 +140,42 @@ def test_the_actions_offered_read_the_grants_rows_once_however_many_are_asked(
                 subject_offered = True
     assert most_asked >= 3, "no answer offered several actions: the test would prove nothing"
     assert subject_offered, "no instalment or report was offered: the test would prove less"
+
+
+@pytest.mark.parametrize("variant", ["full", "amended"])
+def test_every_step_of_a_whole_lifecycle_is_offered_over_one_read_of_each_table(
+    installation,  # type: ignore[no-untyped-def]
+    variant: str,
+) -> None:
+    """From submission to close-out (and through an amendment), the actor of each step is
+    offered it, on the instalment, report or amendment it applies to, before it is taken; and
+    each answer reads each of the grant's tables once, whichever rows it holds by then."""
+    world = make_api_world(installation)
+    people = {user.id: user for user in world.everyone()}
+    organisation, data = application_for(0, world.cast)
+    grant = create_application(installation, organisation.id, data)
+    taken = 0
+    for action, who, payload, at in steps(installation, world.cast, grant.id, variant):  # type: ignore[arg-type]
+        user = people.get(who.user_id)
+        if user is not None:
+            with counted(world) as statements:
+                answer = world.client.get(
+                    f"/api/v1/grants/{grant.id}/actions", headers=world.headers(user)
+                )
+            assert answer.status_code == 200, answer.text
+            offers = {offer["key"]: offer for offer in answer.json()}
+            assert action in offers, f"step {taken + 1}: {action} not offered to {user.name}"
+            if "sequence" in payload:
+                assert payload["sequence"] in offers[action]["targets"], (action, payload)
+            for table in GRANT_TABLES:
+                reads = [s for s in statements if s.lstrip().startswith(f"SELECT {table}.")]
+                assert len(reads) <= 1, f"{action}: {table} read {len(reads)} times"
+        apply_action(installation, grant.id, action, who, payload, now=at)
+        taken += 1
+    assert (
+        world.client.get(
+            f"/api/v1/grants/{grant.id}", headers=world.headers(world.cast.screening_officer)
+        ).json()["state"]
+        == "closed"
+    )
+    assert taken >= 15
