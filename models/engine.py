@@ -13,14 +13,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, select
 
-from models import denials, lifecycle, notifications, visibility
+from models import denials, lifecycle, notifications
 from models.clock import as_utc, utcnow
 from models.context import ActionContext, Actor
 from models.db import Database
@@ -35,25 +35,17 @@ from models.errors import (
     validate_or_explain,
 )
 from models.governed import engine_window
+from models.grant_rows import GrantRows, ReadingContext, context_over, lock_if
 from models.guards import ABOUT_THE_ACTOR, GUARDS, READS_PAYLOAD
-from models.offers import latest_offer
 from models.payloads import Payload
 from models.request_key import request_hash_key
 from models.tables import (
     Amendment,
     AuditEvent,
-    BudgetLine,
-    Contact,
-    Fund,
-    FundAllocation,
     Grant,
     Instalment,
-    Organisation,
     OutcomeReport,
     OwedDocument,
-    ReviewAssignment,
-    ReviewScore,
-    User,
 )
 
 
@@ -79,17 +71,6 @@ class TransitionResult:
         return "" if self.subject == "grant" else f"{self.subject}-{self.subject_sequence}"
 
 
-def _lock(statement, session: Session, *, lock: bool):  # type: ignore[no-untyped-def]
-    # Only a caller that will change what it reads locks (``apply_action``): on PostgreSQL the
-    # row locks serialise concurrent actions on one grant and on one fund's allocations. A
-    # read (``check_action``: readiness, the service's pre-check) takes none, so it neither
-    # waits for a running action nor makes one wait; the action re-checks under its locks.
-    # SQLite's BEGIN IMMEDIATE (models.db) already serialises every writer.
-    if not lock or session.get_bind().dialect.name == "sqlite":
-        return statement
-    return statement.with_for_update()
-
-
 def parse_payload(action: lifecycle.Action, raw: dict[str, Any] | Payload | None) -> Payload:
     return validate_or_explain(action.payload, raw, f"payload for '{action.key}'")
 
@@ -103,7 +84,7 @@ def _authorize(
     action, such a grant answers exactly like a missing one.
     """
     grant = session.exec(
-        _lock(select(Grant).where(Grant.id == grant_id), session, lock=lock)
+        lock_if(select(Grant).where(Grant.id == grant_id), session, lock=lock)
     ).first()
     return grant, _acting_role(grant, grant_id, action, actor)  # type: ignore[return-value]
 
@@ -128,152 +109,6 @@ def _acting_role(grant: Grant | None, grant_id: int, action: lifecycle.Action, a
     return role
 
 
-def _active_reviewers(session: Session) -> list[User]:
-    panel = set(visibility.panel_roles())
-    return [u for u in session.exec(select(User).where(User.active)) if panel & set(u.roles)]
-
-
-# How the engine loads what an action declares it needs (lifecycle.Action.needs) beyond the
-# grant's own rows; each fills the ActionContext field of the same name. Only actions that
-# declare a need pay for its query.
-NEED_LOADERS: dict[lifecycle.Need, Callable[[Session, Grant], Any]] = {
-    "panel": lambda session, grant: _active_reviewers(session),
-    "offer": latest_offer,
-}
-
-
-@dataclass
-class _GrantRows:
-    """Everything an action's context reads about one grant, beyond its declared needs."""
-
-    fund: Fund
-    organisation: Organisation
-    contacts: list[Contact]
-    budget: list[BudgetLine]
-    allocations: dict[int, FundAllocation]
-    assignments: list[ReviewAssignment]
-    scores: list[ReviewScore]
-    instalments: list[Instalment]
-    reports: list[OutcomeReport]
-    amendments: list[Amendment]
-    users: dict[int, User]
-
-
-# The grant's rows an action can apply to, by subject: what ``readiness_in`` may be handed
-# already read (the same query, the same order) instead of reading them again.
-SUBJECT_TABLES = {"instalment": Instalment, "report": OutcomeReport, "amendment": Amendment}
-
-
-def subject_rows(session: Session, grant_id: int, subject: str) -> list[Any]:
-    """The grant's instalments, reports or amendments (``subject``), by sequence."""
-    table = SUBJECT_TABLES[subject]
-    return list(
-        session.exec(
-            select(table).where(table.grant_id == grant_id).order_by(table.sequence)  # type: ignore[attr-defined]
-        )
-    )
-
-
-def _load_rows(
-    session: Session,
-    grant: Grant,
-    actor: Actor,
-    payloads: list[Payload],
-    *,
-    lock: bool,
-    subjects: Mapping[str, Sequence[Any]] | None = None,
-) -> _GrantRows:
-    """The grant's rows every rule reads. ``subjects`` (reads only): the instalments, reports or
-    amendments already read in this session (``subject_rows``), not read again."""
-    assert not (lock and subjects), "rows read earlier were not read under the lock"
-    known = subjects or {}
-
-    def rows_of(subject: str) -> list[Any]:
-        if subject in known:
-            return list(known[subject])
-        return subject_rows(session, grant.id, subject)  # type: ignore[arg-type]
-
-    fund = session.get(Fund, grant.fund_id)
-    organisation = session.get(Organisation, grant.organisation_id)
-    assert fund is not None and organisation is not None
-    budget = list(session.exec(select(BudgetLine).where(BudgetLine.grant_id == grant.id)))
-    allocations = {
-        a.fiscal_year: a
-        for a in session.exec(
-            # Locked in one order (by fiscal year) by every action: two approvals against
-            # one fund cannot each hold a year the other waits for.
-            _lock(
-                select(FundAllocation)
-                .where(FundAllocation.fund_id == fund.id)
-                .order_by(FundAllocation.fiscal_year),  # type: ignore[arg-type]
-                session,
-                lock=lock,
-            )
-        )
-    }
-    assignments = list(
-        session.exec(select(ReviewAssignment).where(ReviewAssignment.grant_id == grant.id))
-    )
-    instalments = rows_of("instalment")
-    reports = rows_of("report")
-    amendments = rows_of("amendment")
-    wanted_users = {a.reviewer_id for a in assignments} | {i.initiated_by_id for i in instalments}
-    wanted_users |= {getattr(payload, "coordinator_id", None) for payload in payloads}
-    wanted_users.add(actor.user_id)  # the actor's own row (e.g. the email a signer signs as)
-    wanted_users.discard(None)
-    users = {u.id: u for u in session.exec(select(User).where(User.id.in_(wanted_users)))}  # type: ignore[union-attr]
-    return _GrantRows(
-        fund=fund,
-        organisation=organisation,
-        contacts=list(
-            session.exec(select(Contact).where(Contact.organisation_id == organisation.id))
-        ),
-        budget=budget,
-        allocations=allocations,
-        assignments=assignments,
-        scores=list(session.exec(select(ReviewScore).where(ReviewScore.grant_id == grant.id))),
-        instalments=instalments,
-        reports=reports,
-        amendments=amendments,
-        users=users,  # type: ignore[arg-type]
-    )
-
-
-def _context_from(
-    rows: _GrantRows,
-    needed: dict[str, Any],
-    grant: Grant,
-    role: str,
-    action: lifecycle.Action,
-    actor: Actor,
-    payload: Payload,
-    now: datetime,
-) -> ActionContext:
-    """The action's context over rows already loaded (each list its own, the rows shared)."""
-    ctx = ActionContext(
-        action=action,
-        actor=actor,
-        role=role,
-        payload=payload,
-        now=now,
-        fund=rows.fund,
-        grant=grant,
-        organisation=rows.organisation,
-        contacts=list(rows.contacts),
-        budget=list(rows.budget),
-        allocations=dict(rows.allocations),
-        users=dict(rows.users),
-        assignments=list(rows.assignments),
-        scores=list(rows.scores),
-        instalments=list(rows.instalments),
-        reports=list(rows.reports),
-        amendments=list(rows.amendments),
-        **needed,
-    )
-    ctx.subject = _find_subject(ctx)
-    return ctx
-
-
 def _load_context(
     session: Session,
     grant: Grant,
@@ -285,9 +120,10 @@ def _load_context(
     *,
     lock: bool,
 ) -> ActionContext:
-    rows = _load_rows(session, grant, actor, [payload], lock=lock)
-    needed = {need: NEED_LOADERS[need](session, grant) for need in action.needs}
-    return _context_from(rows, needed, grant, role, action, actor, payload, now)
+    rows = GrantRows(session, grant, actor, [payload], lock=lock).load_all()
+    ctx = context_over(rows, grant, role, action, actor, payload, now)
+    ctx.subject = _find_subject(ctx)
+    return ctx
 
 
 def _find_subject(ctx: ActionContext) -> Instalment | OutcomeReport | Amendment | None:
@@ -504,18 +340,14 @@ def readiness_in(
         for action, (_, sequence) in zip(actions, asked, strict=True)
     ]
     answers = []
-    rows: _GrantRows | None = None
-    needs: dict[str, Any] = {}
+    rows: GrantRows | None = None
     for action, payload in zip(actions, unsent, strict=True):
         role = _acting_role(grant, grant_id, action, actor)
         assert grant is not None
         if rows is None:
-            rows = _load_rows(session, grant, actor, unsent, lock=False, subjects=subjects)
-        for need in action.needs:
-            if need not in needs:
-                needs[need] = NEED_LOADERS[need](session, grant)
-        needed = {need: needs[need] for need in action.needs}
-        ctx = _context_from(rows, needed, grant, role, action, actor, payload, moment)
+            rows = GrantRows(session, grant, actor, unsent, lock=False, subjects=subjects)
+        ctx = ReadingContext(rows, grant, role, action, actor, payload, moment)
+        ctx.subject = _find_subject(ctx)
         _check_states(ctx)
         payload_free = [name for name in action.guards if name not in READS_PAYLOAD]
         failures = [(name, GUARDS[name](ctx)) for name in payload_free]

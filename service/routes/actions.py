@@ -10,8 +10,9 @@ from fastapi import APIRouter, Body, Header, Response
 from fastapi.responses import JSONResponse
 
 from models import lifecycle
-from models.engine import Readiness, check_action, readiness_in, subject_rows
+from models.engine import Readiness, check_action, readiness_in
 from models.errors import GuardFailed, InvalidPayload, WrongState
+from models.grant_rows import subject_rows
 from models.tables import ActionRequest
 from service.action_keys import ActionKey
 from service.authz import grant_for

@@ -14,9 +14,11 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import event
 
+from models import engine
 from models.engine import apply_action
 from models.fictional import application_for
 from models.fictional.script import steps
+from models.grant_rows import context_over
 from models.provisioning import create_application
 from tests.support.api_support import ApiWorld, make_api_world
 
@@ -179,3 +181,60 @@ def test_every_step_of_a_whole_lifecycle_is_offered_over_one_read_of_each_table(
         == "closed"
     )
     assert taken >= 15
+
+
+def _every_row_at_once(rows, grant, role, action, actor, payload, now):  # type: ignore[no-untyped-def]
+    """The context an action itself gets: every one of the grant's rows read first."""
+    return context_over(rows.load_all(), grant, role, action, actor, payload, now)
+
+
+@pytest.mark.parametrize("variant", ["full", "amended"])
+def test_an_actions_answer_reads_only_the_rows_its_rules_look_at(
+    installation,  # type: ignore[no-untyped-def]
+    variant: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Readiness reads each of the grant's rows when a rule first looks at it: at every step of
+    a whole lifecycle, for every person, the answer is the one given over every row read at
+    once (the action's own context), for fewer queries; a closed grant's answer, offering
+    nothing, reads none of the grant's tables."""
+    world = make_api_world(installation)
+    organisation, data = application_for(0, world.cast)
+    grant = create_application(installation, organisation.id, data)
+    path = f"/api/v1/grants/{grant.id}/actions"
+    costs = {"lazily": 0, "at once": 0}
+
+    def answers(mode: str) -> dict[int, tuple[int, object]]:
+        found = {}
+        for user in world.everyone():
+            with counted(world) as statements:
+                answer = world.client.get(path, headers=world.headers(user))
+            found[user.id] = (answer.status_code, answer.json())
+            costs[mode] += len(statements)
+        return found
+
+    offered = 0
+    for action, who, payload, at in steps(installation, world.cast, grant.id, variant):  # type: ignore[arg-type]
+        lazily = answers("lazily")
+        with monkeypatch.context() as patched:
+            patched.setattr(engine, "ReadingContext", _every_row_at_once)
+            at_once = answers("at once")
+        assert lazily == at_once, f"before {action}"
+        offered += sum(len(body) for status, body in lazily.values() if status == 200)
+        apply_action(installation, grant.id, action, who, payload, now=at)
+    assert offered >= 30, "few actions were offered: the comparison would prove little"
+    assert costs["lazily"] < 0.75 * costs["at once"], costs  # measured: 0.65
+    seen = 0
+    for user in world.everyone():
+        with counted(world) as statements:
+            answer = world.client.get(path, headers=world.headers(user))
+        # Those it is not visible to are answered 404 (a panel member not on its panel).
+        assert answer.status_code in (200, 404), (user.name, answer.text)
+        seen += answer.status_code == 200
+        if answer.status_code == 200:
+            assert answer.json() == [], (user.name, answer.text)
+        read = [
+            t for t in GRANT_TABLES for s in statements if s.lstrip().startswith(f"SELECT {t}.")
+        ]
+        assert read == [], f"{user.name}: a closed grant's answer read {read}"
+    assert seen >= 5, "too few people see the closed grant: the check would prove little"
