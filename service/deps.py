@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
@@ -19,10 +20,13 @@ from service.tokens import token_hash
 bearer = HTTPBearer(auto_error=False, description="The API token `grantflow users create` printed")
 
 
-def get_database() -> Database:
-    from workflows.runtime import database
+async def get_database() -> Database:
+    """The installation's database, as ``workflows.runtime.database`` opens it. Asked on the
+    event loop (a sync dependency costs every request a trip through the thread pool); only
+    its first opening, which creates the schema, runs in a thread."""
+    from workflows.runtime import database, opened_database
 
-    return database()
+    return opened_database() or await asyncio.to_thread(database)
 
 
 DatabaseDep = Annotated[Database, Depends(get_database)]

@@ -18,6 +18,11 @@ if TYPE_CHECKING:
     from documents import DocumentStore, LocalDocumentStore
 
 
+# The database ``database`` answered last, by its URL: found again without a call that could
+# open one (``opened_database``).
+_last_opened: dict[str, Database] = {}
+
+
 @lru_cache(maxsize=8)
 def _database(url: str) -> Database:
     db = Database(url)
@@ -26,7 +31,17 @@ def _database(url: str) -> Database:
 
 
 def database() -> Database:
-    return _database(default_database_url())
+    url = default_database_url()
+    db = _database(url)
+    if _last_opened.get(url) is not db:
+        _last_opened.clear()
+        _last_opened[url] = db
+    return db
+
+
+def opened_database() -> Database | None:
+    """The configured database if this process opened it already (no I/O), else None."""
+    return _last_opened.get(default_database_url())
 
 
 @lru_cache(maxsize=8)
@@ -59,5 +74,6 @@ def document_store() -> DocumentStore:
 def reset_caches() -> None:
     """Forget cached handles (tests point the installation somewhere else)."""
     _database.cache_clear()
+    _last_opened.clear()
     _store.cache_clear()
     _checked.cache_clear()
