@@ -3,8 +3,10 @@
 - Owed documents (inline execution mode): a committed step whose documents failed to render
   owes them (``workflows.owed_documents``); every ``GRANTFLOW_OWED_DOCUMENTS_SECONDS``
   (default 30) the service runs the owed-documents flow while anything is owed. It takes the
-  same run gate as the actions, so it never runs beside one of them in this process. In
-  deployment mode the workers do this instead.
+  same run gate as the actions, so it never runs beside one of them in this process; while the
+  gate is a lock (Prefect on SQLite) it takes it one step at a time (``settle_in_turns``), so
+  an action waits behind one step's documents at most. In deployment mode the workers do
+  this instead.
 - The daily sweep (inline execution mode): at start-up the service registers the sweep's
   deployment (``grantflow-sweep/grantflow``, on its cron schedule) on its Prefect server,
   whose scheduler makes the daily runs, and sweeps today at once if today's sweep is due and
@@ -109,7 +111,7 @@ async def keep_sweeping(interval: float, stop: asyncio.Event) -> None:
 async def keep_settling_owed_documents(interval: float) -> None:
     from workflows.actions import run_gate
     from workflows.delivery import deliver_due
-    from workflows.owed_documents import owed_count, settle_owed_documents
+    from workflows.owed_documents import owed_count, settle_in_turns
     from workflows.readiness import PrefectNotReady, until_ready
 
     try:
@@ -119,8 +121,7 @@ async def keep_settling_owed_documents(interval: float) -> None:
     while True:
         try:
             if await asyncio.to_thread(owed_count):
-                async with run_gate():
-                    settled = await settle_owed_documents()
+                settled = await settle_in_turns(run_gate)
                 logger.info("owed documents: %s", settled)
         except Exception:  # noqa: BLE001 - keep trying; the next round may succeed
             logger.exception("producing owed documents failed; trying again later")

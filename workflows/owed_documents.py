@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from prefect import flow
@@ -18,6 +20,7 @@ from sqlmodel import func, select
 
 from models.tables import OwedDocument
 from workflows.delivery import announce_step
+from workflows.gate import needs_run_gate
 from workflows.requests import event_documents
 from workflows.runtime import database
 from workflows.tasks import DocumentNotProduced, render_and_store
@@ -92,3 +95,26 @@ async def settle_owed_documents(limit: int = 50) -> dict[str, int] | None:
     if await asyncio.to_thread(owed_count) == 0:
         return None
     return await produce_owed_documents(limit)
+
+
+async def settle_in_turns(
+    gate: Callable[[], AbstractAsyncContextManager[object]], limit: int = 50
+) -> dict[str, int] | None:
+    """``settle_owed_documents`` for a process whose flow runs take turns through ``gate``
+    (``workflows.actions.run_gate``); None when nothing was owed.
+
+    While Prefect's database is SQLite the gate is a lock that every action of the process
+    waits for: here each of the (up to ``limit``) oldest owing steps is its own flow run, and
+    the turn goes back between them, so an action arriving during a catch-up waits behind one
+    step's documents, not a batch of them. With no gate to share, one flow run takes them all.
+    """
+    if not needs_run_gate():
+        async with gate():
+            return await settle_owed_documents(limit)
+    events = await asyncio.to_thread(_owing_events, limit)
+    if not events:
+        return None
+    for event_id in events:
+        async with gate():  # asyncio.Lock is fair: whoever waits goes before the next step
+            await produce_owed_documents(event_id=event_id)
+    return {"steps_tried": len(events), "still_owed": await asyncio.to_thread(owed_count)}

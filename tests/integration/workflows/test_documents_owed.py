@@ -201,3 +201,61 @@ def test_grantflow_documents_retry_produces_what_is_owed_and_says_when_it_cannot
         "acknowledgement_of_receipt"
     ] * 2
     assert retry().stdout.strip() == "no documents are owed"
+
+
+def test_serves_catch_up_gives_the_run_gate_back_after_each_step(installation, monkeypatch):
+    """While in-process runs take turns (Prefect on SQLite), an action arriving during a
+    catch-up of owed documents runs after the step being produced, not after the whole batch;
+    every owed document is still produced, each step once."""
+    from workflows.actions import run_gate
+    from workflows.gate import needs_run_gate
+
+    assert needs_run_gate(), "the harness's Prefect is on SQLite: runs take turns"
+    db = installation
+    cast = fictional.seed(db)
+    owing = []
+    monkeypatch.setenv(FAIL_RENDER, "*")
+    for index in range(3):
+        organisation, application = fictional.application_for(index, cast)
+        grant = create_application(db, organisation.id, application)
+        action, who, payload, _ = next(steps(db, cast, grant.id))
+        owing.append(
+            asyncio.run(run_action_inline(grant.id, grant.reference, action, who, payload))
+        )
+    monkeypatch.delenv(FAIL_RENDER)
+    assert all(outcome.documents_pending for outcome in owing)
+    organisation, application = fictional.application_for(3, cast)
+    waiting = create_application(db, organisation.id, application)
+    action, who, payload, _ = next(steps(db, cast, waiting.id))
+
+    order: list[tuple[str, int]] = []
+    first_step_started = asyncio.Event()
+    produce = owed_documents.produce_owed
+
+    async def recorded(event_id: int):  # type: ignore[no-untyped-def]
+        order.append(("step", event_id))
+        first_step_started.set()
+        return await produce(event_id)
+
+    monkeypatch.setattr(owed_documents, "produce_owed", recorded)
+
+    async def an_action_during_the_catch_up():  # type: ignore[no-untyped-def]
+        await first_step_started.wait()
+        outcome = await run_action_inline(waiting.id, waiting.reference, action, who, payload)
+        order.append(("action", outcome.event_id))
+        return outcome
+
+    async def both():  # type: ignore[no-untyped-def]
+        return await asyncio.gather(
+            owed_documents.settle_in_turns(run_gate), an_action_during_the_catch_up()
+        )
+
+    settled, outcome = asyncio.run(both())
+    assert outcome.documents_pending == [] and outcome.documents
+    assert settled == {"steps_tried": 3, "still_owed": 0}
+    steps_in_order = [event for kind, event in order if kind == "step"]
+    assert sorted(steps_in_order) == sorted(o.event_id for o in owing)  # each step once
+    assert [kind for kind, _ in order] == ["step", "action", "step", "step"], order
+    for owed in owing:
+        assert len(stored_kinds(db, owed.event_id)) == 2 * len(owed.documents_pending)
+    assert open_owed(db) == []
