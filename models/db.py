@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Connection, Engine, event
+from sqlalchemy import ARRAY, ColumnElement, Connection, Engine, any_, bindparam, event
 from sqlmodel import Session, create_engine
 
 from models import (  # noqa: F401  (registers the tables on SQLModel.metadata)
@@ -204,3 +205,15 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def among(session: Session, column: Any, values: Iterable[Any]) -> ColumnElement[bool]:
+    """``column IN values`` as ``session``'s database runs it fastest: one array parameter on
+    PostgreSQL (``column = ANY(:values)``), where an IN list has a parameter, and a cast
+    rendered into the statement, for each value at every execution (a page of 50 grants read
+    its four related tables that way); an IN list on SQLite, which has no arrays. Either way
+    the statement's cached form does not depend on how many values there are."""
+    values = list(values)
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, values, type_=ARRAY(column.type)))  # type: ignore[no-any-return]
+    return column.in_(values)  # type: ignore[no-any-return]

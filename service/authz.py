@@ -11,6 +11,7 @@ history detail, setup rights and auditing.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import exists
 from sqlmodel import Session, select
@@ -61,10 +62,17 @@ def visible_grants(user: User, statement: SelectOfScalar) -> SelectOfScalar:
 
 def grant_for(session: Session, user: User, grant_id: int) -> Grant:
     """The grant, if ``user`` may see it; otherwise 404 as if it did not exist."""
-    grant = session.exec(visible_grants(user, select(Grant).where(Grant.id == grant_id))).first()
-    if grant is None:
+    return visible_grant_row(session, user, grant_id, select(Grant))
+
+
+def visible_grant_row(session: Session, user: User, grant_id: int, statement: Any) -> Any:
+    """``statement``'s row for the grant (a query of grants, perhaps with columns of other
+    tables: ``service.views.named_grants``), if ``user`` may see the grant; otherwise 404 as
+    if it did not exist."""
+    row = session.exec(visible_grants(user, statement.where(Grant.id == grant_id))).first()
+    if row is None:
         raise NotFound(f"grant {grant_id} does not exist")
-    return grant
+    return row
 
 
 def is_own_applicant(user: User, grant: Grant) -> bool:

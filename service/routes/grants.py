@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
 from sqlalchemy import exists
@@ -27,6 +27,7 @@ from service.authz import (
     may_see_document,
     one_of,
     reviewer_assigned,
+    visible_grant_row,
     visible_grants,
 )
 from service.deps import MAX_ID, CurrentUser, DatabaseDep, GrantId
@@ -39,7 +40,13 @@ from service.schemas import (
     GrantPublic,
     Page,
 )
-from service.views import document_public, event_public, grant_public, grants_public
+from service.views import (
+    document_public,
+    event_public,
+    grant_public,
+    grants_public,
+    named_grants,
+)
 
 GrantStateKey = Enum("GrantStateKey", {s.key: s.key for s in GRANT_STATES}, type=str)  # type: ignore[misc]
 StageKey = Enum("StageKey", {stage: stage for stage in STAGES}, type=str)  # type: ignore[misc]
@@ -107,22 +114,30 @@ def list_grants(
     grants on their panel, staff and auditors all. Filter by state, stage, organisation or
     Ontario fiscal year; page with limit and offset.
     """
-    statement = visible_grants(user, select(Grant))
-    if state:
-        statement = statement.where(Grant.state == state.value)
-    if stage:
-        keys = [s.key for s in GRANT_STATES if s.stage == stage.value]
-        statement = statement.where(Grant.state.in_(keys))  # type: ignore[attr-defined]
-    if organisation_id:
-        statement = statement.where(Grant.organisation_id == organisation_id)
-    if fiscal_year:
-        statement = statement.where(
-            exists().where(BudgetLine.grant_id == Grant.id, BudgetLine.fiscal_year == fiscal_year)
-        )
+
+    def chosen(statement: Any) -> Any:
+        """``statement`` narrowed to the grants the caller may see and asked for."""
+        statement = visible_grants(user, statement)
+        if state:
+            statement = statement.where(Grant.state == state.value)
+        if stage:
+            keys = [s.key for s in GRANT_STATES if s.stage == stage.value]
+            statement = statement.where(Grant.state.in_(keys))  # type: ignore[attr-defined]
+        if organisation_id:
+            statement = statement.where(Grant.organisation_id == organisation_id)
+        if fiscal_year:
+            statement = statement.where(
+                exists().where(
+                    BudgetLine.grant_id == Grant.id, BudgetLine.fiscal_year == fiscal_year
+                )
+            )
+        return statement
+
     with db.reading() as session:
-        total = session.exec(select(func.count()).select_from(statement.subquery())).one()
-        rows = session.exec(statement.order_by(Grant.id).offset(offset).limit(limit)).all()
-        items = grants_public(session, rows, user)
+        counted = select(func.count()).select_from(chosen(select(Grant.id)).subquery())
+        total = session.exec(counted).one()
+        page = chosen(named_grants()).order_by(Grant.id).offset(offset).limit(limit)
+        items = grants_public(session, session.exec(page).all(), user)
     return Page[GrantPublic](items=items, total=total, limit=limit, offset=offset)
 
 
@@ -135,7 +150,8 @@ def list_grants(
 def read_grant(grant_id: GrantId, user: CurrentUser, db: DatabaseDep) -> GrantPublic:
     """One grant, with its state labelled for your role. A grant you may not see answers 404."""
     with db.reading() as session:
-        return grant_public(session, grant_for(session, user, grant_id), user)
+        found = visible_grant_row(session, user, grant_id, named_grants())
+        return grant_public(session, found, user)
 
 
 @router.get(

@@ -238,3 +238,18 @@ def test_an_actions_answer_reads_only_the_rows_its_rules_look_at(
         ]
         assert read == [], f"{user.name}: a closed grant's answer read {read}"
     assert seen >= 5, "too few people see the closed grant: the check would prove little"
+
+
+def test_a_page_and_a_grant_read_their_names_with_the_grants(world: ApiWorld) -> None:
+    """The organisation's name and the fund's code come in the grants' own query: a page is
+    the caller, the count, the grants and one read of each related table shown (budget lines,
+    owed documents, amendments); one grant the same without the count."""
+    officer = world.cast.screening_officer
+    for path, expected in (("/api/v1/grants?limit=8", 6), ("/api/v1/grants/1", 5)):
+        with counted(world) as statements:
+            answer = world.client.get(path, headers=world.headers(officer))
+        assert answer.status_code == 200, answer.text
+        sent = [s for s in statements if s.strip() != "BEGIN"]  # SQLite's, on its own
+        assert len(sent) == expected, "\n".join(sent)
+        named = [s for s in sent if "organisation.legal_name" in s]
+        assert len(named) == 1 and "grant JOIN organisation" in named[0].replace('"', ""), named

@@ -105,3 +105,37 @@ def test_on_postgresql_each_statement_of_a_reading_session_runs_on_its_own(db: D
         time.sleep(0.01)
         second = session.execute(text("SELECT now()")).scalar_one()
     assert second == first
+
+
+@pytest.mark.parametrize(
+    ("wanted", "count"), [([], 0), ([1], 1), ([3, 1, 999_999], 2), ("names", 2)]
+)
+def test_among_finds_what_an_in_list_finds(
+    db: Database, wanted: list[int] | str, count: int
+) -> None:
+    """``among`` (one array parameter on PostgreSQL) selects exactly the rows ``IN`` does, for
+    no value, one, several with one missing, and text values."""
+    from models.db import among
+
+    with db.reading() as session:
+        if wanted == "names":
+            column, values = Organisation.legal_name, _names(db)[:2] + ["Nobody Of That Name"]
+        else:
+            column, values = Organisation.id, wanted
+        expected = session.exec(
+            select(Organisation.id).where(column.in_(values)).order_by(Organisation.id)  # type: ignore[attr-defined]
+        ).all()
+        found = session.exec(
+            select(Organisation.id).where(among(session, column, values)).order_by(Organisation.id)
+        ).all()
+        sql = str(
+            select(Organisation.id)
+            .where(among(session, column, values))
+            .compile(session.get_bind(), compile_kwargs={"render_postcompile": True})
+        )
+    assert found == expected
+    assert len(expected) == count
+    if db.is_sqlite:
+        assert " IN (" in sql
+    else:  # one parameter, whatever the number of values
+        assert "= ANY (" in sql and sql.count("%(") == 1, sql
