@@ -11,7 +11,7 @@ history detail, setup rights and auditing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import exists
 from sqlmodel import Session, select
@@ -81,7 +81,13 @@ def is_own_applicant(user: User, grant: Grant) -> bool:
     return own and bool(_holding(user, "own_organisation"))
 
 
-def lens(user: User, grant: Grant, reviewer_assigned: bool) -> tuple[RoleVisibility, ...]:
+class OfOrganisation(Protocol):
+    """A grant, or a row of one (``service.views.named_grants``): what the lens looks at."""
+
+    organisation_id: int
+
+
+def lens(user: User, grant: OfOrganisation, reviewer_assigned: bool) -> tuple[RoleVisibility, ...]:
     """The declared roles through which ``user`` looks at ``grant``.
 
     The widest reach wins: roles that see every grant; failing those, the roles that reach it
@@ -106,7 +112,7 @@ def is_applicant_view(through: tuple[RoleVisibility, ...]) -> bool:
     return bool(through) and all(v.history == "applicant_view" for v in through)
 
 
-def applicant_view_of(user: User, grant: Grant) -> bool:
+def applicant_view_of(user: User, grant: OfOrganisation) -> bool:
     """Whether ``user`` gets the applicant's labels and pending documents on ``grant``."""
     return is_applicant_view(lens(user, grant, reviewer_assigned=False))
 

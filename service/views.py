@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from sqlalchemy import Row
 from sqlmodel import Session, select
 from sqlmodel.sql.expression import Select
 
@@ -36,47 +37,61 @@ def _utc(moment):  # type: ignore[no-untyped-def]
     return None if moment is None else as_utc(moment)
 
 
-# A grant with what its answer shows from other tables: its organisation's legal name and its
-# fund's code.
-NamedGrant = tuple[Grant, str, str]
+# What a grant's answer shows of it: these columns of the grant (no ORM object is built for
+# them: on a page of 50 that cost about 0.7 ms of CPU more), its organisation's legal name and
+# its fund's code.
+SHOWN_COLUMNS = (
+    Grant.id,
+    Grant.reference,
+    Grant.organisation_id,
+    Grant.project_title,
+    Grant.project_description,
+    Grant.community,
+    Grant.requested_cents,
+    Grant.approved_cents,
+    Grant.start_date,
+    Grant.end_date,
+    Grant.state,
+    Grant.created_at,
+    Grant.submitted_at,
+    Grant.decided_at,
+    Organisation.legal_name.label("organisation_name"),  # type: ignore[attr-defined]
+    Fund.code.label("fund_code"),  # type: ignore[attr-defined]
+)
+
+# A row of ``named_grants``: the shown columns by name (``grant.state``, ``grant.fund_code``).
+ShownGrant = Row[Any]
 
 
-def named_grants() -> Select[NamedGrant]:
-    """Grants with their organisation's legal name and fund's code, read in the same query
-    (narrow it like any grant query: ``service.authz.visible_grants``, ``where``)."""
+def named_grants() -> Select[Any]:
+    """The grants as their answers show them (``SHOWN_COLUMNS``), in one query with their
+    organisation's name and fund's code; narrow it like any grant query
+    (``service.authz.visible_grants``, ``where``)."""
     return (
-        select(Grant, Organisation.legal_name, Fund.code)
+        select(*SHOWN_COLUMNS)
         .join(Organisation, Organisation.id == Grant.organisation_id)  # type: ignore[arg-type]
         .join(Fund, Fund.id == Grant.fund_id)  # type: ignore[arg-type]
     )
 
 
 def grant_public(
-    session: Session,
-    grant: Grant | NamedGrant,
-    user: User,
-    applicant_view: bool | None = None,
+    session: Session, grant: ShownGrant, user: User, applicant_view: bool | None = None
 ) -> GrantPublic:
-    return grants_public(session, [grant], user, applicant_view)[0]  # type: ignore[list-item]
+    return grants_public(session, [grant], user, applicant_view)[0]
 
 
 def grants_public(
     session: Session,
-    grants: Sequence[Grant] | Sequence[NamedGrant],
+    grants: Sequence[ShownGrant],
     user: User,
     applicant_view: bool | None = None,
 ) -> list[GrantPublic]:
-    """The grants as ``user`` may see them, in their order. A page of grants costs the same
-    few queries as one grant: each related table is read once for all of them; grants read
-    with their names (``named_grants``) skip the query for those."""
+    """The grants (rows of ``named_grants``) as ``user`` may see them, in their order. A page
+    of grants costs the same few queries as one grant: each related table is read once for
+    all of them."""
     if not grants:
         return []
-    named: list[NamedGrant] = (
-        _with_names(session, grants)  # type: ignore[arg-type]
-        if isinstance(grants[0], Grant)
-        else list(grants)  # type: ignore[arg-type]
-    )
-    ids = [grant.id for grant, _, _ in named]
+    ids = [grant.id for grant in grants]
     years = _grouped(
         session.exec(
             select(BudgetLine.grant_id, BudgetLine.fiscal_year)
@@ -103,16 +118,16 @@ def grants_public(
         )
     )
     answers = []
-    for grant, organisation_name, fund_code in named:
+    for grant in grants:
         state = grant_state(grant.state)
         applicant = applicant_view_of(user, grant) if applicant_view is None else applicant_view
         answers.append(
             GrantPublic(
                 id=grant.id,  # type: ignore[arg-type]
                 reference=grant.reference,
-                fund_code=fund_code,
+                fund_code=grant.fund_code,
                 organisation_id=grant.organisation_id,
-                organisation_name=organisation_name,
+                organisation_name=grant.organisation_name,
                 project_title=grant.project_title,
                 project_description=grant.project_description,
                 community=grant.community,
@@ -132,20 +147,6 @@ def grants_public(
             )
         )
     return answers
-
-
-def _with_names(session: Session, grants: Sequence[Grant]) -> list[NamedGrant]:
-    ids = [grant.id for grant in grants]
-    names = {
-        grant_id: (legal_name, code)
-        for grant_id, legal_name, code in session.exec(
-            select(Grant.id, Organisation.legal_name, Fund.code)
-            .join(Organisation, Organisation.id == Grant.organisation_id)  # type: ignore[arg-type]
-            .join(Fund, Fund.id == Grant.fund_id)  # type: ignore[arg-type]
-            .where(among(session, Grant.id, ids))
-        )
-    }
-    return [(grant, *names[grant.id]) for grant in grants]  # type: ignore[misc]
 
 
 def _grouped(pairs: Iterable[tuple[Any, Any]]) -> dict[Any, list[Any]]:

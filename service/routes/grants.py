@@ -87,7 +87,8 @@ def create_grant(
     grant = create_application(db, organisation_id, data, actor_name=user.name, actor_id=user.id)
     response.headers["Location"] = f"/api/v1/grants/{grant.id}"
     with db.reading() as session:
-        return grant_public(session, session.get(Grant, grant.id), user)  # type: ignore[arg-type]
+        shown = session.exec(named_grants().where(Grant.id == grant.id)).one()
+        return grant_public(session, shown, user)
 
 
 def raise_missing_organisation() -> None:
