@@ -225,6 +225,11 @@ def require_role(user: User, roles: tuple[str, ...], what: str) -> None:
 
 
 def reviewer_assigned(session: Session, user: User, grant_id: int) -> bool:
+    """Whether ``user`` is assigned to review the grant, as ``lens`` asks it: the database is
+    asked only when ``user`` holds a role that reaches grants by assignment (for anyone else
+    the answer changes nothing ``lens`` says, and is False)."""
+    if not _holding(user, "assigned_panel"):
+        return False
     return (
         session.exec(
             select(ReviewAssignment).where(

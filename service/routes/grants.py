@@ -188,11 +188,14 @@ async def history_answer(
 
     def read() -> list[EventPublic]:
         with db.reading() as session:
-            grant = grant_for(session, user, grant_id)
+            grant, threshold = visible_grant_row(
+                session,
+                user,
+                grant_id,
+                select(Grant, Fund.small_cell_threshold).join(Fund, Fund.id == Grant.fund_id),  # type: ignore[arg-type]
+            )
             assigned = reviewer_assigned(session, user, grant_id)
-            fund = session.get(Fund, grant.fund_id)
-            assert fund is not None
-            view = history_view(user, grant, assigned, fund.small_cell_threshold)
+            view = history_view(user, grant, assigned, threshold)
             statement = select(AuditEvent).where(AuditEvent.grant_id == grant_id)
             if not view.refused_attempts:
                 # Refused attempts name other people; only roles with the full history read them.

@@ -253,3 +253,29 @@ def test_a_page_and_a_grant_read_their_names_with_the_grants(world: ApiWorld) ->
         assert len(sent) == expected, "\n".join(sent)
         named = [s for s in sent if "organisation.legal_name" in s]
         assert len(named) == 1 and "grant JOIN organisation" in named[0].replace('"', ""), named
+
+
+def test_a_history_reads_the_fund_with_the_grant_and_asks_for_assignment_only_of_the_panel(
+    world: ApiWorld,
+) -> None:
+    """Everyone asks for the history of a grant screened in (its panel assigned): its fund's
+    threshold comes in the grant's own query, and whether the caller is assigned to its review
+    is asked only of people whose roles reach grants that way; the reviewers' answers and
+    everyone else's are what the authorization matrix holds them to."""
+    from models.visibility import declared
+
+    screened_in = STOPS.index("screen_in") + 1
+    panel_answers = 0
+    for user in world.everyone():
+        with counted(world) as statements:
+            answer = world.client.get(
+                f"/api/v1/grants/{screened_in}/history", headers=world.headers(user)
+            )
+        assert answer.status_code in (200, 404), answer.text
+        reads = [s.lstrip() for s in statements]
+        assert not [s for s in reads if s.startswith("SELECT fund.")], user.name
+        by_assignment = any(v.reach == "assigned_panel" for v in declared(user.roles))
+        asked = [s for s in reads if s.startswith("SELECT reviewassignment.")]
+        assert len(asked) == (1 if by_assignment else 0), (user.name, asked)
+        panel_answers += by_assignment and answer.status_code == 200
+    assert panel_answers >= 3  # the panel members assigned to it read its history
