@@ -69,6 +69,28 @@ get 5.60, 5.50 -> 4.90, 5.00 ms CPU and 8.0, 7.8 -> 6.1, 6.3 ms; actions 6.23, 6
 5.18, 5.37 ms and 8.2, 8.3 -> 7.2, 7.5 ms; list 10.1, 9.0 -> 9.6, 9.3 ms and 14.7, 12.7 ->
 12.2, 12.1 ms. Serve's CPU stays 2.7-3.4x the bare app's.
 
+Measured 2026-12-05, the same machine quiet, 10,008 grants, defaults; one run before this
+day's changes (7bb350a, the actions' rows read lazily already), then two after them (the
+database dependency on the event loop, a page read as plain rows of the columns it shows with
+its names in the same query, related tables by ``= ANY`` on PostgreSQL, a history's fund read
+with its grant and assignment asked only of the panel): p95 ratio to the bare floor, and with
+one client serve's and the bare app's CPU a request:
+
+              list           get            actions        history
+  7bb350a     2.20x          1.63x          1.79x          1.26x
+              8.83 / 3.83    4.83 / 1.67    3.77 / 1.67    5.00 / 2.00 ms
+  after       1.57x, 1.55x   2.00x, 2.49x   1.34x, 1.24x   1.88x, 1.64x
+              10.0 / 5.10,   5.63 / 1.97,   4.67 / 2.07,   5.70 / 2.10,
+              9.90 / 4.10    5.00 / 2.37    3.97 / 1.73    4.43 / 2.00 ms
+
+The bare app's own CPU a request moved 20-35 % between these runs; the statements each answer
+sends are the steadier figure: a page 7 -> 6, a grant 6 -> 5, an officer's history 5 -> 3
+before the access log (``tests/e2e/api/test_read_queries.py`` holds them). In-process, 50
+grants shaped for the list (``grants_public``) 4.44-4.49 -> 3.89-4.13 ms CPU from ``= ANY``
+alone, the page query 2.04-2.08 -> 1.29-1.37 ms as plain rows. Get's p95 has a tail of its own
+(p50 110-132 ms, p95 203-299 ms across the three runs) that its CPU does not explain. POSTs:
+p95/p50 1.03-1.13x.
+
 During a catch-up (``--catching-up``, the same day, one run): list 1.57x, get 1.83x, actions
 2.30x, history 2.06x; on a loaded machine both sides queue and the ratios shrink further.
 
