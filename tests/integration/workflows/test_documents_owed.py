@@ -20,7 +20,7 @@ from models import fictional, lifecycle
 from models.fictional.script import steps
 from models.provisioning import create_application
 from models.tables import OwedDocument, StoredDocument
-from service.views import grant_public
+from service.views import grant_public, named_grants
 from workflows import owed_documents
 from workflows.actions import run_action_inline
 from workflows.faults import FAIL_RENDER
@@ -46,7 +46,8 @@ def pending_for(db, grant_id: int, user) -> list[str]:  # type: ignore[no-untype
     from models.tables import Grant
 
     with db.reading() as session:
-        return grant_public(session, session.get(Grant, grant_id), user).documents_pending
+        shown = session.exec(named_grants().where(Grant.id == grant_id)).one()
+        return grant_public(session, shown, user).documents_pending
 
 
 def stored_kinds(db, event_id: int) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
