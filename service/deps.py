@@ -1,9 +1,11 @@
-"""FastAPI dependencies: the database and the authenticated caller."""
+"""FastAPI dependencies: the database and the authenticated caller; and ``off_the_loop``."""
 
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated
+import functools
+from collections.abc import Awaitable, Callable
+from typing import Annotated, ParamSpec, TypeVar
 
 from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -16,6 +18,24 @@ from models.visibility import may_sign_in
 from service.problems import Problem
 from service.schemas import MAX_ID
 from service.tokens import token_hash
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def off_the_loop(endpoint: Callable[P, R]) -> Callable[P, Awaitable[R]]:
+    """A sync endpoint (it reads the database) as an async one that runs it in one trip to the
+    thread pool. FastAPI runs a sync endpoint in the pool and then validates its answer in the
+    pool again, two trips of about 0.2 ms of CPU each; an async endpoint's answer is validated
+    on the event loop. Put it under the route's decorator; FastAPI reads the parameters of the
+    function it wraps."""
+
+    @functools.wraps(endpoint)
+    async def in_one_trip(*args: P.args, **kwargs: P.kwargs) -> R:
+        return await asyncio.to_thread(endpoint, *args, **kwargs)
+
+    return in_one_trip
+
 
 bearer = HTTPBearer(auto_error=False, description="The API token `grantflow users create` printed")
 

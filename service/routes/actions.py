@@ -16,7 +16,7 @@ from models.grant_rows import subject_rows
 from models.tables import ActionRequest
 from service.action_keys import ActionKey
 from service.authz import grant_for
-from service.deps import CurrentUser, DatabaseDep, GrantId, actor_of
+from service.deps import CurrentUser, DatabaseDep, GrantId, actor_of, off_the_loop
 from service.problems import BODY_PROBLEMS, problem_responses
 from service.schemas import (
     MAX_ID,
@@ -151,6 +151,7 @@ def _offer(action: lifecycle.Action, targets: list[int], found: list[Readiness])
     response_model=list[ActionAvailable],
     summary="The actions you may take on this grant now, each with its payload schema",
 )
+@off_the_loop
 def available_actions(
     grant_id: GrantId, user: CurrentUser, db: DatabaseDep
 ) -> list[ActionAvailable]:

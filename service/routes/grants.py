@@ -30,7 +30,7 @@ from service.authz import (
     visible_grant_row,
     visible_grants,
 )
-from service.deps import MAX_ID, CurrentUser, DatabaseDep, GrantId
+from service.deps import MAX_ID, CurrentUser, DatabaseDep, GrantId, off_the_loop
 from service.problems import BODY_PROBLEMS, problem_responses
 from service.schemas import (
     ApplicationRequest,
@@ -101,6 +101,7 @@ def raise_missing_organisation() -> None:
 
 
 @router.get("", response_model=Page[GrantPublic], summary="List the grants you may see")
+@off_the_loop
 def list_grants(
     user: CurrentUser,
     db: DatabaseDep,
@@ -148,6 +149,7 @@ def list_grants(
     responses=problem_responses(404),
     summary="One grant",
 )
+@off_the_loop
 def read_grant(grant_id: GrantId, user: CurrentUser, db: DatabaseDep) -> GrantPublic:
     """One grant, with its state labelled for your role. A grant you may not see answers 404."""
     with db.reading() as session:
@@ -263,6 +265,7 @@ async def prefect_runs(run_ids: list[str]) -> dict | None:
     responses=problem_responses(404),
     summary="Documents generated for the grant that you may read",
 )
+@off_the_loop
 def grant_documents(grant_id: GrantId, user: CurrentUser, db: DatabaseDep) -> list[DocumentPublic]:
     """The documents generated for the grant that your role may read: applicants their letters and
     agreements, the review panel its summary, staff everything.

@@ -201,9 +201,10 @@ async def _grant_page(
 
     assert context.signed_in is not None
     user = context.signed_in.user
-    grant = await asyncio.to_thread(read_grant, grant_id, user, db)
-    offers = await asyncio.to_thread(available_actions, grant_id, user, db)
-    documents = await asyncio.to_thread(grant_documents, grant_id, user, db)
+    # The API's own reads, each already run off the event loop (``service.deps.off_the_loop``).
+    grant = await read_grant(grant_id, user, db)
+    offers = await available_actions(grant_id, user, db)
+    documents = await grant_documents(grant_id, user, db)
     instalments, reports, applicant_view = await asyncio.to_thread(
         _payments_and_reports, db, user, grant_id
     )
