@@ -10,6 +10,7 @@ from typing import Annotated, ParamSpec, TypeVar
 from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import select
+from starlette.concurrency import run_in_threadpool
 
 from models.context import Actor
 from models.db import Database
@@ -26,13 +27,15 @@ R = TypeVar("R")
 def off_the_loop(endpoint: Callable[P, R]) -> Callable[P, Awaitable[R]]:
     """A sync endpoint (it reads the database) as an async one that runs it in one trip to the
     thread pool. FastAPI runs a sync endpoint in the pool and then validates its answer in the
-    pool again, two trips of about 0.2 ms of CPU each; an async endpoint's answer is validated
-    on the event loop. Put it under the route's decorator; FastAPI reads the parameters of the
-    function it wraps."""
+    pool again; an async endpoint's answer is validated on the event loop. The trip goes to the
+    pool and limiter FastAPI's own sync endpoints and dependencies use (anyio's, 40 threads),
+    not asyncio's default executor (``min(32, cores + 4)`` threads: 6 on 2 cores, too few for
+    reads that wait on a database on another machine). Put it under the route's decorator;
+    FastAPI reads the parameters of the function it wraps."""
 
     @functools.wraps(endpoint)
     async def in_one_trip(*args: P.args, **kwargs: P.kwargs) -> R:
-        return await asyncio.to_thread(endpoint, *args, **kwargs)
+        return await run_in_threadpool(endpoint, *args, **kwargs)
 
     return in_one_trip
 

@@ -59,3 +59,28 @@ def test_off_the_loop_runs_the_body_in_a_worker_thread_and_passes_its_answer_bac
     assert answer == 42
     assert len(seen) == 2 and all(thread is not loop_thread for thread in seen)
     assert body.__name__ == "body" and inspect.iscoroutinefunction(body)
+
+
+def test_off_the_loop_takes_its_thread_from_the_limiter_fastapis_sync_endpoints_share() -> None:
+    """The trip goes through anyio's thread limiter (40 threads, shared with FastAPI's sync
+    endpoints and dependencies), not asyncio's default executor (6 threads on 2 cores): with
+    the limiter narrowed to one thread, two bodies asked at once run one after the other."""
+    import time
+
+    import anyio.to_thread
+
+    spans: list[tuple[float, float]] = []
+
+    @off_the_loop
+    def body() -> None:
+        started = time.monotonic()
+        time.sleep(0.2)
+        spans.append((started, time.monotonic()))
+
+    async def run() -> None:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = 1
+        await asyncio.gather(body(), body())
+
+    asyncio.run(run())
+    (first_start, first_end), (second_start, _) = sorted(spans)
+    assert second_start >= first_end > first_start
