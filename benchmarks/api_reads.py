@@ -91,6 +91,26 @@ alone, the page query 2.04-2.08 -> 1.29-1.37 ms as plain rows. Get's p95 has a t
 (p50 110-132 ms, p95 203-299 ms across the three runs) that its CPU does not explain. POSTs:
 p95/p50 1.03-1.13x.
 
+Measured again 2026-12-05 on another quiet 2-core machine (load 2-4 from the runs), defaults,
+alternating runs of 7bb350a (three) and of the code after all of the above and the hot reads in
+one trip to the thread pool (``service.deps.off_the_loop``; four): p95 ratio to the bare floor,
+serve's p50, and with one client the ratio of serve's CPU a request to the bare app's:
+
+                      list               get                actions            history
+  p95 ratio  7bb350a  2.05, 1.96, 2.60   1.82, 2.06, 1.73   1.43, 1.65, 2.13   1.56, 1.24, 1.93
+             after    1.94, 1.64, 1.89,  2.01, 1.67, 1.58,  1.77, 1.75, 1.26,  1.41, 1.29, 1.59,
+                      2.11               1.89               1.24               1.51
+  serve p50  7bb350a  210-221 ms         100-108 ms         71-80 ms           115-134 ms
+             after    143-156 ms         86-114 ms          67-80 ms           90-105 ms
+  CPU ratio  7bb350a  2.39-2.67x         2.93-3.18x         2.33-2.63x         2.63-2.96x
+             after    1.91-2.20x         2.51-2.75x         2.20-2.47x         2.13-2.27x
+
+The target (<= 2x) is met by actions and history in every run, by the list and one grant in
+three runs of four (2.11x, 2.01x once). A grant still costs serve 2.5-2.75x the bare app's CPU:
+five statements (the token, the grant with its names, fiscal years, owed documents,
+amendments) and a reading session each for the token and the grant, against the bare app's
+one. POSTs: p95/p50 1.13-1.68x before, 1.04-1.22x after.
+
 During a catch-up (``--catching-up``, the same day, one run): list 1.57x, get 1.83x, actions
 2.30x, history 2.06x; on a loaded machine both sides queue and the ratios shrink further.
 

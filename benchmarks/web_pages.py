@@ -59,6 +59,13 @@ that code's first run gave 906 ms (2.45x) and 814 ms (6.86x): the bare app, in a
 its own, is the side the quiet machine helps most. The grant page still asks the API's
 functions one by one, about 27 statements in ten reading sessions, each on its own thread.
 
+Measured again 2026-12-05 on another quiet 2-core machine, two alternating runs each of 7bb350a
+and of the code after that day's reading changes (the grant page now awaits the API's reads,
+each one trip to the thread pool): web list p50 595, 782 -> 588, 747 ms, p95 871, 1163 -> 806,
+1042 ms (2.87x, 2.26x -> 2.39x, 2.47x); web grant p50 373, 564 -> 408, 510 ms, p95 524, 745 ->
+655, 743 ms (4.32x, 4.28x -> 5.63x, 4.73x): within the runs' spread, no change. The peer's list
+p95 over grantflow's: 8.6-14.9x across the four runs, the target (>= 5x) met.
+
 Measured 2026-12-01 (serve catching up) on the 2-core machine shared with a full test run
 (pytest -n 2 and its Prefect servers; uptime load 4.0-6.0 before, 6.9-11.6 with this run),
 10,008 grants, 20 clients, 400 requests per page and side, three runs:
