@@ -23,6 +23,7 @@ from models import (  # noqa: F401  (registers the tables on SQLModel.metadata)
     tables,
     workers,
 )
+from models.idle_ping import ping_when_idle
 
 
 def data_dir() -> Path:
@@ -163,7 +164,8 @@ class Database:
             self.engine = create_engine(self.url, connect_args={"timeout": 30})
             _make_sqlite_transactions_immediate(self.engine)
         else:
-            self.engine = create_engine(self.url, pool_pre_ping=True)
+            self.engine = create_engine(self.url, pool_use_lifo=True)
+            ping_when_idle(self.engine)
         _refuse_writes_when_reading(self.engine)
         # What reading sessions are bound to: the engine, read-only (and autocommitting on
         # PostgreSQL: ``reading``).
