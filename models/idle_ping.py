@@ -25,9 +25,10 @@ IDLE_BEFORE_PING = 1.0  # seconds
 _RETURNED_AT = "grantflow_returned_at"
 
 
-def ping_when_idle(engine: Engine, idle_seconds: float = IDLE_BEFORE_PING) -> None:
+def ping_when_idle(engine: Engine) -> None:
     """Ping ``engine``'s pooled connections at checkout when they were returned more than
-    ``idle_seconds`` ago (a newly opened connection is not pinged)."""
+    ``IDLE_BEFORE_PING`` seconds ago (read at each checkout); a newly opened connection is
+    not pinged."""
     dialect = engine.dialect
 
     @event.listens_for(engine, "checkin")
@@ -37,7 +38,7 @@ def ping_when_idle(engine: Engine, idle_seconds: float = IDLE_BEFORE_PING) -> No
     @event.listens_for(engine, "checkout")
     def _taken(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
         returned_at = record.info.get(_RETURNED_AT)
-        if returned_at is None or time.monotonic() - returned_at <= idle_seconds:
+        if returned_at is None or time.monotonic() - returned_at <= IDLE_BEFORE_PING:
             return
         try:
             dialect.do_ping(dbapi_connection)

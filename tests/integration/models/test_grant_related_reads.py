@@ -15,7 +15,7 @@ from models import fictional
 from models.engine import apply_action
 from models.fictional.script import steps
 from models.provisioning import create_application
-from models.tables import Amendment, BudgetLine, OwedDocument, User
+from models.tables import Amendment, BudgetLine, Grant, OwedDocument, User
 from service.views import grants_public, named_grants
 from tests.support.databases import seeded_database
 
@@ -64,7 +64,7 @@ def as_answered(answer: Any) -> dict[str, list[Any]]:
 
 def answers(db: Any, officer: User, ids: list[int]) -> list[dict[str, list[Any]]]:
     with db.reading() as session:
-        shown = session.execute(named_grants().where(named_grants().selected_columns.id.in_(ids)))
+        shown = session.execute(named_grants().where(Grant.id.in_(ids)))  # type: ignore[attr-defined]
         rows = sorted(shown, key=lambda row: row.id)
         return [as_answered(answer) for answer in grants_public(session, rows, officer)]
 

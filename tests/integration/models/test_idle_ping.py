@@ -11,13 +11,24 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
+from models import idle_ping
 from models.db import Database
-from models.idle_ping import IDLE_BEFORE_PING
 from tests.support.postgres import BASE_URL, postgres_schema
 
 pytestmark = pytest.mark.both_databases  # PostgreSQL whichever pass runs it
 
-PAST_IDLE = IDLE_BEFORE_PING + 0.3
+# The idle threshold each test runs with, so that a busy machine's pauses cannot decide them:
+# a short one where a connection must count as idle, a long one where it must not.
+SHORT_IDLE, LONG_IDLE = 0.2, 600.0
+PAST_IDLE = SHORT_IDLE + 0.3
+
+
+@pytest.fixture
+def idle_after(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    def set_threshold(seconds: float) -> None:
+        monkeypatch.setattr(idle_ping, "IDLE_BEFORE_PING", seconds)
+
+    return set_threshold
 
 
 @pytest.fixture
@@ -60,8 +71,9 @@ def terminate(pid: int) -> None:
 
 
 def test_sessions_one_after_another_reuse_a_warm_connection_without_a_ping(
-    db: Database, pings: list[int]
+    db: Database, pings: list[int], idle_after
 ) -> None:
+    idle_after(LONG_IDLE)
     first = backend_pid(db)
     for _ in range(5):
         assert backend_pid(db) == first
@@ -71,8 +83,9 @@ def test_sessions_one_after_another_reuse_a_warm_connection_without_a_ping(
 
 
 def test_a_connection_idle_past_the_threshold_is_pinged_first(
-    db: Database, pings: list[int]
+    db: Database, pings: list[int], idle_after
 ) -> None:
+    idle_after(SHORT_IDLE)
     first = backend_pid(db)
     time.sleep(PAST_IDLE)
     assert backend_pid(db) == first
@@ -80,8 +93,9 @@ def test_a_connection_idle_past_the_threshold_is_pinged_first(
 
 
 def test_a_dead_connection_found_after_a_pause_is_replaced_before_any_statement_fails(
-    db: Database, pings: list[int]
+    db: Database, pings: list[int], idle_after
 ) -> None:
+    idle_after(SHORT_IDLE)
     dead = backend_pid(db)
     terminate(dead)
     time.sleep(PAST_IDLE)
@@ -92,11 +106,12 @@ def test_a_dead_connection_found_after_a_pause_is_replaced_before_any_statement_
 
 
 def test_a_connection_killed_within_the_idle_window_fails_its_statement_once(
-    db: Database,
+    db: Database, idle_after
 ) -> None:
     """The window the saved round trip costs: a database gone within a second of the
     connection's last use fails the next statement (as it would have a moment later), and
     the pool, invalidated by it, gives the next session a new connection."""
+    idle_after(LONG_IDLE)
     dead = backend_pid(db)
     terminate(dead)
     with pytest.raises(OperationalError), db.reading() as session:
